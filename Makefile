@@ -1,0 +1,38 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest other-pythons bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[async,cli,emulator,dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m notify_emulator.demo
+
+test: $(STAMP) lint typecheck other-pythons pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks noxfile.py
+	$(BIN)/ruff format --check src tests benchmarks noxfile.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# The client supports every CPython from 3.10: run its tests on each one this machine has.
+other-pythons: $(STAMP)
+	$(BIN)/nox --reuse-existing-virtualenvs --no-error-on-missing-interpreters --session client
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .nox .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Notify's rules for templates and recipients, as pure functions (no I/O)."""

@@ -1,0 +1,203 @@
+"""Per-minute rate limits and daily message limits (notify-api.md §6).
+
+The per-minute limit is a token bucket per (service, key type), kept in memory here exactly
+as Notify keeps it in Redis (utils ``RedisClient`` ``tally-bucket-rate-limit`` script, api
+``app/notifications/validators.py``). The daily counters are stored by the emulator; this
+module only decides, from a count, whether a send is allowed and what the error says.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+__all__ = [
+    "DAILY_LIMIT_CHANNELS",
+    "DEFAULT_RATE_LIMIT",
+    "RATE_LIMIT_INTERVAL_SECONDS",
+    "TEST_KEY_DAILY_LIMITS_FOR_TRIAL_SERVICES",
+    "TOKEN_BUCKET_MAX",
+    "TOKEN_BUCKET_MIN",
+    "DailyLimitCheck",
+    "RateLimiter",
+    "bucket_capacity",
+    "counts_towards_daily_limits",
+    "daily_limit_exceeded",
+    "daily_limit_message",
+    "daily_limit_value",
+    "rate_limit_message",
+    "refill_per_second",
+    "utc_day",
+]
+
+# api app/constants.py and app/config.py
+TOKEN_BUCKET_MAX = 1_000
+TOKEN_BUCKET_MIN = 0
+RATE_LIMIT_INTERVAL_SECONDS = 60
+DEFAULT_RATE_LIMIT = 3_000
+
+DAILY_LIMIT_CHANNELS = ("sms", "email", "letter", "international_sms")
+
+# A test key of a trial-mode service is checked against the live defaults rather than the
+# service's own (trial) limits (api validators.get_daily_rate_limit_value).
+TEST_KEY_DAILY_LIMITS_FOR_TRIAL_SERVICES: Mapping[str, int] = {
+    "email": 250_000,
+    "sms": 250_000,
+    "letter": 20_000,
+    "international_sms": 100,
+}
+
+
+def bucket_capacity(rate_limit: int) -> int:
+    """The most tokens a bucket holds: ``min(ceil(rate_limit / 3) + 1, 1000)``."""
+    return min(math.ceil(_check_rate_limit(rate_limit) / 3) + 1, TOKEN_BUCKET_MAX)
+
+
+def refill_per_second(rate_limit: int) -> float:
+    """Tokens added per second: the service's limit spread over its 60-second interval."""
+    return _check_rate_limit(rate_limit) / RATE_LIMIT_INTERVAL_SECONDS
+
+
+def _check_rate_limit(rate_limit: int) -> int:
+    if isinstance(rate_limit, bool) or not isinstance(rate_limit, int):
+        raise TypeError(f"rate_limit must be an int, not {rate_limit!r}")
+    if rate_limit < 1:
+        raise ValueError(f"rate_limit must be at least 1, got {rate_limit}")
+    return rate_limit
+
+
+@dataclass
+class _Bucket:
+    last_replenished: float
+    tokens: int
+
+
+class RateLimiter:
+    """Token buckets, one per (service id, key type); safe to share between threads.
+
+    ``clock`` returns seconds as a float (``time.monotonic`` by default); tests pass their
+    own to move time without sleeping.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._lock = threading.Lock()
+
+    def consume(self, service_id: str, key_type: str, rate_limit: int, tokens: int = 1) -> bool:
+        """Take ``tokens`` tokens one by one, as Notify's checks do; ``False`` if refused.
+
+        Each take first credits the whole tokens earned since the last credit (up to the
+        capacity), then deducts one (not below 0); it is refused when fewer than one token is
+        left after the deduction. Taking stops at the first refusal, as a request stops at
+        its first 429 (a template letter is checked twice, so it takes two).
+        """
+        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
+            raise ValueError(f"tokens must be a positive int, got {tokens!r}")
+        capacity = bucket_capacity(rate_limit)
+        per_second = refill_per_second(rate_limit)
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.get((service_id, key_type))
+            if bucket is None:
+                bucket = _Bucket(last_replenished=now, tokens=capacity)
+                self._buckets[(service_id, key_type)] = bucket
+            # all() stops at the first refusal, as a request stops at its first 429.
+            return all(self._take_one(bucket, now, per_second, capacity) for _ in range(tokens))
+
+    @staticmethod
+    def _take_one(bucket: _Bucket, now: float, per_second: float, capacity: int) -> bool:
+        elapsed = max(now - bucket.last_replenished, 0.0)
+        replenishment = math.floor(elapsed * per_second)
+        bucket.tokens = min(bucket.tokens + replenishment, capacity)
+        bucket.tokens = max(bucket.tokens - 1, TOKEN_BUCKET_MIN)
+        # Moved on only by the time the whole tokens took to earn, so fractions carry over.
+        bucket.last_replenished += replenishment / per_second
+        return bucket.tokens >= 1
+
+    def remaining(self, service_id: str, key_type: str) -> int | None:
+        """Tokens left after the last take (``None`` if the bucket was never used)."""
+        with self._lock:
+            bucket = self._buckets.get((service_id, key_type))
+            return None if bucket is None else bucket.tokens
+
+    def reset(self, service_id: str | None = None) -> None:
+        """Forget the buckets of one service, or of every service."""
+        with self._lock:
+            if service_id is None:
+                self._buckets.clear()
+            else:
+                for key in [key for key in self._buckets if key[0] == service_id]:
+                    del self._buckets[key]
+
+    def __repr__(self) -> str:
+        return f"RateLimiter(buckets={len(self._buckets)})"
+
+
+def rate_limit_message(key_type: str, rate_limit: int) -> str:
+    """The 429 ``RateLimitError`` message; ``normal`` keys are called ``LIVE``."""
+    shown = "live" if key_type == "normal" else key_type
+    return (
+        f"Exceeded rate limit for key type {shown.upper()} of {rate_limit} requests "
+        f"per {RATE_LIMIT_INTERVAL_SECONDS} seconds"
+    )
+
+
+def daily_limit_message(channel: str, limit: int) -> str:
+    """The 429 ``TooManyRequestsError`` message for a daily limit."""
+    return f"Exceeded send limits ({channel}: {limit}) for today"
+
+
+def utc_day(now: datetime) -> date:
+    """The UTC calendar day that a daily counter belongs to (they reset at midnight UTC).
+
+    A naive datetime is taken to be UTC already.
+    """
+    if now.tzinfo is None:
+        return now.date()
+    return now.astimezone(timezone.utc).date()
+
+
+def counts_towards_daily_limits(key_type: str) -> bool:
+    """Live and team keys share the daily counters; test keys never add to them."""
+    return key_type != "test"
+
+
+def daily_limit_value(
+    *, channel: str, key_type: str, service_limits: Mapping[str, int], trial_mode: bool
+) -> int:
+    """The limit a send is checked against: the service's own, or the live defaults for a
+    test key of a trial-mode service."""
+    if channel not in DAILY_LIMIT_CHANNELS:
+        raise ValueError(f"unknown daily limit channel {channel!r}")
+    if key_type == "test" and trial_mode:
+        return TEST_KEY_DAILY_LIMITS_FOR_TRIAL_SERVICES[channel]
+    return service_limits[channel]
+
+
+def daily_limit_exceeded(count: int, limit: int, requested: int = 1) -> bool:
+    """Whether sending ``requested`` more would go over ``limit`` (``count + 1 > limit``)."""
+    return count + requested > limit
+
+
+@dataclass(frozen=True)
+class DailyLimitCheck:
+    """A daily-limit decision: today's ``count`` so far against ``limit`` for ``channel``."""
+
+    channel: str
+    limit: int
+    count: int
+
+    @property
+    def exceeded(self) -> bool:
+        """True when one more message would go over the limit."""
+        return daily_limit_exceeded(self.count, self.limit)
+
+    @property
+    def message(self) -> str:
+        """The error message to return when :attr:`exceeded`."""
+        return daily_limit_message(self.channel, self.limit)

@@ -1,0 +1,167 @@
+"""Read a bulk-sending CSV the way Notify reads a spreadsheet upload.
+
+Notify matches column headings to what it needs ignoring case, spaces, underscores and
+hyphens (notifications-utils ``InsensitiveDict.make_key``; ``spec/rules.md`` §1.2), so
+``Phone Number``, ``phone_number`` and ``PHONENUMBER`` all name the recipient column.
+Every column that is not the recipient becomes personalisation, keyed by its heading as
+written; the API matches placeholders with the same insensitivity.
+
+Letter address columns are the exception: the API reads ``address_line_1`` …
+``address_line_7`` and ``postcode`` with exact, case-sensitive keys (``spec/rules.md`` §4),
+so those columns are renamed to the exact keys before sending.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+NotificationType = Literal["sms", "email", "letter"]
+
+# The recipient column of each spreadsheet type (notifications-utils ``recipients.py``).
+RECIPIENT_COLUMNS: dict[str, str] = {"sms": "phone number", "email": "email address"}
+# Letters take their address from these columns; the API keys are exact (rules.md §4).
+ADDRESS_KEYS: tuple[str, ...] = (
+    *(f"address_line_{number}" for number in range(1, 8)),
+    "postcode",
+)
+# Notify needs at least the first two lines and one more (rules.md §4): a spreadsheet
+# without the first two address columns cannot be a letter spreadsheet.
+REQUIRED_ADDRESS_KEYS: tuple[str, ...] = ("address_line_1", "address_line_2")
+
+
+def normalise_heading(heading: str) -> str:
+    """Notify's insensitive key: drop spaces, underscores and hyphens, then lowercase."""
+    return heading.translate(str.maketrans("", "", " _-")).lower()
+
+
+class CsvFormatError(ValueError):
+    """The CSV cannot be used for this kind of notification (missing or duplicate columns)."""
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    """One data row of the spreadsheet, ready to send.
+
+    ``number`` is the spreadsheet row number as Notify shows it: the heading row is row 1,
+    so the first data row is row 2.
+    """
+
+    number: int
+    recipient: str | None
+    personalisation: dict[str, str]
+
+    def digest(self) -> str:
+        """A short fingerprint of the row's content, to notice a spreadsheet edited between runs.
+
+        The journal stores this rather than the recipient, so it holds no personal data.
+        """
+        content = json.dumps([self.recipient, self.personalisation], sort_keys=True)
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+    def describe_recipient(self) -> str:
+        """A short label for the row's recipient (the first address line for letters)."""
+        if self.recipient is not None:
+            return self.recipient
+        return self.personalisation.get("address_line_1", "")
+
+
+@dataclass(frozen=True)
+class _ColumnPlan:
+    recipient_index: int | None
+    # (column index, personalisation key) for every other column.
+    personalisation: tuple[tuple[int, str], ...]
+
+
+def _plan_columns(headings: list[str], notification_type: NotificationType) -> _ColumnPlan:
+    seen: dict[str, str] = {}
+    for heading in headings:
+        key = normalise_heading(heading)
+        if not key:
+            continue
+        if key in seen:
+            raise CsvFormatError(
+                f"Columns {seen[key]!r} and {heading!r} are the same column to Notify "
+                "(case, spaces, underscores and hyphens are ignored); remove one of them"
+            )
+        seen[key] = heading
+
+    recipient_index: int | None = None
+    address_keys = {normalise_heading(key): key for key in ADDRESS_KEYS}
+    personalisation: list[tuple[int, str]] = []
+    if notification_type == "letter":
+        present = {
+            address_keys[k] for k in (normalise_heading(h) for h in headings) if k in address_keys
+        }
+        missing = [key.replace("_", " ") for key in REQUIRED_ADDRESS_KEYS if key not in present]
+        if missing:
+            raise CsvFormatError(
+                "A letter spreadsheet needs the address columns "
+                + " and ".join(repr(name) for name in missing)
+            )
+    else:
+        wanted = RECIPIENT_COLUMNS[notification_type]
+        for index, heading in enumerate(headings):
+            if normalise_heading(heading) == normalise_heading(wanted):
+                recipient_index = index
+        if recipient_index is None:
+            raise CsvFormatError(f"The spreadsheet needs a {wanted!r} column")
+
+    for index, heading in enumerate(headings):
+        key = normalise_heading(heading)
+        if not key or index == recipient_index:
+            continue
+        if notification_type == "letter" and key in address_keys:
+            personalisation.append((index, address_keys[key]))
+        else:
+            personalisation.append((index, heading))
+    return _ColumnPlan(recipient_index, tuple(personalisation))
+
+
+def read_bulk_rows(path: Path, notification_type: NotificationType) -> list[BulkRow]:
+    """Read every data row of ``path``; raise :class:`CsvFormatError` if it cannot be used.
+
+    Rows whose cells are all blank are left out, as Notify does; they keep their place in
+    the numbering so that row numbers match what a spreadsheet program shows.
+    """
+    return list(iter_bulk_rows(path, notification_type))
+
+
+def iter_bulk_rows(path: Path, notification_type: NotificationType) -> Iterator[BulkRow]:
+    """Like :func:`read_bulk_rows`, one row at a time."""
+    # utf-8-sig: spreadsheet programs often start a CSV export with a byte-order mark.
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        headings = next(reader, None)
+        if headings is None:
+            raise CsvFormatError(f"{path} is empty: it needs a heading row")
+        plan = _plan_columns(headings, notification_type)
+        for offset, cells in enumerate(reader):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield _build_row(offset + 2, cells, plan, notification_type)
+
+
+def _cell(cells: list[str], index: int) -> str:
+    return cells[index] if index < len(cells) else ""
+
+
+def _build_row(
+    number: int, cells: list[str], plan: _ColumnPlan, notification_type: NotificationType
+) -> BulkRow:
+    recipient = None if plan.recipient_index is None else _cell(cells, plan.recipient_index)
+    personalisation: dict[str, str] = {}
+    for index, key in plan.personalisation:
+        value = _cell(cells, index)
+        # A blank optional address line is simply absent (as in a Notify upload); sending it
+        # as "" would still count as a line, and an empty address_line_7 even switches the
+        # API from using the postcode column (rules.md §4).
+        if notification_type == "letter" and key in ADDRESS_KEYS and not value.strip():
+            continue
+        personalisation[key] = value
+    return BulkRow(number=number, recipient=recipient, personalisation=personalisation)

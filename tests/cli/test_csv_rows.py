@@ -1,0 +1,116 @@
+"""Reading bulk-sending spreadsheets: column matching as in a Notify upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from notifications_python_client._cli.csv_rows import (
+    CsvFormatError,
+    normalise_heading,
+    read_bulk_rows,
+)
+
+
+def write_csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "heading", ["phone number", "Phone Number", "phone_number", "PHONE-NUMBER", " phonenumber "]
+)
+def test_headings_match_ignoring_case_spaces_underscores_and_hyphens(heading: str) -> None:
+    assert normalise_heading(heading) == "phonenumber"
+
+
+def test_sms_rows_take_the_recipient_and_keep_other_columns_as_personalisation(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path, "Name,Phone_Number,Day\nAmala,07700900001,Monday\n")
+
+    (row,) = read_bulk_rows(path, "sms")
+
+    assert row.number == 2
+    assert row.recipient == "07700900001"
+    assert row.personalisation == {"Name": "Amala", "Day": "Monday"}
+
+
+def test_blank_rows_are_left_out_but_keep_their_row_numbers(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "email address,name\na@example.com,A\n,\n\nb@example.com,B\n")
+
+    rows = read_bulk_rows(path, "email")
+
+    assert [(row.number, row.recipient) for row in rows] == [
+        (2, "a@example.com"),
+        (5, "b@example.com"),
+    ]
+
+
+def test_a_byte_order_mark_does_not_hide_the_first_heading(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffemail address,name\nc@example.com,C\n".encode())
+
+    (row,) = read_bulk_rows(path, "email")
+
+    assert row.recipient == "c@example.com"
+
+
+def test_a_missing_recipient_column_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "email,name\nc@example.com,C\n")
+
+    with pytest.raises(CsvFormatError, match="'email address' column"):
+        read_bulk_rows(path, "email")
+
+
+def test_two_headings_that_notify_sees_as_one_are_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "phone number,Phone_Number\n07700900001,07700900002\n")
+
+    with pytest.raises(CsvFormatError, match="same column"):
+        read_bulk_rows(path, "sms")
+
+
+def test_letter_address_columns_become_the_exact_api_keys(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path,
+        "Address Line 1,address_line_2,ADDRESS-LINE-3,address line 4,Postcode,name\n"
+        "A Person,1 Street,London,,SW1A 1AA,Amala\n",
+    )
+
+    (row,) = read_bulk_rows(path, "letter")
+
+    assert row.recipient is None
+    # The blank optional line 4 is left out rather than sent as an empty line.
+    assert row.personalisation == {
+        "address_line_1": "A Person",
+        "address_line_2": "1 Street",
+        "address_line_3": "London",
+        "postcode": "SW1A 1AA",
+        "name": "Amala",
+    }
+    assert row.describe_recipient() == "A Person"
+
+
+def test_a_letter_spreadsheet_needs_the_first_two_address_lines(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "address line 1,postcode\nA Person,SW1A 1AA\n")
+
+    with pytest.raises(CsvFormatError, match="'address line 2'"):
+        read_bulk_rows(path, "letter")
+
+
+def test_the_digest_changes_with_the_content(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "phone number,name\n07700900001,A\n07700900001,A\n07700900001,B\n")
+
+    first, same, different = read_bulk_rows(path, "sms")
+
+    assert first.digest() == same.digest()
+    assert first.digest() != different.digest()
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "")
+
+    with pytest.raises(CsvFormatError, match="heading row"):
+        read_bulk_rows(path, "sms")

@@ -1,0 +1,502 @@
+"""The sans-I/O core shared by the sync and async clients.
+
+Everything that does not touch the network lives here, once: parsing the API key, minting and
+reusing tokens, turning a ``Request`` into method, URL, headers and body, decoding answers,
+mapping error answers to exceptions, deciding whether and when to retry, and following pages.
+The transports (``base.py`` over requests, ``aio.py`` over aiohttp) only send and sleep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import random
+import re
+import threading
+import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar, cast
+
+from notifications_python_client import __version__
+from notifications_python_client._constants import (
+    DEFAULT_INITIAL_BACKOFF_SECONDS,
+    DEFAULT_MAX_BACKOFF_SECONDS,
+    DEFAULT_MAX_RETRIES,
+    LOGGER_NAME,
+    TOKEN_REUSE_SECONDS,
+    USER_AGENT_PREFIX,
+    UUID_TEXT_LENGTH,
+)
+from notifications_python_client.authentication import create_jwt_token, epoch_seconds
+from notifications_python_client.errors import (
+    APIError,
+    AuthError,
+    BadRequestError,
+    ClientConfigError,
+    ConnectError,
+    HTTPError,
+    InvalidResponse,
+    NetworkError,
+    NotFoundError,
+    PDFNotReadyError,
+    RateLimitError,
+    ServerError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    ValidationError,
+)
+
+logger = logging.getLogger(LOGGER_NAME)
+
+T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+
+_UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+# --- API keys ---
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key split into its parts (notify-api.md §2.1). ``repr`` hides the secret."""
+
+    key_name: str
+    service_id: str
+    secret: str = field(repr=False)
+
+
+def parse_api_key(api_key: str) -> ApiKey:
+    """Split ``{key name}-{service id}-{secret}`` by position: the name may contain hyphens.
+
+    :raises TypeError: if ``api_key`` is not a string
+    :raises ClientConfigError: if the service id or the secret is not a UUID; the message never
+        quotes the key
+    """
+    if not isinstance(api_key, str):
+        raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+    secret = api_key[-UUID_TEXT_LENGTH:]
+    service_end = -(UUID_TEXT_LENGTH + 1)
+    service_id = api_key[service_end - UUID_TEXT_LENGTH : service_end]
+    separator = api_key[service_end : service_end + 1]
+    if not _UUID_PATTERN.fullmatch(service_id) or separator != "-":
+        raise ClientConfigError(
+            "Missing service ID: an API key is '{key name}-{service id}-{secret}', "
+            "where the service id and the secret are both 36-character UUIDs"
+        )
+    if not _UUID_PATTERN.fullmatch(secret):
+        raise ClientConfigError(
+            "Missing API key: an API key ends with its secret, a 36-character UUID"
+        )
+    key_name = api_key[: service_end - UUID_TEXT_LENGTH]
+    if key_name and not key_name.endswith("-"):
+        raise ClientConfigError(
+            "Malformed API key: a key name must be followed by '-' and the service id"
+        )
+    return ApiKey(key_name=key_name[:-1], service_id=service_id, secret=secret)
+
+
+def validate_base_url(base_url: str) -> str:
+    """Check the API root: ``http`` or ``https`` with a host."""
+    if not base_url:
+        raise ClientConfigError("Missing base url")
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ClientConfigError("base_url must be an http:// or https:// URL with a host")
+    return base_url
+
+
+def validate_timeout(timeout: float) -> float:
+    """A timeout is a positive number of seconds."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
+    if timeout <= 0:
+        raise ValueError("timeout must be a positive number of seconds")
+    return timeout
+
+
+# --- Tokens ---
+
+
+class TokenSource:
+    """Mints tokens and reuses each for a few seconds; safe to share between threads."""
+
+    def __init__(self, key: ApiKey, reuse_seconds: int = TOKEN_REUSE_SECONDS) -> None:
+        self._key = key
+        self._reuse_seconds = reuse_seconds
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._minted_at = 0
+
+    def token(self) -> str:
+        with self._lock:
+            now = epoch_seconds()
+            if self._token is None or not 0 <= now - self._minted_at < self._reuse_seconds:
+                self._token = create_jwt_token(self._key.secret, self._key.service_id)
+                self._minted_at = now
+            return self._token
+
+    def __repr__(self) -> str:
+        return f"TokenSource(service_id={self._key.service_id!r})"
+
+
+# --- Requests and responses ---
+
+ResponseKind = Literal["json", "bytes"]
+
+
+@dataclass(frozen=True)
+class Request(Generic[T]):
+    """What one client method asks of Notify; ``T`` is what it returns.
+
+    ``path`` is joined to the base URL as the official client does (``urljoin``); ``json`` is the
+    body (``None``: no body); ``params`` become the query string, a list value repeating its key.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    kind: ResponseKind = "json"
+
+
+@dataclass(frozen=True)
+class PreparedRequest:
+    """A request ready to send: what a transport puts on the wire."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(repr=False)
+    body: bytes | None = field(default=None, repr=False)
+
+    @property
+    def path(self) -> str:
+        """The URL's path, which logs show (the query may hold references, so it is left out)."""
+        return urllib.parse.urlsplit(self.url).path
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer, independent of the library that received it.
+
+    It offers the parts of ``requests.Response`` that error handlers use: ``status_code``,
+    ``headers``, ``content``, ``text`` and ``json()``.
+    """
+
+    status_code: int
+    headers: Mapping[str, str] = field(repr=False)
+    content: bytes = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+def _json_default(value: object) -> Any:
+    # The official client accepts sets (e.g. of statuses) and sends them as lists.
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def serialise_body(data: Any) -> bytes:
+    """The JSON body of a request, sets turned into lists."""
+    return json.dumps(data, default=_json_default).encode("utf-8")
+
+
+def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str:
+    """Join ``path`` to the base URL and add the query; ``None`` values are left out."""
+    url = urllib.parse.urljoin(base_url, path)
+    pairs = {name: value for name, value in (params or {}).items() if value is not None}
+    if not pairs:
+        return url
+    query = urllib.parse.urlencode(pairs, doseq=True)
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
+def _is_success(status_code: int) -> bool:
+    return 200 <= status_code < 300
+
+
+def error_class_for_status(status_code: int, body: Any) -> type[HTTPError]:
+    """Which ``HTTPError`` subclass an error answer becomes (notify-api.md §4, §12)."""
+    types = _error_types(body)
+    if status_code == 429:
+        # Both limits answer 429; only the per-minute one is worth retrying (notify-api.md §6).
+        if "RateLimitError" in types:
+            return RateLimitError
+        if "TooManyRequestsError" in types:
+            return TooManyRequestsError
+        return HTTPError
+    if status_code == 400:
+        if "ValidationError" in types:
+            return ValidationError
+        if "PDFNotReadyError" in types:
+            return PDFNotReadyError
+        return BadRequestError
+    if status_code in {401, 403}:
+        # Letters a key may not send are refused with 403 BadRequestError, not an auth failure.
+        if types and "AuthError" not in types:
+            return BadRequestError
+        return AuthError
+    if status_code == 404:
+        return NotFoundError
+    if status_code == 503:
+        return ServiceUnavailableError
+    if status_code >= 500:
+        return ServerError
+    return HTTPError
+
+
+def _error_types(body: Any) -> list[str]:
+    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
+        return []
+    return [str(entry.get("error")) for entry in body["errors"] if isinstance(entry, dict)]
+
+
+def _safe_json(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def decode_response(request: Request[T], response: Response, original: Any = None) -> T:
+    """The value a method returns for ``response``, or the error it raises.
+
+    ``original`` is the transport's own response object, kept on errors as ``response`` so code
+    written for the official client finds a ``requests.Response`` there.
+    """
+    exposed = original if original is not None else response
+    if not _is_success(response.status_code):
+        error_class = error_class_for_status(response.status_code, _safe_json(response))
+        raise error_class(exposed)
+    if request.kind == "bytes":
+        return cast(T, io.BytesIO(response.content))
+    if response.status_code == 204:
+        return cast(T, None)
+    try:
+        return cast(T, response.json())
+    except ValueError as error:
+        raise InvalidResponse(
+            exposed, message="No JSON response object could be decoded"
+        ) from error
+
+
+# --- Retries ---
+
+#: Methods whose repetition cannot create a second notification.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When a failed request is sent again, and after how long.
+
+    Retried: any request refused by the per-minute rate limit (``RateLimitError``, nothing was
+    sent), any request whose connection failed before it was sent (``ConnectError``), and GETs
+    that failed on the network, timed out or got a 5xx. Never retried: the daily limit
+    (``TooManyRequestsError``), and a POST whose outcome is unknown (timeout, dropped connection,
+    5xx), because Notify has no idempotency keys and a second POST could send a second message.
+
+    Waits use exponential backoff with full jitter: a random time up to
+    ``min(max_backoff, initial_backoff * 2 ** attempt)``.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_backoff: float = DEFAULT_INITIAL_BACKOFF_SECONDS
+    max_backoff: float = DEFAULT_MAX_BACKOFF_SECONDS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise TypeError("max_retries must be an int")
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be 0 or more")
+        if self.initial_backoff < 0 or self.max_backoff < 0:
+            raise ValueError("backoff times must not be negative")
+
+    def is_retryable(self, method: str, error: APIError) -> bool:
+        """Whether sending the request again is safe and may help."""
+        if isinstance(error, (RateLimitError, ConnectError)):
+            return True
+        if method.upper() in IDEMPOTENT_METHODS:
+            return isinstance(error, (NetworkError, ServerError))
+        return False
+
+    def backoff(self, attempt: int, uniform: Callable[[], float] = random.random) -> float:
+        """Seconds to wait before retry number ``attempt + 1`` (full jitter)."""
+        ceiling = min(self.max_backoff, self.initial_backoff * (2**attempt))
+        return float(uniform() * ceiling)
+
+    def delay_before_retry(
+        self,
+        method: str,
+        attempt: int,
+        error: APIError,
+        uniform: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before sending again, or ``None`` to raise ``error`` now.
+
+        ``attempt`` counts the retries already made (0 after the first failure).
+        """
+        if attempt >= self.max_retries or not self.is_retryable(method, error):
+            return None
+        return self.backoff(attempt, uniform)
+
+
+def resolve_retry_policy(max_retries: int | None, retry_policy: RetryPolicy | None) -> RetryPolicy:
+    """The policy a constructor's ``max_retries`` / ``retry_policy`` arguments ask for."""
+    if retry_policy is not None:
+        if max_retries is not None:
+            raise TypeError("give either max_retries or retry_policy, not both")
+        if not isinstance(retry_policy, RetryPolicy):
+            raise TypeError("retry_policy must be a RetryPolicy")
+        return retry_policy
+    return RetryPolicy(max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries)
+
+
+# --- The shared client state ---
+
+
+class ClientCore:
+    """Configuration, token and request preparation shared by a client's methods and threads."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        timeout: float,
+        retry_policy: RetryPolicy,
+    ) -> None:
+        # The base URL is checked first, as in the official client.
+        self.base_url = validate_base_url(base_url)
+        self.key = parse_api_key(api_key)
+        self.timeout = validate_timeout(timeout)
+        self.retry_policy = retry_policy
+        self.tokens = TokenSource(self.key)
+
+    @property
+    def service_id(self) -> str:
+        return self.key.service_id
+
+    def headers(self, token: str) -> dict[str, str]:
+        """The official client's headers (it sends ``Content-type`` on every request)."""
+        return {
+            "Content-type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "User-agent": f"{USER_AGENT_PREFIX}{__version__}",
+        }
+
+    def prepare(self, request: Request[Any]) -> PreparedRequest:
+        """Method, URL, headers (with a current token) and body for one attempt."""
+        body = None if request.json is None else serialise_body(request.json)
+        return PreparedRequest(
+            method=request.method.upper(),
+            url=build_url(self.base_url, request.path, request.params),
+            headers=self.headers(self.tokens.token()),
+            body=body,
+        )
+
+    def delay_before_retry(
+        self, prepared: PreparedRequest, attempt: int, error: APIError
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to raise; logs either way."""
+        delay = self.retry_policy.delay_before_retry(prepared.method, attempt, error)
+        if delay is None:
+            log_failure(prepared, error)
+        else:
+            logger.info(
+                "Retrying API %s request on %s in %.2fs after %s (retry %d of %d)",
+                prepared.method,
+                prepared.path,
+                delay,
+                describe_for_log(error),
+                attempt + 1,
+                self.retry_policy.max_retries,
+            )
+        return delay
+
+    def __repr__(self) -> str:
+        return f"ClientCore(base_url={self.base_url!r}, service_id={self.service_id!r})"
+
+
+# --- Logging (never a key, token, personalisation value or error message text) ---
+
+
+def describe_for_log(error: APIError) -> str:
+    """Class, status and Notify error names: Notify's messages can echo submitted values."""
+    names = ", ".join(error.error_types)
+    return f"{type(error).__name__} {error.status_code}" + (f" [{names}]" if names else "")
+
+
+def log_finished(prepared: PreparedRequest, status: int | None, elapsed: float) -> None:
+    logger.debug(
+        "API %s request on %s finished in %.3fs with status %s",
+        prepared.method,
+        prepared.path,
+        elapsed,
+        status if status is not None else "none",
+    )
+
+
+def log_failure(prepared: PreparedRequest, error: APIError) -> None:
+    logger.warning(
+        "API %s request on %s failed with %s",
+        prepared.method,
+        prepared.path,
+        describe_for_log(error),
+    )
+
+
+# --- Paging ---
+
+
+def older_than_from_link(link: str | None) -> str | None:
+    """The ``older_than`` query parameter of a ``links.next`` URL, if there is one."""
+    if not link:
+        return None
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)
+    values = query.get("older_than")
+    return values[0] if values else None
+
+
+class Pager(Generic[ItemT]):
+    """Walks a paged list (notifications, received texts) one request at a time.
+
+    ``build(older_than)`` makes the request for a page; the shell sends it and hands the page to
+    ``receive``, which returns the page's items. It stops on an empty page or one with no
+    ``links.next`` (Notify always links onward from a non-empty page, notify-api.md §5.7).
+    """
+
+    def __init__(
+        self,
+        build: Callable[[str | None], Request[Any]],
+        items_key: str,
+        older_than: str | None = None,
+    ) -> None:
+        self._build = build
+        self._items_key = items_key
+        self._older_than = older_than
+        self._done = False
+
+    def next_request(self) -> Request[Any] | None:
+        """The request for the next page, or ``None`` when the list is exhausted."""
+        return None if self._done else self._build(self._older_than)
+
+    def receive(self, page: Mapping[str, Any]) -> list[ItemT]:
+        """Take a page's answer; return its items and remember where the next page starts."""
+        items = cast(list[ItemT], page.get(self._items_key) or [])
+        links = page.get("links") or {}
+        next_older_than = older_than_from_link(links.get("next")) if items else None
+        # A link pointing back at the page just read would loop forever.
+        if next_older_than is None or next_older_than == self._older_than:
+            self._done = True
+        else:
+            self._older_than = next_older_than
+        return items

@@ -1,0 +1,203 @@
+"""The sync transport: sends prepared requests with ``requests`` and sleeps between retries.
+
+Everything else (building requests, decoding answers, errors, the retry decision) is in
+``_core``. One client may be shared by many threads: the session's connection pool and the
+token cache are both thread-safe.
+"""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any, TypeVar
+
+import requests
+import urllib3.exceptions
+
+from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from notifications_python_client._core import (
+    ClientCore,
+    PreparedRequest,
+    Request,
+    Response,
+    RetryPolicy,
+    decode_response,
+    log_finished,
+    resolve_retry_policy,
+    validate_base_url,
+    validate_timeout,
+)
+from notifications_python_client.errors import (
+    APIError,
+    ConnectError,
+    NetworkError,
+    ResponseNotReceivedError,
+    ResponseTimeoutError,
+)
+
+__all__ = ["BaseAPIClient"]
+
+T = TypeVar("T")
+
+# urllib3 failures that happen while connecting, before any byte of the request is sent.
+_CONNECT_FAILURES = (
+    urllib3.exceptions.NewConnectionError,  # refused, unreachable, DNS (NameResolutionError)
+    urllib3.exceptions.ConnectTimeoutError,
+    urllib3.exceptions.SSLError,
+    urllib3.exceptions.ProxyError,
+)
+
+
+def translate_requests_error(error: requests.RequestException) -> NetworkError:
+    """The one place where ``requests``' exceptions become ours."""
+    if isinstance(error, requests.ConnectTimeout):
+        return ConnectError()
+    if isinstance(error, requests.Timeout):
+        return ResponseTimeoutError()
+    if isinstance(error, requests.ConnectionError):
+        reason = error.args[0] if error.args else None
+        if isinstance(reason, urllib3.exceptions.MaxRetryError):
+            reason = reason.reason
+        if isinstance(reason, _CONNECT_FAILURES):
+            return ConnectError()
+    # Anything else (a dropped connection, a body cut short) may have happened after Notify got
+    # the request, so its outcome is unknown.
+    return ResponseNotReceivedError()
+
+
+class BaseAPIClient:
+    """A GOV.UK Notify API client over ``requests``: the transport under ``NotificationsAPIClient``.
+
+    :param api_key: ``{key name}-{service id}-{secret}``
+    :param base_url: the API root
+    :param timeout: seconds to wait for a connection and for each read
+    :param max_retries: how many times a request may be retried when that is safe (0: never)
+    :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._core = ClientCore(
+            api_key, base_url, timeout, resolve_retry_policy(max_retries, retry_policy)
+        )
+        self.request_session = requests.Session()
+
+    # --- configuration (the official client's attributes) ---
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._core.base_url = validate_base_url(value)
+
+    @property
+    def service_id(self) -> str:
+        return self._core.service_id
+
+    @property
+    def api_key(self) -> str:
+        """The key's secret, as the official client exposes it. Never logged or shown in reprs."""
+        return self._core.key.secret
+
+    @property
+    def timeout(self) -> float:
+        return self._core.timeout
+
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self._core.timeout = validate_timeout(value)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._core.retry_policy
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, service_id={self.service_id!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.retry_policy.max_retries!r})"
+        )
+
+    # --- the official client's generic requests ---
+
+    def generate_headers(self, api_token: str) -> dict[str, str]:
+        """The headers sent with every request, for a given token."""
+        return self._core.headers(api_token)
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return self.request("GET", url, params=params)
+
+    def post(self, url: str, data: Any) -> Any:
+        return self.request("POST", url, data=data)
+
+    def put(self, url: str, data: Any) -> Any:
+        return self.request("PUT", url, data=data)
+
+    def delete(self, url: str, data: Any = None) -> Any:
+        return self.request("DELETE", url, data=data)
+
+    def request(
+        self, method: str, url: str, data: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        """Send a request to ``url`` (joined to the base URL) and return its decoded JSON."""
+        request: Request[Any] = Request(method, url, params=params, json=data)
+        return self._execute(request)
+
+    # --- sending ---
+
+    def _execute(self, request: Request[T]) -> T:
+        attempt = 0
+        while True:
+            prepared = self._core.prepare(request)
+            started = time.monotonic()
+            status: int | None = None
+            try:
+                response, raw = self._send(prepared)
+                status = response.status_code
+                return decode_response(request, response, raw)
+            except APIError as error:
+                delay = self._core.delay_before_retry(prepared, attempt, error)
+                if delay is None:
+                    raise
+            finally:
+                log_finished(prepared, status, time.monotonic() - started)
+            time.sleep(delay)
+            attempt += 1
+
+    def _send(self, prepared: PreparedRequest) -> tuple[Response, requests.Response]:
+        try:
+            raw = self.request_session.request(
+                prepared.method,
+                prepared.url,
+                headers=prepared.headers,
+                data=prepared.body,
+                timeout=self._core.timeout,
+            )
+        except requests.RequestException as error:
+            raise translate_requests_error(error) from error
+        return Response(raw.status_code, raw.headers, raw.content), raw
+
+    # --- lifetime ---
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.request_session.close()
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,181 @@
+"""``NotificationsAPIClient``: every call of GOV.UK Notify's v2 API, synchronously."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO, Any
+
+from notifications_python_client import _endpoints
+from notifications_python_client._core import Pager, Request
+from notifications_python_client._endpoints import Personalisation, StatusFilter
+from notifications_python_client.base import BaseAPIClient
+from notifications_python_client.types import (
+    EmailNotificationResponse,
+    LetterNotificationResponse,
+    Notification,
+    NotificationsPage,
+    PrecompiledLetterResponse,
+    ReceivedText,
+    ReceivedTextsPage,
+    SmsNotificationResponse,
+    Template,
+    TemplatePreview,
+    TemplatesResponse,
+    TemplateVersions,
+)
+
+__all__ = ["NotificationsAPIClient"]
+
+
+class NotificationsAPIClient(BaseAPIClient):
+    """Send texts, emails and letters and read their statuses, templates and received texts.
+
+    A drop-in replacement for the official client: same names, arguments and dict answers.
+    Failures raise ``HTTPError`` subclasses (see ``notifications_python_client.errors``).
+    One client can be shared by many threads.
+
+    ``NotificationsAPIClient(api_key, base_url=..., timeout=30, max_retries=3)``
+    """
+
+    # --- sending ---
+
+    def send_sms_notification(
+        self,
+        phone_number: str,
+        template_id: str,
+        personalisation: Personalisation | None = None,
+        reference: str | None = None,
+        sms_sender_id: str | None = None,
+    ) -> SmsNotificationResponse:
+        """Send a text message."""
+        return self._execute(
+            _endpoints.send_sms(
+                phone_number, template_id, personalisation, reference, sms_sender_id
+            )
+        )
+
+    def send_email_notification(
+        self,
+        email_address: str,
+        template_id: str,
+        personalisation: Personalisation | None = None,
+        reference: str | None = None,
+        email_reply_to_id: str | None = None,
+        one_click_unsubscribe_url: str | None = None,
+        sanitise_content_for: list[str] | None = None,
+    ) -> EmailNotificationResponse:
+        """Send an email."""
+        return self._execute(
+            _endpoints.send_email(
+                email_address,
+                template_id,
+                personalisation,
+                reference,
+                email_reply_to_id,
+                one_click_unsubscribe_url,
+                sanitise_content_for,
+            )
+        )
+
+    def send_letter_notification(
+        self,
+        template_id: str,
+        personalisation: Personalisation,
+        reference: str | None = None,
+    ) -> LetterNotificationResponse:
+        """Send a letter from a template; the address is in ``personalisation``."""
+        return self._execute(_endpoints.send_letter(template_id, personalisation, reference))
+
+    def send_precompiled_letter_notification(
+        self,
+        reference: str,
+        pdf_file: IO[bytes] | bytes,
+        postage: str | None = None,
+    ) -> PrecompiledLetterResponse:
+        """Send a letter you made as a PDF (a binary file or its bytes)."""
+        return self._execute(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
+
+    # --- notifications ---
+
+    def get_notification_by_id(self, id: str) -> Notification:
+        """One notification and its status."""
+        return self._execute(_endpoints.get_notification(id))
+
+    def get_pdf_for_letter(self, id: str) -> io.BytesIO:
+        """The PDF of a letter (``PDFNotReadyError`` until it has been made)."""
+        return self._execute(_endpoints.get_pdf_for_letter(id))
+
+    def get_all_notifications(
+        self,
+        status: StatusFilter | None = None,
+        template_type: StatusFilter | None = None,
+        reference: str | None = None,
+        older_than: str | None = None,
+        include_jobs: bool | None = None,
+    ) -> NotificationsPage:
+        """One page (up to 250) of notifications, newest first, optionally filtered."""
+        return self._execute(
+            _endpoints.get_notifications(status, template_type, reference, older_than, include_jobs)
+        )
+
+    def get_all_notifications_iterator(
+        self,
+        status: StatusFilter | None = None,
+        template_type: StatusFilter | None = None,
+        reference: str | None = None,
+        older_than: str | None = None,
+        include_jobs: bool | None = None,
+    ) -> Iterator[Notification]:
+        """Every notification matching the filters, newest first, fetching pages as needed."""
+
+        def page(before: str | None) -> Request[NotificationsPage]:
+            return _endpoints.get_notifications(
+                status, template_type, reference, before, include_jobs
+            )
+
+        return self._iterate(Pager[Notification](page, "notifications", older_than))
+
+    # --- received texts ---
+
+    def get_received_texts(self, older_than: str | None = None) -> ReceivedTextsPage:
+        """One page (up to 250) of received text messages, newest first."""
+        return self._execute(_endpoints.get_received_texts(older_than))
+
+    def get_received_texts_iterator(self, older_than: str | None = None) -> Iterator[ReceivedText]:
+        """Every received text message, newest first, fetching pages as needed."""
+        pager = Pager[ReceivedText](
+            _endpoints.get_received_texts, "received_text_messages", older_than
+        )
+        return self._iterate(pager)
+
+    # --- templates ---
+
+    def get_template(self, template_id: str) -> Template:
+        """The latest version of a template."""
+        return self._execute(_endpoints.get_template(template_id))
+
+    def get_template_version(self, template_id: str, version: int) -> Template:
+        """One version of a template."""
+        return self._execute(_endpoints.get_template_version(template_id, version))
+
+    def get_all_template_versions(self, template_id: str) -> TemplateVersions:
+        """Every version of a template (an admin-API route, as in the official client)."""
+        return self._execute(_endpoints.get_all_template_versions(self.service_id, template_id))
+
+    def get_all_templates(self, template_type: str | None = None) -> TemplatesResponse:
+        """The latest version of every template, optionally of one type."""
+        return self._execute(_endpoints.get_all_templates(template_type))
+
+    def post_template_preview(
+        self, template_id: str, personalisation: Personalisation | None
+    ) -> TemplatePreview:
+        """A template rendered with ``personalisation``, without sending anything."""
+        return self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- paging ---
+
+    def _iterate(self, pager: Pager[Any]) -> Iterator[Any]:
+        # A generator, so nothing is requested until the first item is asked for.
+        while (request := pager.next_request()) is not None:
+            yield from pager.receive(self._execute(request))

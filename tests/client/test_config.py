@@ -1,0 +1,115 @@
+"""Constructing a client: key parsing, base URL, timeout and retry settings, repr."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications_python_client import NotificationsAPIClient, RetryPolicy
+from notifications_python_client.errors import ClientConfigError
+
+from .fakenotify import API_KEY, SECRET, SERVICE_ID
+
+OTHER_UUID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        f"plain-{SERVICE_ID}-{SECRET}",
+        f"a-name-with-many-hyphens-{SERVICE_ID}-{SECRET}",
+        f"{SERVICE_ID}-{SECRET}",  # no key name at all
+        f"x-{SERVICE_ID.upper()}-{SECRET.upper()}",
+    ],
+)
+def test_key_parts_are_found_by_position(key: str) -> None:
+    client = NotificationsAPIClient(key)
+    assert client.service_id.lower() == SERVICE_ID
+    assert client.api_key.lower() == SECRET
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("", "Missing service ID"),
+        (SECRET, "Missing service ID"),
+        (f"name-{SECRET}", "Missing service ID"),
+        (f"name-not-a-uuid-at-all-but-thirty-six-{SECRET}", "Missing service ID"),
+        (f"name-{SERVICE_ID}x{SECRET}", "Missing service ID"),
+        (f"name-{SERVICE_ID}-{SECRET[:-1]}", "Missing service ID"),
+        (f"name-{SERVICE_ID}-{SECRET[:-1]}z", "Missing API key"),
+        (f"name-{SERVICE_ID}-{SECRET} ", "Missing service ID"),  # shifted by the space
+        (f"name{SERVICE_ID}-{SECRET}", "Malformed API key"),
+    ],
+)
+def test_malformed_keys_are_refused_without_revealing_them(key: str, message: str) -> None:
+    with pytest.raises(ClientConfigError) as raised:
+        NotificationsAPIClient(key)
+    text = str(raised.value)
+    assert text.startswith(message)
+    assert SECRET not in text
+    assert SECRET[:-1] not in text
+
+
+def test_config_errors_are_value_and_assertion_errors() -> None:
+    # Code written for the official client caught AssertionError from its asserts.
+    with pytest.raises(AssertionError, match="Missing service ID"):
+        NotificationsAPIClient("nonsense")
+    with pytest.raises(ValueError, match="Missing base url"):
+        NotificationsAPIClient(API_KEY, base_url="")
+
+
+def test_base_url_is_checked_before_the_key() -> None:
+    with pytest.raises(ClientConfigError, match="Missing base url"):
+        NotificationsAPIClient("nonsense", base_url="")
+
+
+@pytest.mark.parametrize("base_url", ["ftp://example.com", "example.com", "https://"])
+def test_base_url_must_be_http(base_url: str) -> None:
+    with pytest.raises(ClientConfigError, match="http"):
+        NotificationsAPIClient(API_KEY, base_url=base_url)
+
+
+def test_key_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="api_key must be a str"):
+        NotificationsAPIClient(12345)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error"), [(0, ValueError), (-1, ValueError), ("5", TypeError)]
+)
+def test_bad_timeouts(timeout: object, error: type[Exception]) -> None:
+    with pytest.raises(error, match="timeout"):
+        NotificationsAPIClient(API_KEY, timeout=timeout)  # type: ignore[arg-type]
+
+
+def test_defaults_and_repr_without_secret() -> None:
+    with NotificationsAPIClient(API_KEY) as client:
+        assert client.base_url == "https://api.notifications.service.gov.uk"
+        assert client.timeout == 30
+        assert client.retry_policy.max_retries == 3
+        text = repr(client)
+    assert SERVICE_ID in text
+    assert SECRET not in text
+    assert "my-test-key" not in text
+
+
+def test_retry_settings() -> None:
+    with NotificationsAPIClient(API_KEY, max_retries=0) as client:
+        assert client.retry_policy == RetryPolicy(max_retries=0)
+    policy = RetryPolicy(max_retries=5, initial_backoff=0.1, max_backoff=1)
+    with NotificationsAPIClient(API_KEY, retry_policy=policy) as client:
+        assert client.retry_policy is policy
+    with pytest.raises(TypeError, match="not both"):
+        NotificationsAPIClient(API_KEY, max_retries=1, retry_policy=policy)
+    with pytest.raises(ValueError, match="max_retries"):
+        NotificationsAPIClient(API_KEY, max_retries=-1)
+
+
+def test_attributes_can_be_changed_and_are_checked() -> None:
+    with NotificationsAPIClient(API_KEY) as client:
+        client.base_url = "http://localhost:6011"
+        client.timeout = 5
+        assert (client.base_url, client.timeout) == ("http://localhost:6011", 5)
+        with pytest.raises(ClientConfigError):
+            client.base_url = ""

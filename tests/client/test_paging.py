@@ -1,0 +1,130 @@
+"""The iterators follow ``links.next`` across pages and keep every filter."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .fakenotify import Caller, FakeNotify, Reply
+
+ROOT = "https://api.notifications.service.gov.uk"
+
+
+def ids(count: int) -> list[str]:
+    return [str(uuid.UUID(int=i + 1, version=4)) for i in range(count)]
+
+
+def notifications_page(items: list[str], next_query: str | None) -> Reply:
+    links: dict[str, Any] = {"current": f"{ROOT}/v2/notifications"}
+    if next_query is not None:
+        links["next"] = f"{ROOT}/v2/notifications?{next_query}"
+    return Reply(200, {"notifications": [{"id": i} for i in items], "links": links})
+
+
+async def test_notifications_across_pages_until_an_empty_page(
+    call: Caller, notify: FakeNotify
+) -> None:
+    first, second = ids(3), ids(5)[3:]
+    # The next link carries the other filters first and a template id before older_than, so
+    # taking "the first UUID in the link" would be wrong.
+    notify.queue(
+        notifications_page(first, f"status=delivered&template_type=sms&older_than={first[-1]}"),
+        notifications_page(second, f"status=delivered&older_than={second[-1]}"),
+        notifications_page([], None),
+    )
+
+    found = await call(
+        "get_all_notifications_iterator",
+        status="delivered",
+        template_type="sms",
+        reference="batch-7",
+        include_jobs=True,
+    )
+
+    assert [item["id"] for item in found] == first + second
+    assert [r.query.get("older_than") for r in notify.requests] == [
+        None,
+        [first[-1]],
+        [second[-1]],
+    ]
+    for sent in notify.requests:
+        assert sent.path == "/v2/notifications"
+        assert sent.query["status"] == ["delivered"]
+        assert sent.query["template_type"] == ["sms"]
+        assert sent.query["reference"] == ["batch-7"]
+        assert sent.query["include_jobs"] == ["True"]
+
+
+async def test_older_than_is_read_from_its_parameter_not_the_first_uuid(
+    call: Caller, notify: FakeNotify
+) -> None:
+    decoy, item, last = ids(3)
+    notify.queue(
+        notifications_page([item], f"reference={decoy}&older_than={last}"),
+        notifications_page([], None),
+    )
+
+    await call("get_all_notifications_iterator")
+
+    assert notify.requests[1].query["older_than"] == [last]
+    # The filters sent are the caller's own, not whatever else the link carries.
+    assert "reference" not in notify.requests[1].query
+
+
+async def test_stops_when_a_page_has_no_next_link(call: Caller, notify: FakeNotify) -> None:
+    notify.queue(notifications_page(ids(2), None))
+
+    found = await call("get_all_notifications_iterator", older_than=ids(9)[8])
+
+    assert len(found) == 2
+    assert len(notify.requests) == 1
+    assert notify.last.query["older_than"] == [ids(9)[8]]
+
+
+async def test_stops_when_the_next_link_points_back(call: Caller, notify: FakeNotify) -> None:
+    (item,) = ids(1)
+    notify.queue(
+        notifications_page([item], f"older_than={item}"),
+        notifications_page([item], f"older_than={item}"),
+    )
+
+    found = await call("get_all_notifications_iterator")
+
+    assert [n["id"] for n in found] == [item, item]
+    assert len(notify.requests) == 2
+
+
+async def test_received_texts_across_pages(call: Caller, notify: FakeNotify) -> None:
+    texts = ids(4)
+
+    def page(items: list[str], older_than: str | None) -> Reply:
+        links = {"current": f"{ROOT}/v2/received-text-messages"}
+        if older_than:
+            links["next"] = f"{ROOT}/v2/received-text-messages?older_than={older_than}"
+        return Reply(200, {"received_text_messages": [{"id": i} for i in items], "links": links})
+
+    notify.queue(page(texts[:2], texts[1]), page(texts[2:], texts[3]), page([], None))
+
+    found = await call("get_received_texts_iterator")
+
+    assert [t["id"] for t in found] == texts
+    assert [r.query for r in notify.requests] == [
+        {},
+        {"older_than": [texts[1]]},
+        {"older_than": [texts[3]]},
+    ]
+    assert {r.path for r in notify.requests} == {"/v2/received-text-messages"}
+
+
+async def test_empty_first_page_yields_nothing(call: Caller, notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"received_text_messages": [], "links": {"current": ROOT}}))
+
+    assert await call("get_received_texts_iterator") == []
+    assert len(notify.requests) == 1
+
+
+def test_sync_iterator_is_lazy(sync_client: Any, notify: FakeNotify) -> None:
+    iterator = sync_client.get_all_notifications_iterator()
+    assert notify.requests == []
+    notify.queue(notifications_page(ids(1), None))
+    assert len(list(iterator)) == 1

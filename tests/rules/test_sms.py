@@ -16,10 +16,10 @@ from notify_emulator.rules.gsm import (
 from notify_emulator.rules.sms import (
     SMS_CHAR_COUNT_LIMIT,
     check_sms,
-    remove_whitespace_before_punctuation,
     render_sms,
     sms_body,
 )
+from notify_emulator.rules.typography import remove_whitespace_before_punctuation
 
 # §2.2 Character sets
 

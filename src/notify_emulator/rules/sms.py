@@ -19,19 +19,16 @@ from notify_emulator.rules.gsm import (
     WELSH_NON_GSM_CHARACTERS,
     encode_for_sms,
 )
-from notify_emulator.rules.placeholders import (
-    NON_BREAKING_SPACES,
-    ZERO_WIDTH_CHARACTERS,
-    fill,
-    placeholder_names,
+from notify_emulator.rules.placeholders import fill, placeholder_names
+from notify_emulator.rules.typography import (
+    normalise_whitespace,
+    remove_whitespace_before_punctuation,
 )
 
 __all__ = [
     "SMS_CHAR_COUNT_LIMIT",
     "RenderedSms",
     "check_sms",
-    "normalise_whitespace",
-    "remove_whitespace_before_punctuation",
     "render_sms",
     "sms_body",
 ]
@@ -49,23 +46,7 @@ UCS2_SINGLE, UCS2_MULTI = 70, 67
 # code points: nothing in the pipeline treats them as whitespace or punctuation.
 _MEASURING_MARKER = "\U0010fffd\ue000\U0010fffd"
 
-_WHITESPACE_BEFORE_PUNCTUATION = re.compile(r"(?<![ \t])[ \t]+([,.])")
 _THREE_OR_MORE_NEWLINES = re.compile(r"\n{3,}")
-
-
-def remove_whitespace_before_punctuation(text: str) -> str:
-    """Delete spaces and tabs directly before ``,`` or ``.`` (``Hello Jo ,`` → ``Hello Jo,``)."""
-    return _WHITESPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
-
-
-def normalise_whitespace(line: str) -> str:
-    """Collapse one line's whitespace: NBSPs become spaces, zero-width characters go,
-    runs of whitespace become one space, and the ends are trimmed."""
-    for character in NON_BREAKING_SPACES:
-        line = line.replace(character, " ")
-    for character in ZERO_WIDTH_CHARACTERS:
-        line = line.replace(character, "")
-    return " ".join(line.split())
 
 
 def _normalise_lines(text: str) -> str:

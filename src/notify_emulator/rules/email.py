@@ -1,0 +1,149 @@
+"""Emails: the API body, the subject, the HTML and plain-text parts, and the limits (§3).
+
+Source: notifications-utils ``template.py`` (``BaseEmailTemplate``, ``HTMLEmailTemplate``,
+``PlainTextEmailTemplate``). The API ``body`` is the markdown source with the values
+filled in; the markdown is only rendered for the message itself and for the v2 preview's
+``html``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from notify_emulator.rules.errors import MessageEmpty, MessageTooLong
+from notify_emulator.rules.markdown import render_email_html, render_plain_text, render_preheader
+from notify_emulator.rules.placeholders import fill
+from notify_emulator.rules.typography import nice_typography, normalise_whitespace, unlink_govuk
+
+__all__ = [
+    "EMAIL_SIZE_LIMIT_IN_BYTES",
+    "PREHEADER_LENGTH",
+    "check_email",
+    "content_with_unsubscribe_link",
+    "email_body",
+    "email_html_body",
+    "email_plain_text",
+    "email_preheader",
+    "email_size_in_bytes",
+    "email_subject",
+    "is_message_empty",
+]
+
+# template.py: more than 2,000,000 bytes of API body is too long; exactly 2,000,000 is fine.
+EMAIL_SIZE_LIMIT_IN_BYTES = 2_000_000
+
+# Characters of text shown as the hidden preheader in mail clients.
+PREHEADER_LENGTH = 256
+
+Personalisation = Mapping[str, Any] | None
+
+
+def email_body(content: str, personalisation: Personalisation) -> str:
+    """The ``body`` the API returns: values filled (lists as markdown bullets), no markdown
+    rendering, no typography, trimmed."""
+    return fill(content, personalisation, markdown_lists=True).strip()
+
+
+def email_subject(subject: str, personalisation: Personalisation, *, escape: bool = False) -> str:
+    """The subject: prose lists, typography, and all whitespace collapsed onto one line.
+
+    ``escape=False`` gives the subject the API returns and the plain-text email uses;
+    ``escape=True`` the HTML-escaped form for the HTML email's ``<title>``.
+    """
+    filled = fill(subject, personalisation, escape=escape, unfilled="html" if escape else "plain")
+    return normalise_whitespace(nice_typography(filled))
+
+
+def content_with_unsubscribe_link(content: str, unsubscribe_link: str | None) -> str:
+    """Append Notify's unsubscribe markdown when the template asks for the link (§3.5)."""
+    if unsubscribe_link:
+        return f"{content}\n\n---\n\n[Unsubscribe from these emails]({unsubscribe_link})"
+    return content
+
+
+def _strip_unsupported_characters(text: str) -> str:
+    # Line separator and Hangul filler break some mail clients.
+    return text.replace("\u2028", "").replace("\u3164", "")
+
+
+def _prepare_markdown(
+    content: str, personalisation: Personalisation, *, escape: bool, unsubscribe_link: str | None
+) -> str:
+    text = fill(
+        content_with_unsubscribe_link(content, unsubscribe_link),
+        personalisation,
+        escape=escape,
+        markdown_lists=True,
+        unfilled="html" if escape else "plain",
+    )
+    return _strip_unsupported_characters(unlink_govuk(text)) + "\n"
+
+
+def email_html_body(
+    content: str, personalisation: Personalisation, *, unsubscribe_link: str | None = None
+) -> str:
+    """The HTML body fragment: the v2 preview's ``html`` and the inside of the email.
+
+    Values are HTML-escaped before the markdown is rendered, so personalisation cannot
+    inject HTML (it can still inject markdown; see ``sanitise_content_for``).
+    """
+    markdown = _prepare_markdown(
+        content, personalisation, escape=True, unsubscribe_link=unsubscribe_link
+    )
+    return nice_typography(render_email_html(markdown))
+
+
+def email_plain_text(
+    content: str, personalisation: Personalisation, *, unsubscribe_link: str | None = None
+) -> str:
+    """The plain-text part of the email, ending with exactly one newline."""
+    markdown = _prepare_markdown(
+        content, personalisation, escape=False, unsubscribe_link=unsubscribe_link
+    )
+    text = html.unescape(nice_typography(render_plain_text(markdown)))
+    return text.lstrip() + "\n"
+
+
+def email_preheader(content: str, personalisation: Personalisation) -> str:
+    """The hidden preheader text: the first 256 characters of a text-only rendering.
+
+    Notify's email wrapper shows it followed by an ellipsis.
+    """
+    markdown = _prepare_markdown(content, personalisation, escape=True, unsubscribe_link=None)
+    text = nice_typography(render_preheader(markdown))
+    return " ".join(text.split())[:PREHEADER_LENGTH].strip()
+
+
+def email_size_in_bytes(content: str, personalisation: Personalisation) -> int:
+    """The size the limit applies to: UTF-8 bytes of the API body (subject not counted)."""
+    return len(email_body(content, personalisation).encode("utf-8"))
+
+
+def is_message_empty(content: str, personalisation: Personalisation) -> bool:
+    """Notify's empty check for emails and letters (§3.6).
+
+    Only a template that starts with ``((`` and ends with ``))`` can come out empty.
+    """
+    if not content:
+        return True
+    if not (content.startswith("((") and content.endswith("))")):
+        return False
+    return email_body(content, personalisation) == ""
+
+
+def check_email(content: str, personalisation: Personalisation) -> None:
+    """Raise Notify's errors for an empty or too-large email (``MessageEmpty`` first).
+
+    The API checks emptiness before the recipient and size after it; callers that need
+    that order can use :func:`is_message_empty` and :func:`email_size_in_bytes`.
+    """
+    if is_message_empty(content, personalisation):
+        raise MessageEmpty()
+    size = email_size_in_bytes(content, personalisation)
+    if size > EMAIL_SIZE_LIMIT_IN_BYTES:
+        raise MessageTooLong(
+            "Your message is too long. Emails cannot be longer than "
+            f"{EMAIL_SIZE_LIMIT_IN_BYTES} bytes. Your message is {size} bytes."
+        )

@@ -1,0 +1,342 @@
+"""Letters as PDFs: precompiled uploads, rendered template letters, pages and sheets.
+
+notify-api.md §5.3, §5.4, §5.6 and rules.md §4.7–§4.8. Notify renders and checks letter PDFs
+in a separate service (template-preview); the emulator does a faithful-enough version here:
+real A4 PDFs for template letters (fpdf2), and the checks a precompiled upload must pass
+(pypdf) with Notify's validation message codes.
+
+Fonts: the PDF uses the standard Helvetica font, which every PDF reader has, so no font
+file needs shipping. It covers Windows-1252 (Western European letters, curly quotes,
+dashes, the euro sign); any other character is transliterated (``ŵ`` → ``w``, a
+non-breaking hyphen → ``-``) or shown as ``?``. The API's ``body`` keeps the exact text, so
+only the printed preview is affected.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF
+from fpdf.fonts import TextStyle
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from notify_emulator.rules.errors import RuleError
+
+__all__ = [
+    "LETTER_MAX_PAGES",
+    "PrecompiledCheck",
+    "billable_sheets",
+    "check_precompiled_pdf",
+    "decode_letter_content",
+    "format_letter_date",
+    "letter_billable_units",
+    "page_count",
+    "render_letter_pdf",
+]
+
+# api LETTER_MAX_PAGE_COUNT: at most 10 pages, i.e. 5 sheets printed on both sides.
+LETTER_MAX_PAGES = 10
+
+# Validation message codes Notify records on a letter that fails its checks
+# (template-preview, shown by notifications-admin).
+UNREADABLE = "unable-to-read-the-file"
+TOO_LONG = "letter-too-long"
+NOT_A4_PORTRAIT = "letter-not-a4-portrait-oriented"
+
+_A4_WIDTH_MM = 210
+_A4_HEIGHT_MM = 297
+_A4_TOLERANCE_MM = 2  # as template-preview allows
+_POINTS_PER_MM = 72 / 25.4
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+_PAGE_BREAK = re.compile(r"<!--\s*pagebreak\s*-->", re.IGNORECASE)
+
+DECODE_ERROR_MESSAGE = "Cannot decode letter content (invalid base64 encoding)"
+
+
+def decode_letter_content(content: str) -> bytes:
+    """Decode a precompiled letter's ``content`` as Notify does.
+
+    Standard base64, leniently: characters outside the alphabet are dropped, and only bad
+    padding (or non-ASCII text) fails, with Notify's ``BadRequestError``.
+    """
+    try:
+        return base64.b64decode(content)
+    except (binascii.Error, ValueError) as error:
+        raise RuleError(DECODE_ERROR_MESSAGE) from error
+
+
+@dataclass(frozen=True)
+class PrecompiledCheck:
+    """The outcome of checking an uploaded PDF.
+
+    ``code`` is Notify's validation message code when invalid (e.g. ``letter-too-long``);
+    ``reason`` says the same for people.
+    """
+
+    valid: bool
+    page_count: int | None
+    reason: str | None = None
+    code: str | None = None
+
+
+def _invalid(reason: str, code: str, pages: int | None = None) -> PrecompiledCheck:
+    return PrecompiledCheck(valid=False, page_count=pages, reason=reason, code=code)
+
+
+# pypdf reports damaged files with a range of exceptions, not only its own.
+_UNREADABLE_PDF_ERRORS = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+
+
+def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
+    """Check an uploaded letter: a readable, unencrypted PDF of 1 to 10 A4 portrait pages."""
+    # The PDF header must come first (readers allow a little junk before it).
+    if b"%PDF-" not in data[:1024]:
+        return _invalid("not a PDF", UNREADABLE)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            return _invalid("the PDF is encrypted", UNREADABLE)
+        pages = len(reader.pages)
+        if pages == 0:
+            return _invalid("the PDF has no pages", UNREADABLE, 0)
+        if pages > LETTER_MAX_PAGES:
+            return _invalid(
+                f"too many pages: {pages} (at most {LETTER_MAX_PAGES})", TOO_LONG, pages
+            )
+        not_a4 = [
+            number
+            for number, page in enumerate(reader.pages, start=1)
+            if not _is_a4_portrait(
+                float(page.mediabox.width), float(page.mediabox.height), page.rotation
+            )
+        ]
+    except _UNREADABLE_PDF_ERRORS as error:
+        return _invalid(f"the PDF cannot be read ({type(error).__name__})", UNREADABLE)
+    if not_a4:
+        listed = ", ".join(str(number) for number in not_a4)
+        return _invalid(f"not A4 portrait: page {listed}", NOT_A4_PORTRAIT, pages)
+    return PrecompiledCheck(valid=True, page_count=pages)
+
+
+def _is_a4_portrait(width_points: float, height_points: float, rotation: int) -> bool:
+    width = width_points / _POINTS_PER_MM
+    height = height_points / _POINTS_PER_MM
+    upright = rotation % 180 == 0
+    if not upright:
+        width, height = height, width
+    return math.isclose(width, _A4_WIDTH_MM, abs_tol=_A4_TOLERANCE_MM) and math.isclose(
+        height, _A4_HEIGHT_MM, abs_tol=_A4_TOLERANCE_MM
+    )
+
+
+def page_count(pdf: bytes) -> int:
+    """The number of pages in a PDF (raises ``ValueError`` if it cannot be read)."""
+    try:
+        return len(PdfReader(io.BytesIO(pdf)).pages)
+    except _UNREADABLE_PDF_ERRORS as error:
+        raise ValueError(f"not a readable PDF ({type(error).__name__})") from error
+
+
+def billable_sheets(pages: int) -> int:
+    """Sheets of paper for ``pages`` printed pages (double-sided): ``ceil(pages / 2)``."""
+    if pages < 0:
+        raise ValueError(f"a page count cannot be negative, got {pages}")
+    return math.ceil(pages / 2)
+
+
+def letter_billable_units(*, key_type: str, precompiled: bool, pages: int) -> int:
+    """The ``billable_units`` Notify stores once a letter's PDF is ready.
+
+    Template letters sent with a test key stay at 0 (api ``update_billable_units_for_letter``);
+    precompiled letters are counted whatever the key (``process_sanitised_letter``).
+    """
+    if key_type == "test" and not precompiled:
+        return 0
+    return billable_sheets(pages)
+
+
+def format_letter_date(day: datetime.date) -> str:
+    """A letter's date as Notify prints it, e.g. ``6 January 2026`` (no leading zero)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+# Characters outside Windows-1252 with an obvious stand-in; others are decomposed
+# (accents dropped) or become "?".
+_STAND_INS = {
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen (Notify's letter typography uses it for every -)
+    "\u2012": "–",  # figure dash
+    "\u2015": "—",  # horizontal bar
+    "\u2212": "-",  # minus sign
+    "\u2009": " ",  # thin space
+    "\u200a": " ",  # hair space
+    "\u202f": " ",  # narrow no-break space
+    "\u200b": "",  # zero-width space
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",  # word joiner
+    "\ufeff": "",
+    "\u2032": "'",  # prime
+    "\u2033": '"',
+    "\u2190": "<-",
+    "\u2192": "->",
+    "\u2264": "<=",
+    "\u2265": ">=",
+    "\u2260": "!=",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "ħ": "h",
+    "Ħ": "H",
+    "ı": "i",
+    "ŧ": "t",
+    "Ŧ": "T",
+}
+_PDF_ENCODING = "windows-1252"
+
+
+def _printable(text: str) -> str:
+    try:
+        text.encode(_PDF_ENCODING)
+    except UnicodeEncodeError:
+        return "".join(_printable_character(character) for character in text)
+    return text
+
+
+def _printable_character(character: str) -> str:
+    try:
+        character.encode(_PDF_ENCODING)
+    except UnicodeEncodeError:
+        pass
+    else:
+        return character
+    if character in _STAND_INS:
+        return _STAND_INS[character]
+    decomposed = unicodedata.normalize("NFKD", character)
+    base = "".join(part for part in decomposed if not unicodedata.combining(part))
+    try:
+        base.encode(_PDF_ENCODING)
+    except UnicodeEncodeError:
+        return "?"
+    return base or "?"
+
+
+# Layout, in millimetres: a letter's address shows through a window envelope, at the left;
+# the sender's contact block sits at the top right.
+_MARGIN_MM = 20
+_FONT = "helvetica"
+_BODY_SIZE = 11
+_HEADING_SIZE = 14
+_LINE_MM = 5
+_ADDRESS_X_MM = 24
+_ADDRESS_Y_MM = 50
+_ADDRESS_WIDTH_MM = 90
+_CONTACT_WIDTH_MM = 70
+_DATE_Y_MM = 95
+_BLACK = (0, 0, 0)
+# Notify's letters have plain black headings, a little larger than the text.
+_TAG_STYLES = {
+    "h2": TextStyle(
+        font_family=_FONT,
+        font_style="B",
+        font_size_pt=_BODY_SIZE + 2,
+        color=_BLACK,
+        t_margin=_LINE_MM,
+        l_margin=0,
+        b_margin=1,
+    ),
+    "p": TextStyle(t_margin=0, l_margin=0, b_margin=_LINE_MM / 2),
+    "li": TextStyle(t_margin=1, l_margin=_LINE_MM, b_margin=0),
+}
+
+
+class _LetterPDF(FPDF):
+    """fpdf2 with Helvetica, and text outside its character set made printable."""
+
+    def __init__(self) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.core_fonts_encoding = _PDF_ENCODING
+        self.set_margins(left=_MARGIN_MM, top=_MARGIN_MM, right=_MARGIN_MM)
+        self.set_auto_page_break(auto=True, margin=_MARGIN_MM)
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(_printable(text))
+
+
+def render_letter_pdf(
+    *,
+    address_lines: Sequence[str],
+    contact_block: str | None,
+    date: datetime.date,
+    subject: str,
+    body_html: str,
+) -> bytes:
+    """Render a template letter as an A4 PDF.
+
+    The address block is at the top left, the contact block (lines separated by ``\\n``) at
+    the top right, then the date (``D Month YYYY``), the subject as a heading and the body.
+    ``body_html`` is the simple HTML the letter template renders (``<h2>``, ``<p>``,
+    ``<ul><li>``, ``<br>``, ``<strong>``); ``<!-- pagebreak -->`` starts a new page.
+    """
+    pdf = _LetterPDF()
+    pdf.set_title(_printable(subject))
+    pdf.set_creator("notify-emulator")
+    pdf.add_page()
+    pdf.set_font(_FONT, size=_BODY_SIZE)
+
+    if contact_block:
+        pdf.set_xy(pdf.w - _MARGIN_MM - _CONTACT_WIDTH_MM, _MARGIN_MM)
+        pdf.multi_cell(_CONTACT_WIDTH_MM, _LINE_MM, contact_block.strip("\n"), align="R")
+    contact_bottom = pdf.get_y()
+
+    pdf.set_xy(_ADDRESS_X_MM, _ADDRESS_Y_MM)
+    pdf.multi_cell(_ADDRESS_WIDTH_MM, _LINE_MM, "\n".join(address_lines))
+
+    # Below both blocks, even when a long contact block runs down the page.
+    pdf.set_y(max(_DATE_Y_MM, pdf.get_y() + _LINE_MM, contact_bottom + _LINE_MM))
+    pdf.cell(0, _LINE_MM, format_letter_date(date), align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(_LINE_MM)
+
+    pdf.set_font(_FONT, style="B", size=_HEADING_SIZE)
+    pdf.multi_cell(0, 7, subject, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font(_FONT, size=_BODY_SIZE)
+
+    for number, part in enumerate(_PAGE_BREAK.split(body_html)):
+        if number:
+            pdf.add_page()
+        if part.strip():
+            pdf.write_html(
+                part,
+                font_family=_FONT,
+                ul_bullet_char="\u2022",
+                li_prefix_color=_BLACK,
+                tag_styles=_TAG_STYLES,
+                warn_on_tags_not_matching=False,
+            )
+    return bytes(pdf.output())

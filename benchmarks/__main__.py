@@ -1,0 +1,85 @@
+"""Run the benchmark suite: ``python -m benchmarks`` (``make bench``).
+
+Prints each part's table and writes ``benchmarks/RESULTS.md``. The default sizing finishes in
+well under ten minutes on a two-core machine; ``--quick`` is a much shorter smoke run whose
+numbers are only indicative, and ``--parts`` picks a subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import client_overhead, emulator_throughput, machine, report, scale
+from benchmarks.results import PartResult, render_part
+
+RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def _parts(quick: bool) -> dict[str, Callable[[], PartResult]]:
+    # Durations per cell; the full run's are sized so the whole suite fits its time budget.
+    rounds, duration, warmup = (1, 1.0, 0.3) if quick else (3, 3.0, 0.5)
+    return {
+        "client": lambda: client_overhead.run(rounds=rounds, duration=duration, warmup=warmup),
+        "emulator": lambda: emulator_throughput.run(
+            rounds=1 if quick else 2, duration=duration if quick else 5.0, warmup=warmup
+        ),
+        "scale": lambda: scale.run_listing(
+            rounds=1, duration=duration if quick else 3.0, warmup=warmup
+        ),
+        "memory": lambda: scale.run_memory(sends=5_000 if quick else scale.MEMORY_SENDS),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument(
+        "--parts",
+        default="client,emulator,scale,memory",
+        help="comma-separated subset of: client, emulator, scale, memory",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="the results file")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args(argv)
+    available = _parts(args.quick)
+    chosen = [name.strip() for name in args.parts.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in available]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(available)}")
+
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    results: list[PartResult] = []
+    for name in chosen:
+        print(f"== {name} ...", flush=True)
+        part_clock = time.perf_counter()
+        part = available[name]()
+        part.notes.append(f"Part took {time.perf_counter() - part_clock:.0f}s.")
+        results.append(part)
+        print(render_part(part), flush=True)
+    seconds = time.perf_counter() - clock
+
+    command = " ".join(["python -m benchmarks", *(argv if argv is not None else sys.argv[1:])])
+    if not args.no_write:
+        text = report.render(
+            started=started.strftime("%Y-%m-%d %H:%M UTC"),
+            seconds=seconds,
+            command=command.strip(),
+            machine=machine.describe(),
+            parts=results,
+            findings=report.kept_findings(args.output),
+        )
+        args.output.write_text(text)
+        print(f"wrote {args.output}")
+    print(report.summary(results))
+    print(f"total {seconds:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

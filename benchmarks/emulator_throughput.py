@@ -1,0 +1,113 @@
+"""Part 2: sending texts through the emulator against the bare endpoint on the same stack.
+
+Both servers run side by side for the whole part (each in its own process on the server core;
+only the one under load is busy), and the load generator, on the other core, alternates between
+them cell by cell, round by round. Each cell reports its median over the rounds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from benchmarks import stack
+from benchmarks.procs import Cores
+from benchmarks.results import Check, PartResult, Row, median
+
+CONCURRENCIES = (1, 10, 50)
+RATIO_TARGET = 0.5
+P99_TARGET_MS = 50.0
+P99_TARGET_CONCURRENCY = 50
+
+
+def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
+    """Measure sends/s, p50 and p99 for each concurrency against both servers."""
+    part = PartResult("2. Emulator throughput (POST /v2/notifications/sms)")
+    cores = Cores.detect()
+    subjects = ("bare", "emulator")
+    samples: dict[tuple[str, int], list[dict[str, float]]] = {
+        (subject, c): [] for subject in subjects for c in CONCURRENCIES
+    }
+    failures = dict.fromkeys(samples, 0)
+    with tempfile.TemporaryDirectory(prefix="notify-bench-") as folder:
+        seed = stack.write_seed(Path(folder))
+        log = Path(folder) / "emulator.log"
+        try:
+            with (
+                stack.emulator(
+                    Path(folder) / "emulator.sqlite3", seed, cpu=cores.server, log=log
+                ) as emulator,
+                stack.bare(cpu=cores.server) as bare,
+            ):
+                urls = {"bare": bare.base_url, "emulator": emulator.base_url}
+                for _ in range(rounds):
+                    for concurrency in CONCURRENCIES:
+                        for subject in subjects:
+                            result = stack.load(
+                                urls[subject] + stack.SMS_PATH,
+                                concurrency=concurrency,
+                                duration=duration,
+                                warmup=warmup,
+                                cpu=cores.driver,
+                            )
+                            samples[subject, concurrency].append(result)
+                            failures[subject, concurrency] += int(result["failures"])
+                            if result["failures"]:
+                                part.notes.append(
+                                    f"{subject} c={concurrency} answers: {result['statuses']}"
+                                )
+        except RuntimeError as error:
+            part.errors.append(f"{error} (log: {_tail(log)})")
+            return part
+
+    summary: dict[tuple[str, int], dict[str, float]] = {}
+    for (subject, concurrency), results in samples.items():
+        summary[subject, concurrency] = {
+            key: median([r[key] for r in results]) for key in ("rate", "p50_ms", "p99_ms")
+        }
+        part.rows.append(
+            Row(
+                subject=subject,
+                scenario=f"concurrency {concurrency}",
+                rate=summary[subject, concurrency]["rate"],
+                p50_ms=summary[subject, concurrency]["p50_ms"],
+                p99_ms=summary[subject, concurrency]["p99_ms"],
+                failures=failures[subject, concurrency],
+                note=f"median of {len(results)}",
+            )
+        )
+    for concurrency in CONCURRENCIES:
+        ratio = summary["emulator", concurrency]["rate"] / summary["bare", concurrency]["rate"]
+        part.checks.append(
+            Check(
+                f"emulator / bare sends/s, c={concurrency}",
+                f"≥ {RATIO_TARGET:g}×",
+                f"{ratio:.2f}×",
+                ratio >= RATIO_TARGET,
+            )
+        )
+    p99 = summary["emulator", P99_TARGET_CONCURRENCY]["p99_ms"]
+    part.checks.append(
+        Check(
+            f"emulator p99, c={P99_TARGET_CONCURRENCY}",
+            f"< {P99_TARGET_MS:g} ms",
+            f"{p99:.1f} ms",
+            p99 < P99_TARGET_MS,
+        )
+    )
+    failed = sum(failures[("emulator", c)] for c in CONCURRENCIES)
+    part.checks.append(Check("failed emulator sends", "0", str(failed), failed == 0))
+    part.notes.append(
+        f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
+        f"servers on core {cores.server}, aiohttp load generator on core {cores.driver}; "
+        "emulator on a SQLite file (WAL, synchronous=FULL, as it ships)."
+    )
+    return part
+
+
+def _tail(log: Path) -> str:
+    try:
+        lines = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "none"
+    return " / ".join(lines[-3:]) or "empty"

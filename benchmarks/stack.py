@@ -1,0 +1,119 @@
+"""Running the emulator and the bare endpoint as servers, and loading them with requests."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+
+from benchmarks import fixtures
+from benchmarks.procs import BENCH_PYTHON, cpu_args, free_port, run_json, server_process
+
+HEALTH_PATH = "/_emulator/health"
+SMS_PATH = "/v2/notifications/sms"
+LIST_PATH = "/v2/notifications"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running server: where it listens and its process (for its RSS and for profiling)."""
+
+    base_url: str
+    pid: int
+
+
+def write_seed(folder: Path) -> Path:
+    """Write the benchmark service's seed file into ``folder`` and return its path."""
+    path = folder / "bench-seed.toml"
+    path.write_text(fixtures.seed_toml())
+    return path
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path.resolve()}"
+
+
+@contextlib.contextmanager
+def emulator(database: Path, seed: Path, *, cpu: int | None, log: Path) -> Iterator[Server]:
+    """The emulator on a free loopback port, on a SQLite file, seeded with ``seed``."""
+    port = free_port()
+    command = [
+        BENCH_PYTHON,
+        "-m",
+        "benchmarks.serve",
+        "emulator",
+        f"--port={port}",
+        f"--database={sqlite_url(database)}",
+        f"--config={seed}",
+        *cpu_args(cpu),
+    ]
+    base_url = f"http://127.0.0.1:{port}"
+    with server_process(command, port, ready_url=base_url + HEALTH_PATH, log=log) as process:
+        yield Server(base_url, process.pid)
+
+
+@contextlib.contextmanager
+def bare(*, cpu: int | None) -> Iterator[Server]:
+    """The bare Starlette endpoint on a free loopback port, served like the emulator."""
+    port = free_port()
+    command = [BENCH_PYTHON, "-m", "benchmarks.serve", "bare", f"--port={port}", *cpu_args(cpu)]
+    base_url = f"http://127.0.0.1:{port}"
+    with server_process(command, port, ready_url=base_url + HEALTH_PATH) as process:
+        yield Server(base_url, process.pid)
+
+
+def load(
+    url: str,
+    *,
+    concurrency: int,
+    cpu: int | None,
+    duration: float | None = None,
+    warmup: float = 0.5,
+    count: int | None = None,
+    method: str = "POST",
+    expect: int = 201,
+) -> dict[str, Any]:
+    """Run the load generator in its own process against ``url`` and return its JSON report."""
+    command = [
+        BENCH_PYTHON,
+        "-m",
+        "benchmarks.loadgen",
+        f"--url={url}",
+        f"--method={method}",
+        f"--api-key={fixtures.API_KEY}",
+        f"--concurrency={concurrency}",
+        f"--expect={expect}",
+        *cpu_args(cpu),
+    ]
+    if method == "POST":
+        command.append(f"--body={json.dumps(fixtures.SMS_REQUEST)}")
+    if count is not None:
+        command.append(f"--count={count}")
+        timeout = 60 + count / 50  # generous: even a very slow server finishes at 50/s
+    else:
+        if duration is None:
+            raise ValueError("give a duration or a count")
+        command += [f"--duration={duration}", f"--warmup={warmup}"]
+        timeout = duration + warmup + 120
+    try:
+        return run_json(command, timeout=timeout)
+    except subprocess.TimeoutExpired as error:
+        raise RuntimeError(f"the load generator did not finish within {timeout:g}s") from error
+
+
+def get_json(url: str) -> Any:
+    """GET ``url`` as the benchmark service (a fresh bearer token) and decode the JSON answer."""
+    service_id, secret = fixtures.API_KEY[-73:-37], fixtures.API_KEY[-36:]
+    token = jwt.encode({"iss": service_id, "iat": int(time.time())}, secret, algorithm="HS256")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())

@@ -1,0 +1,195 @@
+"""Human-readable output: rich tables and panels for the API's responses.
+
+Each function takes the dict the API returned (exactly what ``--json`` prints) and draws
+it; nothing here talks to Notify.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+# The notification fields a reader looks for first, in reading order.
+_NOTIFICATION_FIELDS = (
+    "id",
+    "type",
+    "status",
+    "reference",
+    "email_address",
+    "phone_number",
+    "line_1",
+    "line_2",
+    "line_3",
+    "line_4",
+    "line_5",
+    "line_6",
+    "postcode",
+    "postage",
+    "created_at",
+    "sent_at",
+    "completed_at",
+    "estimated_delivery",
+    "cost_in_pounds",
+)
+
+
+def print_json(console: Console, data: object) -> None:
+    """Print ``data`` as indented JSON, unstyled, so that it can be piped to other tools."""
+    console.out(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True), highlight=False)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _field_table(data: Mapping[str, Any], fields: Iterable[str]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for name in fields:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        table.add_row(name.replace("_", " "), _text(value))
+    return table
+
+
+def recipient_of(notification: Mapping[str, Any]) -> str:
+    """The recipient of a notification: phone number, email address or first address line."""
+    for key in ("phone_number", "email_address", "line_1"):
+        value = notification.get(key)
+        if value:
+            return str(value)
+    return ""
+
+
+def sent_panel(response: Mapping[str, Any], notification_type: str) -> Panel:
+    """A sent notification, as ``POST /v2/notifications/*`` answered."""
+    content = response.get("content") or {}
+    template = response.get("template") or {}
+    details = {
+        "id": response.get("id"),
+        "reference": response.get("reference"),
+        "template": f"{template.get('id', '')} (version {template.get('version', '?')})",
+        "from": content.get("from_number") or content.get("from_email"),
+        "subject": content.get("subject"),
+    }
+    parts: list[RenderableType] = [_field_table(details, details)]
+    body = content.get("body")
+    if body:
+        parts += [Text(""), Text(str(body))]
+    return Panel(Group(*parts), title=f"{notification_type} accepted", title_align="left")
+
+
+def notification_panel(notification: Mapping[str, Any]) -> Panel:
+    """One notification, as ``GET /v2/notifications/{id}`` answered."""
+    template = notification.get("template") or {}
+    details = {name: notification.get(name) for name in _NOTIFICATION_FIELDS}
+    details["template"] = f"{template.get('id', '')} (version {template.get('version', '?')})"
+    parts: list[RenderableType] = [_field_table(details, details)]
+    if notification.get("subject"):
+        parts += [Text(""), Text(str(notification["subject"]), style="bold")]
+    if notification.get("body"):
+        parts += [Text(""), Text(str(notification["body"]))]
+    title = f"{notification.get('type', 'notification')}: {notification.get('status', '')}"
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def notifications_table(notifications: Iterable[Mapping[str, Any]]) -> Table:
+    """A list of notifications, newest first as the API sends them."""
+    table = Table(title="Notifications", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("type")
+    table.add_column("recipient", overflow="fold")
+    table.add_column("status")
+    table.add_column("reference", overflow="fold")
+    table.add_column("created at", no_wrap=True)
+    for item in notifications:
+        table.add_row(
+            _text(item.get("id")),
+            _text(item.get("type")),
+            recipient_of(item),
+            _text(item.get("status")),
+            _text(item.get("reference")),
+            _text(item.get("created_at")),
+        )
+    return table
+
+
+def templates_table(templates: Iterable[Mapping[str, Any]]) -> Table:
+    """The service's templates, in the API's order (by name)."""
+    table = Table(title="Templates", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("type")
+    table.add_column("version", justify="right")
+    table.add_column("placeholders", overflow="fold")
+    for item in templates:
+        table.add_row(
+            _text(item.get("id")),
+            _text(item.get("name")),
+            _text(item.get("type")),
+            _text(item.get("version")),
+            ", ".join(item.get("personalisation") or {}),
+        )
+    return table
+
+
+def template_panel(template: Mapping[str, Any]) -> Panel:
+    """One template version, as ``GET /v2/template/{id}`` answered."""
+    details = {
+        "id": template.get("id"),
+        "type": template.get("type"),
+        "version": template.get("version"),
+        "created at": template.get("created_at"),
+        "created by": template.get("created_by"),
+        "updated at": template.get("updated_at"),
+        "postage": template.get("postage"),
+        "placeholders": ", ".join(template.get("personalisation") or {}),
+    }
+    parts: list[RenderableType] = [_field_table(details, details)]
+    if template.get("letter_contact_block"):
+        parts += [Text(""), Text(str(template["letter_contact_block"]), style="dim")]
+    if template.get("subject"):
+        parts += [Text(""), Text(str(template["subject"]), style="bold")]
+    parts += [Text(""), Text(_text(template.get("body")))]
+    return Panel(Group(*parts), title=_text(template.get("name")), title_align="left")
+
+
+def preview_panel(preview: Mapping[str, Any]) -> Panel:
+    """A rendered template, as ``POST /v2/template/{id}/preview`` answered."""
+    parts: list[RenderableType] = []
+    if preview.get("subject"):
+        parts += [Text(str(preview["subject"]), style="bold"), Text("")]
+    parts.append(Text(_text(preview.get("body"))))
+    title = f"{preview.get('type', '')} preview (template version {preview.get('version', '?')})"
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def received_texts_table(texts: Iterable[Mapping[str, Any]]) -> Table:
+    """Received text messages, newest first."""
+    table = Table(title="Received text messages", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("from", no_wrap=True)
+    table.add_column("to", no_wrap=True)
+    table.add_column("received at", no_wrap=True)
+    table.add_column("content", overflow="fold")
+    for item in texts:
+        table.add_row(
+            _text(item.get("id")),
+            _text(item.get("user_number")),
+            _text(item.get("notify_number")),
+            _text(item.get("created_at")),
+            _text(item.get("content")),
+        )
+    return table

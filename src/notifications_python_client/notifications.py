@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any, TypeVar
 
 from notifications_python_client import _endpoints
+from notifications_python_client._constants import (
+    DEFAULT_BULK_CONCURRENCY,
+    DEFAULT_BULK_RATE_PER_MINUTE,
+)
 from notifications_python_client._core import Pager, Request
 from notifications_python_client._endpoints import Personalisation, StatusFilter
 from notifications_python_client.base import BaseAPIClient
+from notifications_python_client.bulk import BulkNotification, BulkResult, run_bulk
 from notifications_python_client.types import (
     EmailNotificationResponse,
     LetterNotificationResponse,
@@ -26,6 +33,8 @@ from notifications_python_client.types import (
 )
 
 __all__ = ["NotificationsAPIClient"]
+
+T = TypeVar("T")
 
 
 class NotificationsAPIClient(BaseAPIClient):
@@ -172,6 +181,40 @@ class NotificationsAPIClient(BaseAPIClient):
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
         return self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- bulk ---
+
+    def send_bulk(
+        self,
+        notifications: Iterable[BulkNotification],
+        *,
+        rate_per_minute: int = DEFAULT_BULK_RATE_PER_MINUTE,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_result: Callable[[BulkResult], object] | None = None,
+    ) -> list[BulkResult]:
+        """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
+
+        Returns one ``BulkResult`` per notification, in input order, holding the answer or the
+        exception; ``on_result`` is called in this thread as each one completes. Sends run on up
+        to ``concurrency`` threads sharing this client. Not for use inside a running event loop:
+        use ``AsyncNotificationsAPIClient.send_bulk`` there.
+        """
+        notifications = list(notifications)
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+
+            async def execute(request: Request[T]) -> T:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(pool, self._execute, request)
+
+            return asyncio.run(
+                run_bulk(
+                    execute,
+                    notifications,
+                    rate_per_minute=rate_per_minute,
+                    concurrency=concurrency,
+                    on_result=on_result,
+                )
+            )
 
     # --- paging ---
 

@@ -193,7 +193,7 @@ class Caller:
         return result
 
 
-CLIENT_KINDS = ["sync"]
+CLIENT_KINDS = ["sync", "async"]
 
 
 def make_client(kind: str, base_url: str, **options: Any) -> Any:

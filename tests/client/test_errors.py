@@ -241,7 +241,7 @@ async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: Fa
     notify.queue(Reply(drop=True))
 
     with pytest.raises(ResponseNotReceivedError) as raised:
-        await call("get_template", TEMPLATE_ID)
+        await call("send_sms_notification", "07700900123", TEMPLATE_ID)
 
     assert not isinstance(raised.value, ConnectError)
     assert raised.value.status_code == 503

@@ -1,0 +1,411 @@
+"""``AsyncNotificationsAPIClient``: the same calls as ``NotificationsAPIClient``, as coroutines.
+
+Needs the ``async`` extra (aiohttp)::
+
+    async with AsyncNotificationsAPIClient(api_key, base_url=..., timeout=30) as client:
+        response = await client.send_sms_notification("07700900123", template_id)
+        async for notification in client.get_all_notifications_iterator(status="failed"):
+            ...
+
+Requests, answers, errors, retries and paging come from ``_core`` and ``_endpoints``, shared with
+the sync client; this module only sends with aiohttp and sleeps with asyncio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from types import TracebackType
+from typing import IO, Any, TypeVar
+
+import aiohttp
+
+from notifications_python_client import _endpoints
+from notifications_python_client._constants import (
+    DEFAULT_BASE_URL,
+    DEFAULT_BULK_CONCURRENCY,
+    DEFAULT_BULK_RATE_PER_MINUTE,
+    DEFAULT_TIMEOUT,
+)
+from notifications_python_client._core import (
+    ClientCore,
+    Pager,
+    PreparedRequest,
+    Request,
+    Response,
+    RetryPolicy,
+    decode_response,
+    log_finished,
+    resolve_retry_policy,
+    validate_base_url,
+    validate_timeout,
+)
+from notifications_python_client._endpoints import Personalisation, StatusFilter
+from notifications_python_client.bulk import BulkNotification, BulkResult, run_bulk
+from notifications_python_client.errors import (
+    APIError,
+    ConnectError,
+    NetworkError,
+    ResponseNotReceivedError,
+    ResponseTimeoutError,
+)
+from notifications_python_client.types import (
+    EmailNotificationResponse,
+    LetterNotificationResponse,
+    Notification,
+    NotificationsPage,
+    PrecompiledLetterResponse,
+    ReceivedText,
+    ReceivedTextsPage,
+    SmsNotificationResponse,
+    Template,
+    TemplatePreview,
+    TemplatesResponse,
+    TemplateVersions,
+)
+
+__all__ = ["AsyncNotificationsAPIClient"]
+
+T = TypeVar("T")
+ClientT = TypeVar("ClientT", bound="AsyncNotificationsAPIClient")
+
+# aiohttp >= 3.10 tells a connect timeout apart from a read timeout; older versions do not, and
+# then every timeout is treated as "maybe sent", the safe reading.
+_CONNECT_TIMEOUTS: tuple[type[BaseException], ...] = tuple(
+    error for error in (getattr(aiohttp, "ConnectionTimeoutError", None),) if error is not None
+)
+
+
+def translate_aiohttp_error(error: BaseException) -> NetworkError:
+    """The one place where aiohttp's exceptions become ours."""
+    if isinstance(error, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
+        return ConnectError()
+    if isinstance(error, _CONNECT_TIMEOUTS):
+        return ConnectError()
+    if isinstance(error, asyncio.TimeoutError):
+        return ResponseTimeoutError()
+    # A dropped connection or a cut-short body: Notify may have acted on the request.
+    return ResponseNotReceivedError()
+
+
+class AsyncNotificationsAPIClient:
+    """Send texts, emails and letters and read statuses, templates and received texts, with asyncio.
+
+    :param api_key: ``{key name}-{service id}-{secret}``
+    :param base_url: the API root
+    :param timeout: seconds to wait for a connection and for each read
+    :param max_retries: how many times a request may be retried when that is safe (0: never)
+    :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
+    :param session: an ``aiohttp.ClientSession`` to use; the client then does not close it.
+        Without one, the client makes its own on first use and closes it in ``close()``.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self._core = ClientCore(
+            api_key, base_url, timeout, resolve_retry_policy(max_retries, retry_policy)
+        )
+        self._session = session
+        self._owns_session = session is None
+
+    # --- configuration ---
+
+    @property
+    def base_url(self) -> str:
+        return self._core.base_url
+
+    @base_url.setter
+    def base_url(self, value: str) -> None:
+        self._core.base_url = validate_base_url(value)
+
+    @property
+    def service_id(self) -> str:
+        return self._core.service_id
+
+    @property
+    def api_key(self) -> str:
+        """The key's secret. Never logged or shown in reprs."""
+        return self._core.key.secret
+
+    @property
+    def timeout(self) -> float:
+        return self._core.timeout
+
+    @timeout.setter
+    def timeout(self, value: float) -> None:
+        self._core.timeout = validate_timeout(value)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return self._core.retry_policy
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, service_id={self.service_id!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.retry_policy.max_retries!r})"
+        )
+
+    # --- lifetime ---
+
+    async def __aenter__(self: ClientT) -> ClientT:
+        self._get_session()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session the client made (a session passed in is left open)."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or (self._owns_session and self._session.closed):
+            self._session = aiohttp.ClientSession()
+            self._owns_session = True
+        return self._session
+
+    # --- sending ---
+
+    async def _execute(self, request: Request[T]) -> T:
+        attempt = 0
+        while True:
+            prepared = self._core.prepare(request)
+            started = time.monotonic()
+            status: int | None = None
+            try:
+                response = await self._send(prepared)
+                status = response.status_code
+                return decode_response(request, response)
+            except APIError as error:
+                delay = self._core.delay_before_retry(prepared, attempt, error)
+                if delay is None:
+                    raise
+            finally:
+                log_finished(prepared, status, time.monotonic() - started)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _send(self, prepared: PreparedRequest) -> Response:
+        # Like requests' timeout: a limit on connecting and one on each read, not on the total.
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._core.timeout, sock_read=self._core.timeout
+        )
+        try:
+            async with self._get_session().request(
+                prepared.method,
+                prepared.url,
+                headers=prepared.headers,
+                data=prepared.body,
+                timeout=timeout,
+            ) as answer:
+                content = await answer.read()
+                return Response(answer.status, answer.headers, content)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise translate_aiohttp_error(error) from error
+
+    # --- the official client's generic requests ---
+
+    async def request(
+        self, method: str, url: str, data: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        """Send a request to ``url`` (joined to the base URL) and return its decoded JSON."""
+        generic: Request[Any] = Request(method, url, params=params, json=data)
+        return await self._execute(generic)
+
+    async def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return await self.request("GET", url, params=params)
+
+    async def post(self, url: str, data: Any) -> Any:
+        return await self.request("POST", url, data=data)
+
+    async def put(self, url: str, data: Any) -> Any:
+        return await self.request("PUT", url, data=data)
+
+    async def delete(self, url: str, data: Any = None) -> Any:
+        return await self.request("DELETE", url, data=data)
+
+    # --- sending notifications ---
+
+    async def send_sms_notification(
+        self,
+        phone_number: str,
+        template_id: str,
+        personalisation: Personalisation | None = None,
+        reference: str | None = None,
+        sms_sender_id: str | None = None,
+    ) -> SmsNotificationResponse:
+        """Send a text message."""
+        return await self._execute(
+            _endpoints.send_sms(
+                phone_number, template_id, personalisation, reference, sms_sender_id
+            )
+        )
+
+    async def send_email_notification(
+        self,
+        email_address: str,
+        template_id: str,
+        personalisation: Personalisation | None = None,
+        reference: str | None = None,
+        email_reply_to_id: str | None = None,
+        one_click_unsubscribe_url: str | None = None,
+        sanitise_content_for: list[str] | None = None,
+    ) -> EmailNotificationResponse:
+        """Send an email."""
+        return await self._execute(
+            _endpoints.send_email(
+                email_address,
+                template_id,
+                personalisation,
+                reference,
+                email_reply_to_id,
+                one_click_unsubscribe_url,
+                sanitise_content_for,
+            )
+        )
+
+    async def send_letter_notification(
+        self,
+        template_id: str,
+        personalisation: Personalisation,
+        reference: str | None = None,
+    ) -> LetterNotificationResponse:
+        """Send a letter from a template; the address is in ``personalisation``."""
+        return await self._execute(_endpoints.send_letter(template_id, personalisation, reference))
+
+    async def send_precompiled_letter_notification(
+        self,
+        reference: str,
+        pdf_file: IO[bytes] | bytes,
+        postage: str | None = None,
+    ) -> PrecompiledLetterResponse:
+        """Send a letter you made as a PDF (a binary file or its bytes)."""
+        return await self._execute(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
+
+    # --- notifications ---
+
+    async def get_notification_by_id(self, id: str) -> Notification:
+        """One notification and its status."""
+        return await self._execute(_endpoints.get_notification(id))
+
+    async def get_pdf_for_letter(self, id: str) -> io.BytesIO:
+        """The PDF of a letter (``PDFNotReadyError`` until it has been made)."""
+        return await self._execute(_endpoints.get_pdf_for_letter(id))
+
+    async def get_all_notifications(
+        self,
+        status: StatusFilter | None = None,
+        template_type: StatusFilter | None = None,
+        reference: str | None = None,
+        older_than: str | None = None,
+        include_jobs: bool | None = None,
+    ) -> NotificationsPage:
+        """One page (up to 250) of notifications, newest first, optionally filtered."""
+        return await self._execute(
+            _endpoints.get_notifications(status, template_type, reference, older_than, include_jobs)
+        )
+
+    def get_all_notifications_iterator(
+        self,
+        status: StatusFilter | None = None,
+        template_type: StatusFilter | None = None,
+        reference: str | None = None,
+        older_than: str | None = None,
+        include_jobs: bool | None = None,
+    ) -> AsyncIterator[Notification]:
+        """Every notification matching the filters (``async for``), fetching pages as needed."""
+
+        def page(before: str | None) -> Request[NotificationsPage]:
+            return _endpoints.get_notifications(
+                status, template_type, reference, before, include_jobs
+            )
+
+        return self._iterate(Pager[Notification](page, "notifications", older_than))
+
+    # --- received texts ---
+
+    async def get_received_texts(self, older_than: str | None = None) -> ReceivedTextsPage:
+        """One page (up to 250) of received text messages, newest first."""
+        return await self._execute(_endpoints.get_received_texts(older_than))
+
+    def get_received_texts_iterator(
+        self, older_than: str | None = None
+    ) -> AsyncIterator[ReceivedText]:
+        """Every received text message (``async for``), fetching pages as needed."""
+        pager = Pager[ReceivedText](
+            _endpoints.get_received_texts, "received_text_messages", older_than
+        )
+        return self._iterate(pager)
+
+    # --- templates ---
+
+    async def get_template(self, template_id: str) -> Template:
+        """The latest version of a template."""
+        return await self._execute(_endpoints.get_template(template_id))
+
+    async def get_template_version(self, template_id: str, version: int) -> Template:
+        """One version of a template."""
+        return await self._execute(_endpoints.get_template_version(template_id, version))
+
+    async def get_all_template_versions(self, template_id: str) -> TemplateVersions:
+        """Every version of a template (an admin-API route, as in the official client)."""
+        return await self._execute(
+            _endpoints.get_all_template_versions(self.service_id, template_id)
+        )
+
+    async def get_all_templates(self, template_type: str | None = None) -> TemplatesResponse:
+        """The latest version of every template, optionally of one type."""
+        return await self._execute(_endpoints.get_all_templates(template_type))
+
+    async def post_template_preview(
+        self, template_id: str, personalisation: Personalisation | None
+    ) -> TemplatePreview:
+        """A template rendered with ``personalisation``, without sending anything."""
+        return await self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- bulk ---
+
+    async def send_bulk(
+        self,
+        notifications: Iterable[BulkNotification],
+        *,
+        rate_per_minute: int = DEFAULT_BULK_RATE_PER_MINUTE,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_result: Callable[[BulkResult], object] | None = None,
+    ) -> list[BulkResult]:
+        """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
+
+        Returns one ``BulkResult`` per notification, in input order, holding the answer or the
+        exception; ``on_result`` is called as each one completes (for progress and journals).
+        """
+        return await run_bulk(
+            self._execute,
+            notifications,
+            rate_per_minute=rate_per_minute,
+            concurrency=concurrency,
+            on_result=on_result,
+        )
+
+    # --- paging ---
+
+    async def _iterate(self, pager: Pager[Any]) -> AsyncIterator[Any]:
+        while (request := pager.next_request()) is not None:
+            for item in pager.receive(await self._execute(request)):
+                yield item

@@ -72,7 +72,12 @@ _MONTHS = (
     "December",
 )
 
-_PAGE_BREAK = re.compile(r"<!--\s*pagebreak\s*-->", re.IGNORECASE)
+# A page break: the marker the letter template renders for a markdown rule, or the element
+# Notify's own letter HTML uses for it.
+_PAGE_BREAK = re.compile(
+    r"<!--\s*pagebreak\s*-->|<div\s+class=[\"']page-break[\"']\s*>.*?</div>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 DECODE_ERROR_MESSAGE = "Cannot decode letter content (invalid base64 encoding)"
 
@@ -301,7 +306,8 @@ def render_letter_pdf(
     The address block is at the top left, the contact block (lines separated by ``\\n``) at
     the top right, then the date (``D Month YYYY``), the subject as a heading and the body.
     ``body_html`` is the simple HTML the letter template renders (``<h2>``, ``<p>``,
-    ``<ul><li>``, ``<br>``, ``<strong>``); ``<!-- pagebreak -->`` starts a new page.
+    ``<ul><li>``, ``<br>``, ``<strong>``); ``<!-- pagebreak -->`` (or Notify's
+    ``<div class="page-break">``) starts a new page.
     """
     pdf = _LetterPDF()
     pdf.set_title(_printable(subject))

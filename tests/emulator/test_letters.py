@@ -194,6 +194,17 @@ def test_page_break_marker_starts_a_new_page() -> None:
     assert "Last page" not in texts[0]
 
 
+def test_notify_page_break_element_starts_a_new_page() -> None:
+    pdf = render(
+        body_html="<p>One</p><div class='page-break'>&nbsp;</div><p>Two</p>"
+        '<div class="page-break">&nbsp;</div><p>Three</p>'
+    )
+    texts = page_texts(pdf)
+    assert len(texts) == 3
+    assert "Two" in texts[1]
+    assert "Three" in texts[2]
+
+
 def test_html_elements_are_laid_out_as_text() -> None:
     text = page_texts(
         render(

@@ -7,13 +7,27 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from notify_emulator.rules.countries import find_country, postage_zone
 from notify_emulator.rules.email_addresses import normalise_email_address, validate_email_address
-from notify_emulator.rules.errors import InvalidEmailAddress, InvalidPhoneNumber, RuleError
+from notify_emulator.rules.errors import (
+    InvalidAddress,
+    InvalidEmailAddress,
+    InvalidPhoneNumber,
+    RuleError,
+)
 from notify_emulator.rules.phone_numbers import (
     normalise_phone_number,
     validate_phone_number,
     validate_recipient_phone_number,
 )
+from notify_emulator.rules.postal_address import (
+    ADDRESS_LINE_7_KEY,
+    ADDRESS_LINE_KEYS,
+    check_postal_address,
+    parse_postal_address,
+    validate_letter_address,
+)
+from notify_emulator.rules.postcodes import format_postcode_or_none, is_a_real_uk_postcode
 
 _NUMBER_TYPES = [
     phonenumbers.PhoneNumberType.MOBILE,
@@ -148,3 +162,53 @@ def test_email_validation_raises_only_rule_errors_on_any_text(value: str) -> Non
         return
     assert cleaned.count("@") == 1
     assert cleaned == cleaned.strip()
+
+
+_ADDRESS_LINE = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["BFPO 1", "bfpo", "UK", "France", "SW1A 1AA", "NFA", "~", "Jersey", ""]),
+)
+_ADDRESS_VALUE = st.one_of(st.none(), st.integers(), st.booleans(), _ADDRESS_LINE)
+
+
+@given(st.text())
+def test_address_parsing_never_raises_on_any_text(raw: str) -> None:
+    address = parse_postal_address(raw)
+    assert all(line and line == line.strip() for line in address.lines)
+    assert address.line_count == len(address.lines)
+    for allow_international_letters in (False, True):
+        try:
+            check_postal_address(address, allow_international_letters=allow_international_letters)
+        except InvalidAddress:
+            continue
+        assert 3 <= address.line_count <= 7
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([*ADDRESS_LINE_KEYS, ADDRESS_LINE_7_KEY, "postcode", "name"]),
+        _ADDRESS_VALUE,
+    ),
+    st.booleans(),
+)
+def test_letter_address_validation_raises_only_address_errors(
+    personalisation: dict[str, object], international: bool
+) -> None:
+    try:
+        address = validate_letter_address(
+            personalisation, allow_international_letters=international
+        )
+    except InvalidAddress:
+        return
+    assert address.postcode is not None or address.is_bfpo or address.international
+
+
+@given(st.text(max_size=20))
+def test_postcode_and_country_lookups_never_raise(text: str) -> None:
+    formatted = format_postcode_or_none(text)
+    assert (formatted is not None) == is_a_real_uk_postcode(text)
+    if formatted is not None:
+        assert format_postcode_or_none(formatted) == formatted
+    country = find_country(text)
+    if country is not None:
+        assert postage_zone(country) in ("united-kingdom", "europe", "rest-of-world")

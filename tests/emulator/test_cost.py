@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from notify_emulator import cost
 from notify_emulator._rates import LETTER_RATES, SMS_RATES
 from notify_emulator.cost import cost_fields, letter_rate, sms_rate
 
@@ -252,3 +253,7 @@ def test_unknown_type_is_refused() -> None:
             postage=None,
             created_at=NOW,
         )
+
+
+def test_public_names_exist() -> None:
+    assert all(hasattr(cost, name) for name in cost.__all__)

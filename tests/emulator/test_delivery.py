@@ -4,10 +4,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from notify_emulator import delivery
 from notify_emulator.delivery import (
     ALL_STATUSES,
     COMPLETED_STATUSES,
     FINAL_STATUSES,
+    STATUS_FILTER_VALUES,
     DeliveryDelays,
     Step,
     api_status,
@@ -363,3 +365,16 @@ def test_forced_statuses_are_checked_per_channel() -> None:
     assert not is_valid_forced_status("letter", "received")
     assert not is_valid_forced_status("fax", "delivered")
     assert not is_valid_forced_status("sms", "failed")
+
+
+def test_status_filter_values_in_notify_order() -> None:
+    # The order of the schema's error message: `status x is not one of [...]` (§12).
+    assert ", ".join(STATUS_FILTER_VALUES) == (
+        "cancelled, created, sending, sent, delivered, pending, failed, technical-failure, "
+        "temporary-failure, permanent-failure, pending-virus-check, validation-failed, "
+        "virus-scan-failed, returned-letter, accepted, received"
+    )
+
+
+def test_public_names_exist() -> None:
+    assert all(hasattr(delivery, name) for name in delivery.__all__)

@@ -8,6 +8,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
+from notify_emulator import letters
 from notify_emulator.letters import (
     LETTER_MAX_PAGES,
     billable_sheets,
@@ -281,3 +282,7 @@ def test_letter_billable_units() -> None:
 )
 def test_format_letter_date(day: date, shown: str) -> None:
     assert format_letter_date(day) == shown
+
+
+def test_public_names_exist() -> None:
+    assert all(hasattr(letters, name) for name in letters.__all__)

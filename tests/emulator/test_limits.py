@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from notify_emulator import limits
 from notify_emulator.limits import (
     DailyLimitCheck,
     RateLimiter,
@@ -274,3 +275,7 @@ def test_daily_limit_value() -> None:
     )
     with pytest.raises(ValueError, match="unknown daily limit channel"):
         daily_limit_value(channel="fax", key_type="normal", service_limits=limits, trial_mode=False)
+
+
+def test_public_names_exist() -> None:
+    assert all(hasattr(limits, name) for name in limits.__all__)

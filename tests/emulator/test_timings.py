@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from notify_emulator import timings
 from notify_emulator._bank_holidays import is_bank_holiday
 from notify_emulator.timings import (
     estimated_delivery,
@@ -130,3 +131,7 @@ def test_weekend_dates_are_never_listed_as_bank_holidays() -> None:
 def test_letter_date_is_the_london_day() -> None:
     assert letter_date(datetime(2026, 5, 6, 23, 1, tzinfo=UTC)) == date(2026, 5, 7)
     assert letter_date(datetime(2026, 1, 6, 23, 1, tzinfo=UTC)) == date(2026, 1, 6)
+
+
+def test_public_names_exist() -> None:
+    assert all(hasattr(timings, name) for name in timings.__all__)

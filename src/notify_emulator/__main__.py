@@ -1,0 +1,5 @@
+"""``python -m notify_emulator serve …``."""
+
+from notify_emulator.cli import main
+
+main()

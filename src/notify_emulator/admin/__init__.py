@@ -1,0 +1,1 @@
+"""Emulator-only routes: inspect, seed, reset, inject received texts, force statuses."""

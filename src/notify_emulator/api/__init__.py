@@ -1,0 +1,1 @@
+"""The v2 API: notifications, templates and received text messages."""

@@ -1,0 +1,126 @@
+"""Checks shared by the POST notification pipelines (notify-api.md §3, §6, §13)."""
+
+from __future__ import annotations
+
+from notify_emulator.api.context import Emulator
+from notify_emulator.auth import Caller
+from notify_emulator.errors import BadRequest, TooManyRequests
+from notify_emulator.limits import (
+    counts_towards_daily_limits,
+    daily_limit_exceeded,
+    daily_limit_message,
+    daily_limit_value,
+    rate_limit_message,
+    utc_day,
+)
+from notify_emulator.rules.email_addresses import normalise_email_address
+from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.phone_numbers import normalise_phone_number
+from notify_emulator.store import ServiceRecord, TemplateRecord
+
+PERMISSION_MESSAGES = {
+    "sms": "Service is not allowed to send text messages",
+    "email": "Service is not allowed to send emails",
+    "letter": "Service is not allowed to send letters",
+}
+TEAM_KEY_RECIPIENT = "Can’t send to this recipient using a team-only API key"
+TRIAL_MODE_RECIPIENT = (
+    "Can’t send to this recipient when service is in trial mode – see "
+    "https://www.notifications.service.gov.uk/trial-mode"
+)
+TEMPLATE_NOT_FOUND = "Template not found"
+TEMPLATE_DELETED = "Template has been deleted"
+FILE_ONLY_BY_EMAIL = "Can only send a file by email"
+
+
+def check_rate_limit(emulator: Emulator, caller: Caller) -> None:
+    """429 ``RateLimitError`` when the key type's bucket is empty (§6.1)."""
+    service = caller.service
+    if not emulator.rate_limiter.consume(service.id, caller.key_type, service.rate_limit):
+        raise TooManyRequests(
+            "RateLimitError", rate_limit_message(caller.key_type, service.rate_limit)
+        )
+
+
+def service_limits(service: ServiceRecord) -> dict[str, int]:
+    """The service's daily limits by channel."""
+    return {
+        "sms": service.sms_message_limit,
+        "email": service.email_message_limit,
+        "letter": service.letter_message_limit,
+        "international_sms": service.international_sms_message_limit,
+    }
+
+
+def check_daily_limit(emulator: Emulator, caller: Caller, channel: str) -> None:
+    """429 ``TooManyRequestsError`` when today's count is at the limit (§6.2).
+
+    Test keys are checked against a counter that is never incremented, so never hit it.
+    """
+    service = caller.service
+    limit = daily_limit_value(
+        channel=channel,
+        key_type=caller.key_type,
+        service_limits=service_limits(service),
+        trial_mode=service.trial_mode,
+    )
+    if counts_towards_daily_limits(caller.key_type):
+        day = utc_day(emulator.settings.clock.now()).isoformat()
+        count = emulator.store.daily_count(service.id, channel, day)
+    else:
+        count = 0
+    if daily_limit_exceeded(count, limit):
+        raise TooManyRequests("TooManyRequestsError", daily_limit_message(channel, limit))
+
+
+def check_permission(service: ServiceRecord, notification_type: str) -> None:
+    """400 when the service may not send this type."""
+    if not service.has_permission(notification_type):
+        raise BadRequest(PERMISSION_MESSAGES[notification_type])
+
+
+def template_for_sending(
+    emulator: Emulator, service: ServiceRecord, template_id: str, notification_type: str
+) -> TemplateRecord:
+    """The current version of a template that can send this type (§5.1 step 7)."""
+    template = emulator.store.get_template(service.id, template_id)
+    if template is None or template.hidden:
+        raise BadRequest(TEMPLATE_NOT_FOUND)
+    if template.template_type != notification_type:
+        raise BadRequest(
+            f"{template.template_type} template is not suitable for "
+            f"{notification_type} notification"
+        )
+    if template.archived:
+        raise BadRequest(TEMPLATE_DELETED)
+    return template
+
+
+def _normalised(entry: str) -> str | None:
+    try:
+        if "@" in entry:
+            return normalise_email_address(entry)
+        return normalise_phone_number(entry)
+    except RuleError:
+        return None
+
+
+def check_recipient_allowed(caller: Caller, normalised_recipient: str) -> None:
+    """Team keys and trial-mode services send only to the team and guest list (§3)."""
+    if caller.key_type == "test":
+        return
+    if caller.key_type != "team" and not caller.service.trial_mode:
+        return
+    allowed = {_normalised(entry) for entry in caller.service.guest_list}
+    if normalised_recipient in allowed:
+        return
+    raise BadRequest(TEAM_KEY_RECIPIENT if caller.key_type == "team" else TRIAL_MODE_RECIPIENT)
+
+
+def count_channels(
+    caller: Caller, channel: str, *, simulated: bool, international: bool
+) -> list[str]:
+    """The daily counters a persisted notification increments (§6.2)."""
+    if simulated or not counts_towards_daily_limits(caller.key_type):
+        return []
+    return [channel, "international_sms"] if international else [channel]

@@ -1,0 +1,313 @@
+"""Letters: ``POST /v2/notifications/letter`` (template and precompiled), the letter PDF,
+and files sent by email (notify-api.md §5.3, §5.4, §5.6, §8.6)."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import Response
+
+from notify_emulator.api.checks import (
+    check_daily_limit,
+    check_permission,
+    check_rate_limit,
+    count_channels,
+    template_for_sending,
+)
+from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.api.rendering import render, template_placeholders
+from notify_emulator.api.send import check_no_files, check_placeholders, steps_json
+from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
+from notify_emulator.auth import Caller, authenticate
+from notify_emulator.clock import utc_naive
+from notify_emulator.delivery import plan_delivery
+from notify_emulator.errors import ApiError, BadRequest, NotFound, from_rule_error, single
+from notify_emulator.letters import (
+    LETTER_MAX_PAGES,
+    check_precompiled_pdf,
+    decode_letter_content,
+    letter_billable_units,
+    page_count,
+    render_letter_pdf,
+)
+from notify_emulator.rules.email import is_message_empty
+from notify_emulator.rules.errors import MessageEmpty, RuleError
+from notify_emulator.rules.letter_template import (
+    QrCodeTooLong,
+    check_qr_codes,
+    letter_body_html,
+    letter_contact_block_html,
+)
+from notify_emulator.rules.postal_address import (
+    Postage,
+    letter_postage,
+    validate_letter_address,
+)
+from notify_emulator.schemas import (
+    GET_NOTIFICATION_REQUEST,
+    POST_LETTER_REQUEST,
+    POST_PRECOMPILED_LETTER_REQUEST,
+    canonical_uuid,
+    validate,
+)
+from notify_emulator.store import TemplateRecord
+from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
+from notify_emulator.timings import letter_date
+
+Result = tuple[int, dict[str, object]] | Response
+
+TEAM_KEY_LETTER = "Cannot send letters with a team api key"
+TRIAL_MODE_LETTER = "Cannot send letters when service is in trial mode"
+
+
+def _check_letter_restrictions(caller: Caller) -> None:
+    # notify-api.md §3: both are 403s with the BadRequestError name.
+    if caller.key_type == "team":
+        raise BadRequest(TEAM_KEY_LETTER, status_code=403)
+    if caller.service.trial_mode and caller.key_type != "test":
+        raise BadRequest(TRIAL_MODE_LETTER, status_code=403)
+
+
+def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
+    """Send a letter: from a template, or a precompiled PDF when the body has ``content``."""
+    clock = emulator.settings.clock
+    caller = authenticate(request.authorization, emulator.store, clock)
+    check_rate_limit(emulator, caller)
+    check_daily_limit(emulator, caller, "letter")
+    data = request.json_body()
+    if isinstance(data, dict) and "content" in data:
+        return _post_precompiled(emulator, request, caller, data)
+    # The generic route checks the limits again: a template letter takes two tokens (§5.3).
+    check_rate_limit(emulator, caller)
+    check_daily_limit(emulator, caller, "letter")
+    validate(data, POST_LETTER_REQUEST, clock)
+    body = as_mapping(data)
+    service = caller.service
+    check_permission(service, "letter")
+    template = template_for_sending(
+        emulator, service, canonical_uuid(body["template_id"]), "letter"
+    )
+    personalisation = dict(as_mapping(body.get("personalisation")))
+    _check_qr_codes(template, personalisation)
+    check_placeholders(template_placeholders(template), personalisation)
+    if is_message_empty(template.body, personalisation):
+        raise from_rule_error(MessageEmpty())
+    check_no_files(personalisation)
+    _check_letter_restrictions(caller)
+    try:
+        address = validate_letter_address(
+            personalisation,
+            allow_international_letters=service.has_permission("international_letters"),
+        )
+    except RuleError as error:
+        raise from_rule_error(error) from None
+    rendered = render(template, personalisation)
+    now = utc_naive(clock.now())
+    contact_block = _contact_block(template, personalisation)
+    pdf = _letter_pdf(template, personalisation, address.lines, contact_block, rendered, now)
+    pages = page_count(pdf)
+    status, steps = plan_delivery(
+        notification_type="letter",
+        key_type=caller.key_type,
+        recipient=address.normalised,
+        is_international=address.international,
+        created_at=now,
+        delays=emulator.settings.delivery_delays,
+        pdf_valid=pages <= LETTER_MAX_PAGES,
+    )
+    notification_id = str(uuid.uuid4())
+    emulator.store.insert_notification(
+        {
+            "id": notification_id,
+            "service_id": service.id,
+            "api_key_id": caller.api_key.id,
+            "key_type": caller.key_type,
+            "template_id": template.id,
+            "template_version": template.version,
+            "reference": body.get("reference"),
+            "created_at": now,
+            "notification_type": "letter",
+            "recipient": address.normalised,
+            "normalised_recipient": address.normalised,
+            "personalisation": personalisation,
+            "status": status,
+            "planned_steps": steps_json(steps),
+            "postage": letter_postage(_postage(template.postage), address),
+            "reply_to_text": contact_block,
+            "billable_units": letter_billable_units(
+                key_type=caller.key_type, precompiled=False, pages=pages
+            ),
+            "page_count": pages,
+            "international": address.international,
+        },
+        count_channels=count_channels(caller, "letter", simulated=False, international=False),
+    )
+    emulator.store.save_letter_pdf(notification_id, pdf)
+    return 201, {
+        "content": {"body": rendered.body, "subject": rendered.subject},
+        "id": notification_id,
+        "reference": body.get("reference"),
+        "scheduled_for": None,
+        "template": post_template_reference(request.root, service.id, template),
+        "uri": notification_uri(request.root, notification_id),
+    }
+
+
+def _postage(value: str | None) -> Postage:
+    if value == "first":
+        return "first"
+    if value == "economy":
+        return "economy"
+    return "second"
+
+
+def _check_qr_codes(template: TemplateRecord, personalisation: Mapping[str, Any]) -> None:
+    # notify-api.md §4.1: this error's entry carries the data and its size.
+    try:
+        check_qr_codes(template.body, personalisation)
+    except QrCodeTooLong as error:
+        raise ApiError(
+            400,
+            [
+                {
+                    "error": error.error,
+                    "message": error.message,
+                    "data": error.data,
+                    "num_bytes": error.num_bytes,
+                    "max_bytes": error.max_bytes,
+                }
+            ],
+        ) from None
+
+
+def _contact_block(template: TemplateRecord, personalisation: Mapping[str, Any]) -> str | None:
+    # The rules give the block as HTML lines joined by <br>; the store and the PDF want text.
+    if not template.letter_contact_block:
+        return None
+    markup = letter_contact_block_html(template.letter_contact_block, personalisation)
+    return html.unescape(markup.replace("<br>", "\n"))
+
+
+def _letter_pdf(
+    template: TemplateRecord,
+    personalisation: Mapping[str, Any],
+    address_lines: tuple[str, ...],
+    contact_block: str | None,
+    rendered: Any,
+    now: Any,
+) -> bytes:
+    return render_letter_pdf(
+        address_lines=address_lines,
+        contact_block=contact_block,
+        date=letter_date(now),
+        subject=_unescaped(rendered.subject or ""),
+        body_html=letter_body_html(template.body, personalisation),
+    )
+
+
+def _unescaped(subject: str) -> str:
+    # The API's letter subject is HTML-escaped (rules.md §7.1); the PDF prints the text.
+    return html.unescape(subject)
+
+
+def _post_precompiled(
+    emulator: Emulator, request: ApiRequest, caller: Caller, data: dict[str, Any]
+) -> Result:
+    clock = emulator.settings.clock
+    validate(data, POST_PRECOMPILED_LETTER_REQUEST, clock)
+    service = caller.service
+    check_permission(service, "letter")
+    _check_letter_restrictions(caller)
+    try:
+        pdf = decode_letter_content(data["content"])
+    except RuleError as error:
+        raise from_rule_error(error) from None
+    check = check_precompiled_pdf(pdf)
+    now = utc_naive(clock.now())
+    status, steps = plan_delivery(
+        notification_type="letter",
+        key_type=caller.key_type,
+        recipient=None,
+        is_international=False,
+        created_at=now,
+        delays=emulator.settings.delivery_delays,
+        precompiled=True,
+        pdf_valid=check.valid,
+    )
+    template = emulator.store.get_template(service.id, precompiled_template_id(service.id))
+    if template is None:
+        raise RuntimeError(f"service {service.id} has no precompiled letter template")
+    postage = data.get("postage") or template.postage or PRECOMPILED_POSTAGE
+    notification_id = str(uuid.uuid4())
+    emulator.store.insert_notification(
+        {
+            "id": notification_id,
+            "service_id": service.id,
+            "api_key_id": caller.api_key.id,
+            "key_type": caller.key_type,
+            "template_id": template.id,
+            "template_version": template.version,
+            "reference": data["reference"],
+            "created_at": now,
+            "notification_type": "letter",
+            "recipient": None,
+            "normalised_recipient": None,
+            "personalisation": {},
+            "status": status,
+            "planned_steps": steps_json(steps),
+            "postage": postage,
+            "billable_units": letter_billable_units(
+                key_type=caller.key_type, precompiled=True, pages=check.page_count or 0
+            )
+            if check.valid
+            else 0,
+            "page_count": check.page_count,
+            "is_precompiled": True,
+        },
+        count_channels=count_channels(caller, "letter", simulated=False, international=False),
+    )
+    emulator.store.save_letter_pdf(notification_id, pdf)
+    return 201, {"id": notification_id, "postage": postage, "reference": data["reference"]}
+
+
+def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
+    """``GET /v2/notifications/{id}/pdf``: the letter's PDF bytes (§5.6)."""
+    caller = authenticate(request.authorization, emulator.store, emulator.settings.clock)
+    notification_id = request.path_params["notification_id"]
+    validate(
+        {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
+    )
+    record = emulator.store.get_notification(canonical_uuid(notification_id), caller.service.id)
+    if record is None:
+        raise NotFound()
+    if record.notification_type != "letter":
+        raise BadRequest("Notification is not a letter")
+    if record.status == "virus-scan-failed":
+        raise BadRequest("File did not pass the virus scan")
+    if record.status == "technical-failure":
+        raise BadRequest("PDF not available for letters in status technical-failure")
+    pdf = None if record.status == "pending-virus-check" else emulator.store.letter_pdf(record.id)
+    if pdf is None:
+        raise single(400, "PDFNotReadyError", "PDF not available yet, try again later")
+    return Response(pdf, media_type="application/pdf")
+
+
+def get_document(emulator: Emulator, request: ApiRequest) -> Result:
+    """``GET /_emulator/documents/{id}``: a file sent by email, as its recipient downloads it."""
+    document_id = request.path_params["document_id"]
+    try:
+        document = emulator.store.get_document(str(uuid.UUID(document_id)))
+    except ValueError:
+        document = None
+    if document is None:
+        return Response(b'{"error":"no such document"}', 404, media_type="application/json")
+    filename = document.filename or f"{document.id}"
+    safe_name = filename.replace('"', "").replace("\\", "")
+    return Response(
+        document.data,
+        media_type=document.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
+    )

@@ -1,0 +1,189 @@
+"""The v2 GET routes and the template preview (notify-api.md §5.5, §5.7-§5.11)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.api.rendering import (
+    render,
+    render_email_preview_html,
+    template_placeholders,
+)
+from notify_emulator.api.send import check_placeholders
+from notify_emulator.api.serialise import (
+    as_mapping,
+    notification_json,
+    page_links,
+    received_text_json,
+    template_json,
+)
+from notify_emulator.auth import Caller, authenticate
+from notify_emulator.delivery import expand_status_filter
+from notify_emulator.errors import NotFound
+from notify_emulator.schemas import (
+    GET_NOTIFICATION_REQUEST,
+    GET_NOTIFICATIONS_REQUEST,
+    GET_RECEIVED_TEXTS_REQUEST,
+    GET_TEMPLATE_REQUEST,
+    GET_TEMPLATES_REQUEST,
+    POST_TEMPLATE_PREVIEW_REQUEST,
+    canonical_uuid,
+    validate,
+)
+from notify_emulator.store import NotificationQuery, NotificationRecord, TemplateRecord
+
+Response = tuple[int, dict[str, object]]
+
+# Query parameters of GET /v2/notifications that take only their first value (§5.7).
+_SINGLE_VALUED = ("reference", "include_jobs", "older_than")
+
+
+def _caller(emulator: Emulator, request: ApiRequest) -> Caller:
+    return authenticate(request.authorization, emulator.store, emulator.settings.clock)
+
+
+def notification_template(emulator: Emulator, record: NotificationRecord) -> TemplateRecord | None:
+    """The template version a notification was sent with."""
+    return emulator.store.get_template(
+        record.service_id, record.template_id, record.template_version
+    )
+
+
+def get_notification(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /v2/notifications/{notification_id}``: any key of the service may read it."""
+    caller = _caller(emulator, request)
+    notification_id = request.path_params["notification_id"]
+    validate(
+        {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
+    )
+    record = emulator.store.get_notification(canonical_uuid(notification_id), caller.service.id)
+    if record is None:
+        raise NotFound()
+    return 200, notification_json(record, notification_template(emulator, record), request.root)
+
+
+def get_notifications(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /v2/notifications``: one page, newest first, of the caller's key type."""
+    caller = _caller(emulator, request)
+    params: dict[str, object] = dict(request.query_lists())
+    for name in _SINGLE_VALUED:
+        if name in params:
+            params[name] = request.query_lists()[name][0]
+    validate(params, GET_NOTIFICATIONS_REQUEST, emulator.settings.clock)
+    statuses = expand_status_filter(_strings(params.get("status")))
+    types = _strings(params.get("template_type"))
+    older_than = params.get("older_than")
+    query = NotificationQuery(
+        service_id=caller.service.id,
+        key_type=caller.key_type,
+        statuses=frozenset(statuses) if statuses is not None else None,
+        notification_types=frozenset(types) if types else None,
+        reference=str(params["reference"]) if "reference" in params else None,
+        include_jobs="include_jobs" in params,
+        older_than=canonical_uuid(str(older_than)) if older_than is not None else None,
+    )
+    records = emulator.store.list_notifications(query, emulator.settings.page_size)
+    base = f"{request.root}/v2/notifications"
+    current = _with_query(base, _pairs(params))
+    next_url = None
+    if records:
+        next_params = dict(params)
+        next_params["older_than"] = records[-1].id  # replaced in place, or appended last
+        next_url = _with_query(base, _pairs(next_params))
+    return 200, {
+        "notifications": [
+            notification_json(record, notification_template(emulator, record), request.root)
+            for record in records
+        ],
+        "links": page_links(current, next_url),
+    }
+
+
+def _strings(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _pairs(params: dict[str, object]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        values: Sequence[object] = value if isinstance(value, list) else [value]
+        pairs.extend((name, str(item)) for item in values)
+    return pairs
+
+
+def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /v2/received-text-messages``: one page, newest first (§5.11)."""
+    caller = _caller(emulator, request)
+    params = {name: values[0] for name, values in request.query_lists().items()}
+    validate(params, GET_RECEIVED_TEXTS_REQUEST, emulator.settings.clock)
+    older_than = params.get("older_than")
+    records = emulator.store.list_received_texts(
+        caller.service.id,
+        canonical_uuid(older_than) if older_than is not None else None,
+        emulator.settings.page_size,
+    )
+    base = f"{request.root}/v2/received-text-messages"
+    next_url = f"{base}?{urlencode({'older_than': records[-1].id})}" if records else None
+    return 200, {
+        "received_text_messages": [received_text_json(record) for record in records],
+        "links": page_links(base, next_url),
+    }
+
+
+def _template(
+    emulator: Emulator, caller: Caller, template_id: str, version: int | None
+) -> TemplateRecord:
+    template = emulator.store.get_template(caller.service.id, canonical_uuid(template_id), version)
+    if template is None or template.hidden:
+        raise NotFound()
+    return template
+
+
+def get_template(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /v2/template/{id}`` and ``…/version/{version}`` (archived ones too; §5.8)."""
+    caller = _caller(emulator, request)
+    template_id = request.path_params["template_id"]
+    raw_version = request.path_params.get("version")
+    # The route accepts digits only; version 0 means "latest", as in Notify.
+    version = int(raw_version) if raw_version is not None and int(raw_version) else None
+    validate({"id": template_id, "version": version}, GET_TEMPLATE_REQUEST, emulator.settings.clock)
+    return 200, template_json(_template(emulator, caller, template_id, version))
+
+
+def get_templates(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /v2/templates[?type=…]``: current, unarchived templates by name (§5.9)."""
+    caller = _caller(emulator, request)
+    params = {name: values[0] for name, values in request.query_lists().items()}
+    validate(params, GET_TEMPLATES_REQUEST, emulator.settings.clock)
+    templates = emulator.store.list_templates(caller.service.id, params.get("type"))
+    return 200, {"templates": [template_json(template) for template in templates]}
+
+
+def post_template_preview(emulator: Emulator, request: ApiRequest) -> Response:
+    """``POST /v2/template/{id}/preview``: an empty body means no personalisation (§5.10)."""
+    caller = _caller(emulator, request)
+    template_id = request.path_params["template_id"]
+    data = request.json_body(empty_means={})
+    if isinstance(data, dict):
+        data = {**data, "id": template_id}
+    validate(data, POST_TEMPLATE_PREVIEW_REQUEST, emulator.settings.clock)
+    template = _template(emulator, caller, template_id, None)
+    personalisation = dict(as_mapping(as_mapping(data).get("personalisation")))
+    check_placeholders(template_placeholders(template), personalisation)
+    rendered = render(template, personalisation)
+    is_email = template.template_type == "email"
+    return 200, {
+        "id": template.id,
+        "type": template.template_type,
+        "version": template.version,
+        "body": rendered.body,
+        "subject": rendered.subject,
+        "postage": template.postage if template.template_type == "letter" else None,
+        "html": render_email_preview_html(template, personalisation) if is_email else None,
+    }

@@ -1,0 +1,321 @@
+"""``POST /v2/notifications/sms`` and ``/email`` in Notify's pipeline order (§5.1, §5.2, §13)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from notify_emulator.api.checks import (
+    FILE_ONLY_BY_EMAIL,
+    check_daily_limit,
+    check_permission,
+    check_rate_limit,
+    check_recipient_allowed,
+    count_channels,
+    template_for_sending,
+)
+from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.api.documents import process_uploads
+from notify_emulator.api.rendering import render, template_placeholders
+from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
+from notify_emulator.auth import Caller, authenticate
+from notify_emulator.clock import utc_naive
+from notify_emulator.config import DEFAULT_SMS_SENDER
+from notify_emulator.delivery import Step, plan_delivery
+from notify_emulator.errors import BadRequest, TooManyRequests, from_rule_error
+from notify_emulator.limits import daily_limit_exceeded, daily_limit_message, utc_day
+from notify_emulator.rules.email import check_email, is_message_empty
+from notify_emulator.rules.email_addresses import (
+    is_simulated_email_address,
+    normalise_email_address,
+    validate_email_address,
+)
+from notify_emulator.rules.errors import MessageEmpty, MissingPersonalisation, RuleError
+from notify_emulator.rules.phone_numbers import (
+    PhoneNumber,
+    try_normalise_phone_number,
+    validate_recipient_phone_number,
+)
+from notify_emulator.rules.placeholders import missing_personalisation, sanitise_content_for
+from notify_emulator.rules.sms import check_sms, render_sms
+from notify_emulator.schemas import (
+    POST_EMAIL_REQUEST,
+    POST_SMS_REQUEST,
+    canonical_uuid,
+    is_file_upload,
+    validate,
+)
+from notify_emulator.store import TemplateRecord
+
+Response = tuple[int, dict[str, object]]
+
+# Characters Notify strips from a recipient as supplied (utils strip_and_remove_obscure_whitespace).
+_OBSCURE_WHITESPACE = re.compile("[\u180e\u200b\u200c\u200d\u2060\ufeff]")
+
+
+def supplied_recipient(value: str) -> str:
+    """The recipient as Notify stores it: trimmed, invisible characters removed, case kept."""
+    return _OBSCURE_WHITESPACE.sub("", value).strip(" \t\n\r\f\v\u00a0")
+
+
+def check_placeholders(names: list[str], personalisation: Mapping[str, Any]) -> None:
+    """400 ``Missing personalisation: …`` (§8.1)."""
+    missing = missing_personalisation(names, personalisation)
+    if missing:
+        raise from_rule_error(MissingPersonalisation(missing))
+
+
+def check_no_files(personalisation: Mapping[str, Any]) -> None:
+    """Files can only be sent by email (§5.1 step 10)."""
+    if any(is_file_upload(value) for value in personalisation.values()):
+        raise BadRequest(FILE_ONLY_BY_EMAIL)
+
+
+def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
+    """Send a text message."""
+    clock = emulator.settings.clock
+    caller = authenticate(request.authorization, emulator.store, clock)
+    check_rate_limit(emulator, caller)
+    check_daily_limit(emulator, caller, "sms")
+    data = request.json_body()
+    validate(data, POST_SMS_REQUEST, clock)
+    body = as_mapping(data)
+    service = caller.service
+    check_permission(service, "sms")
+    template = template_for_sending(emulator, service, canonical_uuid(body["template_id"]), "sms")
+    personalisation = dict(as_mapping(body.get("personalisation")))
+    check_placeholders(template_placeholders(template), personalisation)
+    prefix = service.name if service.prefix_sms else None
+    message = render_sms(template.body, personalisation, prefix=prefix)
+    if message.is_empty:
+        raise from_rule_error(MessageEmpty())
+    check_no_files(personalisation)
+    sender_text = _sms_sender(emulator, caller, body.get("sms_sender_id"))
+    recipient = supplied_recipient(str(body["phone_number"]))
+    number = _checked_phone_number(caller, recipient)
+    if not number.is_uk:
+        _check_international_limit(emulator, caller)
+    try:
+        check_sms(message)
+    except RuleError as error:
+        raise from_rule_error(error) from None
+
+    notification_id = str(uuid.uuid4())
+    if not number.is_simulated:
+        now = utc_naive(clock.now())
+        status, steps = plan_delivery(
+            notification_type="sms",
+            key_type=caller.key_type,
+            recipient=recipient,
+            is_international=number.international,
+            created_at=now,
+            delays=emulator.settings.delivery_delays,
+        )
+        emulator.store.insert_notification(
+            {
+                **_common_values(caller, template, body, notification_id, now),
+                "notification_type": "sms",
+                "recipient": recipient,
+                "normalised_recipient": number.normalised,
+                "personalisation": personalisation,
+                "status": status,
+                "planned_steps": steps_json(steps),
+                "reply_to_text": sender_text,
+                "billable_units": message.fragment_count,
+                "international": number.international,
+                "rate_multiplier": float(number.rate_multiplier),
+                "phone_prefix": number.prefix,
+            },
+            count_channels=count_channels(
+                caller, "sms", simulated=False, international=not number.is_uk
+            ),
+        )
+    api_body = message.body if prefix is None else render(template, personalisation).body
+    return 201, {
+        "content": {"body": api_body, "from_number": try_normalise_phone_number(sender_text)},
+        "id": notification_id,
+        "reference": body.get("reference"),
+        "scheduled_for": None,
+        "template": post_template_reference(request.root, service.id, template),
+        "uri": notification_uri(request.root, notification_id),
+    }
+
+
+def post_email(emulator: Emulator, request: ApiRequest) -> Response:
+    """Send an email."""
+    clock = emulator.settings.clock
+    caller = authenticate(request.authorization, emulator.store, clock)
+    check_rate_limit(emulator, caller)
+    check_daily_limit(emulator, caller, "email")
+    data = request.json_body()
+    validate(data, POST_EMAIL_REQUEST, clock)
+    body = as_mapping(data)
+    service = caller.service
+    check_permission(service, "email")
+    personalisation = dict(as_mapping(body.get("personalisation")))
+    # notify-api.md §8.5: applied before rendering; the report is always in the response.
+    personalisation, sanitised_content = sanitise_content_for(
+        personalisation, _string_keys(body.get("sanitise_content_for"))
+    )
+    template = template_for_sending(emulator, service, canonical_uuid(body["template_id"]), "email")
+    check_placeholders(template_placeholders(template), personalisation)
+    if is_message_empty(template.body, personalisation):
+        raise from_rule_error(MessageEmpty())
+    reply_to_text = _reply_to(emulator, caller, body.get("email_reply_to_id"))
+    try:
+        recipient = validate_email_address(str(body["email_address"]))
+    except RuleError as error:
+        raise from_rule_error(error) from None
+    normalised = normalise_email_address(recipient)
+    check_recipient_allowed(caller, normalised)
+    simulated = is_simulated_email_address(recipient)
+    now = utc_naive(clock.now())
+    personalisation, documents = process_uploads(
+        personalisation, service, root=request.root, simulated=simulated, now=now
+    )
+    rendered = render(template, personalisation)
+    try:
+        check_email(template.body, personalisation)
+    except RuleError as error:
+        raise from_rule_error(error) from None
+
+    notification_id = str(uuid.uuid4())
+    unsubscribe_url = body.get("one_click_unsubscribe_url")
+    if not simulated:
+        status, steps = plan_delivery(
+            notification_type="email",
+            key_type=caller.key_type,
+            recipient=recipient,
+            is_international=False,
+            created_at=now,
+            delays=emulator.settings.delivery_delays,
+        )
+        emulator.store.insert_documents(documents)
+        emulator.store.insert_notification(
+            {
+                **_common_values(caller, template, body, notification_id, now),
+                "notification_type": "email",
+                "recipient": recipient,
+                "normalised_recipient": normalised,
+                "personalisation": personalisation,
+                "status": status,
+                "planned_steps": steps_json(steps),
+                "reply_to_text": reply_to_text,
+                "one_click_unsubscribe_url": unsubscribe_url,
+            },
+            count_channels=count_channels(caller, "email", simulated=False, international=False),
+        )
+    return 201, {
+        "content": {
+            "body": rendered.body,
+            "subject": rendered.subject,
+            "from_email": f"{email_local_part(service.name)}@{emulator.settings.email_domain}",
+            "one_click_unsubscribe_url": unsubscribe_url,
+        },
+        "id": notification_id,
+        "reference": body.get("reference"),
+        "sanitised_content": sanitised_content,
+        "scheduled_for": None,
+        "template": post_template_reference(request.root, service.id, template),
+        "uri": notification_uri(request.root, notification_id),
+    }
+
+
+def steps_json(steps: list[Step]) -> list[dict[str, str]]:
+    """A delivery plan as stored."""
+    return [{"status": step.status, "at": utc_naive(step.at).isoformat()} for step in steps]
+
+
+def _common_values(
+    caller: Caller,
+    template: TemplateRecord,
+    body: Mapping[str, Any],
+    notification_id: str,
+    now: datetime,
+) -> dict[str, object]:
+    return {
+        "id": notification_id,
+        "service_id": caller.service.id,
+        "api_key_id": caller.api_key.id,
+        "key_type": caller.key_type,
+        "template_id": template.id,
+        "template_version": template.version,
+        "reference": body.get("reference"),
+        "created_at": now,
+    }
+
+
+def _string_keys(value: object) -> list[str]:
+    # Notify fails with a 500 on non-string items; they can never match a key, so skip them.
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, str)]
+
+
+def _sms_sender(emulator: Emulator, caller: Caller, sender_id: object) -> str:
+    senders = emulator.store.sms_senders(caller.service.id)
+    if sender_id is None:
+        default = next((s for s in senders if s.is_default and not s.archived), None)
+        return default.sms_sender if default else DEFAULT_SMS_SENDER
+    wanted = canonical_uuid(str(sender_id))
+    for sender in senders:
+        if sender.id == wanted and not sender.archived:
+            return sender.sms_sender
+    raise BadRequest(
+        f"sms_sender_id {sender_id} does not exist in database for service id {caller.service.id}"
+    )
+
+
+def _reply_to(emulator: Emulator, caller: Caller, reply_to_id: object) -> str | None:
+    reply_tos = emulator.store.reply_tos(caller.service.id)
+    if reply_to_id is None:
+        default = next((r for r in reply_tos if r.is_default and not r.archived), None)
+        return default.email_address if default else None
+    wanted = canonical_uuid(str(reply_to_id))
+    for reply_to in reply_tos:
+        if reply_to.id == wanted and not reply_to.archived:
+            return reply_to.email_address
+    raise BadRequest(
+        f"email_reply_to_id {reply_to_id} does not exist in database for service id "
+        f"{caller.service.id}"
+    )
+
+
+def _checked_phone_number(caller: Caller, recipient: str) -> PhoneNumber:
+    # notify-api.md §5.1 steps 12-13: team/trial restriction first, then permissions.
+    check_recipient_allowed(caller, try_normalise_phone_number(recipient))
+    service = caller.service
+    try:
+        return validate_recipient_phone_number(
+            recipient,
+            allow_international=service.has_permission("international_sms"),
+            allow_uk_landline=service.has_permission("sms_to_uk_landlines"),
+        )
+    except RuleError as error:
+        raise from_rule_error(error) from None
+
+
+def _check_international_limit(emulator: Emulator, caller: Caller) -> None:
+    service = caller.service
+    if caller.key_type == "test":
+        return
+    limit = service.international_sms_message_limit
+    day = utc_day(emulator.settings.clock.now()).isoformat()
+    count = emulator.store.daily_count(service.id, "international_sms", day)
+    if daily_limit_exceeded(count, limit):
+        raise TooManyRequests(
+            "TooManyRequestsError", daily_limit_message("international_sms", limit)
+        )
+
+
+def email_local_part(name: str) -> str:
+    """A service name as the local part of its sending address (utils safe_string):
+    accents stripped, lower case, whitespace to dots, other symbols removed."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    dotted = re.sub(r"\s+", ".", ascii_name.strip().lower())
+    cleaned = re.sub(r"[^a-z0-9.]", "", dotted)
+    return re.sub(r"\.{2,}", ".", cleaned).strip(".")

@@ -1,0 +1,219 @@
+"""The application factory: :func:`create_app` returns the emulator as an ASGI app."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from notify_emulator.admin import routes as admin
+from notify_emulator.admin.inbox import inbox_page
+from notify_emulator.api import reads, send
+from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.config import load_seed_file
+from notify_emulator.demo_service import demo_seed
+from notify_emulator.errors import ApiError
+from notify_emulator.responses import (
+    SECURITY_HEADERS,
+    error_response,
+    json_response,
+    method_not_allowed_response,
+    not_found_response,
+)
+from notify_emulator.settings import Settings
+from notify_emulator.store import Store, apply_seed
+
+logger = logging.getLogger("notify_emulator")
+request_logger = logging.getLogger("notify_emulator.requests")
+
+HandlerResult = tuple[int, dict[str, object]] | Response
+Handler = Callable[[Emulator, ApiRequest], HandlerResult]
+
+
+def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
+    """The emulator as an ASGI app: opens (and migrates) the database and loads the seed.
+
+    Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable and
+    :class:`~notify_emulator.config.ConfigError` for a bad seed file. ``seed=False`` skips
+    seeding (for extra workers of a server whose first process has seeded already).
+    """
+    settings = settings if settings is not None else Settings()
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
+    store = Store.open(settings.resolved_database_url, settings.clock)
+    try:
+        if seed:
+            seed_store(store, settings)
+    except Exception:
+        store.close()
+        raise
+    emulator = Emulator(settings=settings, store=store)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = Starlette(
+        routes=_routes(),
+        exception_handlers={HTTPException: _http_exception},
+        lifespan=lifespan,
+    )
+    app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
+    app.state.emulator = emulator
+    app.add_middleware(_HeadersMiddleware, log_requests=settings.log_requests)
+    return app
+
+
+def seed_store(store: Store, settings: Settings) -> None:
+    """Load the seed file, or the demo service when there is none."""
+    if settings.config_path is not None:
+        apply_seed(store, load_seed_file(settings.config_path))
+    elif settings.seed_demo:
+        apply_seed(store, demo_seed())
+
+
+def _root(request: Request, settings: Settings) -> str:
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+def _endpoint(
+    handler: Handler, *, admin_route: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        emulator: Emulator = request.app.state.emulator
+        api_request = ApiRequest(
+            method=request.method,
+            path_params={key: str(value) for key, value in request.path_params.items()},
+            query=request.query_params.multi_items(),
+            authorization=request.headers.get("authorization"),
+            body=await request.body(),
+            root=_root(request, emulator.settings),
+        )
+        try:
+            result = await run_in_threadpool(handler, emulator, api_request)
+        except ApiError as error:
+            return error_response(error)
+        except admin.AdminError as error:
+            return JSONResponse({"error": error.message}, status_code=error.status_code)
+        except Exception as error:
+            logger.exception("error handling %s %s", request.method, request.url.path)
+            if admin_route:
+                return JSONResponse({"error": "Internal server error"}, status_code=500)
+            return error_response(
+                ApiError(500, [{"error": type(error).__name__, "message": "Internal server error"}])
+            )
+        if isinstance(result, Response):
+            return result
+        status, data = result
+        return json_response(data, status) if not admin_route else JSONResponse(data, status)
+
+    return endpoint
+
+
+def _routes() -> list[BaseRoute]:
+    from notify_emulator.api import letters
+
+    v2 = [
+        ("/v2/notifications/sms", "POST", send.post_sms),
+        ("/v2/notifications/email", "POST", send.post_email),
+        ("/v2/notifications/letter", "POST", letters.post_letter),
+        ("/v2/notifications", "GET", reads.get_notifications),
+        ("/v2/notifications/{notification_id}", "GET", reads.get_notification),
+        ("/v2/notifications/{notification_id}/pdf", "GET", letters.get_pdf),
+        ("/v2/template/{template_id}", "GET", reads.get_template),
+        ("/v2/template/{template_id}/version/{version:int}", "GET", reads.get_template),
+        ("/v2/template/{template_id}/preview", "POST", reads.post_template_preview),
+        ("/v2/templates", "GET", reads.get_templates),
+        ("/v2/received-text-messages", "GET", reads.get_received_texts),
+    ]
+    emulator_routes = [
+        ("/_emulator/health", "GET", admin.health),
+        ("/_emulator/reset", "POST", admin.reset),
+        ("/_emulator/config", "POST", admin.load_config),
+        ("/_emulator/notifications", "GET", admin.list_notifications),
+        ("/_emulator/received-texts", "POST", admin.inject_received_text),
+        ("/_emulator/notifications/{notification_id}/status", "POST", admin.force_status),
+        ("/_emulator/documents/{document_id}", "GET", letters.get_document),
+    ]
+    routes: list[BaseRoute] = [
+        Route(path, _endpoint(handler), methods=[method]) for path, method, handler in v2
+    ]
+    # A POST to any other /v2/notifications/<type> is a 404 (notify-api.md §1.1).
+    routes += [
+        Route(path, _endpoint(handler, admin_route=True), methods=[method])
+        for path, method, handler in emulator_routes
+    ]
+    routes += [
+        Route("/_status", _status, methods=["GET", "POST"]),
+        Route("/", _inbox, methods=["GET"]),
+    ]
+    return routes
+
+
+async def _status(_request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+async def _inbox(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    page = await run_in_threadpool(inbox_page, emulator, request.query_params.get("service_id"))
+    return HTMLResponse(page)
+
+
+async def _http_exception(_request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return method_not_allowed_response([m.strip() for m in allowed.split(",") if m.strip()])
+    return not_found_response()
+
+
+class _HeadersMiddleware:
+    """Adds Notify's headers to every answer and logs one line per request (no secrets)."""
+
+    def __init__(self, app: ASGIApp, *, log_requests: bool) -> None:
+        self.app = app
+        self.log_requests = log_requests
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: dict[str, Any] = {}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                for name, value in SECURITY_HEADERS.items():
+                    if name.lower().encode("latin-1") not in present:
+                        headers.append((name.encode("latin-1"), value.encode("latin-1")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if self.log_requests:
+                elapsed = (time.perf_counter() - started) * 1000
+                request_logger.info(
+                    "%s %s %s %.1fms",
+                    scope.get("method", "-"),
+                    scope.get("path", "-"),
+                    status.get("code", "-"),
+                    elapsed,
+                )

@@ -1,0 +1,128 @@
+"""JWT authentication of v2 requests, exactly as Notify checks it (notify-api.md §2.3).
+
+Tokens are HS256 JWTs signed with an API key's secret, ``iss`` = service id, ``iat`` = seconds
+since the epoch; a token is valid within 30 seconds of the server's clock either way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from notify_emulator.clock import Clock
+from notify_emulator.errors import AuthError
+from notify_emulator.store import ApiKeyRecord, ServiceRecord, Store
+
+# Allowed clock skew between client and server, both ways.
+TOKEN_LEEWAY_SECONDS = 30
+
+TOKEN_REQUIRED = "Unauthorized: authentication token must be provided"
+BEARER_REQUIRED = "Unauthorized: authentication bearer scheme must be used"
+INVALID_TOKEN = (
+    "Invalid token: make sure your API token matches the example at "
+    "https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header"
+)
+ISS_NOT_PROVIDED = "Invalid token: iss field not provided"
+SERVICE_ID_WRONG_TYPE = "Invalid token: service id is not the right data type"
+SERVICE_NOT_FOUND = "Invalid token: service not found"
+NO_API_KEYS = "Invalid token: service has no API keys"
+SERVICE_ARCHIVED = "Invalid token: service is archived"
+WRONG_ALGORITHM = "Invalid token: algorithm used is not HS256"
+CLOCK_SKEW = "Error: Your system clock must be accurate to within 30 seconds"
+KEY_REVOKED = "Invalid token: API key revoked"
+KEY_NOT_FOUND = "Invalid token: API key not found"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the service and the key that signed the token."""
+
+    service: ServiceRecord
+    api_key: ApiKeyRecord
+
+    @property
+    def key_type(self) -> str:
+        """``normal``, ``team`` or ``test``."""
+        return self.api_key.key_type
+
+
+class _NotThisKey(Exception):
+    """The token was not signed by this key (or lacks ``iat``): try the next one."""
+
+
+def authenticate(authorization: str | None, store: Store, clock: Clock) -> Caller:
+    """Check an ``Authorization`` header; returns the caller or raises :class:`AuthError`."""
+    if not authorization:
+        raise AuthError(TOKEN_REQUIRED, status_code=401)
+    # Notify title-cases the first seven characters, so the scheme is case-insensitive.
+    if authorization[:7].title() != "Bearer ":
+        raise AuthError(BEARER_REQUIRED, status_code=401)
+    token = authorization[7:]
+
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise AuthError(INVALID_TOKEN) from None
+    if not isinstance(unverified, dict) or "iss" not in unverified:
+        raise AuthError(ISS_NOT_PROVIDED)
+    issuer = unverified["iss"]
+    try:
+        if not isinstance(issuer, str):
+            raise ValueError("iss is not a string")
+        service_id = str(uuid.UUID(issuer))
+    except ValueError:
+        raise AuthError(SERVICE_ID_WRONG_TYPE) from None
+
+    service = store.get_service(service_id)
+    if service is None:
+        raise AuthError(SERVICE_NOT_FOUND)
+    keys = store.usable_api_keys(service_id)
+    if not keys:
+        raise AuthError(NO_API_KEYS)
+    if not service.active:
+        raise AuthError(SERVICE_ARCHIVED)
+
+    now = clock.now().timestamp()
+    for key in keys:
+        try:
+            _verify(token, key, now)
+        except _NotThisKey:
+            continue
+        if key.expiry_date is not None:
+            raise AuthError(KEY_REVOKED)
+        return Caller(service=service, api_key=key)
+    raise AuthError(KEY_NOT_FOUND)
+
+
+def _verify(token: str, key: ApiKeyRecord, now: float) -> None:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise AuthError(INVALID_TOKEN) from None
+    # Checked before the signature, so it fails on the first key tried.
+    if header.get("alg") != "HS256":
+        raise AuthError(WRONG_ALGORITHM)
+    try:
+        claims = jwt.decode(
+            token,
+            key=key.secret.encode("utf-8"),
+            algorithms=["HS256"],
+            # iat is checked below, both ways; PyJWT checks exp/nbf/aud and claim types.
+            options={"verify_iat": False, "require": []},
+            leeway=TOKEN_LEEWAY_SECONDS,
+        )
+    except jwt.InvalidSignatureError:
+        raise _NotThisKey from None
+    except jwt.ImmatureSignatureError:
+        raise AuthError(CLOCK_SKEW) from None
+    except jwt.PyJWTError:
+        raise AuthError(INVALID_TOKEN) from None
+    if "iat" not in claims:
+        raise _NotThisKey
+    issued_at = claims["iat"]
+    if isinstance(issued_at, bool) or not isinstance(issued_at, int):
+        raise AuthError(CLOCK_SKEW)
+    if abs(now - issued_at) > TOKEN_LEEWAY_SECONDS:
+        raise AuthError(CLOCK_SKEW)

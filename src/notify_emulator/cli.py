@@ -1,0 +1,143 @@
+"""The ``notify-emulator`` command (shared/spec/emulator.md "Command line").
+
+A thin layer: it parses options, builds :class:`~notify_emulator.settings.Settings`, opens
+and seeds the store through :func:`~notify_emulator.app.create_app`, and runs uvicorn. Every
+failure to start (bad seed file, unusable database, port in use) exits non-zero with one line.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from notify_emulator import demo_service
+from notify_emulator.config import ConfigError
+from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from notify_emulator.store import DatabaseError
+
+# How extra worker processes learn their settings (they are started by uvicorn by import).
+ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
+ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
+ENV_DEMO = "NOTIFY_EMULATOR_SEED_DEMO"
+
+
+@click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
+@click.version_option(package_name="notifications-python-client", prog_name="notify-emulator")
+def main() -> None:
+    """The ``notify-emulator`` command group."""
+
+
+@main.command(help="Serve the emulator (Ctrl+C to stop).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML seed file (default: seed the demo service).",
+)
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Interface to bind.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--database",
+    "database_url",
+    default=None,
+    help="SQLAlchemy URL: sqlite:///FILE, sqlite:///:memory: or postgresql://… "
+    "(default: a SQLite file in the user data directory).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes (more than one needs a database file or PostgreSQL).",
+)
+def serve(
+    config_path: Path | None, host: str, port: int, database_url: str | None, workers: int
+) -> None:
+    """Start the server."""
+    import uvicorn
+
+    from notify_emulator.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings(database_url=database_url, host=host, port=port, config_path=config_path)
+    if workers > 1 and settings.resolved_database_url.endswith(":memory:"):
+        _fail("--workers above 1 needs a shared database, not sqlite:///:memory:")
+    try:
+        app = create_app(settings)
+    except ConfigError as error:
+        _fail(str(error))
+    except DatabaseError as error:
+        _fail(str(error))
+    listener = _bind(host, port)
+    base_url = f"http://{host}:{listener.getsockname()[1]}"
+    click.echo(f"Notify emulator listening on {base_url}")
+    click.echo(f"Database: {_safe_url(settings.resolved_database_url)}")
+    if config_path is None:
+        click.echo(demo_service.describe(base_url))
+    if workers == 1:
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[listener])
+        return
+    # Extra workers import the app factory; the store was migrated and seeded above.
+    listener.close()
+    os.environ[ENV_DATABASE] = settings.resolved_database_url
+    os.environ[ENV_CONFIG] = str(config_path) if config_path else ""
+    uvicorn.run(
+        "notify_emulator.cli:worker_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def worker_app() -> object:
+    """The app of one worker process (``--workers`` above 1)."""
+    from notify_emulator.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = os.environ.get(ENV_CONFIG) or None
+    settings = Settings(
+        database_url=os.environ[ENV_DATABASE],
+        config_path=Path(config) if config else None,
+    )
+    return create_app(settings, seed=False)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            _fail(f"port {port} on {host} is already in use")
+        _fail(f"cannot listen on {host}:{port}: {error.strerror}")
+    listener.listen(2048)
+    return listener
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"notify-emulator: {message}", err=True)
+    sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

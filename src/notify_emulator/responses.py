@@ -1,0 +1,69 @@
+"""Response encoding shared by every route (notify-api.md §1.3, §4.4)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from starlette.responses import Response
+
+from notify_emulator.errors import ApiError
+
+# Every answer of the real API carries these (api app/__init__.py after_request).
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type,Authorization",
+    "Access-Control-Allow-Methods": "GET,PUT,POST,DELETE",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Permitted-Cross-Domain-Policies": "none",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+    "Cache-Control": "no-store, no-cache, private, must-revalidate",
+}
+
+NOT_FOUND_MESSAGE = (
+    "The requested URL was not found on the server. If you entered the URL manually please "
+    "check your spelling and try again."
+)
+METHOD_NOT_ALLOWED_MESSAGE = "The method is not allowed for the requested URL."
+
+
+def encode_json(data: object) -> bytes:
+    """Flask's output: sorted keys, compact separators, non-ASCII escaped."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode(
+        "ascii"
+    )
+
+
+class NotifyJSONResponse(Response):
+    """A JSON response encoded the way Notify encodes it."""
+
+    media_type = "application/json"
+
+    def render(self, content: object) -> bytes:
+        return encode_json(content)
+
+
+def json_response(data: object, status_code: int = 200) -> Response:
+    """A Notify-encoded JSON answer."""
+    return NotifyJSONResponse(data, status_code=status_code)
+
+
+def error_response(error: ApiError) -> Response:
+    """The v2 error envelope for ``error``."""
+    return NotifyJSONResponse(error.body(), status_code=error.status_code)
+
+
+def not_found_response() -> Response:
+    """The non-v2 404 shape (unknown URL)."""
+    return NotifyJSONResponse({"message": NOT_FOUND_MESSAGE, "result": "error"}, status_code=404)
+
+
+def method_not_allowed_response(allowed: list[str]) -> Response:
+    """The non-v2 405 shape, with an ``Allow`` header."""
+    methods = sorted({*allowed, "OPTIONS", *(["HEAD"] if "GET" in allowed else [])})
+    return NotifyJSONResponse(
+        {"message": METHOD_NOT_ALLOWED_MESSAGE, "result": "error"},
+        status_code=405,
+        headers={"Allow": ", ".join(methods)},
+    )

@@ -1,0 +1,62 @@
+"""The emulator's settings: one dataclass, passed to :func:`notify_emulator.app.create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from notify_emulator.clock import Clock, SystemClock
+from notify_emulator.delivery import DeliveryDelays
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 6011
+# notify-api.md §5.7: API_PAGE_SIZE
+DEFAULT_PAGE_SIZE = 250
+# The domain of `from_email` (notify-api.md §5.2); production's.
+DEFAULT_EMAIL_DOMAIN = "notifications.service.gov.uk"
+IN_MEMORY_SQLITE = "sqlite:///:memory:"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the user's data directory (created on demand)."""
+    folder = Path(platformdirs.user_data_dir("notify-emulator", appauthor=False))
+    return f"sqlite:///{folder / 'emulator.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one emulator runs.
+
+    ``database_url`` is a SQLAlchemy URL (``sqlite:///path``, ``sqlite:///:memory:`` or
+    ``postgresql://…``); ``None`` means :func:`default_database_url`. ``config_path`` is a TOML
+    seed file; without one (and with ``seed_demo``) the demo service is seeded. ``base_url``
+    overrides the root put in response URIs (default: each request's own root). ``clock`` lets
+    tests control time. ``delivery_delays`` sets the simulated status lifecycle's timings.
+    """
+
+    database_url: str | None = None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    config_path: Path | None = None
+    seed_demo: bool = True
+    clock: Clock = field(default_factory=SystemClock)
+    page_size: int = DEFAULT_PAGE_SIZE
+    base_url: str | None = None
+    email_domain: str = DEFAULT_EMAIL_DOMAIN
+    log_requests: bool = True
+    delivery_delays: DeliveryDelays = field(default_factory=DeliveryDelays)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.page_size, int) or self.page_size < 1:
+            raise ValueError(f"page_size must be a positive integer, not {self.page_size!r}")
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535, not {self.port!r}")
+        if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL actually used."""
+        return self.database_url or default_database_url()

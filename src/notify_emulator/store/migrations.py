@@ -1,0 +1,57 @@
+"""A small ordered registry of schema migrations, recorded in ``schema_migrations``.
+
+Each migration runs once, in version order, inside a transaction. To change the schema, add a
+function to :data:`MIGRATIONS` with the next version number; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import Connection, Engine, select
+
+from notify_emulator.store import tables
+
+Migration = tuple[int, str, Callable[[Connection], None]]
+
+
+def _initial_schema(connection: Connection) -> None:
+    # The first version of every table and index.
+    tables.metadata.create_all(
+        connection,
+        tables=[t for t in tables.metadata.sorted_tables if t is not tables.schema_migrations],
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    (1, "initial schema", _initial_schema),
+]
+
+
+def applied_versions(engine: Engine) -> list[int]:
+    """Versions already applied to the database."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(tables.schema_migrations.c.version)).scalars()
+        return sorted(rows)
+
+
+def migrate(engine: Engine) -> list[int]:
+    """Apply every pending migration; returns the versions applied now."""
+    tables.schema_migrations.create(engine, checkfirst=True)
+    done = set(applied_versions(engine))
+    applied: list[int] = []
+    for version, name, apply in MIGRATIONS:
+        if version in done:
+            continue
+        with engine.begin() as connection:
+            apply(connection)
+            connection.execute(
+                tables.schema_migrations.insert().values(
+                    version=version,
+                    name=name,
+                    applied_at=datetime.now(timezone.utc).replace(tzinfo=None),
+                )
+            )
+        applied.append(version)
+    return applied

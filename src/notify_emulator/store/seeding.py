@@ -1,0 +1,251 @@
+"""Loading a seed into the store, idempotently: the same ids update, never duplicate."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Table, select, update
+
+from notify_emulator.clock import utc_naive
+from notify_emulator.config import DEFAULT_SMS_SENDER, SeedConfig, ServiceSeed, derived_id
+from notify_emulator.store import tables as t
+from notify_emulator.store.store import Store
+
+# notify-api.md §5.3: a letter template's postage when it names none.
+DEFAULT_LETTER_POSTAGE = "second"
+# notify-api.md §5.4: every service has a hidden "Pre-compiled PDF" letter template.
+PRECOMPILED_TEMPLATE_NAME = "Pre-compiled PDF"
+PRECOMPILED_POSTAGE = "second"
+
+
+def precompiled_template_id(service_id: str) -> str:
+    """The id of a service's hidden precompiled-letter template."""
+    return derived_id(service_id, "precompiled_letter_template")
+
+
+def apply_seed(store: Store, config: SeedConfig) -> None:
+    """Create or update every service of ``config`` (one transaction)."""
+    with store.engine.begin() as connection:
+        for service in config.services:
+            _apply_service(store, connection, service)
+
+
+def _upsert(
+    connection: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
+) -> bool:
+    """Update the row with ``key`` or insert it; True when inserted."""
+    condition = [table.c[name] == value for name, value in key.items()]
+    exists = connection.execute(select(*[table.c[name] for name in key]).where(*condition)).first()
+    if exists:
+        if values:
+            connection.execute(update(table).where(*condition).values(**values))
+        return False
+    connection.execute(table.insert().values(**key, **values))
+    return True
+
+
+def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -> None:
+    now = store.now()
+    existing = connection.execute(
+        select(t.services.c.created_at).where(t.services.c.id == service.id)
+    ).scalar()
+    _upsert(
+        connection,
+        t.services,
+        {"id": service.id},
+        {
+            "name": service.name,
+            "active": service.active,
+            "trial_mode": service.trial_mode,
+            "rate_limit": service.rate_limit,
+            "sms_message_limit": service.sms_message_limit,
+            "email_message_limit": service.email_message_limit,
+            "letter_message_limit": service.letter_message_limit,
+            "international_sms_message_limit": service.international_sms_message_limit,
+            "permissions": list(service.permissions),
+            "letter_contact_block": service.letter_contact_block,
+            "guest_list": list(service.guest_list),
+            "inbound_number": service.inbound_number,
+            "contact_link": service.contact_link,
+            "prefix_sms": service.prefix_sms,
+            "created_at": existing or now,
+        },
+    )
+    _apply_keys(connection, service, now)
+    _apply_senders(connection, service)
+    for reply_to in service.email_reply_to:
+        _upsert(
+            connection,
+            t.email_reply_to,
+            {"id": reply_to.id},
+            {
+                "service_id": service.id,
+                "email_address": reply_to.email_address,
+                "is_default": reply_to.is_default,
+                "archived": False,
+            },
+        )
+    _apply_templates(connection, service, now)
+    _apply_precompiled_template(connection, service, now)
+    for received in service.received_texts:
+        _upsert(
+            connection,
+            t.received_texts,
+            {"id": received.id},
+            {
+                "service_id": service.id,
+                "user_number": received.user_number,
+                "notify_number": service.inbound_number,
+                "content": received.content,
+                **({"created_at": utc_naive(received.created_at)} if received.created_at else {}),
+            },
+        )
+        if received.created_at is None:
+            connection.execute(
+                update(t.received_texts)
+                .where(t.received_texts.c.id == received.id)
+                .where(t.received_texts.c.created_at.is_(None))
+                .values(created_at=now)
+            )
+
+
+def _apply_keys(connection: Connection, service: ServiceSeed, now: Any) -> None:
+    for key in service.api_keys:
+        key_id = derived_id(service.id, "api_key", key.name)
+        current = connection.execute(
+            select(t.api_keys.c.secret, t.api_keys.c.expiry_date).where(t.api_keys.c.id == key_id)
+        ).first()
+        # A key without a secret in the seed keeps the one it was given on first load.
+        secret = key.secret or (current.secret if current else str(uuid.uuid4()))
+        if key.revoked_at is not None:
+            expiry = utc_naive(key.revoked_at)
+        elif key.revoked:
+            expiry = current.expiry_date if current and current.expiry_date else now
+        else:
+            expiry = None
+        _upsert(
+            connection,
+            t.api_keys,
+            {"id": key_id},
+            {
+                "service_id": service.id,
+                "name": key.name,
+                "key_type": key.key_type,
+                "secret": secret,
+                "expiry_date": expiry,
+                **({} if current else {"created_at": now}),
+            },
+        )
+
+
+def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
+    senders = list(service.sms_senders)
+    if not senders:
+        # notify-api.md §5.1: the default sender is the inbound number when there is one.
+        text = service.inbound_number or DEFAULT_SMS_SENDER
+        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True)]
+    else:
+        has_default = any(sender.is_default for sender in senders)
+        senders_values = [
+            (sender.id, sender.sms_sender, sender.is_default or (not has_default and index == 0))
+            for index, sender in enumerate(senders)
+        ]
+    for sender_id, text, is_default in senders_values:
+        _upsert(
+            connection,
+            t.sms_senders,
+            {"id": sender_id},
+            {
+                "service_id": service.id,
+                "sms_sender": text,
+                "is_default": is_default,
+                "archived": False,
+            },
+        )
+
+
+def _apply_templates(connection: Connection, service: ServiceSeed, now: Any) -> None:
+    for template in service.templates:
+        created_at = (
+            connection.execute(
+                select(t.templates.c.created_at).where(t.templates.c.id == template.id)
+            ).scalar()
+            or now
+        )
+        _upsert(
+            connection,
+            t.templates,
+            {"id": template.id},
+            {
+                "service_id": service.id,
+                "template_type": template.template_type,
+                "version": len(template.versions),
+                "archived": template.archived,
+                "hidden": False,
+                "created_at": created_at,
+            },
+        )
+        for number, version in enumerate(template.versions, start=1):
+            contact_block = version.letter_contact_block
+            postage = version.postage
+            if template.template_type == "letter":
+                if contact_block is None:
+                    contact_block = service.letter_contact_block
+                postage = postage or DEFAULT_LETTER_POSTAGE
+            existing = connection.execute(
+                select(t.template_versions.c.updated_at).where(
+                    t.template_versions.c.template_id == template.id,
+                    t.template_versions.c.version == number,
+                )
+            ).first()
+            _upsert(
+                connection,
+                t.template_versions,
+                {"template_id": template.id, "version": number},
+                {
+                    "name": version.name,
+                    "subject": version.subject,
+                    "body": version.body,
+                    "letter_contact_block": contact_block,
+                    "postage": postage,
+                    "created_by": template.created_by,
+                    "created_at": created_at,
+                    # Version 1 was never edited; a later version was saved "now" (first load).
+                    "updated_at": None
+                    if number == 1
+                    else (existing.updated_at if existing and existing.updated_at else now),
+                },
+            )
+
+
+def _apply_precompiled_template(connection: Connection, service: ServiceSeed, now: Any) -> None:
+    template_id = precompiled_template_id(service.id)
+    exists = connection.execute(
+        select(t.templates.c.id).where(t.templates.c.id == template_id)
+    ).first()
+    if exists:
+        return
+    connection.execute(
+        t.templates.insert().values(
+            id=template_id,
+            service_id=service.id,
+            template_type="letter",
+            version=1,
+            archived=False,
+            hidden=True,
+            created_at=now,
+        )
+    )
+    connection.execute(
+        t.template_versions.insert().values(
+            template_id=template_id,
+            version=1,
+            name=PRECOMPILED_TEMPLATE_NAME,
+            subject=PRECOMPILED_TEMPLATE_NAME,
+            body="",
+            postage=PRECOMPILED_POSTAGE,
+            created_at=now,
+        )
+    )

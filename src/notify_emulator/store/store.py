@@ -1,0 +1,482 @@
+"""The store: every read and write the emulator makes, over SQLAlchemy Core."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, func, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from notify_emulator.clock import Clock, utc_naive
+from notify_emulator.store import tables as t
+from notify_emulator.store.engine import DatabaseError, create_database_engine
+from notify_emulator.store.migrations import migrate
+from notify_emulator.store.records import (
+    ApiKeyRecord,
+    DocumentRecord,
+    NotificationRecord,
+    ReceivedTextRecord,
+    ReplyToRecord,
+    ServiceRecord,
+    SmsSenderRecord,
+    TemplateRecord,
+)
+
+# notify-api.md §2.4: keys revoked within about a week are still recognised (as revoked).
+REVOKED_KEY_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NotificationQuery:
+    """Filters of ``GET /v2/notifications`` (notify-api.md §5.7), already expanded."""
+
+    service_id: str
+    key_type: str
+    statuses: frozenset[str] | None = None
+    notification_types: frozenset[str] | None = None
+    reference: str | None = None
+    include_jobs: bool = False
+    older_than: str | None = None
+
+
+class Store:
+    """All persistence. Thread-safe: each call uses its own connection and transaction."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str, clock: Clock) -> Store:
+        """Connect, check the database answers and bring its schema up to date."""
+        engine = create_database_engine(url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            migrate(engine)
+        except SQLAlchemyError as error:
+            engine.dispose()
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            raise DatabaseError(
+                f"cannot use the database {engine.url.render_as_string(hide_password=True)}: "
+                f"{reason}"
+            ) from error
+        return cls(engine, clock)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def now(self) -> datetime:
+        """The clock's time, naive UTC as stored."""
+        return utc_naive(self.clock.now())
+
+    # --- services, keys, senders -------------------------------------------------------------
+
+    def get_service(self, service_id: str) -> ServiceRecord | None:
+        """A service by id."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(t.services).where(t.services.c.id == service_id)
+            ).first()
+        return _service(row._mapping) if row else None
+
+    def list_services(self) -> list[ServiceRecord]:
+        """Every service, by name."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(t.services).order_by(t.services.c.name)).all()
+        return [_service(row._mapping) for row in rows]
+
+    def usable_api_keys(self, service_id: str) -> list[ApiKeyRecord]:
+        """Keys that authenticate or report "revoked": unrevoked, or revoked in the last 7 days."""
+        cutoff = self.now() - REVOKED_KEY_WINDOW
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(t.api_keys)
+                .where(t.api_keys.c.service_id == service_id)
+                .where((t.api_keys.c.expiry_date.is_(None)) | (t.api_keys.c.expiry_date > cutoff))
+                .order_by(t.api_keys.c.created_at, t.api_keys.c.id)
+            ).all()
+        return [ApiKeyRecord(**row._mapping) for row in rows]
+
+    def sms_senders(self, service_id: str) -> list[SmsSenderRecord]:
+        """The service's SMS senders."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(t.sms_senders).where(t.sms_senders.c.service_id == service_id)
+            ).all()
+        return [SmsSenderRecord(**row._mapping) for row in rows]
+
+    def reply_tos(self, service_id: str) -> list[ReplyToRecord]:
+        """The service's email reply-to addresses."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(t.email_reply_to).where(t.email_reply_to.c.service_id == service_id)
+            ).all()
+        return [ReplyToRecord(**row._mapping) for row in rows]
+
+    # --- templates ---------------------------------------------------------------------------
+
+    def get_template(
+        self, service_id: str, template_id: str, version: int | None = None
+    ) -> TemplateRecord | None:
+        """A template of the service at ``version`` (default: its current one)."""
+        query = _template_select().where(
+            t.templates.c.service_id == service_id, t.templates.c.id == template_id
+        )
+        if version is None:
+            query = query.where(t.template_versions.c.version == t.templates.c.version)
+        else:
+            query = query.where(t.template_versions.c.version == version)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _template(row._mapping) if row else None
+
+    def list_templates(self, service_id: str, template_type: str | None) -> list[TemplateRecord]:
+        """Current, unarchived, unhidden templates, by name then type (notify-api.md §5.9)."""
+        query = _template_select().where(
+            t.templates.c.service_id == service_id,
+            t.template_versions.c.version == t.templates.c.version,
+            t.templates.c.archived.is_(False),
+            t.templates.c.hidden.is_(False),
+        )
+        if template_type is not None:
+            query = query.where(t.templates.c.template_type == template_type)
+        query = query.order_by(t.template_versions.c.name, t.templates.c.template_type)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [_template(row._mapping) for row in rows]
+
+    # --- daily counts ------------------------------------------------------------------------
+
+    def daily_count(self, service_id: str, channel: str, day: str) -> int:
+        """Messages counted today (``day`` = UTC ``YYYY-MM-DD``) for a channel."""
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(t.daily_counts.c.count).where(
+                    t.daily_counts.c.service_id == service_id,
+                    t.daily_counts.c.channel == channel,
+                    t.daily_counts.c.day == day,
+                )
+            ).scalar()
+        return int(value or 0)
+
+    # --- notifications -----------------------------------------------------------------------
+
+    def insert_notification(
+        self, values: Mapping[str, Any], *, count_channels: Sequence[str] = ()
+    ) -> None:
+        """Persist a notification and count it, in one transaction (committed on return)."""
+        row = dict(values)
+        steps = list(row.get("planned_steps") or [])
+        row["planned_steps"] = steps
+        row["next_step_at"] = _step_time(steps[0]) if steps else None
+        day = row["created_at"].strftime("%Y-%m-%d")
+        with self.engine.begin() as connection:
+            connection.execute(t.notifications.insert().values(**row))
+            for channel in count_channels:
+                _increment(connection, row["service_id"], channel, day)
+
+    def advance_due_statuses(self) -> int:
+        """Apply every planned status step that is due; returns how many rows changed.
+
+        Statuses move only forward along their plan, so reading at any time, before or after
+        a restart, gives the same answer; there is no background worker.
+        """
+        now = self.now()
+        changed = 0
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(
+                    t.notifications.c.id,
+                    t.notifications.c.status,
+                    t.notifications.c.sent_at,
+                    t.notifications.c.planned_steps,
+                ).where(t.notifications.c.next_step_at <= now)
+            ).all()
+            for row in rows:
+                steps: list[dict[str, str]] = list(row.planned_steps or [])
+                due = [step for step in steps if _step_time(step) <= now]
+                if not due:
+                    continue
+                remaining = steps[len(due) :]
+                status = due[-1]["status"]
+                at = _step_time(due[-1])
+                sent_at = row.sent_at
+                for step in due:
+                    if sent_at is None and step["status"] in SENT_STATUSES:
+                        sent_at = _step_time(step)
+                connection.execute(
+                    update(t.notifications)
+                    .where(t.notifications.c.id == row.id)
+                    .values(
+                        status=status,
+                        updated_at=at,
+                        sent_at=sent_at,
+                        completed_at=at if status in COMPLETED_STATUSES else None,
+                        planned_steps=remaining,
+                        next_step_at=_step_time(remaining[0]) if remaining else None,
+                    )
+                )
+                changed += 1
+        return changed
+
+    def force_status(self, notification_id: str, status: str) -> bool:
+        """Set a status now and drop the rest of the plan; False if there is no such row."""
+        now = self.now()
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(t.notifications)
+                .where(t.notifications.c.id == notification_id)
+                .values(
+                    status=status,
+                    updated_at=now,
+                    completed_at=now if status in COMPLETED_STATUSES else None,
+                    planned_steps=[],
+                    next_step_at=None,
+                )
+            )
+            if result.rowcount and status in SENT_STATUSES:
+                connection.execute(
+                    update(t.notifications)
+                    .where(t.notifications.c.id == notification_id)
+                    .where(t.notifications.c.sent_at.is_(None))
+                    .values(sent_at=now)
+                )
+        return bool(result.rowcount)
+
+    def get_notification(
+        self, notification_id: str, service_id: str | None = None
+    ) -> NotificationRecord | None:
+        """A notification by id (within a service when given), with due statuses applied."""
+        self.advance_due_statuses()
+        query = select(t.notifications).where(t.notifications.c.id == notification_id)
+        if service_id is not None:
+            query = query.where(t.notifications.c.service_id == service_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _notification(row._mapping) if row else None
+
+    def list_notifications(self, query: NotificationQuery, limit: int) -> list[NotificationRecord]:
+        """One page, newest first (notify-api.md §5.7)."""
+        self.advance_due_statuses()
+        n = t.notifications.c
+        statement = select(t.notifications).where(
+            n.service_id == query.service_id, n.key_type == query.key_type
+        )
+        with self.engine.connect() as connection:
+            if query.older_than is not None:
+                pivot = connection.execute(
+                    select(n.created_at).where(
+                        n.id == query.older_than, n.service_id == query.service_id
+                    )
+                ).scalar()
+                if pivot is None:
+                    return []
+                statement = statement.where(n.created_at < pivot)
+            if query.statuses is not None:
+                statement = statement.where(n.status.in_(sorted(query.statuses)))
+            if query.notification_types is not None:
+                statement = statement.where(
+                    n.notification_type.in_(sorted(query.notification_types))
+                )
+            if query.reference is not None:
+                statement = statement.where(n.reference == query.reference)
+            if not query.include_jobs:
+                statement = statement.where(n.job_id.is_(None))
+            statement = statement.order_by(n.created_at.desc(), n.id.desc()).limit(limit)
+            rows = connection.execute(statement).all()
+        return [_notification(row._mapping) for row in rows]
+
+    def all_notifications(self, service_id: str | None = None) -> list[NotificationRecord]:
+        """Every stored notification (optionally of one service), newest first."""
+        self.advance_due_statuses()
+        n = t.notifications.c
+        statement = select(t.notifications).order_by(n.created_at.desc(), n.id.desc())
+        if service_id is not None:
+            statement = statement.where(n.service_id == service_id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(statement).all()
+        return [_notification(row._mapping) for row in rows]
+
+    def save_letter_pdf(self, notification_id: str, data: bytes) -> None:
+        """Store (or replace) a letter's PDF."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                delete(t.letter_pdfs).where(t.letter_pdfs.c.notification_id == notification_id)
+            )
+            connection.execute(
+                t.letter_pdfs.insert().values(notification_id=notification_id, data=data)
+            )
+
+    def letter_pdf(self, notification_id: str) -> bytes | None:
+        """A letter's PDF, if one exists."""
+        with self.engine.connect() as connection:
+            value = connection.execute(
+                select(t.letter_pdfs.c.data).where(
+                    t.letter_pdfs.c.notification_id == notification_id
+                )
+            ).scalar()
+        return bytes(value) if value is not None else None
+
+    # --- documents (send a file by email) ----------------------------------------------------
+
+    def insert_documents(self, documents: Iterable[DocumentRecord]) -> None:
+        """Store uploaded files."""
+        rows = [document.__dict__ for document in documents]
+        if rows:
+            with self.engine.begin() as connection:
+                connection.execute(t.documents.insert(), rows)
+
+    def get_document(self, document_id: str) -> DocumentRecord | None:
+        """An uploaded file by id."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(t.documents).where(t.documents.c.id == document_id)
+            ).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        values["data"] = bytes(values["data"])
+        return DocumentRecord(**values)
+
+    # --- received texts ----------------------------------------------------------------------
+
+    def insert_received_text(
+        self,
+        service_id: str,
+        user_number: str,
+        content: str,
+        *,
+        notify_number: str | None,
+        created_at: datetime | None = None,
+        text_id: str | None = None,
+    ) -> ReceivedTextRecord:
+        """Record an inbound text."""
+        record = ReceivedTextRecord(
+            id=text_id or str(uuid.uuid4()),
+            service_id=service_id,
+            user_number=user_number,
+            notify_number=notify_number,
+            content=content,
+            created_at=utc_naive(created_at) if created_at else self.now(),
+        )
+        with self.engine.begin() as connection:
+            connection.execute(t.received_texts.insert().values(**record.__dict__))
+        return record
+
+    def list_received_texts(
+        self, service_id: str, older_than: str | None, limit: int
+    ) -> list[ReceivedTextRecord]:
+        """One page of a service's received texts, newest first (notify-api.md §5.11)."""
+        r = t.received_texts.c
+        statement = select(t.received_texts).where(r.service_id == service_id)
+        with self.engine.connect() as connection:
+            if older_than is not None:
+                pivot = connection.execute(
+                    select(r.created_at).where(r.id == older_than, r.service_id == service_id)
+                ).scalar()
+                if pivot is None:
+                    return []
+                statement = statement.where(r.created_at < pivot)
+            statement = statement.order_by(r.created_at.desc(), r.id.desc()).limit(limit)
+            rows = connection.execute(statement).all()
+        return [ReceivedTextRecord(**row._mapping) for row in rows]
+
+    # --- maintenance -------------------------------------------------------------------------
+
+    def reset_activity(self) -> None:
+        """Empty notifications, received texts, files and counts; keep the configuration."""
+        with self.engine.begin() as connection:
+            for table in t.ACTIVITY_TABLES:
+                connection.execute(delete(table))
+
+    def count_rows(self, table_name: str) -> int:
+        """How many rows a table holds (for diagnostics and tests)."""
+        table = t.metadata.tables[table_name]
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
+
+
+# Statuses in which a notification has been handed over for delivery (sets sent_at).
+SENT_STATUSES = frozenset(
+    {
+        "sending",
+        "sent",
+        "pending",
+        "delivered",
+        "temporary-failure",
+        "permanent-failure",
+        "returned-letter",
+    }
+)
+# notify-api.md §5.5: completed_at is set (to updated_at) only in these statuses.
+COMPLETED_STATUSES = frozenset(
+    {
+        "sent",
+        "delivered",
+        "failed",
+        "technical-failure",
+        "temporary-failure",
+        "permanent-failure",
+        "returned-letter",
+        "cancelled",
+        "validation-failed",
+    }
+)
+
+
+def _step_time(step: Mapping[str, str]) -> datetime:
+    return utc_naive(datetime.fromisoformat(step["at"]))
+
+
+def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:
+    c = t.daily_counts.c
+    key = and_(c.service_id == service_id, c.channel == channel, c.day == day)
+    result = connection.execute(update(t.daily_counts).where(key).values(count=c.count + 1))
+    if not result.rowcount:
+        connection.execute(
+            t.daily_counts.insert().values(service_id=service_id, channel=channel, day=day, count=1)
+        )
+
+
+def _template_select() -> Any:
+    v = t.template_versions.c
+    return select(
+        t.templates.c.id,
+        t.templates.c.service_id,
+        t.templates.c.template_type,
+        v.version,
+        t.templates.c.archived,
+        t.templates.c.hidden,
+        v.name,
+        v.subject,
+        v.body,
+        v.letter_contact_block,
+        v.postage,
+        v.created_by,
+        v.created_at,
+        v.updated_at,
+    ).join(t.template_versions, t.template_versions.c.template_id == t.templates.c.id)
+
+
+def _template(values: Mapping[Any, Any]) -> TemplateRecord:
+    return TemplateRecord(**values)
+
+
+def _service(values: Mapping[Any, Any]) -> ServiceRecord:
+    data = dict(values)
+    data["permissions"] = tuple(data["permissions"] or ())
+    data["guest_list"] = tuple(data["guest_list"] or ())
+    return ServiceRecord(**data)
+
+
+def _notification(values: Mapping[Any, Any]) -> NotificationRecord:
+    data = dict(values)
+    data["personalisation"] = dict(data["personalisation"] or {})
+    data["planned_steps"] = list(data["planned_steps"] or [])
+    return NotificationRecord(**data)

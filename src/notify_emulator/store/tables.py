@@ -1,0 +1,200 @@
+"""The emulator's tables (SQLAlchemy Core), portable across SQLite and PostgreSQL.
+
+Timestamps are naive UTC. Ids are canonical UUID strings. Indexes are chosen so that the
+list and paging queries of the v2 API read only the rows they return, whatever the table size.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = 36  # a canonical UUID string
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("trial_mode", Boolean, nullable=False, default=False),
+    Column("rate_limit", Integer, nullable=False),
+    Column("sms_message_limit", Integer, nullable=False),
+    Column("email_message_limit", Integer, nullable=False),
+    Column("letter_message_limit", Integer, nullable=False),
+    Column("international_sms_message_limit", Integer, nullable=False),
+    Column("permissions", JSON, nullable=False),
+    Column("letter_contact_block", Text),
+    Column("guest_list", JSON, nullable=False),
+    Column("inbound_number", Text),
+    Column("contact_link", Text),
+    Column("prefix_sms", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("key_type", String(10), nullable=False),
+    Column("secret", String(ID), nullable=False),
+    Column("expiry_date", DateTime),
+    Column("created_at", DateTime, nullable=False),
+)
+
+sms_senders = Table(
+    "sms_senders",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False, index=True),
+    Column("sms_sender", Text, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+)
+
+email_reply_to = Table(
+    "email_reply_to",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False, index=True),
+    Column("email_address", Text, nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+)
+
+templates = Table(
+    "templates",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False, index=True),
+    Column("template_type", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Every version of every template, the latest included (templates.version points at it).
+template_versions = Table(
+    "template_versions",
+    metadata,
+    Column("template_id", String(ID), ForeignKey("templates.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("subject", Text),
+    Column("body", Text, nullable=False),
+    Column("letter_contact_block", Text),
+    Column("postage", String(20)),
+    Column("created_by", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False),
+    Column("api_key_id", String(ID)),
+    Column("key_type", String(10), nullable=False),
+    Column("notification_type", String(10), nullable=False),
+    Column("template_id", String(ID), nullable=False),
+    Column("template_version", Integer, nullable=False),
+    Column("recipient", Text),
+    Column("normalised_recipient", Text),
+    Column("personalisation", JSON, nullable=False),
+    Column("reference", Text),
+    Column("status", String(30), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+    Column("updated_at", DateTime),
+    Column("completed_at", DateTime),
+    # The rest of the planned status lifecycle: [{"status": ..., "at": iso}, ...], oldest first;
+    # next_step_at is the time of its first step (indexed, so due rows are found cheaply).
+    Column("planned_steps", JSON, nullable=False),
+    Column("next_step_at", DateTime),
+    Column("postage", String(20)),
+    Column("reply_to_text", Text),
+    Column("one_click_unsubscribe_url", Text),
+    Column("billable_units", Integer, nullable=False, default=0),
+    Column("page_count", Integer),
+    Column("international", Boolean, nullable=False, default=False),
+    Column("rate_multiplier", Float),
+    Column("phone_prefix", String(10)),
+    Column("job_id", String(ID)),
+    Column("is_precompiled", Boolean, nullable=False, default=False),
+    Column("created_by_name", Text),
+    Index("ix_notifications_list", "service_id", "key_type", "created_at", "id"),
+    Index("ix_notifications_reference", "service_id", "reference"),
+    Index("ix_notifications_next_step_at", "next_step_at"),
+)
+
+letter_pdfs = Table(
+    "letter_pdfs",
+    metadata,
+    Column("notification_id", String(ID), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("filename", Text),
+    Column("mimetype", Text, nullable=False),
+    Column("confirm_email_before_download", Boolean, nullable=False),
+    Column("retention_period", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+received_texts = Table(
+    "received_texts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("service_id", String(ID), ForeignKey("services.id"), nullable=False),
+    Column("user_number", Text, nullable=False),
+    Column("notify_number", Text),
+    Column("content", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_received_texts_list", "service_id", "created_at", "id"),
+)
+
+# Daily sending counts (notify-api.md §6.2): per service, channel and UTC day.
+daily_counts = Table(
+    "daily_counts",
+    metadata,
+    Column("service_id", String(ID), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("count", Integer, nullable=False),
+)
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+# The tables holding what was sent and received (emptied by POST /_emulator/reset).
+ACTIVITY_TABLES = (notifications, letter_pdfs, documents, received_texts, daily_counts)

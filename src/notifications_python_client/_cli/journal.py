@@ -106,14 +106,18 @@ class BulkJournal:
         return journal
 
     def check_rows(self, rows: Iterable[tuple[int, str]]) -> None:
-        """Refuse to resume if a row sent by an earlier run now has different content.
+        """Refuse to resume if a row an earlier run sent (or may have sent) has changed.
 
         ``rows`` are (row number, content fingerprint) pairs. Rows are identified by their
         number, so a row inserted or deleted above them would otherwise make a rerun skip the
         wrong people.
         """
+        previous = self.previous
         for number, digest in rows:
-            recorded = self.previous.digests.get(number)
+            # A failed row was not sent, so correcting it before a rerun is expected.
+            if number not in previous.accepted and number not in previous.unknown:
+                continue
+            recorded = previous.digests.get(number)
             if recorded is not None and recorded != digest:
                 raise JournalMismatchError(
                     f"Row {number} has changed since {self.path} recorded it: the spreadsheet "

@@ -88,7 +88,9 @@ def sent_panel(response: Mapping[str, Any], notification_type: str) -> Panel:
     body = content.get("body")
     if body:
         parts += [Text(""), Text(str(body))]
-    return Panel(Group(*parts), title=f"{notification_type} accepted", title_align="left")
+    return Panel(
+        Group(*parts), title=f"{notification_type} accepted", title_align="left", expand=False
+    )
 
 
 def notification_panel(notification: Mapping[str, Any]) -> Panel:
@@ -102,7 +104,7 @@ def notification_panel(notification: Mapping[str, Any]) -> Panel:
     if notification.get("body"):
         parts += [Text(""), Text(str(notification["body"]))]
     title = f"{notification.get('type', 'notification')}: {notification.get('status', '')}"
-    return Panel(Group(*parts), title=title, title_align="left")
+    return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
 def notifications_table(notifications: Iterable[Mapping[str, Any]]) -> Table:
@@ -163,7 +165,7 @@ def template_panel(template: Mapping[str, Any]) -> Panel:
     if template.get("subject"):
         parts += [Text(""), Text(str(template["subject"]), style="bold")]
     parts += [Text(""), Text(_text(template.get("body")))]
-    return Panel(Group(*parts), title=_text(template.get("name")), title_align="left")
+    return Panel(Group(*parts), title=_text(template.get("name")), title_align="left", expand=False)
 
 
 def preview_panel(preview: Mapping[str, Any]) -> Panel:
@@ -173,7 +175,7 @@ def preview_panel(preview: Mapping[str, Any]) -> Panel:
         parts += [Text(str(preview["subject"]), style="bold"), Text("")]
     parts.append(Text(_text(preview.get("body"))))
     title = f"{preview.get('type', '')} preview (template version {preview.get('version', '?')})"
-    return Panel(Group(*parts), title=title, title_align="left")
+    return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
 def received_texts_table(texts: Iterable[Mapping[str, Any]]) -> Table:

@@ -1,20 +1,28 @@
-"""Sending a bulk run's rows: paced, concurrent, and recorded in the journal row by row.
+"""Sending a bulk run's rows through the client's ``send_bulk``, journalling each one.
 
-The order for each row is what makes a rerun safe: wait for a slot under the rate limit,
-journal ``sending``, send, then journal ``accepted`` or ``failed``. A row whose answer never
-came (the connection dropped, a timeout, a 5xx) stays ``sending`` in the journal: it may have
-been sent, so it is reported as unknown rather than guessed at.
+``send_bulk`` paces the sends and runs them concurrently; this module adds the journal. For
+each row the order is what makes a rerun safe: ``send_bulk`` waits for the row's slot under the
+rate limit and asks the row for its request, at which point the journal records ``sending``;
+the request is sent; its answer is journalled as ``accepted`` or ``failed``. A row whose answer
+never came (the connection dropped, a timeout, a 5xx, or the run was stopped while it was in
+flight) stays ``sending`` in the journal: it may have been sent, so it is reported as unknown
+rather than guessed at.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
+from notifications_python_client._core import Request
+from notifications_python_client.bulk import (
+    BulkNotification,
+    BulkResult,
+    EmailNotification,
+    LetterNotification,
+    SmsNotification,
+)
 from notifications_python_client.errors import (
     APIError,
     ConnectError,
@@ -54,26 +62,84 @@ class BulkReport:
     interrupted: bool = False
 
 
-class RatePacer:
-    """Spaces sends evenly so that no more than ``per_minute`` start in any minute."""
+# --- the row's notification, announcing itself just before it is sent ---
+#
+# ``send_bulk`` asks each notification for its request (``to_request``) right after the rate
+# limiter lets it start and right before sending it: the one moment at which "this row is about
+# to be sent" is true, so that is where the journal's ``sending`` line is written.
 
-    def __init__(self, per_minute: int) -> None:
-        if per_minute < 1:
-            raise ValueError("the rate must be at least 1 message a minute")
-        self._interval = 60.0 / per_minute
-        self._next_slot = time.monotonic()
-        self._lock = threading.Lock()
-
-    def wait_for_slot(self, stop: threading.Event) -> bool:
-        """Block until this caller may send; ``False`` if ``stop`` was set meanwhile."""
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-        return not stop.wait(slot - now) if slot > now else not stop.is_set()
+BeforeSend = Callable[[BulkRow], None]
 
 
-def _outcome_unknown(error: APIError) -> bool:
+@dataclass(frozen=True, kw_only=True)
+class _RowSms(SmsNotification):
+    row: BulkRow
+    before_send: BeforeSend = field(compare=False, repr=False)
+
+    def to_request(self) -> Request[Any]:
+        self.before_send(self.row)
+        return super().to_request()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RowEmail(EmailNotification):
+    row: BulkRow
+    before_send: BeforeSend = field(compare=False, repr=False)
+
+    def to_request(self) -> Request[Any]:
+        self.before_send(self.row)
+        return super().to_request()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _RowLetter(LetterNotification):
+    row: BulkRow
+    before_send: BeforeSend = field(compare=False, repr=False)
+
+    def to_request(self) -> Request[Any]:
+        self.before_send(self.row)
+        return super().to_request()
+
+
+def _row_of(notification: BulkNotification) -> BulkRow:
+    row = getattr(notification, "row", None)
+    if not isinstance(row, BulkRow):
+        raise TypeError("not a notification built from a spreadsheet row")
+    return row
+
+
+def _notification_for(row: BulkRow, target: RowTarget, before_send: BeforeSend) -> BulkNotification:
+    personalisation = row.personalisation or None
+    if target.notification_type == "sms":
+        return _RowSms(
+            phone_number=row.recipient or "",
+            template_id=target.template_id,
+            personalisation=personalisation,
+            reference=target.reference,
+            sms_sender_id=target.sender_id,
+            row=row,
+            before_send=before_send,
+        )
+    if target.notification_type == "email":
+        return _RowEmail(
+            email_address=row.recipient or "",
+            template_id=target.template_id,
+            personalisation=personalisation,
+            reference=target.reference,
+            email_reply_to_id=target.sender_id,
+            row=row,
+            before_send=before_send,
+        )
+    return _RowLetter(
+        template_id=target.template_id,
+        personalisation=row.personalisation,
+        reference=target.reference,
+        row=row,
+        before_send=before_send,
+    )
+
+
+def _outcome_unknown(error: Exception) -> bool:
     # The client never retries a POST whose outcome is unknown (errors.py), so these reach
     # us: the request may have been acted on. A ConnectError means nothing was sent.
     if isinstance(error, ConnectError):
@@ -81,17 +147,12 @@ def _outcome_unknown(error: APIError) -> bool:
     return isinstance(error, (NetworkError, ServerError, InvalidResponse))
 
 
-@dataclass
-class _Result:
-    row: BulkRow
-    notification_id: str | None = None
-    error: str | None = None
-    unknown: bool = False
-    attempted: bool = True
+class _StopRun(Exception):
+    """Raised from the result callback to end ``send_bulk`` early."""
 
 
 class BulkSender:
-    """Sends rows with one :class:`NotificationsAPIClient` from a pool of threads."""
+    """Sends spreadsheet rows with one client's ``send_bulk``, journalling every step."""
 
     def __init__(
         self,
@@ -104,22 +165,19 @@ class BulkSender:
         resend_unknown: bool = False,
         stop_after: int | None = None,
     ) -> None:
-        if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
         self._client = client
         self._target = target
         self._journal = journal
         self._concurrency = concurrency
-        self._pacer = RatePacer(rate_per_minute)
+        self._rate_per_minute = rate_per_minute
         self._resend_unknown = resend_unknown
         self._stop_after = stop_after
-        self._stop = threading.Event()
 
     def run(self, rows: Sequence[BulkRow], on_row_done: Callable[[], None]) -> BulkReport:
-        """Send every row the journal does not already account for; Ctrl-C stops cleanly.
+        """Send every row the journal does not already account for; Ctrl-C stops the run.
 
-        After an interruption the rows already in flight are allowed to finish, so that
-        their answers reach the journal.
+        Rows accepted by an earlier run are skipped; rows an earlier run left unknown are
+        skipped too unless ``resend_unknown``. ``on_row_done`` is called once per row settled.
         """
         report = BulkReport()
         previous = self._journal.previous
@@ -134,88 +192,55 @@ class BulkSender:
             else:
                 to_send.append(row)
 
-        accepted_this_run = 0
-        submitted = 0
-        with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
-            in_flight: set[Future[_Result]] = set()
-            queue = iter(to_send)
-            try:
-                while not self._stop.is_set():
-                    while len(in_flight) < self._concurrency and not self._stop.is_set():
-                        next_row = next(queue, None)
-                        if next_row is None:
-                            break
-                        in_flight.add(pool.submit(self._send_row, next_row))
-                        submitted += 1
-                    if not in_flight:
-                        break
-                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        accepted_this_run += self._collect(future.result(), report, on_row_done)
-                    if self._stop_after is not None and accepted_this_run >= self._stop_after:
-                        report.interrupted = True
-                        self._stop.set()
-            except KeyboardInterrupt:
+        started: dict[int, BulkRow] = {}
+        settled: set[int] = set()
+
+        def before_send(row: BulkRow) -> None:
+            self._journal.record_sending(row.number, row.digest())
+            started[row.number] = row
+
+        def on_result(result: BulkResult) -> None:
+            row = _row_of(result.notification)
+            settled.add(row.number)
+            on_row_done()
+            if self._record(row, result, report):
+                raise _StopRun  # the daily limit: every later row would be refused too
+            if self._stop_after is not None and len(report.sent) >= self._stop_after:
                 report.interrupted = True
-                self._stop.set()
-            # Let the requests already on their way finish and be journalled.
-            for future in in_flight:
-                self._collect(future.result(), report, on_row_done)
-        report.not_attempted += len(to_send) - submitted
+                raise _StopRun
+
+        notifications = [_notification_for(row, self._target, before_send) for row in to_send]
+        try:
+            self._client.send_bulk(
+                notifications,
+                rate_per_minute=self._rate_per_minute,
+                concurrency=self._concurrency,
+                on_result=on_result,
+            )
+        except _StopRun:
+            pass
+        except KeyboardInterrupt:
+            report.interrupted = True
+        # Rows that had started but whose answer was lost when the run stopped.
+        for number, row in started.items():
+            if number not in settled:
+                report.unknown.append(row)
+        report.not_attempted = len(to_send) - len(started)
         return report
 
-    def _collect(self, result: _Result, report: BulkReport, on_row_done: Callable[[], None]) -> int:
-        if not result.attempted:
-            report.not_attempted += 1
-            return 0
-        on_row_done()
-        if result.notification_id is not None:
-            report.sent.append((result.row, result.notification_id))
-            return 1
-        if result.unknown:
-            report.unknown.append(result.row)
-        else:
-            report.failed.append((result.row, result.error or ""))
-        return 0
-
-    def _send_row(self, row: BulkRow) -> _Result:
-        if not self._pacer.wait_for_slot(self._stop):
-            return _Result(row, attempted=False)
-        self._journal.record_sending(row.number, row.digest())
-        try:
-            response = self._post(row)
-        except APIError as error:
-            text = error_text(error)
-            if _outcome_unknown(error):
-                return _Result(row, error=text, unknown=True)
-            self._journal.record_failed(row.number, text)
-            if isinstance(error, TooManyRequestsError):
-                # The daily limit: every later row would be refused too.
-                self._stop.set()
-            return _Result(row, error=text)
-        notification_id = str(response["id"])
-        self._journal.record_accepted(row.number, notification_id)
-        return _Result(row, notification_id=notification_id)
-
-    def _post(self, row: BulkRow) -> Any:
-        target = self._target
-        personalisation = row.personalisation or None
-        if target.notification_type == "sms":
-            return self._client.send_sms_notification(
-                row.recipient or "",
-                target.template_id,
-                personalisation,
-                target.reference,
-                target.sender_id,
-            )
-        if target.notification_type == "email":
-            return self._client.send_email_notification(
-                row.recipient or "",
-                target.template_id,
-                personalisation,
-                target.reference,
-                target.sender_id,
-            )
-        return self._client.send_letter_notification(
-            target.template_id, row.personalisation, target.reference
-        )
+    def _record(self, row: BulkRow, result: BulkResult, report: BulkReport) -> bool:
+        """Journal one answer; ``True`` if the run should stop."""
+        if result.error is None:
+            notification_id = str((result.response or {}).get("id"))
+            self._journal.record_accepted(row.number, notification_id)
+            report.sent.append((row, notification_id))
+            return False
+        error = result.error
+        text = error_text(error) if isinstance(error, APIError) else str(error)
+        if _outcome_unknown(error):
+            # No "failed" line: the journal keeps the row as sent-but-unanswered.
+            report.unknown.append(row)
+            return False
+        self._journal.record_failed(row.number, text)
+        report.failed.append((row, text))
+        return isinstance(error, TooManyRequestsError)

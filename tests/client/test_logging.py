@@ -6,25 +6,24 @@ import logging
 
 import pytest
 
-from notifications_python_client import NotificationsAPIClient
-
-from .fakenotify import API_KEY, SECRET, TEMPLATE_ID, FakeNotify, Reply, error_reply
+from .fakenotify import API_KEY, SECRET, TEMPLATE_ID, Caller, FakeNotify, Reply, error_reply
 
 PRIVATE = "Amala's secret diagnosis"
 
 
-def test_logs_hold_no_secrets(notify: FakeNotify, caplog: pytest.LogCaptureFixture) -> None:
+async def test_logs_hold_no_secrets(
+    call: Caller, notify: FakeNotify, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="notifications_python_client")
     notify.queue(
         Reply(201, {"id": "x"}),
         # Notify's validation messages can echo submitted values back.
         error_reply(400, "ValidationError", f"personalisation {PRIVATE} is not of type object"),
     )
-    with NotificationsAPIClient(API_KEY, base_url=notify.url, max_retries=0) as client:
-        client.send_sms_notification("07700900123", TEMPLATE_ID, {"diagnosis": PRIVATE}, "ref")
-        with pytest.raises(Exception, match="ValidationError"):
-            client.send_sms_notification("07700900123", TEMPLATE_ID, {"diagnosis": PRIVATE})
-        token = notify.last.headers["authorization"].split()[1]
+    await call("send_sms_notification", "07700900123", TEMPLATE_ID, {"diagnosis": PRIVATE}, "ref")
+    with pytest.raises(Exception, match="ValidationError"):
+        await call("send_sms_notification", "07700900123", TEMPLATE_ID, {"diagnosis": PRIVATE})
+    token = notify.last.headers["authorization"].split()[1]
 
     records = [r for r in caplog.records if r.name.startswith("notifications_python_client")]
     text = "\n".join(record.getMessage() for record in records)

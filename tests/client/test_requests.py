@@ -291,6 +291,9 @@ async def test_sends_the_exact_request_and_returns_the_answer(
         assert sent.body == b""
     else:
         assert sent.json() == case.body
+    assert sent.headers["content-type"] == "application/json"
+    assert sent.headers["user-agent"] == f"NOTIFY-API-PYTHON-CLIENT/{__version__}"
+    assert sent.claims()["iss"] == SERVICE_ID
 
 
 async def test_headers_and_token(call: Caller, notify: FakeNotify) -> None:

@@ -1,0 +1,54 @@
+"""What only the async client has: owning or borrowing its aiohttp session."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from notifications_python_client.aio import AsyncNotificationsAPIClient
+
+from .fakenotify import API_KEY, SECRET, TEMPLATE_ID, FakeNotify, Reply
+
+
+async def test_async_with_owns_and_closes_the_session(notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"templates": []}), Reply(200, {"templates": []}))
+
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url) as client:
+        await client.get_all_templates()
+        await client.get_all_templates("sms")
+        session = client._session
+        assert session is not None
+
+    assert session.closed
+    assert [r.query for r in notify.requests] == [{}, {"type": ["sms"]}]
+
+
+async def test_a_session_passed_in_is_used_and_left_open(notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"id": TEMPLATE_ID}))
+    async with aiohttp.ClientSession() as session:
+        client = AsyncNotificationsAPIClient(API_KEY, base_url=notify.url, session=session)
+        template: object = await client.get_template(TEMPLATE_ID)
+        assert template == {"id": TEMPLATE_ID}
+        await client.close()
+        assert not session.closed
+
+
+async def test_generic_requests(notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"a": 1}), Reply(201, {"b": 2}), Reply(200, {}), Reply(200, {}))
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url) as client:
+        assert await client.get("/v2/x", params={"q": "1"}) == {"a": 1}
+        assert await client.post("/v2/y", data={"z": {"s"}}) == {"b": 2}
+        await client.put("/v2/p", data={})
+        await client.delete("/v2/d")
+    assert [(r.method, r.path) for r in notify.requests] == [
+        ("GET", "/v2/x"),
+        ("POST", "/v2/y"),
+        ("PUT", "/v2/p"),
+        ("DELETE", "/v2/d"),
+    ]
+    assert notify.requests[1].json() == {"z": ["s"]}
+
+
+def test_repr_hides_the_secret() -> None:
+    client = AsyncNotificationsAPIClient(API_KEY)
+    assert SECRET not in repr(client)
+    assert "AsyncNotificationsAPIClient(base_url=" in repr(client)

@@ -233,12 +233,13 @@ class _BlockLexer:
     def parse(self, text: str, rules: tuple[str, ...] = _TOP_LEVEL_RULES) -> list[_Token]:
         tokens: list[_Token] = []
         text = text.rstrip("\n")
-        while text:
+        position = 0
+        while position < len(text):
             for rule in rules:
-                match = _BLOCK_RULES[rule].match(text)
-                if match:
+                match = _BLOCK_RULES[rule].match(text, position)
+                if match and match.end() > position:
                     getattr(self, "_" + rule)(match, tokens)
-                    text = text[len(match.group(0)) :]
+                    position = match.end()
                     break
             else:  # pragma: no cover - the text rule matches any non-empty line
                 raise RuntimeError("markdown block grammar made no progress")
@@ -335,6 +336,17 @@ class _BlockLexer:
         tokens.append(_Token("text", match.group(0)))
 
 
+def _at_position(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same rule without its leading ``^``, for ``pattern.match(text, position)``.
+
+    Matching at a position instead of slicing the rest of the text off after every token
+    keeps long messages linear (``^`` would only match at the true start).
+    """
+    if not pattern.pattern.startswith("^"):
+        raise ValueError(f"markdown rule must be anchored: {pattern.pattern!r}")
+    return re.compile(pattern.pattern[1:], pattern.flags)
+
+
 _BLOCK_RULES: dict[str, re.Pattern[str]] = {
     "newline": NEWLINE,
     "hrule": HRULE,
@@ -352,6 +364,7 @@ _BLOCK_RULES: dict[str, re.Pattern[str]] = {
     "paragraph": PARAGRAPH,
     "text": TEXT,
 }
+_BLOCK_RULES = {name: _at_position(pattern) for name, pattern in _BLOCK_RULES.items()}
 
 # --- renderers -------------------------------------------------------------------------
 
@@ -618,17 +631,18 @@ class _InlineLexer:
     def output(self, text: str) -> str:
         text = text.rstrip("\n")
         out: list[str] = []
-        while text:
+        position = 0
+        while position < len(text):
             for rule in _INLINE_RULES:
                 if rule == "footnote" and self.in_footnote:
                     continue
-                match = _INLINE_PATTERNS[rule].match(text)
-                if not match:
+                match = _INLINE_PATTERNS[rule].match(text, position)
+                if not match or match.end() == position:
                     continue
                 rendered = getattr(self, "_" + rule)(match)
                 if rendered is not None:
                     out.append(rendered)
-                    text = text[len(match.group(0)) :]
+                    position = match.end()
                     break
             else:  # pragma: no cover - the text rule matches any non-empty string
                 raise RuntimeError("markdown inline grammar made no progress")
@@ -706,6 +720,7 @@ _INLINE_PATTERNS: dict[str, re.Pattern[str]] = {
     "linebreak": LINEBREAK,
     "text": INLINE_TEXT,
 }
+_INLINE_PATTERNS = {name: _at_position(pattern) for name, pattern in _INLINE_PATTERNS.items()}
 
 
 class _TokenRenderer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from notify_emulator.rules._international_rates import INTERNATIONAL_RATES
 from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
 from notify_emulator.rules.phone_numbers import (
     SIMULATED_PHONE_NUMBERS,
@@ -508,3 +509,34 @@ def test_try_normalise(sender: str, shown: str) -> None:
 def test_non_string_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="must be a str"):
         parse_phone_number(7700900001)  # type: ignore[arg-type]
+
+
+def _expand(spec: str) -> set[str]:
+    codes: set[str] = set()
+    for item in spec.split():
+        first, _, last = item.partition("\u2013")
+        codes.update(str(code) for code in range(int(first), int(last or first) + 1))
+    return codes
+
+
+# §5.2: every calling code Notify has a rate for, as rules.md lists them.
+SUPPORTED_CALLING_CODES = _expand(
+    "1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 "
+    "62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 211 212 213 216 218 220\u2013229 "
+    "230\u2013246 248\u2013258 260\u2013269 291 297 298 299 350\u2013359 370\u2013378 380 381 382 "
+    "383 385 386 387 389 420 421 423 500\u2013509 590\u2013599 670 672\u2013683 685 686 687 689 "
+    "690 691 692 852 853 855 856 880 886 960\u2013968 970\u2013977 992\u2013996 998 1242 1246 "
+    "1264 1268 1284 1345 1441 1473 1649 1664 1684 1721 1758 1767 1784 1809 1829 1849 1868 1869 "
+    "1876"
+)
+
+
+def test_rates_table_covers_exactly_the_supported_calling_codes() -> None:
+    assert set(INTERNATIONAL_RATES) == SUPPORTED_CALLING_CODES
+    assert all(rate.rate_multiplier >= 1 for rate in INTERNATIONAL_RATES.values())
+    assert INTERNATIONAL_RATES["44"].rate_multiplier == 2
+
+
+@pytest.mark.parametrize("code", ["247", "290", "850", "882", "883"])
+def test_notable_absentees_are_unsupported(code: str) -> None:
+    assert code not in INTERNATIONAL_RATES

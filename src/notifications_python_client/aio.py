@@ -389,11 +389,13 @@ class AsyncNotificationsAPIClient:
         rate_per_minute: int = DEFAULT_BULK_RATE_PER_MINUTE,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         on_result: Callable[[BulkResult], object] | None = None,
+        on_send: Callable[[int, BulkNotification], object] | None = None,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
         Returns one ``BulkResult`` per notification, in input order, holding the answer or the
-        exception; ``on_result`` is called as each one completes (for progress and journals).
+        exception. ``on_send(index, notification)`` is called just before each request goes out
+        and ``on_result`` as each one completes (for progress bars and journals).
         """
         return await run_bulk(
             self._execute,
@@ -401,6 +403,7 @@ class AsyncNotificationsAPIClient:
             rate_per_minute=rate_per_minute,
             concurrency=concurrency,
             on_result=on_result,
+            on_send=on_send,
         )
 
     # --- paging ---

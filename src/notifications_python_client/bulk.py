@@ -11,7 +11,8 @@ ended it. Sends start evenly spaced so that no more than ``rate_per_minute`` sta
 (Notify's default limit is 3,000 a minute), with at most ``concurrency`` in flight. Each send goes
 through the client's retry policy, so per-minute rate-limit refusals are retried and nothing that
 may have been sent is sent again. ``on_result`` is called as each result arrives, in completion
-order, so a caller can drive a progress bar and keep a journal.
+order, so a caller can drive a progress bar and keep a journal; ``on_send`` is called just before
+each request goes out.
 
 This module needs no HTTP library: ``run_bulk`` drives any coroutine that executes a request.
 """
@@ -182,12 +183,15 @@ async def run_bulk(
     rate_per_minute: int = DEFAULT_BULK_RATE_PER_MINUTE,
     concurrency: int = DEFAULT_BULK_CONCURRENCY,
     on_result: Callable[[BulkResult], object] | None = None,
+    on_send: Callable[[int, BulkNotification], object] | None = None,
     limiter: RateLimiter | None = None,
 ) -> list[BulkResult]:
     """Send every notification with ``execute``; one ``BulkResult`` per input, in input order.
 
-    An exception from a send is recorded in its result and the others carry on; an exception from
-    ``on_result`` stops the run and is raised.
+    ``on_send(index, notification)`` is called just before each request goes out and
+    ``on_result(result)`` as each completes, so a journal can tell "sent, answer unknown" from
+    "never sent" after a crash. An exception from a send is recorded in its result and the others
+    carry on; an exception from a callback stops the run and is raised.
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
         raise TypeError("concurrency must be an int")
@@ -202,6 +206,8 @@ async def run_bulk(
         # Workers share one iterator: taking the next item never awaits, so no two take the same.
         for index, notification in queue:
             await pace.acquire()
+            if on_send is not None:
+                on_send(index, notification)
             try:
                 response = await execute(notification.to_request())
             except Exception as error:  # recorded, never lost: the caller decides what to do

@@ -286,9 +286,6 @@ class NetworkError(HTTP503Error):
     #: What happened, in words that never contain a URL or a secret.
     reason = "no response was received"
 
-    def __init__(self, response: Any = None, message: str | None = None) -> None:
-        super().__init__(response, message)
-
     def __str__(self) -> str:
         return f"{self.status_code} - {self.message} ({self.reason})"
 

@@ -191,11 +191,13 @@ class NotificationsAPIClient(BaseAPIClient):
         rate_per_minute: int = DEFAULT_BULK_RATE_PER_MINUTE,
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         on_result: Callable[[BulkResult], object] | None = None,
+        on_send: Callable[[int, BulkNotification], object] | None = None,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
         Returns one ``BulkResult`` per notification, in input order, holding the answer or the
-        exception; ``on_result`` is called in this thread as each one completes. Sends run on up
+        exception. ``on_send(index, notification)`` is called just before each request goes out
+        and ``on_result`` as each one completes, both in this thread. Sends run on up
         to ``concurrency`` threads sharing this client. Not for use inside a running event loop:
         use ``AsyncNotificationsAPIClient.send_bulk`` there.
         """
@@ -213,6 +215,7 @@ class NotificationsAPIClient(BaseAPIClient):
                     rate_per_minute=rate_per_minute,
                     concurrency=concurrency,
                     on_result=on_result,
+                    on_send=on_send,
                 )
             )
 

@@ -73,6 +73,15 @@ def test_results_in_input_order_with_failures_kept(notify: FakeNotify, kind: str
     notify.responder = accept_unless_refused
     notifications = texts(30, refused=frozenset({3, 17}))
     completed: list[BulkResult] = []
+    events: list[tuple[str, int]] = []
+
+    def sending(index: int, notification: BulkNotification) -> None:
+        assert notification is notifications[index]
+        events.append(("send", index))
+
+    def done(result: BulkResult) -> None:
+        completed.append(result)
+        events.append(("done", result.index))
 
     results = bulk_send(
         kind,
@@ -80,7 +89,8 @@ def test_results_in_input_order_with_failures_kept(notify: FakeNotify, kind: str
         notifications,
         rate_per_minute=600_000,
         concurrency=8,
-        on_result=completed.append,
+        on_result=done,
+        on_send=sending,
     )
 
     assert [result.index for result in results] == list(range(30))
@@ -95,6 +105,9 @@ def test_results_in_input_order_with_failures_kept(notify: FakeNotify, kind: str
             assert result.response == {"id": f"id-{index}", "reference": str(index)}
     # The callback saw every result exactly once, as each completed.
     assert sorted(result.index for result in completed) == list(range(30))
+    # Each notification was announced before it was sent, and its result came after.
+    for index in range(30):
+        assert events.index(("send", index)) < events.index(("done", index))
     assert len(notify.requests) == 30
 
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+import time
 import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import fixtures
+from benchmarks import fixtures, profiling
 from benchmarks.procs import (
     BENCH_PYTHON,
     PROJECT_ROOT,
@@ -33,6 +35,9 @@ RUNNER = PROJECT_ROOT / "benchmarks" / "client_runner.py"
 SYNC_RATIO_TARGET = 1.3
 ASYNC_RATIO_TARGET = 6.0
 ASYNC_TARGET_CONCURRENCY = 20
+PROFILE_SECONDS = 4.0
+# Imports and warm-up are over by then; the runner sends for longer than the profile lasts.
+PROFILE_DELAY_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,11 @@ def _check_origin(label: str, result: dict[str, object], official_python: Path) 
         raise RuntimeError(f"our runner imported the official client from {module}")
 
 
-def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
-    """Measure every cell ``rounds`` times, interleaved, and check the part's two targets."""
+def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -> PartResult:
+    """Measure every cell ``rounds`` times, interleaved, and check the part's two targets.
+
+    With ``profile``, a missed target's client is sampled with py-spy for the report.
+    """
     part = PartResult("1. Client overhead (sends/s to a bare endpoint on loopback)")
     try:
         official_python = ensure_official_venv()
@@ -116,25 +124,28 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
     failed_cells: dict[Cell, str] = {}
     server = [BENCH_PYTHON, "-m", "benchmarks.bare_http", "--port", str(port)]
     with server_process(server + cpu_args(cores.server), port):
+
+        def command(cell: Cell, seconds: float) -> list[str]:
+            return [
+                str(cell.python),
+                "-I",  # no current directory or user site on sys.path: only the venv's client
+                str(RUNNER),
+                f"--base-url=http://127.0.0.1:{port}",
+                f"--api-key={fixtures.API_KEY}",
+                f"--template-id={fixtures.SMS_TEMPLATE_ID}",
+                f"--mode={cell.mode}",
+                f"--concurrency={cell.concurrency}",
+                f"--duration={seconds}",
+                f"--warmup={warmup}",
+                *cpu_args(cores.driver),
+            ]
+
         for _ in range(rounds):
             for cell in cells:
                 if cell in failed_cells:
                     continue
-                command = [
-                    str(cell.python),
-                    "-I",  # no current directory or user site on sys.path: only the venv's client
-                    str(RUNNER),
-                    f"--base-url=http://127.0.0.1:{port}",
-                    f"--api-key={fixtures.API_KEY}",
-                    f"--template-id={fixtures.SMS_TEMPLATE_ID}",
-                    f"--mode={cell.mode}",
-                    f"--concurrency={cell.concurrency}",
-                    f"--duration={duration}",
-                    f"--warmup={warmup}",
-                    *cpu_args(cores.driver),
-                ]
                 try:
-                    result = run_json(command, timeout=duration + warmup + 60)
+                    result = run_json(command(cell, duration), timeout=duration + warmup + 60)
                     _check_origin(cell.label, result, official_python)
                 except (RuntimeError, subprocess.TimeoutExpired) as error:
                     failed_cells[cell] = str(error).strip().splitlines()[-1]
@@ -142,7 +153,23 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
                 samples[cell].append(float(result["rate"]))
                 failures[cell] += int(result["failures"])
 
-    rates = {cell: median(samples[cell]) for cell in cells}
+        rates = {cell: median(samples[cell]) for cell in cells}
+        official, ours_sync, ours_async = rates[cells[0]], rates[cells[1]], rates[cells[3]]
+        sync_check = _ratio_check(
+            "our sync / official sync", ours_sync, official, SYNC_RATIO_TARGET
+        )
+        async_check = _ratio_check(
+            f"our async c={ASYNC_TARGET_CONCURRENCY} / official sync",
+            ours_async,
+            official,
+            ASYNC_RATIO_TARGET,
+        )
+        part.checks += [sync_check, async_check]
+        if profile:
+            for check, cell in ((sync_check, cells[1]), (async_check, cells[3])):
+                if check.passed is False:
+                    _profile(part, cell, command(cell, PROFILE_SECONDS + PROFILE_DELAY_SECONDS))
+
     for cell in cells:
         part.rows.append(
             Row(
@@ -155,24 +182,29 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
         )
     for cell, reason in failed_cells.items():
         part.errors.append(f"{cell.label} {cell.mode} c={cell.concurrency}: {reason}")
-
-    official, ours_sync, ours_async = rates[cells[0]], rates[cells[1]], rates[cells[3]]
-    part.checks.append(
-        _ratio_check("our sync / official sync", ours_sync, official, SYNC_RATIO_TARGET)
-    )
-    part.checks.append(
-        _ratio_check(
-            f"our async c={ASYNC_TARGET_CONCURRENCY} / official sync",
-            ours_async,
-            official,
-            ASYNC_RATIO_TARGET,
-        )
-    )
     part.notes.append(
         f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
         f"server and client pinned to cores {cores.server} and {cores.driver}."
     )
     return part
+
+
+def _profile(part: PartResult, cell: Cell, command: list[str]) -> None:
+    """Sample our client's Python work (GIL held) in steady state, after its warm-up."""
+    title = f"our {cell.mode} client, concurrency {cell.concurrency}, sending to the bare endpoint"
+    with tempfile.TemporaryDirectory(prefix="notify-bench-") as folder:
+        raw = Path(folder) / "profile.txt"
+        runner = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(PROFILE_DELAY_SECONDS)
+            with profiling.attach(runner.pid, PROFILE_SECONDS, raw, gil_only=True):
+                pass
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            part.errors.append(f"profile of {title}: {error}")
+            return
+        finally:
+            runner.wait(timeout=PROFILE_SECONDS + 60)
+        part.profiles.append(profiling.summarize(raw, title))
 
 
 def _ratio_check(name: str, value: float, baseline: float, target: float) -> Check:

@@ -57,7 +57,7 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
                                     f"{subject} c={concurrency} answers: {result['statuses']}"
                                 )
         except RuntimeError as error:
-            part.errors.append(f"{error} (log: {_tail(log)})")
+            part.errors.append(str(error))
             return part
 
     summary: dict[tuple[str, int], dict[str, float]] = {}
@@ -103,11 +103,3 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
         "emulator on a SQLite file (WAL, synchronous=FULL, as it ships)."
     )
     return part
-
-
-def _tail(log: Path) -> str:
-    try:
-        lines = log.read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return "none"
-    return " / ".join(lines[-3:]) or "empty"

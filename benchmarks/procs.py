@@ -53,6 +53,16 @@ def free_port() -> int:
         return port
 
 
+def _log_tail(log: Path | None) -> str:
+    if log is None:
+        return ""
+    try:
+        lines = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " (its log ends: " + " / ".join(line.strip() for line in lines[-3:]) + ")"
+
+
 def _wait_for_port(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -88,9 +98,12 @@ def server_process(
     )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        _wait_for_port(port, process, deadline)
-        if ready_url is not None:
-            _wait_for_http(ready_url, process, deadline)
+        try:
+            _wait_for_port(port, process, deadline)
+            if ready_url is not None:
+                _wait_for_http(ready_url, process, deadline)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}{_log_tail(log)}") from None
         yield process
     finally:
         process.terminate()

@@ -39,6 +39,7 @@ class PartResult:
     checks: list[Check] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)  # Markdown, for missed targets
 
 
 def median(values: Sequence[float]) -> float:
@@ -93,4 +94,5 @@ def render_part(part: PartResult) -> str:
     lines += [f"- **error:** {error}" for error in part.errors]
     if part.notes or part.errors:
         lines.append("")
+    lines += part.profiles
     return "\n".join(lines)

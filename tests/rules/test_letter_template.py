@@ -19,6 +19,7 @@ from notify_emulator.rules.letter_template import (
     letter_contact_block_html,
     letter_date,
     letter_placeholder_names,
+    letter_qr_codes,
     letter_subject,
 )
 from notify_emulator.rules.placeholders import require_personalisation
@@ -117,6 +118,43 @@ def test_qr_code_checked_on_raw_template_without_values() -> None:
 
 def test_old_qr_syntax_is_not_a_qr_code() -> None:
     check_qr_codes("[qr](" + "x" * 600 + ")", {})
+
+
+@pytest.mark.parametrize(
+    ("content", "values", "expected"),
+    [
+        ("qr: ((data))", {"data": "https://www.example.com"}, ["https://www.example.com"]),
+        ("qr: static", {}, ["static"]),
+        (
+            "qr: prefix https://www.google.com suffix",
+            {},
+            ["prefix https://www.google.com suffix"],
+        ),
+        (
+            "qr: prefix ((data))",
+            {"data": "https://www.example.com"},
+            ["prefix https://www.example.com"],
+        ),
+        ('qr:http://example.com"', {}, ['http://example.com"']),
+        (" qr : http://example.com", {}, ["http://example.com"]),
+        ("qr: www.gov.uk/search?q=foo&r=bar", {}, ["www.gov.uk/search?q=foo&r=bar"]),
+        (
+            "qr: www.gov.uk/search?q=hello!@#$%^&*<>[]()\"'world",
+            {},
+            ["www.gov.uk/search?q=hello!@#$%^&*<>[]()\"'world"],
+        ),
+        ("qr: www.gov.uk/search?q=hello world", {}, ["www.gov.uk/search?q=hello world"]),
+        ("qr: www.gov.uk/search?q=hello-world", {}, ["www.gov.uk/search?q=hello-world"]),
+        ("qr: a\n\nqr: b", {}, ["a", "b"]),
+        ("qr: ((data))", {}, []),  # unfilled: a placeholder box, not a code
+        ("[qr](((data)))", {"data": "https://www.example.com"}, []),
+        ("[qr](static)", {}, []),
+        ("[qr](prefix https://www.google.com suffix)", {}, []),
+        ("[qr](prefix ((data)))", {"data": "https://www.example.com"}, []),
+    ],
+)
+def test_letter_qr_codes(content: str, values: dict[str, Any], expected: list[str]) -> None:
+    assert letter_qr_codes(content, values) == expected
 
 
 # §4.7 subject and API content (§7.1)

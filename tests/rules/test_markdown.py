@@ -320,6 +320,13 @@ def test_backslash_escapes() -> None:
     assert render_plain_text("\\# not a heading \\* \\\\ \\<") == "\n\n# not a heading * \\ \\&lt;"
 
 
+def test_sanitised_specials_raw_plain_text_output() -> None:
+    # rules.md §1.9: the renderer's raw output has \\&lt;&gt; (a backslash does not
+    # escape <); the plain-text email's final unescape turns it into \\<>.
+    escaped = "".join("\\" + c for c in "`*_(){}[]<>#+-.!|")
+    assert render_plain_text(escaped) == "\n\n`*_(){}[]\\&lt;&gt;#+-.!|"
+
+
 def test_plain_text_keeps_entities_for_the_final_unescape() -> None:
     assert render_plain_text("a & b < c") == "\n\na &amp; b &lt; c"
 

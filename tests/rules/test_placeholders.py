@@ -16,6 +16,8 @@ from notify_emulator.rules.placeholders import (
     placeholder_names,
     require_personalisation,
     sanitise_content_for,
+    unescape_strict,
+    unused_personalisation_keys,
     value_to_text,
 )
 
@@ -78,7 +80,9 @@ def test_dots_and_tabs_are_not_ignored(key: str, matches: bool) -> None:
 def test_extra_keys_ignored() -> None:
     values = {"NAME": "Chris", "Town": "London"}
     assert fill("hello ((name))", values) == "hello Chris"
-    assert missing_personalisation(placeholder_names("hello ((name))"), values) == []
+    names = placeholder_names("hello ((name))")
+    assert missing_personalisation(names, values) == []
+    assert unused_personalisation_keys(names, values) == ["Town"]
 
 
 def test_later_duplicate_key_wins() -> None:
@@ -319,6 +323,14 @@ def test_escape_mode(template: str, values: dict[str, Any], expected: str) -> No
 )
 def test_escape_html(text: str, expected: str) -> None:
     assert escape_html(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("&amp;&lt;&#65;&#x42;", "&<AB"), ("&amp &lt", "&amp &lt"), ("no entities", "no entities")],
+)
+def test_unescape_strict(text: str, expected: str) -> None:
+    assert unescape_strict(text) == expected
 
 
 # §1.8 Unfilled placeholders

@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 from notify_emulator.rules.email import email_body, is_message_empty
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.markdown import QR_HYPHEN_STAND_IN, LetterRenderer, render
-from notify_emulator.rules.placeholders import fill, normalise_key, placeholder_names
+from notify_emulator.rules.placeholders import (
+    fill,
+    normalise_key,
+    placeholder_names,
+    unescape_strict,
+)
 from notify_emulator.rules.typography import (
     nice_typography,
     normalise_whitespace,
@@ -37,6 +42,7 @@ __all__ = [
     "letter_contact_block_html",
     "letter_date",
     "letter_placeholder_names",
+    "letter_qr_codes",
     "letter_subject",
 ]
 
@@ -163,6 +169,20 @@ def check_qr_codes(content: str, personalisation: Personalisation) -> None:
         return data
 
     render(markdown + "\n", LetterRenderer(qr_code=measure))
+
+
+def letter_qr_codes(content: str, personalisation: Personalisation) -> list[str]:
+    """The data of each ``qr:`` paragraph, in order and unescaped: what each printed QR
+    code encodes. Data that still holds an unfilled placeholder is skipped."""
+    found: list[str] = []
+
+    def collect(data: str) -> str:
+        if "<span class='placeholder" not in data and '<span class="placeholder' not in data:
+            found.append(unescape_strict(data))
+        return data
+
+    render(_personalised_markdown(content, personalisation) + "\n", LetterRenderer(qr_code=collect))
+    return found
 
 
 def _nl2br(text: str) -> str:

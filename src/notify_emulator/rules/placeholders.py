@@ -34,6 +34,8 @@ __all__ = [
     "placeholder_names",
     "require_personalisation",
     "sanitise_content_for",
+    "unescape_strict",
+    "unused_personalisation_keys",
     "value_to_text",
 ]
 
@@ -118,6 +120,14 @@ def missing_personalisation(
     return [name for name in names if values.get(normalise_key(name)) is None]
 
 
+def unused_personalisation_keys(
+    names: Iterable[str], personalisation: Mapping[str, Any] | None
+) -> list[str]:
+    """Return the personalisation keys that match no placeholder (Notify ignores them)."""
+    wanted = {normalise_key(name) for name in names}
+    return [key for key in personalisation or {} if normalise_key(str(key)) not in wanted]
+
+
 def require_personalisation(
     names: Iterable[str], personalisation: Mapping[str, Any] | None
 ) -> None:
@@ -137,12 +147,18 @@ def escape_html(text: str) -> str:
         return text
     for entity, stand_in in _PROTECTED_ENTITIES:
         text = text.replace(entity, stand_in)
-    # html.unescape on one complete reference behaves like its own charref replacement.
-    text = _STRICT_CHARREF.sub(lambda match: html.unescape(match.group(0)), text)
-    text = html.escape(text, quote=False)
+    text = html.escape(unescape_strict(text), quote=False)
     for entity, stand_in in _PROTECTED_ENTITIES:
         text = text.replace(stand_in, entity)
     return text
+
+
+def unescape_strict(text: str) -> str:
+    """Decode HTML character references, but only those that end with ``;``."""
+    if "&" not in text:
+        return text
+    # html.unescape on one complete reference behaves like its own charref replacement.
+    return _STRICT_CHARREF.sub(lambda match: html.unescape(match.group(0)), text)
 
 
 def _strip_list_item(text: str) -> str:

@@ -177,6 +177,7 @@ def _progress(console: Console, *, enabled: bool) -> Progress:
 
 
 def _report_as_dict(report: BulkReport, journal_path: Path) -> dict[str, Any]:
+    report.sort()
     return {
         "journal": str(journal_path),
         "interrupted": report.interrupted,
@@ -194,6 +195,7 @@ def _report_as_dict(report: BulkReport, journal_path: Path) -> dict[str, Any]:
 
 
 def _print_summary(console: Console, report: BulkReport, journal_path: Path) -> None:
+    report.sort()
     counts = Table.grid(padding=(0, 2))
     counts.add_column(style="bold")
     counts.add_column(justify="right")

@@ -2,20 +2,17 @@
 
 ``send_bulk`` paces the sends and runs them concurrently; this module adds the journal. For
 each row the order is what makes a rerun safe: ``send_bulk`` waits for the row's slot under the
-rate limit and asks the row for its request, at which point the journal records ``sending``;
-the request is sent; its answer is journalled as ``accepted`` or ``failed``. A row whose answer
-never came (the connection dropped, a timeout, a 5xx, or the run was stopped while it was in
-flight) stays ``sending`` in the journal: it may have been sent, so it is reported as unknown
-rather than guessed at.
+rate limit and calls ``on_send``, which journals ``sending``; the request goes out; its answer
+is journalled as ``accepted`` or ``failed``. A row whose answer never came (the connection
+dropped, a timeout, a 5xx, or the run was stopped while it was in flight) stays ``sending`` in
+the journal: it may have been sent, so it is reported as unknown rather than guessed at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from notifications_python_client._core import Request
 from notifications_python_client.bulk import (
     BulkNotification,
     BulkResult,
@@ -61,81 +58,36 @@ class BulkReport:
     not_attempted: int = 0
     interrupted: bool = False
 
-
-# --- the row's notification, announcing itself just before it is sent ---
-#
-# ``send_bulk`` asks each notification for its request (``to_request``) right after the rate
-# limiter lets it start and right before sending it: the one moment at which "this row is about
-# to be sent" is true, so that is where the journal's ``sending`` line is written.
-
-BeforeSend = Callable[[BulkRow], None]
+    def sort(self) -> None:
+        """Put every list in spreadsheet order (answers arrive in completion order)."""
+        self.sent.sort(key=lambda item: item[0].number)
+        self.skipped.sort(key=lambda row: row.number)
+        self.failed.sort(key=lambda item: item[0].number)
+        self.unknown.sort(key=lambda row: row.number)
 
 
-@dataclass(frozen=True, kw_only=True)
-class _RowSms(SmsNotification):
-    row: BulkRow
-    before_send: BeforeSend = field(compare=False, repr=False)
-
-    def to_request(self) -> Request[Any]:
-        self.before_send(self.row)
-        return super().to_request()
-
-
-@dataclass(frozen=True, kw_only=True)
-class _RowEmail(EmailNotification):
-    row: BulkRow
-    before_send: BeforeSend = field(compare=False, repr=False)
-
-    def to_request(self) -> Request[Any]:
-        self.before_send(self.row)
-        return super().to_request()
-
-
-@dataclass(frozen=True, kw_only=True)
-class _RowLetter(LetterNotification):
-    row: BulkRow
-    before_send: BeforeSend = field(compare=False, repr=False)
-
-    def to_request(self) -> Request[Any]:
-        self.before_send(self.row)
-        return super().to_request()
-
-
-def _row_of(notification: BulkNotification) -> BulkRow:
-    row = getattr(notification, "row", None)
-    if not isinstance(row, BulkRow):
-        raise TypeError("not a notification built from a spreadsheet row")
-    return row
-
-
-def _notification_for(row: BulkRow, target: RowTarget, before_send: BeforeSend) -> BulkNotification:
+def _notification_for(row: BulkRow, target: RowTarget) -> BulkNotification:
     personalisation = row.personalisation or None
     if target.notification_type == "sms":
-        return _RowSms(
+        return SmsNotification(
             phone_number=row.recipient or "",
             template_id=target.template_id,
             personalisation=personalisation,
             reference=target.reference,
             sms_sender_id=target.sender_id,
-            row=row,
-            before_send=before_send,
         )
     if target.notification_type == "email":
-        return _RowEmail(
+        return EmailNotification(
             email_address=row.recipient or "",
             template_id=target.template_id,
             personalisation=personalisation,
             reference=target.reference,
             email_reply_to_id=target.sender_id,
-            row=row,
-            before_send=before_send,
         )
-    return _RowLetter(
+    return LetterNotification(
         template_id=target.template_id,
         personalisation=row.personalisation,
         reference=target.reference,
-        row=row,
-        before_send=before_send,
     )
 
 
@@ -195,12 +147,13 @@ class BulkSender:
         started: dict[int, BulkRow] = {}
         settled: set[int] = set()
 
-        def before_send(row: BulkRow) -> None:
+        def on_send(index: int, _notification: BulkNotification) -> None:
+            row = to_send[index]
             self._journal.record_sending(row.number, row.digest())
             started[row.number] = row
 
         def on_result(result: BulkResult) -> None:
-            row = _row_of(result.notification)
+            row = to_send[result.index]
             settled.add(row.number)
             on_row_done()
             if self._record(row, result, report):
@@ -209,12 +162,13 @@ class BulkSender:
                 report.interrupted = True
                 raise _StopRun
 
-        notifications = [_notification_for(row, self._target, before_send) for row in to_send]
+        notifications = [_notification_for(row, self._target) for row in to_send]
         try:
             self._client.send_bulk(
                 notifications,
                 rate_per_minute=self._rate_per_minute,
                 concurrency=self._concurrency,
+                on_send=on_send,
                 on_result=on_result,
             )
         except _StopRun:

@@ -1,0 +1,214 @@
+"""Serve the emulator on loopback from a background thread: start, wait until healthy, stop.
+
+Used by ``make demo`` and by the pytest plugin, which both need a real HTTP server that the
+client can talk to without blocking the calling thread. uvicorn runs in a daemon thread with
+its own event loop; the listening socket is bound here first, so asking for port 0 gives a free
+port with no race between choosing it and listening on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+import requests
+import uvicorn
+from starlette.types import ASGIApp
+
+from notify_emulator.app import create_app
+from notify_emulator.settings import Settings
+
+LOOPBACK_HOST = "127.0.0.1"
+# How long to wait for the server to answer its health check before giving up.
+STARTUP_TIMEOUT_SECONDS = 15.0
+# How long to wait for in-flight requests when stopping.
+SHUTDOWN_TIMEOUT_SECONDS = 5.0
+# Pause between health-check attempts while starting.
+HEALTH_POLL_INTERVAL_SECONDS = 0.02
+HEALTH_PATH = "/_emulator/health"
+
+_Server = TypeVar("_Server", bound="BackgroundServer")
+
+
+class ServerStartError(RuntimeError):
+    """The server did not start or did not become healthy in time (the message says why)."""
+
+
+class BackgroundServer:
+    """An ASGI app served by uvicorn on a loopback port, in a daemon thread.
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`. ``port=0`` (the
+    default) picks a free port; :attr:`base_url` tells which one once started.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        host: str = LOOPBACK_HOST,
+        port: int = 0,
+        startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+    ) -> None:
+        if not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an integer from 0 to 65535, not {port!r}")
+        if startup_timeout <= 0:
+            raise ValueError(f"startup_timeout must be positive, not {startup_timeout!r}")
+        self._app = app
+        self._host = host
+        self._requested_port = port
+        self._startup_timeout = startup_timeout
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._base_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        """``http://host:port`` of the running server (no trailing slash)."""
+        if self._base_url is None:
+            raise RuntimeError("the server is not running: call start() first")
+        return self._base_url
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> str:
+        """Start serving and wait until the health check answers; return :attr:`base_url`."""
+        if self._thread is not None:
+            raise RuntimeError("the server has already been started")
+        listener = self._bind()
+        port = listener.getsockname()[1]
+        base_url = f"http://{self._host}:{port}"
+        config = uvicorn.Config(
+            self._app,
+            # Leave the host application's logging alone and keep output quiet: the emulator
+            # logs requests itself when asked to.
+            log_config=None,
+            access_log=False,
+            # The emulator serves no websockets; not loading a websocket library avoids its
+            # import-time deprecation warnings, which test suites may treat as errors.
+            ws="none",
+            lifespan="auto",
+        )
+        server = uvicorn.Server(config)
+        self._socket, self._server = listener, server
+        self._thread = threading.Thread(
+            target=self._serve,
+            args=(server, listener),
+            name=f"notify-emulator:{port}",
+            daemon=True,
+        )
+        self._thread.start()
+        try:
+            self._wait_until_healthy(base_url)
+        except BaseException:
+            self.stop()
+            raise
+        self._base_url = base_url
+        return base_url
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to finish (safe to call more than once)."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)
+            if self._thread.is_alive() and self._server is not None:
+                # In-flight requests did not finish in time: drop them.
+                self._server.force_exit = True
+                self._thread.join(SHUTDOWN_TIMEOUT_SECONDS)
+        if self._socket is not None:
+            self._socket.close()
+        self._socket = self._server = self._thread = None
+        self._base_url = None
+
+    def __enter__(self: _Server) -> _Server:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _bind(self) -> socket.socket:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self._host, self._requested_port))
+        except OSError as error:
+            listener.close()
+            raise ServerStartError(
+                f"cannot listen on {self._host}:{self._requested_port}: {error.strerror}"
+            ) from error
+        return listener
+
+    def _serve(self, server: uvicorn.Server, listener: socket.socket) -> None:
+        try:
+            server.run(sockets=[listener])
+        except BaseException as error:  # reported by start(); a thread cannot raise to its caller
+            self._error = error
+
+    def _wait_until_healthy(self, base_url: str) -> None:
+        deadline = time.monotonic() + self._startup_timeout
+        last_problem = "no answer yet"
+        with requests.Session() as session:
+            while time.monotonic() < deadline:
+                if self._thread is None or not self._thread.is_alive():
+                    reason = repr(self._error) if self._error else "see the log above"
+                    raise ServerStartError(f"the emulator stopped while starting ({reason})")
+                if self._server is not None and self._server.started:
+                    try:
+                        answer = session.get(base_url + HEALTH_PATH, timeout=1.0)
+                    except requests.RequestException as error:
+                        last_problem = type(error).__name__
+                    else:
+                        if answer.status_code == 200:
+                            return
+                        last_problem = f"HTTP {answer.status_code}"
+                time.sleep(HEALTH_POLL_INTERVAL_SECONDS)
+        raise ServerStartError(
+            f"the emulator at {base_url} was not healthy within "
+            f"{self._startup_timeout:g} s ({last_problem})"
+        )
+
+
+class EmulatorServer(BackgroundServer):
+    """The emulator (``create_app(settings)``) served on a loopback port in a daemon thread.
+
+    ``settings.host`` and ``settings.port`` are ignored in favour of ``host`` and ``port``
+    (default: a free port), and request logging is off unless ``settings`` asks for it.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        host: str = LOOPBACK_HOST,
+        port: int = 0,
+        startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+    ) -> None:
+        if settings is None:
+            settings = Settings(log_requests=False)
+        if not isinstance(settings, Settings):
+            raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
+        self.settings = dataclasses.replace(settings, host=host, port=port)
+        super().__init__(
+            create_app(self.settings), host=host, port=port, startup_timeout=startup_timeout
+        )
+
+
+def sqlite_file_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite database file at ``path``."""
+    return f"sqlite:///{path.resolve()}"

@@ -1,0 +1,113 @@
+"""Serving an ASGI app on loopback from a background thread (notify_emulator.server)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+import requests
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from notify_emulator.server import (
+    HEALTH_PATH,
+    BackgroundServer,
+    EmulatorServer,
+    ServerStartError,
+    sqlite_file_url,
+)
+from notify_emulator.settings import Settings
+
+
+def app_with_health(status_code: int) -> Starlette:
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"}, status_code=status_code)
+
+    async def echo(request: Request) -> JSONResponse:
+        return JSONResponse({"path": request.url.path})
+
+    return Starlette(routes=[Route(HEALTH_PATH, health), Route("/echo", echo)])
+
+
+def is_running(server: BackgroundServer) -> bool:
+    # A function, so that type checkers do not take the property for a constant.
+    return server.running
+
+
+def test_serves_on_a_free_loopback_port_until_stopped() -> None:
+    server = BackgroundServer(app_with_health(200))
+    base_url = server.start()
+    try:
+        assert base_url == server.base_url
+        assert base_url.startswith("http://127.0.0.1:")
+        assert requests.get(base_url + "/echo", timeout=5).json() == {"path": "/echo"}
+        assert is_running(server)
+    finally:
+        server.stop()
+    assert not is_running(server)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(base_url + "/echo", timeout=5)
+
+
+def test_stop_twice_is_harmless_and_base_url_needs_a_running_server() -> None:
+    with BackgroundServer(app_with_health(200)) as server:
+        assert server.running
+    server.stop()
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = server.base_url
+
+
+def test_a_server_starts_only_once() -> None:
+    with (
+        BackgroundServer(app_with_health(200)) as server,
+        pytest.raises(RuntimeError, match="already"),
+    ):
+        server.start()
+
+
+def test_a_port_in_use_is_reported() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = BackgroundServer(app_with_health(200), port=port)
+        with pytest.raises(ServerStartError, match=f"cannot listen on 127.0.0.1:{port}"):
+            server.start()
+    assert not server.running
+
+
+def test_an_unhealthy_app_fails_to_start_and_is_stopped() -> None:
+    server = BackgroundServer(app_with_health(503), startup_timeout=0.5)
+    with pytest.raises(ServerStartError, match=r"not healthy within 0\.5 s \(HTTP 503\)"):
+        server.start()
+    assert not server.running
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"port": -1}, "port must be an integer from 0 to 65535"),
+        ({"port": "6011"}, "port must be an integer from 0 to 65535"),
+        ({"startup_timeout": 0}, "startup_timeout must be positive"),
+    ],
+)
+def test_bad_options_are_refused(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        BackgroundServer(app_with_health(200), **options)  # type: ignore[arg-type]
+
+
+def test_emulator_server_needs_settings() -> None:
+    with pytest.raises(TypeError, match="settings must be a Settings, not dict"):
+        EmulatorServer({"database_url": "sqlite://"})  # type: ignore[arg-type]
+
+
+def test_emulator_server_serves_the_emulator(tmp_path: Path) -> None:
+    settings = Settings(database_url=sqlite_file_url(tmp_path / "e.sqlite3"), log_requests=False)
+    with EmulatorServer(settings) as server:
+        answer = requests.get(server.base_url + HEALTH_PATH, timeout=5)
+        assert answer.json() == {"status": "ok"}
+        assert server.settings.port == 0
+    assert (tmp_path / "e.sqlite3").exists()

@@ -1,16 +1,52 @@
 """pytest fixtures for testing a GOV.UK Notify integration against a local emulator.
 
-The plugin is registered through the ``pytest11`` entry point, so it is loaded by every pytest
-run in an environment where this package is installed. It therefore starts nothing and imports
-nothing heavy until a test asks for the ``notify_emulator`` fixture.
+Request the ``notify_emulator`` fixture in a test::
+
+    def test_sends_a_reminder(notify_emulator):
+        send_reminder(notify_emulator.client, name="Amala")  # your code under test
+        (message,) = notify_emulator.sent()
+        assert message["body"] == "Hello Amala, this is a demo text."
+
+One emulator serves the whole session (on a free loopback port, with a temporary SQLite
+database); each test starts with no notifications and no received texts. The emulator is seeded
+with its demo service, or with the seed file named by the ``notify_emulator_config`` ini option
+(a path relative to the rootdir).
+
+The plugin is registered through the ``pytest11`` entry point, so every pytest run in an
+environment where this package is installed loads it. It therefore imports nothing heavy and
+starts nothing until a test asks for the fixture.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import pytest
+import requests
+
+if TYPE_CHECKING:
+    from notifications_python_client.notifications import NotificationsAPIClient
+    from notify_emulator.config import SeedConfig
+    from notify_emulator.server import EmulatorServer
+    from notify_emulator.settings import Settings
+
+__all__ = ["CONFIG_INI_OPTION", "NotifyEmulator", "NotifyEmulatorError", "notify_emulator"]
 
 #: The ini option naming a seed file (relative to the rootdir) to load instead of the demo service.
 CONFIG_INI_OPTION = "notify_emulator_config"
+# The sender of a text injected by receive_text() when the test does not say: an OFCOM
+# drama number, which no real phone has.
+DEFAULT_SENDER_NUMBER = "07700900001"
+# Timeout for the fixture's own calls to the emulator's /_emulator/ routes.
+ADMIN_TIMEOUT_SECONDS = 10.0
+LIVE_KEY_TYPE = "normal"
+
+
+class NotifyEmulatorError(RuntimeError):
+    """An emulator-only route refused a request, or the seed gives the fixture nothing to use."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -21,3 +57,221 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: the emulator's demo service)",
         default="",
     )
+
+
+@dataclass(frozen=True)
+class _SeededService:
+    """What the fixture needs to know about the first seeded service."""
+
+    service_id: str
+    api_key: str
+    api_keys: Mapping[str, str]
+    templates: Mapping[str, str]
+
+
+class NotifyEmulator:
+    """A running emulator, reset for the current test.
+
+    Attributes: ``base_url`` (``http://127.0.0.1:<port>``), ``service_id`` and ``api_key`` (the
+    first live key of the first seeded service), ``api_keys`` (that service's keys by name),
+    ``client`` (a :class:`NotificationsAPIClient` using ``api_key``) and ``templates`` (that
+    service's template ids by name).
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        service: _SeededService,
+        client: NotificationsAPIClient,
+        session: requests.Session,
+    ) -> None:
+        self.base_url = base_url
+        self.service_id = service.service_id
+        self.api_key = service.api_key
+        self.api_keys = dict(service.api_keys)
+        self.templates = dict(service.templates)
+        self.client = client
+        self._session = session
+
+    def __repr__(self) -> str:
+        # Never show the keys.
+        return f"<NotifyEmulator {self.base_url} service {self.service_id}>"
+
+    def sent(self) -> list[dict[str, Any]]:
+        """The notifications the first service sent during this test, oldest first.
+
+        Each is the dict that ``GET /v2/notifications/{id}`` returns, so ``sent()[0]["body"]``
+        is the rendered body and ``sent()[0]["status"]`` its current status. Messages to
+        Notify's smoke-test recipients are never stored, so they are not listed.
+        """
+        stored = self._admin(
+            "GET", "/_emulator/notifications", params={"service_id": self.service_id}
+        )
+        ids = [item["id"] for item in _notification_list(stored)]
+        # The route lists newest first.
+        return [
+            dict(self.client.get_notification_by_id(notification_id))
+            for notification_id in reversed(ids)
+        ]
+
+    def receive_text(
+        self,
+        content: str,
+        *,
+        user_number: str = DEFAULT_SENDER_NUMBER,
+        service_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Make the service (default: the first) receive a text message; return what the
+        emulator recorded."""
+        body = {
+            "service_id": service_id or self.service_id,
+            "user_number": user_number,
+            "content": content,
+        }
+        answer = self._admin("POST", "/_emulator/received-texts", json=body)
+        return answer if isinstance(answer, dict) else {"result": answer}
+
+    def set_status(self, notification_id: str, status: str) -> None:
+        """Force a notification into ``status`` (a Notify status name, e.g.
+        ``"permanent-failure"``); it stays there."""
+        self._admin(
+            "POST", f"/_emulator/notifications/{notification_id}/status", json={"status": status}
+        )
+
+    def reset(self) -> None:
+        """Forget every notification and received text (the fixture does this before each test)."""
+        self._admin("POST", "/_emulator/reset")
+
+    def _admin(self, method: str, path: str, **options: Any) -> Any:
+        answer = self._session.request(
+            method, self.base_url + path, timeout=ADMIN_TIMEOUT_SECONDS, **options
+        )
+        if answer.status_code >= 400:
+            raise NotifyEmulatorError(
+                f"{method} {path} answered {answer.status_code}: {answer.text[:500]}"
+            )
+        if not answer.content:
+            return None
+        return answer.json()
+
+
+def _notification_list(answer: Any) -> list[dict[str, Any]]:
+    """The notifications in an answer of ``GET /_emulator/notifications``."""
+    if isinstance(answer, dict):
+        answer = answer.get("notifications", [])
+    if not isinstance(answer, list):
+        raise NotifyEmulatorError(f"unexpected answer from /_emulator/notifications: {answer!r}")
+    return answer
+
+
+class _EmulatorSession:
+    """The session-wide emulator behind the fixture."""
+
+    def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        self.server = server
+        self.service = service
+        self.http = requests.Session()
+        self.client = NotificationsAPIClient(service.api_key, base_url=server.base_url)
+
+    def close(self) -> None:
+        self.http.close()
+        self.server.stop()
+
+
+def _seed_path(config: pytest.Config) -> Path | None:
+    value = config.getini(CONFIG_INI_OPTION)
+    if not isinstance(value, str):
+        raise TypeError(f"{CONFIG_INI_OPTION} must be a path, not {value!r}")
+    if not value.strip():
+        return None
+    path = config.rootpath / value.strip()
+    if not path.is_file():
+        raise ValueError(f"{CONFIG_INI_OPTION} = {value!r}: no such file {path}")
+    return path
+
+
+def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
+    # Imported here, not at the top: only the fixture needs the emulator's dependencies.
+    from notify_emulator import demo_service
+    from notify_emulator.config import load_seed_file
+    from notify_emulator.server import EmulatorServer, sqlite_file_url
+    from notify_emulator.settings import Settings
+
+    seed_path = _seed_path(config)
+    seed = load_seed_file(seed_path) if seed_path else demo_service.demo_seed()
+    if not seed.services:
+        raise NotifyEmulatorError(f"{seed_path}: the seed file declares no services")
+    settings = Settings(
+        database_url=sqlite_file_url(database_folder / "emulator.sqlite3"),
+        config_path=seed_path,
+        seed_demo=seed_path is None,
+        log_requests=False,
+    )
+    server = EmulatorServer(settings)
+    server.start()
+    try:
+        service = _describe_first_service(seed, settings)
+    except BaseException:
+        server.stop()
+        raise
+    return _EmulatorSession(server, service)
+
+
+def _describe_first_service(seed: SeedConfig, settings: Settings) -> _SeededService:
+    """Keys and templates of the seed's first service; secrets the seed left out were
+    generated when it was loaded, so they are read back from the database."""
+    from notify_emulator.clock import SystemClock
+    from notify_emulator.store.store import Store
+
+    first = seed.services[0]
+    store = Store.open(settings.resolved_database_url, SystemClock())
+    try:
+        stored_secrets = {key.name: key.secret for key in store.usable_api_keys(first.id)}
+    finally:
+        store.close()
+    api_keys: dict[str, str] = {}
+    live_key: str | None = None
+    for key in first.api_keys:
+        if key.revoked:
+            continue
+        secret = key.secret or stored_secrets.get(key.name)
+        if secret is None:
+            continue
+        key_string = f"{key.name}-{first.id}-{secret}"
+        api_keys[key.name] = key_string
+        if live_key is None and key.key_type == LIVE_KEY_TYPE:
+            live_key = key_string
+    if live_key is None:
+        raise NotifyEmulatorError(
+            f'service {first.name!r} has no live (type = "normal") API key that is not revoked'
+        )
+    templates = {template.versions[-1].name: template.id for template in first.templates}
+    return _SeededService(
+        service_id=first.id, api_key=live_key, api_keys=api_keys, templates=templates
+    )
+
+
+@pytest.fixture(scope="session")
+def _notify_emulator_session(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[_EmulatorSession]:
+    """The emulator shared by the session's tests, started the first time a test needs it."""
+    session = _start(request.config, tmp_path_factory.mktemp("notify-emulator"))
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def notify_emulator(_notify_emulator_session: _EmulatorSession) -> NotifyEmulator:
+    """A local GOV.UK Notify for this test: fresh state, a client, keys and template ids."""
+    emulator = NotifyEmulator(
+        base_url=_notify_emulator_session.server.base_url,
+        service=_notify_emulator_session.service,
+        client=_notify_emulator_session.client,
+        session=_notify_emulator_session.http,
+    )
+    emulator.reset()
+    return emulator

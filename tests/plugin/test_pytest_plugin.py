@@ -1,0 +1,183 @@
+"""The ``notify_emulator`` pytest plugin, exercised in users' projects run by ``pytester``."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+# Imported here so that the in-process runs below reuse these modules instead of importing
+# them afresh (pytester forgets the modules a run imported).
+import notify_emulator.server  # noqa: F401
+
+# pytester is enabled here, not in a conftest: pytest refuses `pytest_plugins` in a conftest
+# below the rootdir, and a test module's own `pytest_plugins` is honoured.
+pytest_plugins = ["pytester"]
+
+# Each user project runs with warnings as errors, so the plugin must be warning-free; the
+# asyncio plugin is left out because these projects have no async tests (and would need its
+# loop-scope option set).
+RUN_OPTIONS = ("-p", "no:asyncio", "-W", "error")
+INI = """
+[pytest]
+filterwarnings = error
+"""
+
+SEED_FILE = """
+[[services]]
+name = "Passport Office"
+inbound_number = "07700900999"
+
+  [[services.api_keys]]
+  name = "team"
+  type = "team"
+
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+
+  [[services.templates]]
+  name = "Appointment reminder"
+  type = "sms"
+  body = "Hello ((name)), your appointment is on ((date))."
+
+[[services]]
+name = "Second service"
+
+  [[services.api_keys]]
+  name = "other"
+  type = "normal"
+"""
+
+
+def test_a_project_using_only_the_fixture_sends_and_reads_back(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_reminders="""
+        def send_reminder(client, template_id, name):
+            return client.send_sms_notification(
+                "07700 900 456", template_id, personalisation={"name": name}
+            )
+
+        def test_sends_a_reminder(notify_emulator):
+            template_id = notify_emulator.templates["Demo text message"]
+            answer = send_reminder(notify_emulator.client, template_id, "Amala")
+            (message,) = notify_emulator.sent()
+            assert message["id"] == answer["id"]
+            assert message["body"] == "Hello Amala, this is a demo text."
+            assert message["phone_number"] == "07700 900 456"
+            assert message["type"] == "sms"
+
+        def test_each_test_starts_with_nothing_sent(notify_emulator):
+            assert notify_emulator.sent() == []
+
+        def test_sent_lists_oldest_first(notify_emulator):
+            template_id = notify_emulator.templates["Demo text message"]
+            names = ["first", "second", "third"]
+            for name in names:
+                send_reminder(notify_emulator.client, template_id, name)
+            bodies = [message["body"] for message in notify_emulator.sent()]
+            assert bodies == [f"Hello {name}, this is a demo text." for name in names]
+
+        def test_the_key_is_the_demo_services_live_key(notify_emulator):
+            assert notify_emulator.api_key.startswith("demo_live-" + notify_emulator.service_id)
+            assert notify_emulator.base_url.startswith("http://127.0.0.1:")
+            assert "demo_live" not in repr(notify_emulator)
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=4)
+
+
+def test_helpers_inject_a_received_text_and_force_a_status(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_helpers="""
+        def test_receive_text(notify_emulator):
+            notify_emulator.receive_text("STOP", user_number="07700900111")
+            (text,) = notify_emulator.client.get_received_texts()["received_text_messages"]
+            assert text["content"] == "STOP"
+            assert text["user_number"] == "447700900111"
+
+        def test_received_texts_are_reset_too(notify_emulator):
+            assert notify_emulator.client.get_received_texts()["received_text_messages"] == []
+
+        def test_set_status(notify_emulator):
+            answer = notify_emulator.client.send_email_notification(
+                "amala@example.com", notify_emulator.templates["Demo email"],
+                personalisation={"name": "Amala"},
+            )
+            notify_emulator.set_status(answer["id"], "permanent-failure")
+            assert notify_emulator.client.get_notification_by_id(answer["id"])["status"] == (
+                "permanent-failure"
+            )
+            statuses = [message["status"] for message in notify_emulator.sent()]
+            assert statuses == ["permanent-failure"]
+
+        def test_set_status_rejects_an_unknown_notification(notify_emulator):
+            import pytest
+            from notify_emulator.pytest_plugin import NotifyEmulatorError
+
+            with pytest.raises(NotifyEmulatorError, match="404"):
+                notify_emulator.set_status("0f0e1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b", "delivered")
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=4)
+
+
+def test_the_ini_option_seeds_the_emulator_from_a_file(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI + "notify_emulator_config = seeds/notify.toml\n")
+    seeds = pytester.mkdir("seeds")
+    (seeds / "notify.toml").write_text(textwrap.dedent(SEED_FILE), encoding="utf-8")
+    pytester.makepyfile(
+        test_seeded="""
+        def test_first_service_and_its_first_live_key(notify_emulator):
+            assert notify_emulator.templates.keys() == {"Appointment reminder"}
+            assert notify_emulator.api_key.startswith("live-" + notify_emulator.service_id + "-")
+            assert set(notify_emulator.api_keys) == {"team", "live"}
+
+        def test_sends_with_the_seeded_template(notify_emulator):
+            notify_emulator.client.send_sms_notification(
+                "07700900456",
+                notify_emulator.templates["Appointment reminder"],
+                personalisation={"name": "Amala", "date": "1 May"},
+            )
+            (message,) = notify_emulator.sent()
+            assert message["body"] == "Hello Amala, your appointment is on 1 May."
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=2)
+
+
+def test_a_missing_seed_file_is_reported_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI + "notify_emulator_config = seeds/missing.toml\n")
+    pytester.makepyfile("def test_needs_it(notify_emulator):\n    pass\n")
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*notify_emulator_config = 'seeds/missing.toml': no such file*"])
+
+
+def test_tests_without_the_fixture_start_and_import_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_plain="""
+        import sys
+        import threading
+
+        def test_plain():
+            assert "notify_emulator.server" not in sys.modules
+            assert "uvicorn" not in sys.modules
+            assert not [t for t in threading.enumerate() if t.name.startswith("notify-emulator")]
+        """
+    )
+    # A separate process: this one has already imported the emulator.
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1)
+
+
+def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    result = pytester.runpytest(*RUN_OPTIONS, "--fixtures")
+    result.stdout.fnmatch_lines(["notify_emulator*", "*A local GOV.UK Notify for this test*"])

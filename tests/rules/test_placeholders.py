@@ -292,6 +292,33 @@ def test_escape_mode(template: str, values: dict[str, Any], expected: str) -> No
     assert fill(template, values, escape=True) == expected
 
 
+@pytest.mark.parametrize("escape", [True, False])
+@pytest.mark.parametrize(
+    ("template", "values", "expected"),
+    [
+        (
+            "Please report to the ((>location)) office at ((&time)) on ((<day)).",
+            {">location": "London", "&time": "09:00", "<day": "Monday"},
+            "Please report to the London office at 09:00 on Monday.",
+        ),
+        (
+            "Please report to the ((&gt;location)) office at ((&amp;time)) on ((&lt;day)).",
+            {"&gt;location": "Manchester", "&amp;time": "08:00", "&lt;day": "Thursday"},
+            "Please report to the Manchester office at 08:00 on Thursday.",
+        ),
+        (
+            "Dear ((\\name)), collect from ((/collection_point)).",
+            {"\\name": "Jane Doe", "/collection_point": "Point A"},
+            "Dear Jane Doe, collect from Point A.",
+        ),
+    ],
+)
+def test_keys_with_special_characters(
+    template: str, values: dict[str, Any], expected: str, escape: bool
+) -> None:
+    assert fill(template, values, escape=escape) == expected
+
+
 # §1.7 escape_html
 
 

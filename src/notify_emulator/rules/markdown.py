@@ -614,6 +614,8 @@ class PreheaderRenderer(PlainTextRenderer):
         return text + (f" ({title})" if title else "")
 
 
+# Every renderer shares the letter renderer's interface (Notify's renderers inherit the
+# same way), so it doubles as the type of "any renderer".
 Renderer = LetterRenderer
 
 

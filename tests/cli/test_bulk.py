@@ -1,0 +1,409 @@
+"""``notify bulk``: sending a spreadsheet, the journal, and resuming without duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from notifications_python_client._cli.csv_rows import read_bulk_rows
+from notify_emulator import demo_service
+from notify_emulator.pytest_plugin import NotifyEmulator
+
+from .conftest import NotifyCli, emulator_notifications
+
+SMS_TEMPLATE = demo_service.SMS_TEMPLATE_ID
+EMAIL_TEMPLATE = demo_service.EMAIL_TEMPLATE_ID
+LETTER_TEMPLATE = demo_service.LETTER_TEMPLATE_ID
+# How long the kill test waits, at most, for the subprocess to get rows accepted.
+SUBPROCESS_WAIT_SECONDS = 60
+
+
+def phone(index: int) -> str:
+    # 07700 900xxx is Ofcom's drama range; 300 upwards avoids Notify's smoke-test numbers.
+    return f"07700900{300 + index:03d}"
+
+
+def write_people(tmp_path: Path, count: int, *, bad_rows: tuple[int, ...] = ()) -> Path:
+    """A texts spreadsheet of ``count`` people; rows numbered as Notify does (first data row 2)."""
+    lines = ["Phone Number,name"]
+    for index in range(count):
+        number = "123" if index + 2 in bad_rows else phone(index)
+        lines.append(f"{number},Person {index}")
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def recipient(item: dict[str, Any]) -> str:
+    for key in ("phone_number", "email_address", "to", "recipient"):
+        if item.get(key):
+            return str(item[key])
+    raise AssertionError(f"no recipient in {item}")
+
+
+def received_counts(emulator: NotifyEmulator) -> Counter[str]:
+    """How many times the emulator received each recipient."""
+    return Counter(recipient(item) for item in emulator_notifications(emulator))
+
+
+def journal_records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def bulk_sms(notify_cli: NotifyCli, csv_path: Path, *extra: str) -> Any:
+    return notify_cli("bulk", "sms", "--template", SMS_TEMPLATE, str(csv_path), *extra)
+
+
+def test_bulk_sends_every_row_and_journals_each_acceptance(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 4)
+
+    outcome = bulk_sms(notify_cli, csv_path, "--json")
+
+    assert outcome.exit_code == 0, outcome.output
+    summary = outcome.json()
+    assert (summary["sent"], summary["skipped"], summary["failed"]) == (4, 0, [])
+    assert received_counts(notify_emulator) == Counter(phone(index) for index in range(4))
+    accepted = {
+        r["row"]: r["id"]
+        for r in journal_records(tmp_path / "people.csv.journal")
+        if r["kind"] == "accepted"
+    }
+    assert accepted == {item["row"]: item["id"] for item in summary["notifications"]}
+    assert sorted(accepted) == [2, 3, 4, 5]
+    bodies = {item["body"] for item in notify_emulator.sent()}
+    assert "Hello Person 0, this is a demo text." in bodies
+
+
+def test_failed_rows_are_listed_with_notifys_error_text(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 3, bad_rows=(3,))
+
+    human = bulk_sms(notify_cli, csv_path)
+
+    assert human.exit_code == 1
+    assert "Failed rows" in human.stdout
+    # The same text Notify gives for that number when sent on its own.
+    direct = notify_cli("send", "sms", "123", "-t", SMS_TEMPLATE, "-p", "name=x", "--json").json()
+    assert direct["errors"][0]["message"] in human.stdout
+    assert sorted(received_counts(notify_emulator)) == [phone(0), phone(2)]
+
+
+def test_a_rerun_retries_only_the_failed_rows(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 3, bad_rows=(3,))
+    first = bulk_sms(notify_cli, csv_path, "--json").json()
+    assert [item["row"] for item in first["failed"]] == [3]
+    write_people(tmp_path, 3)  # the bad number is corrected
+
+    second = bulk_sms(notify_cli, csv_path, "--json")
+
+    assert second.exit_code == 0, second.output
+    assert (second.json()["sent"], second.json()["skipped"]) == (1, 2)
+    assert received_counts(notify_emulator) == Counter(phone(index) for index in range(3))
+
+
+def test_an_interrupted_run_resumes_without_sending_a_row_twice(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 6)
+
+    stopped = bulk_sms(notify_cli, csv_path, "--concurrency", "1", "--stop-after", "2")
+    assert stopped.exit_code == 130
+    assert "Run the same command again to continue" in stopped.stdout
+    assert len(received_counts(notify_emulator)) == 2
+
+    resumed = bulk_sms(notify_cli, csv_path, "--json")
+
+    assert resumed.exit_code == 0, resumed.output
+    assert (resumed.json()["sent"], resumed.json()["skipped"]) == (4, 2)
+    assert received_counts(notify_emulator) == Counter(phone(index) for index in range(6))
+
+    again = bulk_sms(notify_cli, csv_path, "--json")
+
+    assert (again.json()["sent"], again.json()["skipped"]) == (0, 6)
+    assert sum(received_counts(notify_emulator).values()) == 6
+
+
+def start_bulk_process(
+    emulator: NotifyEmulator, csv_path: Path, *extra: str
+) -> subprocess.Popen[str]:
+    """``notify bulk sms`` in a process of its own, so that it can be signalled or killed."""
+    environment = {
+        **os.environ,
+        "NOTIFY_API_KEY": emulator.api_key,
+        "NOTIFY_BASE_URL": emulator.base_url,
+        "COLUMNS": "200",
+    }
+    command = [sys.executable, "-m", "notifications_python_client.cli"]
+    command += ["bulk", "sms", "-t", SMS_TEMPLATE, str(csv_path), *extra]
+    return subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+
+
+def wait_for_accepted_rows(process: subprocess.Popen[str], journal: Path, count: int) -> None:
+    """Poll the journal until it records ``count`` accepted rows (the process keeps sending)."""
+    deadline = time.monotonic() + SUBPROCESS_WAIT_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        if journal.exists() and journal.read_text(encoding="utf-8").count('"accepted"') >= count:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"the journal never recorded {count} accepted rows")
+
+
+def test_a_run_killed_mid_send_resumes_without_duplicates(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    rows = 30
+    csv_path = write_people(tmp_path, rows)
+    journal = tmp_path / "people.csv.journal"
+    process = start_bulk_process(notify_emulator, csv_path, "--rate", "600", "--concurrency", "2")
+    try:
+        wait_for_accepted_rows(process, journal, 5)
+    finally:
+        process.kill()  # SIGKILL: no chance to tidy up
+        process.communicate()
+    before = received_counts(notify_emulator)
+    assert 5 <= sum(before.values()) < rows
+
+    resumed = bulk_sms(notify_cli, csv_path, "--json")
+
+    summary = resumed.json()
+    after = received_counts(notify_emulator)
+    assert max(after.values()) == 1, "a row was sent twice"
+    unknown = {phone(row - 2) for row in summary["unknown"]}
+    # Rows killed between "sending" and Notify's answer are reported, not resent; every other
+    # row arrived exactly once.
+    assert set(after) | unknown == {phone(index) for index in range(rows)}
+    assert summary["skipped"] + summary["sent"] + len(unknown) == rows
+
+
+def test_an_edited_spreadsheet_is_not_resumed(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 3)
+    assert (
+        bulk_sms(notify_cli, csv_path, "--stop-after", "1", "--concurrency", "1").exit_code == 130
+    )
+    csv_path.write_text("phone number,name\n07700900999,Someone new\n", encoding="utf-8")
+
+    outcome = bulk_sms(notify_cli, csv_path)
+
+    assert outcome.exit_code == 2
+    assert "Row 2 has changed" in outcome.output
+    assert sum(received_counts(notify_emulator).values()) == 1
+
+
+def test_a_journal_for_another_template_is_refused(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 1)
+    assert bulk_sms(notify_cli, csv_path).exit_code == 0
+    (tmp_path / "emails.csv").write_text("email address,name\na@example.com,A\n", encoding="utf-8")
+
+    outcome = notify_cli(
+        "bulk",
+        "email",
+        "-t",
+        EMAIL_TEMPLATE,
+        str(tmp_path / "emails.csv"),
+        "--journal",
+        str(tmp_path / "people.csv.journal"),
+    )
+
+    assert outcome.exit_code == 2
+    assert "template_id" in outcome.output
+
+
+def test_bulk_emails_with_an_explicit_journal(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "emails.csv"
+    csv_path.write_text(
+        "Email_Address,NAME\na@example.com,Ada\nb@example.com,Bo\n", encoding="utf-8"
+    )
+    journal = tmp_path / "elsewhere.journal"
+
+    outcome = notify_cli(
+        "bulk",
+        "email",
+        "-t",
+        EMAIL_TEMPLATE,
+        str(csv_path),
+        "--journal",
+        str(journal),
+        "--reference",
+        "batch-7",
+        "--email-reply-to-id",
+        demo_service.EMAIL_REPLY_TO_ID,
+    )
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "sent" in outcome.stdout
+    assert journal.exists()
+    assert not (tmp_path / "emails.csv.journal").exists()
+    sent = notify_emulator.sent()
+    assert {item["email_address"] for item in sent} == {"a@example.com", "b@example.com"}
+    assert {item["reference"] for item in sent} == {"batch-7"}
+    assert {item["subject"] for item in sent} == {"Hello Ada", "Hello Bo"}
+
+
+def test_bulk_letters_from_address_columns(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "letters.csv"
+    csv_path.write_text(
+        "address line 1,Address_Line_2,address line 3,postcode,name\n"
+        "A Person,1 Street,London,SW1A 1AA,Ada\n",
+        encoding="utf-8",
+    )
+
+    outcome = notify_cli("bulk", "letter", "-t", LETTER_TEMPLATE, str(csv_path), "--json")
+
+    assert outcome.exit_code == 0, outcome.output
+    (sent,) = notify_emulator.sent()
+    assert (sent["line_1"], sent["line_3"], sent["postcode"]) == ("A Person", "London", "SW1A 1AA")
+
+
+def test_a_spreadsheet_without_the_recipient_column_sends_nothing(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("mobile,name\n07700900301,A\n", encoding="utf-8")
+
+    outcome = bulk_sms(notify_cli, csv_path)
+
+    assert outcome.exit_code == 2
+    assert "'phone number' column" in outcome.output
+    assert notify_emulator.sent() == []
+    assert not (tmp_path / "people.csv.journal").exists()
+
+
+def test_sender_options_must_match_the_type(notify_cli: NotifyCli, tmp_path: Path) -> None:
+    outcome = bulk_sms(
+        notify_cli, write_people(tmp_path, 1), "--email-reply-to-id", demo_service.EMAIL_REPLY_TO_ID
+    )
+
+    assert outcome.exit_code == 2
+    assert "only for emails" in outcome.output
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_sends_the_rest_once(
+    notify_emulator: NotifyEmulator, notify_cli: NotifyCli, tmp_path: Path
+) -> None:
+    rows = 20
+    csv_path = write_people(tmp_path, rows)
+    journal = tmp_path / "people.csv.journal"
+    process = start_bulk_process(notify_emulator, csv_path, "--rate", "300")
+    try:
+        wait_for_accepted_rows(process, journal, 2)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=SUBPROCESS_WAIT_SECONDS)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 130
+    assert "Interrupted. Run the same command again to continue" in output
+    resumed = bulk_sms(notify_cli, csv_path, "--json").json()
+    unknown = {phone(row - 2) for row in resumed["unknown"]}
+    after = received_counts(notify_emulator)
+    assert max(after.values()) == 1, "a row was sent twice"
+    assert set(after) | unknown == {phone(index) for index in range(rows)}
+
+
+def test_rows_left_unknown_are_reported_and_only_resent_when_asked(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 2)
+    (first_row, _) = read_bulk_rows(csv_path, "sms")
+    # A journal as a crash leaves it: row 2 was about to be sent, and no answer was recorded.
+    header = {
+        "kind": "header",
+        "version": 1,
+        "template_id": SMS_TEMPLATE,
+        "notification_type": "sms",
+    }
+    sending = {"kind": "sending", "row": 2, "digest": first_row.digest()}
+    (tmp_path / "people.csv.journal").write_text(
+        f"{json.dumps(header)}\n{json.dumps(sending)}\n", encoding="utf-8"
+    )
+
+    cautious = bulk_sms(notify_cli, csv_path, "--json")
+
+    assert cautious.exit_code == 1
+    assert (cautious.json()["sent"], cautious.json()["unknown"]) == (1, [2])
+    assert list(received_counts(notify_emulator)) == [phone(1)]
+
+    resent = bulk_sms(notify_cli, csv_path, "--resend-unknown", "--json")
+
+    assert resent.exit_code == 0, resent.output
+    assert (resent.json()["sent"], resent.json()["skipped"]) == (1, 1)
+    assert received_counts(notify_emulator) == Counter([phone(0), phone(1)])
+
+
+LIMITED_SERVICE_ID = "3f0e6c1a-5b7d-4e2f-9a8c-1d2e3f4a5b6c"
+LIMITED_SECRET = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+LIMITED_TEMPLATE_ID = "4b5c6d7e-8f90-4a1b-9c2d-3e4f5a6b7c8d"
+LIMITED_SEED = f"""
+[[services]]
+id = "{LIMITED_SERVICE_ID}"
+name = "Two texts a day"
+sms_message_limit = 2
+guest_list = ["someone@example.gov.uk"]
+
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+  secret = "{LIMITED_SECRET}"
+
+  [[services.templates]]
+  id = "{LIMITED_TEMPLATE_ID}"
+  name = "Reminder"
+  type = "sms"
+  body = "Hello ((name))"
+"""
+
+
+def test_the_daily_limit_stops_the_run(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    seeded = requests.post(
+        f"{notify_emulator.base_url}/_emulator/config", data=LIMITED_SEED, timeout=10
+    )
+    seeded.raise_for_status()
+    key = f"live-{LIMITED_SERVICE_ID}-{LIMITED_SECRET}"
+    csv_path = write_people(tmp_path, 5)
+
+    outcome = notify_cli(
+        "bulk",
+        "sms",
+        "-t",
+        LIMITED_TEMPLATE_ID,
+        str(csv_path),
+        "--concurrency",
+        "1",
+        api_key=key,
+    )
+
+    assert outcome.exit_code == 1
+    assert "Exceeded send limits (sms: 2) for today" in outcome.stdout
+    assert "not attempted" in outcome.stdout
+    records = journal_records(tmp_path / "people.csv.journal")
+    assert [r["row"] for r in records if r["kind"] == "accepted"] == [2, 3]
+    assert [r["row"] for r in records if r["kind"] == "failed"] == [4]
+    assert not any(r.get("row") in (5, 6) for r in records)

@@ -1,0 +1,422 @@
+"""Every one-request ``notify`` command, run against the emulator on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from notify_emulator import demo_service
+from notify_emulator.pytest_plugin import NotifyEmulator
+
+from .conftest import NotifyCli
+
+SMS_TEMPLATE = demo_service.SMS_TEMPLATE_ID
+EMAIL_TEMPLATE = demo_service.EMAIL_TEMPLATE_ID
+LETTER_TEMPLATE = demo_service.LETTER_TEMPLATE_ID
+PHONE = "07700900001"
+EMAIL = "amala@example.com"
+ADDRESS = (
+    "-p",
+    "address_line_1=A Person",
+    "-p",
+    "address_line_2=1 Street",
+    "-p",
+    "address_line_3=SW1A 1AA",
+)
+MISSING_ID = "6d0d3f36-6f8e-4b1c-9d55-7a0b9e1a2c3d"
+
+
+def send_sms(notify_cli: NotifyCli, *extra: str, phone: str = PHONE) -> str:
+    outcome = notify_cli(
+        "send", "sms", phone, "--template", SMS_TEMPLATE, "-p", "name=Amala", *extra, "--json"
+    )
+    assert outcome.exit_code == 0, outcome.output
+    notification_id = outcome.json()["id"]
+    assert isinstance(notification_id, str)
+    return notification_id
+
+
+# --- send ---
+
+
+def test_send_sms_shows_the_accepted_message(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli("send", "sms", PHONE, "--template", SMS_TEMPLATE, "-p", "name=Amala")
+
+    assert outcome.exit_code == 0, outcome.output
+    (sent,) = notify_emulator.sent()
+    assert sent["phone_number"] == PHONE
+    assert sent["id"] in outcome.stdout
+    assert "Hello Amala, this is a demo text." in outcome.stdout
+
+
+def test_send_sms_json_is_the_api_answer(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli(
+        "send",
+        "sms",
+        PHONE,
+        "-t",
+        SMS_TEMPLATE,
+        "--personalisation-json",
+        '{"name": "Bola"}',
+        "--reference",
+        "ref-1",
+        "--sms-sender-id",
+        demo_service.SMS_SENDER_ID,
+        "--json",
+    )
+
+    assert outcome.exit_code == 0, outcome.output
+    answer = outcome.json()
+    assert answer["content"]["body"] == "Hello Bola, this is a demo text."
+    assert answer["reference"] == "ref-1"
+    assert answer["template"]["id"] == SMS_TEMPLATE
+    assert [item["id"] for item in notify_emulator.sent()] == [answer["id"]]
+
+
+def test_personalisation_pairs_win_over_the_json(notify_cli: NotifyCli, tmp_path: Path) -> None:
+    values = tmp_path / "values.json"
+    values.write_text('{"name": "from the file"}', encoding="utf-8")
+
+    outcome = notify_cli(
+        "preview",
+        SMS_TEMPLATE,
+        "--personalisation-json",
+        f"@{values}",
+        "-p",
+        "name=Chidi",
+        "--json",
+    )
+
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.json()["body"] == "Hello Chidi, this is a demo text."
+
+
+def test_send_email_with_reply_to(notify_cli: NotifyCli, notify_emulator: NotifyEmulator) -> None:
+    outcome = notify_cli(
+        "send",
+        "email",
+        EMAIL,
+        "-t",
+        EMAIL_TEMPLATE,
+        "-p",
+        "name=Amala",
+        "--email-reply-to-id",
+        demo_service.EMAIL_REPLY_TO_ID,
+        "--json",
+    )
+
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.json()["content"]["subject"] == "Hello Amala"
+    (sent,) = notify_emulator.sent()
+    assert sent["email_address"] == EMAIL
+
+
+def test_send_letter_takes_the_address_from_personalisation(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli("send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=Amala", *ADDRESS)
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "letter accepted" in outcome.stdout
+    (sent,) = notify_emulator.sent()
+    assert (sent["line_1"], sent["line_2"], sent["line_3"]) == ("A Person", "1 Street", "SW1A 1AA")
+
+
+def test_notifys_error_text_and_a_failing_exit_status(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli("send", "sms", PHONE, "-t", SMS_TEMPLATE)
+
+    assert outcome.exit_code == 1
+    assert "400 BadRequestError: Missing personalisation: name" in outcome.stderr
+    assert outcome.stdout == ""
+    assert notify_emulator.sent() == []
+
+
+def test_errors_in_json_are_notifys_error_body(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli(
+        "send", "sms", "not a number", "-t", SMS_TEMPLATE, "-p", "name=A", "--json"
+    )
+
+    assert outcome.exit_code == 1
+    answer = outcome.json()
+    assert answer["status_code"] == 400
+    assert answer["errors"][0]["error"] == "ValidationError"
+    assert answer["errors"][0]["message"].startswith("phone_number ")
+
+
+def test_a_malformed_personalisation_pair_is_a_usage_error(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("preview", SMS_TEMPLATE, "-p", "name")
+
+    assert outcome.exit_code == 2
+    assert "'name' is not key=value" in outcome.output
+
+
+# --- status and list ---
+
+
+def test_status_shows_the_notification(notify_cli: NotifyCli) -> None:
+    notification_id = send_sms(notify_cli)
+
+    human = notify_cli("status", notification_id)
+    as_json = notify_cli("status", notification_id, "--json")
+
+    assert human.exit_code == 0, human.output
+    assert notification_id in human.stdout
+    assert PHONE in human.stdout
+    assert as_json.json()["id"] == notification_id
+    assert as_json.json()["type"] == "sms"
+
+
+def test_status_of_an_unknown_notification_is_notifys_404(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("status", MISSING_ID)
+
+    assert outcome.exit_code == 1
+    assert "404 NoResultFound: No result found" in outcome.stderr
+
+
+def test_list_shows_one_page_newest_first(notify_cli: NotifyCli) -> None:
+    first = send_sms(notify_cli)
+    second = send_sms(notify_cli, "--reference", "second")
+
+    as_json = notify_cli("list", "--json").json()
+    human = notify_cli("list")
+
+    assert [item["id"] for item in as_json["notifications"]] == [second, first]
+    assert "next" in as_json["links"]
+    assert first in human.stdout
+    assert second in human.stdout
+    assert f"notify list --older-than {first}" in human.stdout
+
+
+def test_list_filters(notify_cli: NotifyCli) -> None:
+    text = send_sms(notify_cli, "--reference", "text-ref")
+    email = notify_cli(
+        "send", "email", EMAIL, "-t", EMAIL_TEMPLATE, "-p", "name=A", "--json"
+    ).json()["id"]
+
+    def listed(*filters: str) -> list[str]:
+        outcome = notify_cli("list", *filters, "--json")
+        assert outcome.exit_code == 0, outcome.output
+        return [item["id"] for item in outcome.json()["notifications"]]
+
+    assert listed("--type", "email") == [email]
+    assert listed("--type", "sms", "--type", "email") == [email, text]
+    assert listed("--reference", "text-ref") == [text]
+    assert listed("--older-than", email) == [text]
+    assert listed("--include-jobs") == [email, text]
+    assert listed("--status", "delivered", "--status", "sending", "--status", "created") != []
+
+
+def test_list_all_follows_every_page(notify_cli: NotifyCli) -> None:
+    sent = [send_sms(notify_cli) for _ in range(3)]
+
+    outcome = notify_cli("list", "--all", "--json", "--older-than", sent[-1])
+
+    assert outcome.exit_code == 0, outcome.output
+    assert [item["id"] for item in outcome.json()["notifications"]] == sent[-2::-1]
+
+
+def test_list_refuses_an_unknown_status_before_asking_notify(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("list", "--status", "elephant")
+
+    assert outcome.exit_code == 2
+    assert "'elephant' is not one of" in outcome.output
+
+
+# --- templates ---
+
+
+def test_templates_lists_the_services_templates(notify_cli: NotifyCli) -> None:
+    every = notify_cli("templates", "--json").json()["templates"]
+    texts = notify_cli("templates", "--type", "sms", "--json").json()["templates"]
+    human = notify_cli("templates")
+
+    assert {item["id"] for item in every} == {SMS_TEMPLATE, EMAIL_TEMPLATE, LETTER_TEMPLATE}
+    assert [item["id"] for item in texts] == [SMS_TEMPLATE]
+    assert "Demo text message" in human.stdout
+    assert SMS_TEMPLATE in human.stdout
+
+
+def test_template_shows_the_latest_version_or_the_one_asked_for(notify_cli: NotifyCli) -> None:
+    latest = notify_cli("template", EMAIL_TEMPLATE, "--json").json()
+    first = notify_cli("template", EMAIL_TEMPLATE, "--version", "1", "--json").json()
+    human = notify_cli("template", EMAIL_TEMPLATE)
+
+    assert latest["subject"] == "Hello ((name))"
+    assert first["version"] == 1
+    assert "Demo email" in human.stdout
+    assert "This is a demo email." in human.stdout
+
+
+def test_template_of_an_unknown_id_fails_with_notifys_text(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("template", "not-a-uuid")
+
+    assert outcome.exit_code == 1
+    assert "ValidationError: id is not a valid UUID" in outcome.stderr
+
+
+def test_preview_renders_without_sending(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli("preview", EMAIL_TEMPLATE, "-p", "name=Dami")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "Hello Dami" in outcome.stdout
+    assert "Dear Dami," in outcome.stdout
+    assert notify_emulator.sent() == []
+
+
+# --- received texts and PDFs ---
+
+
+def test_received_lists_inbound_texts(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    notify_emulator.receive_text("first reply", user_number="07700900111")
+    notify_emulator.receive_text("second reply", user_number="07700900111")
+
+    page = notify_cli("received", "--json").json()
+    every = notify_cli("received", "--all", "--json").json()
+    human = notify_cli("received")
+
+    assert [item["content"] for item in page["received_text_messages"]] == [
+        "second reply",
+        "first reply",
+    ]
+    assert [item["content"] for item in every["received_text_messages"]] == [
+        "second reply",
+        "first reply",
+    ]
+    assert "second reply" in human.stdout
+    assert "447700900111" in human.stdout
+
+
+def test_pdf_saves_a_letter(notify_cli: NotifyCli, tmp_path: Path) -> None:
+    letter = notify_cli("send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json")
+    assert letter.exit_code == 0, letter.output
+    target = tmp_path / "letter.pdf"
+
+    outcome = notify_cli("pdf", letter.json()["id"], "-o", str(target), "--json")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert target.read_bytes().startswith(b"%PDF")
+    assert outcome.json() == {
+        "id": letter.json()["id"],
+        "file": str(target),
+        "bytes": target.stat().st_size,
+    }
+
+
+def test_pdf_of_a_text_message_is_refused(notify_cli: NotifyCli, tmp_path: Path) -> None:
+    notification_id = send_sms(notify_cli)
+
+    outcome = notify_cli("pdf", notification_id, "-o", str(tmp_path / "x.pdf"))
+
+    assert outcome.exit_code == 1
+    assert "BadRequestError: Notification is not a letter" in outcome.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+# --- configuration and the key ---
+
+
+def test_without_a_key_the_command_says_how_to_give_one(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("templates", api_key="")
+
+    assert outcome.exit_code == 2
+    assert "NOTIFY_API_KEY" in outcome.output
+
+
+def test_a_malformed_key_is_refused_without_being_shown(notify_cli: NotifyCli) -> None:
+    malformed = "not-a-key-but-secret-looking-text"
+
+    outcome = notify_cli("templates", api_key=malformed)
+
+    assert outcome.exit_code == 2
+    assert malformed not in outcome.output
+
+
+def test_a_wrong_key_gets_notifys_auth_error_and_is_never_printed(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    secret = "0b3f2c1d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    wrong_key = f"wrong-{notify_emulator.service_id}-{secret}"
+
+    outcome = notify_cli("templates", "--json", api_key=wrong_key, env={"COLUMNS": "80"})
+    human = notify_cli("-v", "templates", api_key=wrong_key)
+
+    assert outcome.exit_code == 1
+    assert outcome.json()["errors"] == [
+        {"error": "AuthError", "message": "Invalid token: API key not found"}
+    ]
+    assert human.exit_code == 1
+    assert "Invalid token: API key not found" in human.stderr
+    for printed in (outcome.output, human.output):
+        assert secret not in printed
+        assert wrong_key not in printed
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        (),
+        ("send", "sms"),
+        ("send", "email"),
+        ("send", "letter"),
+        ("status",),
+        ("list",),
+        ("templates",),
+        ("template",),
+        ("preview",),
+        ("received",),
+        ("pdf",),
+        ("bulk",),
+    ],
+)
+def test_every_command_has_help_and_never_shows_the_key(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, command: tuple[str, ...]
+) -> None:
+    outcome = notify_cli(*command, "--help")
+
+    assert outcome.exit_code == 0
+    assert "Usage: notify" in outcome.stdout
+    help_text = outcome.stdout.split("Options:")[0].split("\n", 2)[-1]
+    assert help_text.strip(), f"{command} has no help text"
+    assert notify_emulator.api_key not in outcome.output
+    assert notify_emulator.api_key[-36:] not in outcome.output
+
+
+def test_base_url_flag_overrides_the_environment(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    outcome = notify_cli(
+        "--base-url",
+        notify_emulator.base_url,
+        "templates",
+        "--json",
+        env={"NOTIFY_BASE_URL": "http://127.0.0.1:9"},
+    )
+
+    assert outcome.exit_code == 0, outcome.output
+
+
+def test_global_json_flag(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("--json", "templates", "--type", "letter")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert [item["id"] for item in outcome.json()["templates"]] == [LETTER_TEMPLATE]
+
+
+def test_pdf_to_standard_output(notify_cli: NotifyCli) -> None:
+    letter = notify_cli("send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json")
+
+    outcome = notify_cli("pdf", letter.json()["id"], "-o", "-")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.result.stdout_bytes.startswith(b"%PDF")

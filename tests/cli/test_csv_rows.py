@@ -26,7 +26,7 @@ def test_headings_match_ignoring_case_spaces_underscores_and_hyphens(heading: st
     assert normalise_heading(heading) == "phonenumber"
 
 
-def test_sms_rows_take_the_recipient_and_keep_other_columns_as_personalisation(
+def test_sms_rows_take_the_recipient_and_keep_every_column_as_personalisation(
     tmp_path: Path,
 ) -> None:
     path = write_csv(tmp_path, "Name,Phone_Number,Day\nAmala,07700900001,Monday\n")
@@ -35,7 +35,7 @@ def test_sms_rows_take_the_recipient_and_keep_other_columns_as_personalisation(
 
     assert row.number == 2
     assert row.recipient == "07700900001"
-    assert row.personalisation == {"Name": "Amala", "Day": "Monday"}
+    assert row.personalisation == {"Name": "Amala", "Phone_Number": "07700900001", "Day": "Monday"}
 
 
 def test_blank_rows_are_left_out_but_keep_their_row_numbers(tmp_path: Path) -> None:

@@ -48,8 +48,9 @@ def json_option(function: F) -> F:
     """``--json``: print the API's raw answer instead of tables."""
 
     def turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-        if value:
-            ctx.find_object(CliSession).json_output = True  # type: ignore[union-attr]
+        session = ctx.find_object(CliSession)
+        if value and session is not None:
+            session.json_output = True
         return value
 
     return click.option(

@@ -3,8 +3,9 @@
 Notify matches column headings to what it needs ignoring case, spaces, underscores and
 hyphens (notifications-utils ``InsensitiveDict.make_key``; ``spec/rules.md`` §1.2), so
 ``Phone Number``, ``phone_number`` and ``PHONENUMBER`` all name the recipient column.
-Every column that is not the recipient becomes personalisation, keyed by its heading as
-written; the API matches placeholders with the same insensitivity.
+Every column becomes personalisation, keyed by its heading as written (the recipient too,
+as in an upload, so a template may say ``((email address))``); the API matches placeholders
+with the same insensitivity and ignores the keys a template does not use.
 
 Letter address columns are the exception: the API reads ``address_line_1`` …
 ``address_line_7`` and ``postcode`` with exact, case-sensitive keys (``spec/rules.md`` §4),
@@ -74,7 +75,7 @@ class BulkRow:
 @dataclass(frozen=True)
 class _ColumnPlan:
     recipient_index: int | None
-    # (column index, personalisation key) for every other column.
+    # (column index, personalisation key) for every column with a heading.
     personalisation: tuple[tuple[int, str], ...]
 
 
@@ -114,7 +115,7 @@ def _plan_columns(headings: list[str], notification_type: NotificationType) -> _
 
     for index, heading in enumerate(headings):
         key = normalise_heading(heading)
-        if not key or index == recipient_index:
+        if not key:
             continue
         if notification_type == "letter" and key in address_keys:
             personalisation.append((index, address_keys[key]))

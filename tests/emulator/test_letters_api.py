@@ -1,0 +1,275 @@
+"""Letters through the API: template and precompiled letters, their PDFs (§5.3, §5.4, §5.6)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader
+
+from notifications_python_client.errors import PDFNotReadyError
+from notify_emulator import demo_service as demo
+
+from .emulator_harness import (
+    BARE_LETTER_TEMPLATE_ID,
+    BARE_LIVE_SECRET,
+    BARE_SERVICE_ID,
+    TRIAL_LETTER_TEMPLATE_ID,
+    TRIAL_LIVE_SECRET,
+    TRIAL_SERVICE_ID,
+    TRIAL_TEST_SECRET,
+    Running,
+    api_key,
+    errors,
+)
+
+LETTER = "/v2/notifications/letter"
+ADDRESS = {"address_line_1": "A Person", "address_line_2": "1 High Street", "postcode": "sw1a1aa"}
+
+
+def a4_pdf(pages: int = 1) -> bytes:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for number in range(pages):
+        pdf.add_page()
+        pdf.cell(0, 10, f"Page {number + 1}")
+    return bytes(pdf.output())
+
+
+def send(emulator: Running, body: object, **kwargs: str) -> tuple[int, list[tuple[str, str]]]:
+    response = emulator.request("POST", LETTER, json=body, **kwargs)  # type: ignore[arg-type]
+    return response.status_code, errors(response)
+
+
+def test_template_letter(emulator: Running) -> None:
+    client = emulator.client()
+    sent = client.send_letter_notification(
+        demo.LETTER_TEMPLATE_ID, {"name": "Tom's & Jerry's", **ADDRESS}, reference="L1"
+    )
+    assert sent["content"] == {
+        "body": "Dear Tom's & Jerry's,\n\nThis is a demo letter.",
+        "subject": "A letter for Tom’s &amp; Jerry’s",
+    }
+    assert set(sent) == {"content", "id", "reference", "scheduled_for", "template", "uri"}
+    got = client.get_notification_by_id(sent["id"])
+    assert got["type"] == "letter"
+    assert got["status"] == "accepted"
+    assert (got["line_1"], got["line_2"], got["line_3"], got["postcode"]) == (
+        "A Person",
+        "1 High Street",
+        None,
+        "sw1a1aa",
+    )
+    assert got["postage"] == "second"
+    assert got["estimated_delivery"].endswith("Z")
+    pdf = client.get_pdf_for_letter(sent["id"]).read()
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "SW1A 1AA" in text
+    emulator.clock.advance(3)
+    assert client.get_notification_by_id(sent["id"])["status"] == "received"
+
+
+def test_international_letter_postage(emulator: Running) -> None:
+    sent = emulator.client().send_letter_notification(
+        demo.LETTER_TEMPLATE_ID,
+        {
+            "name": "Jo",
+            "address_line_1": "A Person",
+            "address_line_2": "1 Rue",
+            "address_line_3": "France",
+        },
+    )
+    assert emulator.client().get_notification_by_id(sent["id"])["postage"] == "europe"
+
+
+def test_precompiled_letter(emulator: Running) -> None:
+    client = emulator.client()
+    sent = client.send_precompiled_letter_notification("P1", io.BytesIO(a4_pdf(3)), postage="first")
+    assert set(sent) == {"id", "postage", "reference"}
+    assert (sent["postage"], sent["reference"]) == ("first", "P1")
+    got = client.get_notification_by_id(sent["id"])
+    assert got["status"] == "pending-virus-check"
+    assert (got["line_1"], got["body"], got["subject"]) == (
+        "Provided as PDF",
+        "",
+        "Pre-compiled PDF",
+    )
+    with pytest.raises(PDFNotReadyError):
+        client.get_pdf_for_letter(sent["id"])
+    emulator.clock.advance(3)
+    got = client.get_notification_by_id(sent["id"])
+    assert got["status"] == "received"
+    assert got["cost_details"] == {"billable_sheets_of_paper": 2, "postage": "first"}
+    assert client.get_pdf_for_letter(sent["id"]).read() == a4_pdf(3)
+
+
+def test_invalid_precompiled_pdf_fails_validation(emulator: Running) -> None:
+    content = base64.b64encode(b"not a pdf").decode()
+    response = emulator.request("POST", LETTER, json={"reference": "x", "content": content})
+    assert response.status_code == 201
+    emulator.clock.advance(3)
+    got = emulator.client().get_notification_by_id(response.json()["id"])
+    assert got["status"] == "validation-failed"
+
+
+def test_precompiled_schema(emulator: Running) -> None:
+    assert send(emulator, {"content": "abc", "postage": "europe"}) == (
+        400,
+        [
+            ("ValidationError", "postage invalid. It must be either first, second or economy."),
+            ("ValidationError", "reference is a required property"),
+        ],
+    )
+    assert send(emulator, {"content": "x", "reference": "r", "postage": 5})[1] == [
+        ("ValidationError", "postage 5 is not of type string")
+    ]
+
+
+def test_template_letter_with_content_is_checked_as_precompiled(emulator: Running) -> None:
+    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {}, "content": "x"}
+    assert send(emulator, body) == (
+        400,
+        [
+            ("ValidationError", "reference is a required property"),
+            (
+                "ValidationError",
+                "Additional properties are not allowed "
+                "(personalisation, template_id were unexpected)",
+            ),
+        ],
+    )
+
+
+def test_precompiled_bad_base64(emulator: Running) -> None:
+    assert send(emulator, {"reference": "r", "content": "abc"}) == (
+        400,
+        [("BadRequestError", "Cannot decode letter content (invalid base64 encoding)")],
+    )
+
+
+def test_template_letter_schema(emulator: Running) -> None:
+    assert send(emulator, {"template_id": demo.LETTER_TEMPLATE_ID, "postage": "first"}) == (
+        400,
+        [
+            ("ValidationError", "personalisation is a required property"),
+            ("ValidationError", "Additional properties are not allowed (postage was unexpected)"),
+        ],
+    )
+
+
+def test_permission(emulator: Running) -> None:
+    body = {"template_id": BARE_LETTER_TEMPLATE_ID, "personalisation": ADDRESS}
+    assert send(emulator, body, secret=BARE_LIVE_SECRET, service_id=BARE_SERVICE_ID) == (
+        400,
+        [("BadRequestError", "Service is not allowed to send letters")],
+    )
+
+
+def test_team_key_cannot_send_letters(emulator: Running) -> None:
+    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {"name": "A", **ADDRESS}}
+    assert send(emulator, body, secret=demo.TEAM_KEY_SECRET) == (
+        403,
+        [("BadRequestError", "Cannot send letters with a team api key")],
+    )
+    precompiled = {"reference": "r", "content": base64.b64encode(a4_pdf()).decode()}
+    assert send(emulator, precompiled, secret=demo.TEAM_KEY_SECRET)[0] == 403
+
+
+def test_trial_mode_letters(emulator: Running) -> None:
+    body = {"template_id": TRIAL_LETTER_TEMPLATE_ID, "personalisation": ADDRESS}
+    assert send(emulator, body, secret=TRIAL_LIVE_SECRET, service_id=TRIAL_SERVICE_ID) == (
+        403,
+        [("BadRequestError", "Cannot send letters when service is in trial mode")],
+    )
+    key = api_key("test", TRIAL_SERVICE_ID, TRIAL_TEST_SECRET)
+    sent = emulator.client(key).send_letter_notification(TRIAL_LETTER_TEMPLATE_ID, ADDRESS)
+    assert sent["content"]["body"] == "Hello"
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ({"address_line_1": "A", "address_line_2": "B"}, "Address must be at least 3 lines"),
+        (
+            {f"address_line_{n}": f"Line {n}" for n in range(1, 7)}
+            | {"address_line_1": "Line 1\nLine 1b", "postcode": "SW1A 1AA"},
+            "Address must be no more than 7 lines",
+        ),
+        (
+            {
+                "address_line_1": "A Person",
+                "address_line_2": "1 Street",
+                "postcode": "not a postcode",
+            },
+            "Last line of address must be a real UK postcode or another country",
+        ),
+        (
+            {"address_line_1": "@ Person", "address_line_2": "1 Street", "postcode": "SW1A 1AA"},
+            "Address lines must not start with any of the following characters: "
+            "@ ( ) = [ ] ” \\ / , < >",
+        ),
+        (
+            {"address_line_1": "NFA", "address_line_2": "1 Street", "postcode": "SW1A 1AA"},
+            "Must be a real address",
+        ),
+    ],
+)
+def test_address_errors(emulator: Running, address: dict[str, str], message: str) -> None:
+    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {"name": "A", **address}}
+    assert send(emulator, body) == (400, [("ValidationError", message)])
+
+
+def test_letter_missing_personalisation(emulator: Running) -> None:
+    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": ADDRESS}
+    assert send(emulator, body) == (400, [("BadRequestError", "Missing personalisation: name")])
+
+
+def test_pdf_errors(emulator: Running) -> None:
+    client = emulator.client()
+    sms = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    response = emulator.request("GET", f"/v2/notifications/{sms['id']}/pdf")
+    assert errors(response) == [("BadRequestError", "Notification is not a letter")]
+    response = emulator.request("GET", "/v2/notifications/nope/pdf")
+    assert errors(response) == [("ValidationError", "notification_id is not a valid UUID")]
+    response = emulator.request("GET", "/v2/notifications/00000000-0000-4000-8000-000000000000/pdf")
+    assert errors(response) == [("NoResultFound", "No result found")]
+
+
+def test_pdf_not_ready_shape(emulator: Running) -> None:
+    content = base64.b64encode(a4_pdf()).decode()
+    sent = emulator.request("POST", LETTER, json={"reference": "r", "content": content}).json()
+    response = emulator.request("GET", f"/v2/notifications/{sent['id']}/pdf")
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {"error": "PDFNotReadyError", "message": "PDF not available yet, try again later"}
+        ],
+        "status_code": 400,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        ("virus-scan-failed", "File did not pass the virus scan"),
+        ("technical-failure", "PDF not available for letters in status technical-failure"),
+    ],
+)
+def test_pdf_of_failed_letters(emulator: Running, status: str, message: str) -> None:
+    content = base64.b64encode(a4_pdf()).decode()
+    sent = emulator.request("POST", LETTER, json={"reference": "r", "content": content}).json()
+    forced = emulator.request(
+        "POST", f"/_emulator/notifications/{sent['id']}/status", json={"status": status}
+    )
+    assert forced.status_code == 200
+    response = emulator.request("GET", f"/v2/notifications/{sent['id']}/pdf")
+    assert errors(response) == [("BadRequestError", message)]
+
+
+def test_template_letter_takes_two_rate_limit_tokens(emulator: Running) -> None:
+    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {"name": "A", **ADDRESS}}
+    assert emulator.request("POST", LETTER, json=body).status_code == 201
+    limiter = emulator.emulator.rate_limiter
+    assert limiter.remaining(demo.SERVICE_ID, "normal") == 1000 - 2

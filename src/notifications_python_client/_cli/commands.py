@@ -255,7 +255,9 @@ def status(session: CliSession, notification_id: str) -> None:
     "statuses",
     multiple=True,
     type=click.Choice(NOTIFICATION_STATUSES),
-    help="Only notifications with this status (repeatable; 'failed' means every failure).",
+    metavar="STATUS",
+    help="Only notifications with this status, e.g. delivered, sending, or failed (every "
+    "failure); repeatable.",
 )
 @click.option(
     "--type",

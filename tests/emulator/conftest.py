@@ -15,8 +15,11 @@ import requests
 
 from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
+from notify_emulator.config import parse_seed_text
+from notify_emulator.demo_service import demo_seed
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings
+from notify_emulator.store import apply_seed
 
 from .emulator_harness import EXTRA_SERVICES_TOML, TEST_DELAYS, TEST_PAGE_SIZE, Running
 
@@ -41,8 +44,11 @@ def _server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
 
 @pytest.fixture
 def emulator(_server: Running) -> Running:
-    """The running emulator, emptied of notifications and texts, clock set to now."""
+    """The running emulator, emptied of notifications and texts, clock set to now, and its
+    services as seeded (tests may change them through the config route)."""
     _server.clock.set(datetime.now(timezone.utc))
     response = requests.post(_server.base_url + "/_emulator/reset", timeout=10)
     assert response.status_code == 200
+    apply_seed(_server.emulator.store, demo_seed())
+    apply_seed(_server.emulator.store, parse_seed_text(EXTRA_SERVICES_TOML, source="tests"))
     return _server

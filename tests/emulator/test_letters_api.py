@@ -86,7 +86,8 @@ def test_international_letter_postage(emulator: Running) -> None:
 
 def test_precompiled_letter(emulator: Running) -> None:
     client = emulator.client()
-    sent = client.send_precompiled_letter_notification("P1", io.BytesIO(a4_pdf(3)), postage="first")
+    pdf = a4_pdf(3)
+    sent = client.send_precompiled_letter_notification("P1", io.BytesIO(pdf), postage="first")
     assert set(sent) == {"id", "postage", "reference"}
     assert (sent["postage"], sent["reference"]) == ("first", "P1")
     got = client.get_notification_by_id(sent["id"])
@@ -102,7 +103,7 @@ def test_precompiled_letter(emulator: Running) -> None:
     got = client.get_notification_by_id(sent["id"])
     assert got["status"] == "received"
     assert got["cost_details"] == {"billable_sheets_of_paper": 2, "postage": "first"}
-    assert client.get_pdf_for_letter(sent["id"]).read() == a4_pdf(3)
+    assert client.get_pdf_for_letter(sent["id"]).read() == pdf
 
 
 def test_invalid_precompiled_pdf_fails_validation(emulator: Running) -> None:

@@ -109,3 +109,17 @@ def test_package_is_typed_and_independent_of_the_emulator() -> None:
     ]
     for path in mine:
         assert "notify_emulator" not in path.read_text(), path.name
+
+
+def test_async_client_has_every_method_with_the_same_arguments() -> None:
+    from notifications_python_client.aio import AsyncNotificationsAPIClient
+
+    for name in [*OFFICIAL_SIGNATURES, "send_bulk"]:
+        sync_method = getattr(NotificationsAPIClient, name)
+        async_method = getattr(AsyncNotificationsAPIClient, name)
+        assert plain_signature(async_method) == plain_signature(sync_method), name
+        is_iterator = name.endswith("_iterator")
+        assert inspect.iscoroutinefunction(async_method) is not is_iterator, name
+    assert plain_signature(AsyncNotificationsAPIClient.__init__) == (
+        plain_signature(NotificationsAPIClient.__init__).replace(")", ", session=None)")
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from benchmarks import stack
+from benchmarks import profiling, stack
 from benchmarks.procs import Cores
 from benchmarks.results import Check, PartResult, Row, median
 
@@ -18,15 +18,20 @@ CONCURRENCIES = (1, 10, 50)
 RATIO_TARGET = 0.5
 P99_TARGET_MS = 50.0
 P99_TARGET_CONCURRENCY = 50
+PROFILE_CONCURRENCY = 10
+PROFILE_SECONDS = 5.0
 
 
-def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
-    """Measure sends/s, p50 and p99 for each concurrency against both servers."""
+def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -> PartResult:
+    """Measure sends/s, p50 and p99 for each concurrency against both servers.
+
+    With ``profile``, a missed target has the emulator sampled with py-spy under load.
+    """
     part = PartResult("2. Emulator throughput (POST /v2/notifications/sms)")
     cores = Cores.detect()
     subjects = ("bare", "emulator")
     samples: dict[tuple[str, int], list[dict[str, float]]] = {
-        (subject, c): [] for subject in subjects for c in CONCURRENCIES
+        (subject, c): [] for c in CONCURRENCIES for subject in subjects
     }
     failures = dict.fromkeys(samples, 0)
     with tempfile.TemporaryDirectory(prefix="notify-bench-") as folder:
@@ -56,10 +61,27 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
                                 part.notes.append(
                                     f"{subject} c={concurrency} answers: {result['statuses']}"
                                 )
+                _summarise(part, samples, failures)
+                if profile and any(check.passed is False for check in part.checks):
+                    _profile(part, emulator, Path(folder), cores)
         except RuntimeError as error:
             part.errors.append(str(error))
             return part
 
+    part.notes.append(
+        f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
+        f"servers on core {cores.server}, aiohttp load generator on core {cores.driver}; "
+        "emulator on a SQLite file (WAL, synchronous=FULL, as it ships)."
+    )
+    return part
+
+
+def _summarise(
+    part: PartResult,
+    samples: dict[tuple[str, int], list[dict[str, float]]],
+    failures: dict[tuple[str, int], int],
+) -> None:
+    """Add each cell's medians as a row, then the part's checks."""
     summary: dict[tuple[str, int], dict[str, float]] = {}
     for (subject, concurrency), results in samples.items():
         summary[subject, concurrency] = {
@@ -97,9 +119,21 @@ def run(*, rounds: int, duration: float, warmup: float) -> PartResult:
     )
     failed = sum(failures[("emulator", c)] for c in CONCURRENCIES)
     part.checks.append(Check("failed emulator sends", "0", str(failed), failed == 0))
-    part.notes.append(
-        f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
-        f"servers on core {cores.server}, aiohttp load generator on core {cores.driver}; "
-        "emulator on a SQLite file (WAL, synchronous=FULL, as it ships)."
-    )
-    return part
+
+
+def _profile(part: PartResult, emulator: stack.Server, folder: Path, cores: Cores) -> None:
+    title = f"the emulator serving POST /v2/notifications/sms at concurrency {PROFILE_CONCURRENCY}"
+    raw = folder / "emulator-profile.txt"
+    try:
+        with profiling.attach(emulator.pid, PROFILE_SECONDS, raw):
+            stack.load(
+                emulator.base_url + stack.SMS_PATH,
+                concurrency=PROFILE_CONCURRENCY,
+                duration=PROFILE_SECONDS,
+                warmup=0.0,
+                cpu=cores.driver,
+            )
+    except RuntimeError as error:
+        part.errors.append(f"profile of {title}: {error}")
+        return
+    part.profiles.append(profiling.summarize(raw, title))

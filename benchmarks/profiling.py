@@ -1,9 +1,12 @@
 """Sampling profiles (py-spy) of a process under benchmark load, summarised as Markdown.
 
-py-spy samples a process from the outside, so the process under test runs unchanged. Samples
-are CPU only (idle threads are left out): a summary says where a busy process spends its time,
-grouped by the module of the innermost frame, plus the project's own functions by inclusive
-time. py-spy is a benchmarking tool, not a dependency: without it a profile is skipped.
+py-spy samples a process from the outside, so the process under test runs unchanged. Idle
+threads are left out, though its idle detection is approximate: some waiting (a thread pool's
+``threading`` wait, the event loop's ``selectors`` poll) can still show. A summary says where
+a busy process spends its time: by module and by function of the innermost frame (time in C,
+such as SQLite, shows in the Python function that called it), then the project's own functions
+by inclusive time. py-spy is a benchmarking tool, not a dependency: without it a profile is
+skipped with a note.
 """
 
 from __future__ import annotations
@@ -89,9 +92,14 @@ def _area(module: str) -> str:
     return module or "(no Python frame)"
 
 
+def _function(frame: str) -> str:
+    return f"{frame.partition(' (')[0]} ({_area(_module(frame))})"
+
+
 def summarize(raw: Path, title: str) -> str:
     """A Markdown summary of a py-spy raw profile: time by area and by own function."""
     by_area: Counter[str] = Counter()
+    by_leaf: Counter[str] = Counter()
     by_function: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
@@ -100,11 +108,8 @@ def summarize(raw: Path, title: str) -> str:
         frames, count = _frames(line)
         total += count
         by_area[_area(_module(frames[-1]))] += count
-        own = {
-            frame.partition(" (")[0] + " (" + _area(_module(frame)) + ")"
-            for frame in frames
-            if any(package in frame for package in OWN_PACKAGES)
-        }
+        by_leaf[_function(frames[-1])] += count
+        own = {_function(frame) for frame in frames if any(p in frame for p in OWN_PACKAGES)}
         for function in own:
             by_function[function] += count
     if total == 0:
@@ -117,6 +122,10 @@ def summarize(raw: Path, title: str) -> str:
         "| where the CPU time is spent (innermost frame) | share |",
         "| --- | ---: |",
         *(f"| {area} | {count / total:.0%} |" for area, count in by_area.most_common(TOP_AREAS)),
+        "",
+        "| innermost function | share |",
+        "| --- | ---: |",
+        *(f"| `{leaf}` | {count / total:.0%} |" for leaf, count in by_leaf.most_common(TOP_AREAS)),
         "",
     ]
     if by_function:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -420,3 +421,15 @@ def test_pdf_to_standard_output(notify_cli: NotifyCli) -> None:
 
     assert outcome.exit_code == 0, outcome.output
     assert outcome.result.stdout_bytes.startswith(b"%PDF")
+
+
+def test_verbose_logs_requests_and_leaves_logging_as_it_was(notify_cli: NotifyCli) -> None:
+    logger = logging.getLogger("notifications_python_client")
+    handlers_before, level_before = list(logger.handlers), logger.level
+
+    quiet = notify_cli("status", MISSING_ID)
+    verbose = notify_cli("-v", "status", MISSING_ID)
+
+    assert "GET request on /v2/notifications/" not in quiet.stderr
+    assert "GET request on /v2/notifications/" in verbose.stderr
+    assert (logger.handlers, logger.level) == (handlers_before, level_before)

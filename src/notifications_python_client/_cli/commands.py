@@ -123,7 +123,7 @@ def notify(
     Set NOTIFY_API_KEY (and NOTIFY_BASE_URL for anything other than the live service),
     then run a command; `notify COMMAND --help` explains each one.
     """
-    configure_logging(verbose=verbose)
+    configure_logging(ctx, verbose=verbose)
     ctx.obj = CliSession(
         api_key=api_key, base_url=base_url, timeout=timeout, json_output=json_output
     )

@@ -41,24 +41,26 @@ class _CurrentStderrHandler(logging.Handler):
             self.handleError(record)
 
 
-_cli_handler: logging.Handler | None = None
-
-
-def configure_logging(*, verbose: bool) -> None:
+def configure_logging(ctx: click.Context, *, verbose: bool) -> None:
     """Show the client's request log on standard error with ``--verbose``, else nothing.
 
     Without a handler of its own, the client's warnings (say, a failed request) would reach
-    Python's last-resort handler and repeat what the error message already says.
+    Python's last-resort handler and repeat what the error message already says. Everything is
+    put back when the command ends, so running ``notify`` in-process leaves logging as it was.
     """
-    global _cli_handler
     logger = logging.getLogger(LOGGER_NAME)
-    if _cli_handler is None:
-        _cli_handler = _CurrentStderrHandler()
-        _cli_handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-        logger.addHandler(_cli_handler)
-    _cli_handler.setLevel(logging.DEBUG if verbose else logging.CRITICAL + 1)
+    handler = _CurrentStderrHandler(logging.DEBUG if verbose else logging.CRITICAL + 1)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    previous_level = logger.level
+    logger.addHandler(handler)
     if verbose:
         logger.setLevel(logging.DEBUG)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+    ctx.call_on_close(restore)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from notify_emulator.admin import routes as admin
 from notify_emulator.admin.inbox import inbox_page
 from notify_emulator.api import reads, send
 from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.auth import authenticate
 from notify_emulator.config import load_seed_file
 from notify_emulator.demo_service import demo_seed
 from notify_emulator.errors import ApiError
@@ -151,7 +152,14 @@ def _routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [
         Route(path, _endpoint(handler), methods=[method]) for path, method, handler in v2
     ]
-    # A POST to any other /v2/notifications/<type> is a 404 (notify-api.md §1.1).
+    # A POST to any other /v2/notifications/<type> is authenticated, then a 404 (§1.1).
+    routes.append(
+        Route(
+            "/v2/notifications/{notification_type}",
+            _endpoint(_unknown_notification_type),
+            methods=["POST"],
+        )
+    )
     routes += [
         Route(path, _endpoint(handler, admin_route=True), methods=[method])
         for path, method, handler in emulator_routes
@@ -161,6 +169,11 @@ def _routes() -> list[BaseRoute]:
         Route("/", _inbox, methods=["GET"]),
     ]
     return routes
+
+
+def _unknown_notification_type(emulator: Emulator, request: ApiRequest) -> HandlerResult:
+    authenticate(request.authorization, emulator.store, emulator.settings.clock)
+    return not_found_response()
 
 
 async def _status(_request: Request) -> Response:

@@ -1,0 +1,136 @@
+"""The emulator-only routes under /_emulator/ (shared/spec/emulator.md)."""
+
+from __future__ import annotations
+
+import json
+
+import requests
+
+from notify_emulator import demo_service as demo
+
+from .emulator_harness import Running
+
+
+def admin(emulator: Running, method: str, path: str, **kwargs: object) -> requests.Response:
+    return requests.request(method, emulator.base_url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
+
+
+def test_reset_empties_activity_and_keeps_config(emulator: Running) -> None:
+    client = emulator.client()
+    client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    assert admin(emulator, "POST", "/_emulator/reset").json() == {"status": "ok"}
+    assert client.get_all_notifications()["notifications"] == []
+    assert client.get_template(demo.SMS_TEMPLATE_ID)["id"] == demo.SMS_TEMPLATE_ID
+
+
+def test_notifications_listing_with_rendered_content(emulator: Running) -> None:
+    client = emulator.client()
+    sms = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    email = client.send_email_notification("a@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "B"})
+    listed = admin(emulator, "GET", "/_emulator/notifications").json()["notifications"]
+    assert [n["id"] for n in listed] == [email["id"], sms["id"]]
+    assert listed[0]["html"].startswith("<p")
+    assert listed[1]["body"] == "Hello A, this is a demo text."
+    assert listed[1]["personalisation"] == {"name": "A"}
+    other = admin(
+        emulator, "GET", "/_emulator/notifications", params={"service_id": "nobody"}
+    ).json()
+    assert other == {"notifications": []}
+
+
+def test_load_config_as_toml_and_json(emulator: Running) -> None:
+    service_id = "88888888-8888-4888-8888-888888888888"
+    toml = f"""
+[[services]]
+id = "{service_id}"
+name = "Loaded"
+  [[services.api_keys]]
+  name = "k"
+  secret = "88888888-aaaa-4aaa-8aaa-000000000001"
+"""
+    response = admin(emulator, "POST", "/_emulator/config", data=toml)
+    assert response.json() == {"status": "ok", "services": [{"id": service_id, "name": "Loaded"}]}
+    data = {"services": [{"id": service_id, "name": "Renamed"}]}
+    response = admin(emulator, "POST", "/_emulator/config", data=json.dumps(data))
+    assert response.status_code == 200
+    assert emulator.emulator.store.get_service(service_id).name == "Renamed"  # type: ignore[union-attr]
+
+
+def test_bad_config_is_refused_with_a_reason(emulator: Running) -> None:
+    response = admin(
+        emulator,
+        "POST",
+        "/_emulator/config",
+        data='[[services]]\nname = "X"\n  [[services.api_keys]]\n  name = "k"\n  type = "admin"\n',
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "request body: services[0] ('X').api_keys[0]: field 'type': "
+        "must be one of normal, team, test, not 'admin'"
+    }
+    response = admin(emulator, "POST", "/_emulator/config", data="not = [toml")
+    assert response.status_code == 400
+
+
+def test_inject_received_text(emulator: Running) -> None:
+    response = admin(
+        emulator,
+        "POST",
+        "/_emulator/received-texts",
+        json={"service_id": demo.SERVICE_ID, "user_number": "07700 900111", "content": "STOP"},
+    )
+    assert response.status_code == 201
+    texts = emulator.client().get_received_texts()["received_text_messages"]
+    assert [(t["user_number"], t["content"]) for t in texts] == [("447700900111", "STOP")]
+
+
+def test_inject_received_text_errors(emulator: Running) -> None:
+    response = admin(emulator, "POST", "/_emulator/received-texts", json={"service_id": "x"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "user_number is required and must be a non-empty string"}
+    response = admin(
+        emulator,
+        "POST",
+        "/_emulator/received-texts",
+        json={"service_id": "nobody", "user_number": "1", "content": "x"},
+    )
+    assert response.status_code == 404
+    response = admin(emulator, "POST", "/_emulator/received-texts", data=b"[")
+    assert response.status_code == 400
+
+
+def test_force_status(emulator: Running) -> None:
+    client = emulator.client()
+    sent = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    path = f"/_emulator/notifications/{sent['id']}/status"
+    response = admin(emulator, "POST", path, json={"status": "permanent-failure"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "permanent-failure"
+    # A forced status ends the plan: time passing does not change it.
+    emulator.clock.advance(10)
+    got = client.get_notification_by_id(sent["id"])
+    assert got["status"] == "permanent-failure"
+    assert got["completed_at"] is not None
+
+
+def test_force_status_errors(emulator: Running) -> None:
+    sent = emulator.client().send_email_notification(
+        "a@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "A"}
+    )
+    path = f"/_emulator/notifications/{sent['id']}/status"
+    response = admin(emulator, "POST", path, json={"status": "returned-letter"})
+    assert response.status_code == 400
+    assert "status must be one of" in response.json()["error"]
+    missing = "/_emulator/notifications/00000000-0000-4000-8000-000000000000/status"
+    assert admin(emulator, "POST", missing, json={"status": "delivered"}).status_code == 404
+
+
+def test_inbox_page(emulator: Running) -> None:
+    emulator.client().send_email_notification(
+        "a@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "<b>Ada</b>"}
+    )
+    page = admin(emulator, "GET", "/")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "a@example.com" in page.text
+    assert "&lt;b&gt;Ada&lt;/b&gt;" in page.text

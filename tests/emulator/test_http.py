@@ -1,0 +1,83 @@
+"""HTTP conventions: headers on every answer, the non-v2 404 and 405 shapes (§1.3, §4.4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from notify_emulator import demo_service as demo
+
+from .emulator_harness import Running
+
+NOT_FOUND = {
+    "message": "The requested URL was not found on the server. If you entered the URL manually "
+    "please check your spelling and try again.",
+    "result": "error",
+}
+HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Headers": "Content-Type,Authorization",
+    "Access-Control-Allow-Methods": "GET,PUT,POST,DELETE",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Permitted-Cross-Domain-Policies": "none",
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+    "Cache-Control": "no-store, no-cache, private, must-revalidate",
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v2/templates"),
+        ("GET", "/nowhere"),
+        ("POST", "/v2/notifications/sms"),
+        ("GET", "/_emulator/health"),
+    ],
+)
+def test_every_answer_has_notify_headers(emulator: Running, method: str, path: str) -> None:
+    response = emulator.request(method, path, json={})
+    for name, value in HEADERS.items():
+        assert response.headers[name] == value
+    assert "WWW-Authenticate" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/nowhere", "/v2/notifications/", "/v2/templates/", "/v2/template"]
+)
+def test_unknown_urls_need_no_auth(emulator: Running, path: str) -> None:
+    response = emulator.request("GET", path, authorization="")
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+
+
+def test_post_to_an_unknown_notification_type(emulator: Running) -> None:
+    response = emulator.request("POST", "/v2/notifications/fax", json={})
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND
+
+
+def test_wrong_method(emulator: Running) -> None:
+    response = emulator.request("DELETE", "/v2/templates", authorization="")
+    assert response.status_code == 405
+    assert response.json() == {
+        "message": "The method is not allowed for the requested URL.",
+        "result": "error",
+    }
+    assert "GET" in response.headers["Allow"]
+
+
+def test_uris_use_the_request_root(emulator: Running) -> None:
+    host = emulator.base_url.replace("127.0.0.1", "localhost")
+    import requests
+
+    from .emulator_harness import make_token
+
+    token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
+    response = requests.get(
+        host + "/v2/notifications", headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert response.json()["links"]["current"] == host + "/v2/notifications"
+
+
+def test_status_route(emulator: Running) -> None:
+    assert emulator.request("GET", "/_status", authorization="").json() == {"status": "ok"}

@@ -195,10 +195,16 @@ def _seed_path(config: pytest.Config) -> Path | None:
 
 def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
-    from notify_emulator import demo_service
-    from notify_emulator.config import load_seed_file
-    from notify_emulator.server import EmulatorServer, sqlite_file_url
-    from notify_emulator.settings import Settings
+    try:
+        from notify_emulator import demo_service
+        from notify_emulator.config import load_seed_file
+        from notify_emulator.server import EmulatorServer, sqlite_file_url
+        from notify_emulator.settings import Settings
+    except ImportError as error:
+        raise NotifyEmulatorError(
+            f"the notify_emulator fixture needs the emulator's dependencies ({error.name} is "
+            "missing): pip install 'notifications-python-client[emulator]'"
+        ) from error
 
     seed_path = _seed_path(config)
     seed = load_seed_file(seed_path) if seed_path else demo_service.demo_seed()

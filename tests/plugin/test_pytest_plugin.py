@@ -181,3 +181,32 @@ def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytes
     pytester.makeini(INI)
     result = pytester.runpytest(*RUN_OPTIONS, "--fixtures")
     result.stdout.fnmatch_lines(["notify_emulator*", "*A local GOV.UK Notify for this test*"])
+
+
+def test_without_the_emulator_dependencies_the_fixture_says_what_to_install(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makeconftest(
+        """
+        import sys
+
+        # As if only the client's dependencies were installed.
+        sys.modules["uvicorn"] = None
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_plain():
+            pass
+
+        def test_needs_it(notify_emulator):
+            pass
+        """
+    )
+    # A separate process: this one has already imported the emulator.
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*the notify_emulator fixture needs the emulator's dependencies (uvicorn is missing)*"]
+    )

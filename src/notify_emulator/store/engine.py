@@ -47,7 +47,13 @@ def _sqlite_engine(url: str) -> Engine:
         # One shared connection, or each thread would see its own empty database.
         options["poolclass"] = StaticPool
     else:
-        Path(parsed.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database or "").expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseError(
+                f"cannot use the database {url}: cannot create {folder} ({error.strerror})"
+            ) from error
     engine = create_engine(url, **options)
 
     @event.listens_for(engine, "connect")

@@ -1,0 +1,118 @@
+"""The store: migrations, durability across restarts, indexes, lazy status advancement."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from notifications_python_client.notifications import NotificationsAPIClient
+from notify_emulator import demo_service as demo
+from notify_emulator.app import create_app
+from notify_emulator.clock import FrozenClock
+from notify_emulator.delivery import DeliveryDelays
+from notify_emulator.server import BackgroundServer
+from notify_emulator.settings import Settings
+from notify_emulator.store import DatabaseError, Store
+from notify_emulator.store.migrations import MIGRATIONS, applied_versions, migrate
+
+
+def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+    assert applied_versions(store.engine) == [version for version, _, _ in MIGRATIONS]
+    assert migrate(store.engine) == []
+    store.close()
+
+
+def test_list_queries_have_indexes(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+    indexes = {
+        index["name"]: index["column_names"]
+        for index in inspect(store.engine).get_indexes("notifications")
+    }
+    assert indexes["ix_notifications_list"] == ["service_id", "key_type", "created_at", "id"]
+    assert indexes["ix_notifications_next_step_at"] == ["next_step_at"]
+    with store.engine.connect() as connection:
+        plan = connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT * FROM notifications WHERE service_id = 'a' "
+            "AND key_type = 'normal' ORDER BY created_at DESC, id DESC LIMIT 250"
+        ).all()
+    assert "ix_notifications_list" in " ".join(str(row) for row in plan)
+    store.close()
+
+
+def test_sqlite_file_uses_wal(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    store.close()
+
+
+def test_unusable_database() -> None:
+    with pytest.raises(DatabaseError, match="unsupported database"):
+        Store.open("mysql://nowhere/db", FrozenClock())
+    with pytest.raises(DatabaseError, match="cannot use the database"):
+        Store.open("sqlite:////proc/no/such/dir/db.sqlite3", FrozenClock())
+
+
+def serve(database: Path, clock: FrozenClock) -> BackgroundServer:
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        clock=clock,
+        log_requests=False,
+        delivery_delays=DeliveryDelays(sending=timedelta(seconds=1), final=timedelta(seconds=2)),
+    )
+    return BackgroundServer(create_app(settings))
+
+
+def test_notifications_survive_a_restart_and_keep_advancing(tmp_path: Path) -> None:
+    database = tmp_path / "emulator.sqlite3"
+    clock = FrozenClock(datetime.now(timezone.utc))
+    with serve(database, clock) as server:
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url)
+        sent = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+        assert client.get_notification_by_id(sent["id"])["status"] == "created"
+    clock.advance(3)  # time passes while the server is down
+    with serve(database, clock) as server:
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url)
+        got = client.get_notification_by_id(sent["id"])
+        assert got["status"] == "delivered"
+        assert got["body"] == "Hello A, this is a demo text."
+        listed = client.get_all_notifications()["notifications"]
+        assert [n["id"] for n in listed] == [sent["id"]]
+
+
+def test_paging_is_independent_of_table_size(tmp_path: Path) -> None:
+    # Many rows inserted straight through the store; the client's iterator still pages.
+    clock = FrozenClock(datetime.now(timezone.utc))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", clock=clock, log_requests=False
+    )
+    app = create_app(settings)
+    store: Store = app.state.emulator.store
+    start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=1)
+    for number in range(600):
+        store.insert_notification(
+            {
+                "id": f"00000000-0000-4000-8000-{number:012d}",
+                "service_id": demo.SERVICE_ID,
+                "key_type": "normal",
+                "notification_type": "sms",
+                "template_id": demo.SMS_TEMPLATE_ID,
+                "template_version": 1,
+                "recipient": "07700900123",
+                "personalisation": {"name": str(number)},
+                "status": "delivered",
+                "created_at": start + timedelta(seconds=number),
+            }
+        )
+    with BackgroundServer(app) as server:
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url)
+        first = client.get_all_notifications()
+        assert len(first["notifications"]) == 250
+        ids = [n["id"] for n in client.get_all_notifications_iterator()]
+    assert len(ids) == 600
+    assert ids[0] == "00000000-0000-4000-8000-000000000599"
+    assert ids[-1] == "00000000-0000-4000-8000-000000000000"

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import demo_service
+from notify_emulator.delivery import DeliveryDelays
 from notify_emulator.pytest_plugin import NotifyEmulator
+from notify_emulator.server import EmulatorServer, sqlite_file_url
+from notify_emulator.settings import Settings
 
 from .conftest import NotifyCli
 
@@ -433,3 +438,66 @@ def test_verbose_logs_requests_and_leaves_logging_as_it_was(notify_cli: NotifyCl
     assert "GET request on /v2/notifications/" not in quiet.stderr
     assert "GET request on /v2/notifications/" in verbose.stderr
     assert (logger.handlers, logger.level) == (handlers_before, level_before)
+
+
+@pytest.fixture(scope="module")
+def slow_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An emulator of its own whose virus check takes a minute: the base URL."""
+    settings = Settings(
+        database_url=sqlite_file_url(tmp_path_factory.mktemp("slow") / "emulator.sqlite3"),
+        seed_demo=True,
+        log_requests=False,
+        delivery_delays=DeliveryDelays.from_seconds(sending=60, final=60, virus_scan=60),
+    )
+    with EmulatorServer(settings) as server:
+        yield server.base_url
+
+
+def test_pdf_not_ready_yet_is_notifys_error_even_after_waiting(
+    notify_cli: NotifyCli, slow_emulator: str, tmp_path: Path
+) -> None:
+    client = NotificationsAPIClient(demo_service.LIVE_API_KEY, base_url=slow_emulator)
+    precompiled = client.send_precompiled_letter_notification("P1", b"%PDF-1.7 not checked yet")
+    target = tmp_path / "letter.pdf"
+    environment = {"NOTIFY_BASE_URL": slow_emulator}
+
+    at_once = notify_cli(
+        "pdf",
+        precompiled["id"],
+        "-o",
+        str(target),
+        env=environment,
+        api_key=demo_service.LIVE_API_KEY,
+    )
+    waited = notify_cli(
+        "pdf",
+        precompiled["id"],
+        "-o",
+        str(target),
+        "--wait",
+        "0.6",
+        env=environment,
+        api_key=demo_service.LIVE_API_KEY,
+    )
+
+    for outcome in (at_once, waited):
+        assert outcome.exit_code == 1
+        assert "PDFNotReadyError: PDF not available yet, try again later" in outcome.stderr
+    assert not target.exists()
+
+
+def test_pdf_wait_fetches_the_pdf_once_notify_has_made_it(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    template_letter = notify_cli(
+        "send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json"
+    ).json()
+    pdf_bytes = notify_emulator.client.get_pdf_for_letter(template_letter["id"]).getvalue()
+    # A precompiled letter's PDF is held back until Notify's virus check has run.
+    precompiled = notify_emulator.client.send_precompiled_letter_notification("P1", pdf_bytes)
+    target = tmp_path / "precompiled.pdf"
+
+    outcome = notify_cli("pdf", precompiled["id"], "-o", str(target), "--wait", "30")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert target.read_bytes() == pdf_bytes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from notifications_python_client.errors import PDFNotReadyError
 
 from . import render
 from .session import (
@@ -21,6 +23,9 @@ from .session import (
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: How often ``notify pdf --wait`` asks again while the PDF is not ready.
+PDF_POLL_SECONDS = 0.5
 
 NOTIFICATION_TYPES = ("sms", "email", "letter")
 # The statuses GET /v2/notifications accepts, aliases included (notify-api.md §5.7).
@@ -404,19 +409,38 @@ def received(session: CliSession, older_than: str | None, follow_pages: bool) ->
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help="Where to save the PDF ('-' for standard output).",
 )
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="While Notify says the PDF is not ready yet, keep asking for up to this many seconds.",
+)
 @json_option
 @pass_session
-def pdf(session: CliSession, notification_id: str, output: Path) -> None:
+def pdf(session: CliSession, notification_id: str, output: Path, wait_seconds: float) -> None:
     """Save a letter's PDF (Notify makes it a few seconds after the letter is sent)."""
     client = session.client()
+    deadline = time.monotonic() + wait_seconds
     with session.reporting_errors():
-        content = client.get_pdf_for_letter(notification_id).getvalue()
+        while True:
+            try:
+                content = client.get_pdf_for_letter(notification_id).getvalue()
+                break
+            except PDFNotReadyError:
+                if time.monotonic() + PDF_POLL_SECONDS > deadline:
+                    raise
+                time.sleep(PDF_POLL_SECONDS)
     if str(output) == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return
-    output.write_bytes(content)
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise click.FileError(str(output), hint=error.strerror) from None
     if session.json_output:
         summary = {"id": notification_id, "file": str(output), "bytes": len(content)}
         render.print_json(session.stdout(), summary)

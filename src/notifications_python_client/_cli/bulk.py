@@ -98,10 +98,11 @@ def bulk(
       email   'email address' plus one column per placeholder
       letter  'address line 1' … 'address line 7' (or 'postcode') plus placeholders
 
-    Each accepted row is written to the journal (CSV_FILE.journal unless --journal) before
-    the next is counted, so running the same command again after an interruption sends
-    only the rows not yet accepted. Rows Notify refused are listed with its error text and
-    are tried again by the next run.
+    Each row is written to the journal (CSV_FILE.journal unless --journal) as it is sent and
+    again as soon as Notify accepts it, so running the same command again after an
+    interruption sends only the rows not yet accepted. Rows Notify refused are listed with
+    its error text and are tried again by the next run. Rows whose answer was lost (a
+    crash, a timeout) may have been sent: they are not sent again unless --resend-unknown.
     """
     session.json_output = session.json_output or json_output
     if sms_sender_id and notification_type != "sms":

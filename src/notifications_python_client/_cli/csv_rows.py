@@ -60,7 +60,8 @@ class BulkRow:
     def digest(self) -> str:
         """A short fingerprint of the row's content, to notice a spreadsheet edited between runs.
 
-        The journal stores this rather than the recipient, so it holds no personal data.
+        The journal stores this rather than the row itself, so it does not copy the
+        spreadsheet's contents.
         """
         content = json.dumps([self.recipient, self.personalisation], sort_keys=True)
         return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]

@@ -130,7 +130,11 @@ class NotifyEmulator:
             "content": content,
         }
         answer = self._admin("POST", "/_emulator/received-texts", json=body)
-        return answer if isinstance(answer, dict) else {"result": answer}
+        if not isinstance(answer, dict):
+            raise NotifyEmulatorError(
+                f"unexpected answer from /_emulator/received-texts: {answer!r}"
+            )
+        return answer
 
     def set_status(self, notification_id: str, status: str) -> None:
         """Force a notification into ``status`` (a Notify status name, e.g.

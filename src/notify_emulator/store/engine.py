@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 # How long a SQLite writer waits for another (e.g. another worker process) before failing.
@@ -36,6 +36,8 @@ def create_database_engine(url: str) -> Engine:
             raise DatabaseError(
                 "PostgreSQL needs psycopg: pip install 'notifications-python-client[postgres]'"
             ) from error
+        except SQLAlchemyError as error:
+            raise DatabaseError(f"cannot use the database URL: {error}") from error
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 

@@ -1,0 +1,129 @@
+"""End to end: the real client against a real ``notify-emulator serve`` process on loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from notifications_python_client.errors import BadRequestError
+from notifications_python_client.notifications import NotificationsAPIClient
+from notify_emulator import demo_service as demo
+
+pytestmark = pytest.mark.e2e
+
+# How long the server may take to print its address.
+STARTUP_LINES = 40
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notify_emulator", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    for _ in range(STARTUP_LINES):
+        line = process.stdout.readline()
+        if line.startswith("Notify emulator listening on "):
+            return process, line.removeprefix("Notify emulator listening on ").strip()
+        if not line:
+            break
+    process.kill()
+    raise AssertionError("the server did not start")
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    database = tmp_path / "e2e.sqlite3"
+    process, base_url = start("--database", f"sqlite:///{database}")
+    try:
+        yield base_url, database
+    finally:
+        stop(process)
+
+
+def test_send_read_and_fail_like_notify(served: tuple[str, Path]) -> None:
+    base_url, _ = served
+    assert requests.get(base_url + "/_emulator/health", timeout=10).json() == {"status": "ok"}
+    client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=base_url, max_retries=0)
+    sms = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "Ada"})
+    email = client.send_email_notification(
+        "ada@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "Ada"}
+    )
+    letter = client.send_letter_notification(
+        demo.LETTER_TEMPLATE_ID,
+        {
+            "name": "Ada",
+            "address_line_1": "Ada",
+            "address_line_2": "1 Road",
+            "postcode": "SW1A 1AA",
+        },
+    )
+    assert client.get_notification_by_id(sms["id"])["body"] == "Hello Ada, this is a demo text."
+    listed = [n["id"] for n in client.get_all_notifications()["notifications"]]
+    assert listed == [letter["id"], email["id"], sms["id"]]
+    assert client.get_pdf_for_letter(letter["id"]).read().startswith(b"%PDF")
+    assert client.get_template(demo.SMS_TEMPLATE_ID)["name"] == "Demo text message"
+    with pytest.raises(BadRequestError) as raised:
+        client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID)
+    assert raised.value.message == [
+        {"error": "BadRequestError", "message": "Missing personalisation: name"}
+    ]
+
+
+def test_demo_keys_are_printed_and_restart_keeps_data(tmp_path: Path) -> None:
+    database = tmp_path / "restart.sqlite3"
+    process, base_url = start("--database", f"sqlite:///{database}")
+    try:
+        client = NotificationsAPIClient(demo.TEST_API_KEY, base_url=base_url, max_retries=0)
+        sent = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    finally:
+        stop(process)
+    process, base_url = start("--database", f"sqlite:///{database}")
+    try:
+        client = NotificationsAPIClient(demo.TEST_API_KEY, base_url=base_url, max_retries=0)
+        assert client.get_notification_by_id(sent["id"])["id"] == sent["id"]
+        assert process.stdout is not None
+        # After the address: the database, then the demo service's keys and ids.
+        printed = [process.stdout.readline() for _ in range(4)]
+        assert any(demo.LIVE_API_KEY in line for line in printed)
+    finally:
+        stop(process)
+
+
+def test_bad_config_exits_with_one_line(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text("[[services]]\nname = 'A'\n[[services.api_keys]]\nname = 'k'\ntype = 'x'\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "notify_emulator", "serve", "--config", str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        f"notify-emulator: {seed}: services[0] ('A').api_keys[0]: field 'type': "
+        "must be one of normal, team, test, not 'x'"
+    )

@@ -1,0 +1,72 @@
+"""The notify-emulator command: every failure to start is one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from notify_emulator.cli import main
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_help_names_every_option() -> None:
+    code, output = run("serve", "--help")
+    assert code == 0
+    for option in ("--config", "--host", "--port", "--database", "--workers"):
+        assert option in output
+
+
+def test_bad_config_names_file_entry_and_field(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text("[[services]]\nname = 'A'\nrate_limit = 'lots'\n", encoding="utf-8")
+    code, output = run("serve", "--config", str(seed), "--database", "sqlite:///:memory:")
+    assert code != 0
+    assert output == (
+        f"notify-emulator: {seed}: services[0] ('A'): field 'rate_limit': "
+        "must be an integer, not str\n"
+    )
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    code, output = run(
+        "serve", "--config", str(tmp_path / "nope.toml"), "--database", "sqlite:///:memory:"
+    )
+    assert code != 0
+    assert "nope.toml: cannot read the file" in output
+    assert output.count("\n") == 1
+
+
+def test_unusable_database() -> None:
+    code, output = run("serve", "--database", "postgresql+nodriver://localhost/x")
+    assert code != 0
+    assert output.startswith("notify-emulator: ")
+    assert output.count("\n") == 1
+
+
+def test_port_in_use(busy_port: int) -> None:
+    code, output = run("serve", "--port", str(busy_port), "--database", "sqlite:///:memory:")
+    assert code != 0
+    assert output == f"notify-emulator: port {busy_port} on 127.0.0.1 is already in use\n"
+
+
+def test_workers_need_a_shared_database() -> None:
+    code, output = run("serve", "--workers", "2", "--database", "sqlite:///:memory:")
+    assert code != 0
+    assert "needs a shared database" in output

@@ -120,6 +120,7 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     cores = Cores.detect()
     port = free_port()
     samples: dict[Cell, list[float]] = {cell: [] for cell in cells}
+    cpu_ms: dict[Cell, list[float]] = {cell: [] for cell in cells}
     failures: dict[Cell, int] = dict.fromkeys(cells, 0)
     failed_cells: dict[Cell, str] = {}
     server = [BENCH_PYTHON, "-m", "benchmarks.bare_http", "--port", str(port)]
@@ -151,6 +152,7 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
                     failed_cells[cell] = str(error).strip().splitlines()[-1]
                     continue
                 samples[cell].append(float(result["rate"]))
+                cpu_ms[cell].append(float(result["cpu_ms_per_send"]))
                 failures[cell] += int(result["failures"])
 
         rates = {cell: median(samples[cell]) for cell in cells}
@@ -177,7 +179,9 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
                 scenario=f"concurrency {cell.concurrency}",
                 rate=rates[cell],
                 failures=failures[cell] if cell not in failed_cells else None,
-                note=f"median of {len(samples[cell])}",
+                note=(
+                    f"client CPU {median(cpu_ms[cell]):.2f} ms/send; median of {len(samples[cell])}"
+                ),
             )
         )
     for cell, reason in failed_cells.items():

@@ -9,7 +9,7 @@ as part of the ``benchmarks`` package.
         [--mode sync|async] [--concurrency N] [--duration S] [--warmup S] [--cpu N]
 
 The last line of its output is one JSON object: client module path and version, sends,
-failures, measured seconds and sends per second.
+failures, measured seconds, sends per second, and the client process's CPU time per send.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
     while time.perf_counter() < warmup_end:
         client.send_sms_notification(**kwargs)
     sends = failures = 0
+    cpu_start = time.process_time()
     start = time.perf_counter()
     deadline = start + args.duration
     now = start
@@ -55,7 +56,8 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
         except Exception:
             failures += 1
         now = time.perf_counter()
-    return {"sends": sends, "failures": failures, "seconds": now - start}
+    cpu = time.process_time() - cpu_start
+    return {"sends": sends, "failures": failures, "seconds": now - start, "cpu_seconds": cpu}
 
 
 async def _run_async(args: argparse.Namespace) -> dict[str, Any]:
@@ -80,12 +82,14 @@ async def _run_async(args: argparse.Namespace) -> dict[str, Any]:
         warmup_end = time.perf_counter() + args.warmup
         await asyncio.gather(*(worker(warmup_end) for _ in range(args.concurrency)))
         measuring = True
+        cpu_start = time.process_time()
         start = time.perf_counter()
         await asyncio.gather(*(worker(start + args.duration) for _ in range(args.concurrency)))
         seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
     finally:
         await _close(client)
-    return {**counts, "seconds": seconds}
+    return {**counts, "seconds": seconds, "cpu_seconds": cpu}
 
 
 async def _close(client: object) -> None:
@@ -123,6 +127,7 @@ def main() -> None:
         version=notifications_python_client.__version__,
         python=sys.version.split()[0],
         rate=result["sends"] / result["seconds"] if result["seconds"] else 0.0,
+        cpu_ms_per_send=1000 * result["cpu_seconds"] / max(1, result["sends"] + result["failures"]),
     )
     print(json.dumps(result))
 

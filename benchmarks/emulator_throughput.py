@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from benchmarks import profiling, stack
-from benchmarks.procs import Cores
+from benchmarks.procs import Cores, cpu_seconds
 from benchmarks.results import Check, PartResult, Row, median
 
 CONCURRENCIES = (1, 10, 50)
@@ -30,7 +31,7 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     part = PartResult("2. Emulator throughput (POST /v2/notifications/sms)")
     cores = Cores.detect()
     subjects = ("bare", "emulator")
-    samples: dict[tuple[str, int], list[dict[str, float]]] = {
+    samples: dict[tuple[str, int], list[dict[str, Any]]] = {
         (subject, c): [] for c in CONCURRENCIES for subject in subjects
     }
     failures = dict.fromkeys(samples, 0)
@@ -44,17 +45,23 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
                 ) as emulator,
                 stack.bare(cpu=cores.server) as bare,
             ):
-                urls = {"bare": bare.base_url, "emulator": emulator.base_url}
+                servers = {"bare": bare, "emulator": emulator}
                 for _ in range(rounds):
                     for concurrency in CONCURRENCIES:
                         for subject in subjects:
+                            server = servers[subject]
+                            cpu_before = cpu_seconds(server.pid)
                             result = stack.load(
-                                urls[subject] + stack.SMS_PATH,
+                                server.base_url + stack.SMS_PATH,
                                 concurrency=concurrency,
                                 duration=duration,
                                 warmup=warmup,
                                 cpu=cores.driver,
                             )
+                            # CPU per request barely moves with the machine's other load,
+                            # unlike rates: it tells cost apart from contention.
+                            cpu_used = cpu_seconds(server.pid) - cpu_before
+                            result["cpu_ms"] = 1000 * cpu_used / max(1, result["all_requests"])
                             samples[subject, concurrency].append(result)
                             failures[subject, concurrency] += int(result["failures"])
                             if result["failures"]:
@@ -78,14 +85,14 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
 
 def _summarise(
     part: PartResult,
-    samples: dict[tuple[str, int], list[dict[str, float]]],
+    samples: dict[tuple[str, int], list[dict[str, Any]]],
     failures: dict[tuple[str, int], int],
 ) -> None:
     """Add each cell's medians as a row, then the part's checks."""
     summary: dict[tuple[str, int], dict[str, float]] = {}
     for (subject, concurrency), results in samples.items():
         summary[subject, concurrency] = {
-            key: median([r[key] for r in results]) for key in ("rate", "p50_ms", "p99_ms")
+            key: median([r[key] for r in results]) for key in ("rate", "p50_ms", "p99_ms", "cpu_ms")
         }
         part.rows.append(
             Row(
@@ -95,7 +102,10 @@ def _summarise(
                 p50_ms=summary[subject, concurrency]["p50_ms"],
                 p99_ms=summary[subject, concurrency]["p99_ms"],
                 failures=failures[subject, concurrency],
-                note=f"median of {len(results)}",
+                note=(
+                    f"server CPU {summary[subject, concurrency]['cpu_ms']:.2f} ms/send; "
+                    f"median of {len(results)}"
+                ),
             )
         )
     for concurrency in CONCURRENCIES:

@@ -6,7 +6,7 @@
 With ``--api-key`` every request carries a Notify bearer token (notify-api.md §2.2). Tokens are
 minted at most once a second, well inside the 30 s the server accepts, so that signing costs the
 generator almost nothing. The last output line is one JSON object: requests, failures, statuses,
-seconds, rate, p50/p99 latency in milliseconds.
+seconds, rate, p50/p99 latency in milliseconds, and all requests sent (warm-up included).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class _Tally:
     latencies: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     failures: int = 0
+    sent: int = 0  # every completed request, warm-up included (for CPU per request)
 
 
 async def _request(
@@ -96,6 +97,7 @@ async def _generate(args: argparse.Namespace) -> dict[str, Any]:
             elif time.perf_counter() >= deadline:
                 return
             status, latency = await _request(session, args, body, tokens)
+            tally.sent += 1
             finished = time.perf_counter()
             if finished < measure_from or finished > deadline:
                 continue  # warm-up, or past the end of the window
@@ -119,6 +121,7 @@ async def _generate(args: argparse.Namespace) -> dict[str, Any]:
     completed = len(latencies) + tally.failures
     return {
         "requests": completed,
+        "all_requests": tally.sent,
         "failures": tally.failures,
         "statuses": dict(tally.statuses),
         "seconds": seconds,

@@ -26,6 +26,7 @@ def test_reset_empties_activity_and_keeps_config(emulator: Running) -> None:
 def test_notifications_listing_with_rendered_content(emulator: Running) -> None:
     client = emulator.client()
     sms = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    emulator.clock.advance(0.001)  # the clock is frozen: make the second one newer
     email = client.send_email_notification("a@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "B"})
     listed = admin(emulator, "GET", "/_emulator/notifications").json()["notifications"]
     assert [n["id"] for n in listed] == [email["id"], sms["id"]]

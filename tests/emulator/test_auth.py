@@ -19,8 +19,8 @@ from .emulator_harness import (
     REVOKED_SERVICE_ID,
     Running,
     errors,
-    raw_token,
     make_token,
+    raw_token,
 )
 
 INVALID_TOKEN = (

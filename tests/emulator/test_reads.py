@@ -116,7 +116,7 @@ def test_list_pages_with_older_than(emulator: Running) -> None:
     assert [n["id"] for n in third["notifications"]] == newest_first[2 * TEST_PAGE_SIZE :]
     assert "next" in third["links"]
     last = client.get_all_notifications(older_than=newest_first[-1])
-    assert last == {
+    assert dict(last) == {
         "links": {"current": f"{emulator.base_url}/v2/notifications?older_than={newest_first[-1]}"},
         "notifications": [],
     }
@@ -301,7 +301,7 @@ def test_list_templates(emulator: Running) -> None:
 def test_preview(emulator: Running) -> None:
     client = emulator.client()
     preview = client.post_template_preview(demo.EMAIL_TEMPLATE_ID, {"name": "Jo"})
-    assert preview["html"].startswith(
+    assert (preview["html"] or "").startswith(
         '<p style="Margin: 0 0 20px 0; font-size: 19px; line-height: 25px; color: #0B0C0C;">'
         "Dear Jo,"
     )

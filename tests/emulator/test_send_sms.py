@@ -82,7 +82,8 @@ def test_sms_sender_id_chooses_the_sender(emulator: Running) -> None:
 
 
 def test_falsy_json_reads_as_empty_object(emulator: Running) -> None:
-    for body in (None, [], {}, "", 0, False):
+    falsy: tuple[object, ...] = (None, [], {}, "", 0, False)
+    for body in falsy:
         status, found = emulator_post_raw(emulator, body)
         assert status == 400
         assert found == [

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from notify_emulator import demo_service as demo
 
-from .emulator_harness import Running
+from .emulator_harness import Running, make_token
 
 NOT_FOUND = {
     "message": "The requested URL was not found on the server. If you entered the URL manually "
@@ -68,10 +69,6 @@ def test_wrong_method(emulator: Running) -> None:
 
 def test_uris_use_the_request_root(emulator: Running) -> None:
     host = emulator.base_url.replace("127.0.0.1", "localhost")
-    import requests
-
-    from .emulator_harness import make_token
-
     token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
     response = requests.get(
         host + "/v2/notifications", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -81,3 +78,25 @@ def test_uris_use_the_request_root(emulator: Running) -> None:
 
 def test_status_route(emulator: Running) -> None:
     assert emulator.request("GET", "/_status", authorization="").json() == {"status": "ok"}
+
+
+def test_one_log_line_per_request_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
+    from notify_emulator.app import create_app
+    from notify_emulator.server import BackgroundServer
+    from notify_emulator.settings import Settings
+
+    app = create_app(Settings(database_url="sqlite:///:memory:", log_requests=True))
+    token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
+    with BackgroundServer(app) as server, caplog.at_level("INFO", "notify_emulator.requests"):
+        caplog.clear()
+        response = requests.get(
+            server.base_url + "/v2/templates?type=sms",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert response.status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "notify_emulator.requests"]
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /v2/templates 200 ")
+    assert token not in caplog.text
+    assert demo.LIVE_KEY_SECRET not in caplog.text

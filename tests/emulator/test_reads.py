@@ -362,3 +362,32 @@ def test_received_texts_errors(emulator: Running) -> None:
         ("ValidationError", "older_than is not a valid UUID"),
         ("ValidationError", "Additional properties are not allowed (user_number was unexpected)"),
     ]
+
+
+def test_reads_stop_after_the_retention_period(emulator: Running) -> None:
+    store = emulator.emulator.store
+    old = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=8)
+    old_id = "00000000-0000-4000-8000-0000000000aa"
+    store.insert_notification(
+        {
+            "id": old_id,
+            "service_id": demo.SERVICE_ID,
+            "key_type": "normal",
+            "notification_type": "sms",
+            "template_id": demo.SMS_TEMPLATE_ID,
+            "template_version": 1,
+            "recipient": "07700900123",
+            "personalisation": {"name": "old"},
+            "status": "delivered",
+            "created_at": old,
+        }
+    )
+    store.insert_received_text(
+        demo.SERVICE_ID, "447700900111", "old", notify_number=None, created_at=old
+    )
+    response = emulator.request("GET", f"/v2/notifications/{old_id}")
+    assert errors(response) == [("NoResultFound", "No result found")]
+    assert emulator.client().get_all_notifications()["notifications"] == []
+    assert emulator.client().get_received_texts()["received_text_messages"] == []
+    # The emulator's own listing still shows it.
+    assert [n.id for n in store.all_notifications(demo.SERVICE_ID)] == [old_id]

@@ -28,6 +28,9 @@ from notify_emulator.store.records import (
 
 # notify-api.md §2.4: keys revoked within about a week are still recognised (as revoked).
 REVOKED_KEY_WINDOW = timedelta(days=7)
+# notify-api.md §11: notifications and received texts leave every v2 read after the service's
+# data retention period, 7 days by default.
+RETENTION_PERIOD = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -252,11 +255,18 @@ class Store:
     def get_notification(
         self, notification_id: str, service_id: str | None = None
     ) -> NotificationRecord | None:
-        """A notification by id (within a service when given), with due statuses applied."""
+        """A notification by id, with due statuses applied.
+
+        With ``service_id`` (a v2 read) only that service's notifications within the data
+        retention period are found; without it (the emulator's own routes), any.
+        """
         self.advance_due_statuses()
         query = select(t.notifications).where(t.notifications.c.id == notification_id)
         if service_id is not None:
-            query = query.where(t.notifications.c.service_id == service_id)
+            query = query.where(
+                t.notifications.c.service_id == service_id,
+                t.notifications.c.created_at >= self.now() - RETENTION_PERIOD,
+            )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
         return _notification(row._mapping) if row else None
@@ -266,7 +276,9 @@ class Store:
         self.advance_due_statuses()
         n = t.notifications.c
         statement = select(t.notifications).where(
-            n.service_id == query.service_id, n.key_type == query.key_type
+            n.service_id == query.service_id,
+            n.key_type == query.key_type,
+            n.created_at >= self.now() - RETENTION_PERIOD,
         )
         with self.engine.connect() as connection:
             if query.older_than is not None:
@@ -374,7 +386,9 @@ class Store:
     ) -> list[ReceivedTextRecord]:
         """One page of a service's received texts, newest first (notify-api.md §5.11)."""
         r = t.received_texts.c
-        statement = select(t.received_texts).where(r.service_id == service_id)
+        statement = select(t.received_texts).where(
+            r.service_id == service_id, r.created_at >= self.now() - RETENTION_PERIOD
+        )
         with self.engine.connect() as connection:
             if older_than is not None:
                 pivot = connection.execute(

@@ -93,6 +93,7 @@ class TemplateSeed:
     versions: tuple[TemplateVersionSeed, ...]
     archived: bool = False
     created_by: str = DEFAULT_TEMPLATE_AUTHOR
+    unsubscribe_link: bool = False
 
 
 @dataclass(frozen=True)
@@ -454,7 +455,10 @@ def _parse_template(
         versions=(*earlier, latest),
         archived=entry.boolean("archived", False),
         created_by=entry.text("created_by") or author,
+        unsubscribe_link=entry.boolean("unsubscribe_link", False),
     )
+    if template.unsubscribe_link and template_type != "email":
+        raise entry.fail("unsubscribe_link", "is only for email templates")
     entry.finish()
     return template
 

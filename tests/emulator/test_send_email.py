@@ -322,3 +322,32 @@ name = "{demo.SERVICE_NAME}"
             "/service-settings/send-files-by-email",
         )
     ]
+
+
+def test_template_unsubscribe_link(emulator: Running) -> None:
+    template_id = "77777777-0000-4000-8000-000000000030"
+    emulator.load_config(
+        f"""
+[[services]]
+id = "{demo.SERVICE_ID}"
+name = "{demo.SERVICE_NAME}"
+  [[services.templates]]
+  id = "{template_id}"
+  name = "Newsletter"
+  type = "email"
+  subject = "News"
+  body = "Hello"
+  unsubscribe_link = true
+"""
+    )
+    client = emulator.client()
+    sent = client.send_email_notification("a@example.com", template_id)
+    assert sent["content"]["one_click_unsubscribe_url"] is None
+    url = client.get_notification_by_id(sent["id"])["one_click_unsubscribe_url"]
+    assert url is not None
+    assert url.startswith(f"{emulator.base_url}/unsubscribe/{sent['id']}/")
+    supplied = client.send_email_notification(
+        "a@example.com", template_id, one_click_unsubscribe_url="https://example.gov.uk/u"
+    )
+    got = client.get_notification_by_id(supplied["id"])
+    assert got["one_click_unsubscribe_url"] == "https://example.gov.uk/u"

@@ -116,3 +116,17 @@ def test_paging_is_independent_of_table_size(tmp_path: Path) -> None:
     assert len(ids) == 600
     assert ids[0] == "00000000-0000-4000-8000-000000000599"
     assert ids[-1] == "00000000-0000-4000-8000-000000000000"
+
+
+def test_a_database_from_before_migration_2_is_upgraded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    store = Store.open(url, FrozenClock())
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE templates DROP COLUMN has_unsubscribe_link")
+        connection.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 2")
+    store.close()
+    store = Store.open(url, FrozenClock())
+    columns = {c["name"] for c in inspect(store.engine).get_columns("templates")}
+    assert "has_unsubscribe_link" in columns
+    assert applied_versions(store.engine) == [1, 2]
+    store.close()

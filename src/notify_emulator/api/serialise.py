@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,8 @@ ADDRESS_KEYS = (
     "postcode",
 )
 PRECOMPILED_LINE_1 = "Provided as PDF"
+# Namespace of the tokens in generated unsubscribe URLs.
+UNSUBSCRIBE_NAMESPACE = uuid.UUID("0b5e6c1e-8f0d-4a53-a1f6-6a3c8f1e2d47")
 
 
 def notification_uri(root: str, notification_id: str) -> str:
@@ -84,7 +87,7 @@ def notification_json(
         "completed_at": format_timestamp(record.updated_at) if completed else None,
         "scheduled_for": None,
         "postage": record.postage if is_letter else None,
-        "one_click_unsubscribe_url": record.one_click_unsubscribe_url,
+        "one_click_unsubscribe_url": unsubscribe_url(record, template, root),
         **cost_data(record),
     }
     if is_letter:
@@ -92,6 +95,19 @@ def notification_json(
             estimated_delivery(record.created_at, record.postage or "second")
         )
     return data
+
+
+def unsubscribe_url(
+    record: NotificationRecord, template: TemplateRecord | None, root: str
+) -> str | None:
+    """The URL supplied when sending; else, for an email whose template has the unsubscribe
+    link option, one generated for the notification (§5.5)."""
+    if record.one_click_unsubscribe_url:
+        return record.one_click_unsubscribe_url
+    if record.notification_type == "email" and template and template.has_unsubscribe_link:
+        token = uuid.uuid5(UNSUBSCRIBE_NAMESPACE, record.id).hex
+        return f"{root}/unsubscribe/{record.id}/{token}"
+    return None
 
 
 def cost_data(record: NotificationRecord) -> dict[str, object]:

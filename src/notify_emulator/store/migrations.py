@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, inspect, select, text
 
 from notify_emulator.store import tables
 
@@ -17,15 +17,27 @@ Migration = tuple[int, str, Callable[[Connection], None]]
 
 
 def _initial_schema(connection: Connection) -> None:
-    # The first version of every table and index.
+    # Creates every table as tables.py now defines it; later migrations are therefore
+    # written to be no-ops where this has already done their work.
     tables.metadata.create_all(
         connection,
         tables=[t for t in tables.metadata.sorted_tables if t is not tables.schema_migrations],
     )
 
 
+def _add_column(connection: Connection, table: str, column: str, definition: str) -> None:
+    existing = {c["name"] for c in inspect(connection).get_columns(table)}
+    if column not in existing:
+        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
+
+
+def _template_unsubscribe_link(connection: Connection) -> None:
+    _add_column(connection, "templates", "has_unsubscribe_link", "BOOLEAN NOT NULL DEFAULT false")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
+    (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
 ]
 
 

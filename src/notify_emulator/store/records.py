@@ -86,6 +86,7 @@ class TemplateRecord:
     created_by: str | None
     created_at: datetime
     updated_at: datetime | None
+    has_unsubscribe_link: bool = False
 
 
 @dataclass(frozen=True)

@@ -184,6 +184,7 @@ def _apply_templates(connection: Connection, service: ServiceSeed, now: Any) -> 
                 "version": len(template.versions),
                 "archived": template.archived,
                 "hidden": False,
+                "has_unsubscribe_link": template.unsubscribe_link,
                 "created_at": created_at,
             },
         )

@@ -475,6 +475,7 @@ def _template_select() -> Any:
         v.created_by,
         v.created_at,
         v.updated_at,
+        t.templates.c.has_unsubscribe_link,
     ).join(t.template_versions, t.template_versions.c.template_id == t.templates.c.id)
 
 

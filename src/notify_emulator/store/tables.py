@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData()
@@ -89,6 +90,8 @@ templates = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("hidden", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
+    # Added by migration 2: the email template's "unsubscribe link" option (rules.md §3.5).
+    Column("has_unsubscribe_link", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 # Every version of every template, the latest included (templates.version points at it).

@@ -125,9 +125,9 @@ def _endpoint(
 
 
 def _routes() -> list[BaseRoute]:
-    from notify_emulator.api import letters
+    from notify_emulator.api import documents, letters
 
-    v2 = [
+    v2: list[tuple[str, str, Handler]] = [
         ("/v2/notifications/sms", "POST", send.post_sms),
         ("/v2/notifications/email", "POST", send.post_email),
         ("/v2/notifications/letter", "POST", letters.post_letter),
@@ -140,14 +140,14 @@ def _routes() -> list[BaseRoute]:
         ("/v2/templates", "GET", reads.get_templates),
         ("/v2/received-text-messages", "GET", reads.get_received_texts),
     ]
-    emulator_routes = [
+    emulator_routes: list[tuple[str, str, Handler]] = [
         ("/_emulator/health", "GET", admin.health),
         ("/_emulator/reset", "POST", admin.reset),
         ("/_emulator/config", "POST", admin.load_config),
         ("/_emulator/notifications", "GET", admin.list_notifications),
         ("/_emulator/received-texts", "POST", admin.inject_received_text),
         ("/_emulator/notifications/{notification_id}/status", "POST", admin.force_status),
-        ("/_emulator/documents/{document_id}", "GET", letters.get_document),
+        ("/_emulator/documents/{document_id}", "GET", documents.get_document),
     ]
     routes: list[BaseRoute] = [
         Route(path, _endpoint(handler), methods=[method]) for path, method, handler in v2

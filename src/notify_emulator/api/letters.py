@@ -1,5 +1,5 @@
-"""Letters: ``POST /v2/notifications/letter`` (template and precompiled), the letter PDF,
-and files sent by email (notify-api.md §5.3, §5.4, §5.6, §8.6)."""
+"""Letters: ``POST /v2/notifications/letter`` (template and precompiled) and the letter PDF
+(notify-api.md §5.3, §5.4, §5.6)."""
 
 from __future__ import annotations
 
@@ -293,21 +293,3 @@ def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
     if pdf is None:
         raise single(400, "PDFNotReadyError", "PDF not available yet, try again later")
     return Response(pdf, media_type="application/pdf")
-
-
-def get_document(emulator: Emulator, request: ApiRequest) -> Result:
-    """``GET /_emulator/documents/{id}``: a file sent by email, as its recipient downloads it."""
-    document_id = request.path_params["document_id"]
-    try:
-        document = emulator.store.get_document(str(uuid.UUID(document_id)))
-    except ValueError:
-        document = None
-    if document is None:
-        return Response(b'{"error":"no such document"}', 404, media_type="application/json")
-    filename = document.filename or f"{document.id}"
-    safe_name = filename.replace('"', "").replace("\\", "")
-    return Response(
-        document.data,
-        media_type=document.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
-    )

@@ -274,3 +274,13 @@ def test_template_letter_takes_two_rate_limit_tokens(emulator: Running) -> None:
     assert emulator.request("POST", LETTER, json=body).status_code == 201
     limiter = emulator.emulator.rate_limiter
     assert limiter.remaining(demo.SERVICE_ID, "normal") == 1000 - 2
+
+
+def test_test_key_letters_are_never_sent(emulator: Running) -> None:
+    client = emulator.client(demo.TEST_API_KEY)
+    sent = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {"name": "A", **ADDRESS})
+    emulator.clock.advance(3)
+    got = client.get_notification_by_id(sent["id"])
+    assert (got["status"], got["sent_at"]) == ("received", None)
+    assert got["cost_details"] == {"billable_sheets_of_paper": 0, "postage": "second"}
+    assert got["cost_in_pounds"] == 0.0

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, and_, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
+from notify_emulator.delivery import COMPLETED_STATUSES
 from notify_emulator.store import tables as t
 from notify_emulator.store.engine import DatabaseError, create_database_engine
 from notify_emulator.store.migrations import migrate
@@ -416,32 +417,9 @@ class Store:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
 
 
-# Statuses in which a notification has been handed over for delivery (sets sent_at).
-SENT_STATUSES = frozenset(
-    {
-        "sending",
-        "sent",
-        "pending",
-        "delivered",
-        "temporary-failure",
-        "permanent-failure",
-        "returned-letter",
-    }
-)
-# notify-api.md §5.5: completed_at is set (to updated_at) only in these statuses.
-COMPLETED_STATUSES = frozenset(
-    {
-        "sent",
-        "delivered",
-        "failed",
-        "technical-failure",
-        "temporary-failure",
-        "permanent-failure",
-        "returned-letter",
-        "cancelled",
-        "validation-failed",
-    }
-)
+# A notification's sent_at is when it was first handed on: its first later step to one of these
+# (notify_emulator.delivery.timestamps_for); a test-key letter, created in sending, never has one.
+SENT_STATUSES = frozenset({"sending", "sent"})
 
 
 def _step_time(step: Mapping[str, str]) -> datetime:

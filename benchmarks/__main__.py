@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(available)}")
 
     started = datetime.now(timezone.utc)
+    load_at_start = machine.load_average()
     results: list[PartResult] = []
     for name in chosen:
         print(f"== {name} ...", flush=True)
@@ -98,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             started=started.strftime("%Y-%m-%d %H:%M UTC"),
             seconds=seconds,
             command=command.strip(),
-            machine=machine.describe(),
+            machine=[
+                *machine.describe(),
+                ("load average at start (1/5/15 min)", load_at_start),
+                ("load average at end", machine.load_average()),
+            ],
             parts=results,
             findings=report.kept_findings(args.output),
         )

@@ -5,9 +5,10 @@ official ``notifications-python-client``. It therefore imports nothing but the s
 and whichever ``notifications_python_client`` that interpreter has, and is run by path, never
 as part of the ``benchmarks`` package.
 
-    python client_runner.py --base-url URL --api-key KEY --template-id ID
+    NOTIFY_API_KEY=KEY python client_runner.py --base-url URL --template-id ID
         [--mode sync|async] [--concurrency N] [--duration S] [--warmup S] [--cpu N]
 
+The API key comes from the environment, so that it never shows in a process list.
 The last line of its output is one JSON object: client module path and version, sends,
 failures, measured seconds, sends per second, and the client process's CPU time per send.
 """
@@ -22,6 +23,7 @@ import sys
 import time
 from typing import Any
 
+API_KEY_VARIABLE = "NOTIFY_API_KEY"
 PHONE_NUMBER = "07700900123"
 PERSONALISATION = {"name": "Ada Lovelace", "reference_code": "ABC-123"}
 
@@ -35,11 +37,18 @@ def _send_kwargs(template_id: str) -> dict[str, Any]:
     }
 
 
+def _api_key() -> str:
+    key = os.environ.get(API_KEY_VARIABLE)
+    if not key:
+        raise ValueError(f"set {API_KEY_VARIABLE} to the API key to send with")
+    return key
+
+
 def run_sync(args: argparse.Namespace) -> dict[str, Any]:
     """Send one message at a time from one client; count completed sends in the window."""
     from notifications_python_client import NotificationsAPIClient
 
-    client = NotificationsAPIClient(args.api_key, base_url=args.base_url)
+    client = NotificationsAPIClient(_api_key(), base_url=args.base_url)
     kwargs = _send_kwargs(args.template_id)
     warmup_end = time.perf_counter() + args.warmup
     while time.perf_counter() < warmup_end:
@@ -63,7 +72,7 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
 async def _run_async(args: argparse.Namespace) -> dict[str, Any]:
     from notifications_python_client.aio import AsyncNotificationsAPIClient
 
-    client = AsyncNotificationsAPIClient(args.api_key, base_url=args.base_url)
+    client = AsyncNotificationsAPIClient(_api_key(), base_url=args.base_url)
     kwargs = _send_kwargs(args.template_id)
     counts = {"sends": 0, "failures": 0}
     measuring = False
@@ -106,7 +115,6 @@ async def _close(client: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--api-key", required=True)
     parser.add_argument("--template-id", required=True)
     parser.add_argument("--mode", choices=("sync", "async"), default="sync")
     parser.add_argument("--concurrency", type=int, default=1)

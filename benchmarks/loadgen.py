@@ -1,9 +1,10 @@
 """An aiohttp load generator, run in its own process: a fixed time or a fixed count of requests.
 
-    python -m benchmarks.loadgen --url URL [--method POST] [--body JSON] [--api-key KEY]
+    [NOTIFY_API_KEY=KEY] python -m benchmarks.loadgen --url URL [--method POST] [--body JSON]
         [--concurrency N] (--duration S [--warmup S] | --count N) [--expect 201] [--cpu N]
 
-With ``--api-key`` every request carries a Notify bearer token (notify-api.md §2.2). Tokens are
+With an API key in the environment (never on the command line, where a process list would
+show it) every request carries a Notify bearer token (notify-api.md §2.2). Tokens are
 minted at most once a second, well inside the 30 s the server accepts, so that signing costs the
 generator almost nothing. The last output line is one JSON object: requests, failures, statuses,
 seconds, rate, p50/p99 latency in milliseconds, and all requests sent (warm-up included).
@@ -26,6 +27,7 @@ import jwt
 from benchmarks.results import percentile
 
 TOKEN_LIFETIME_SECONDS = 1.0
+API_KEY_VARIABLE = "NOTIFY_API_KEY"
 
 
 class _Tokens:
@@ -81,7 +83,8 @@ async def _request(
 
 async def _generate(args: argparse.Namespace) -> dict[str, Any]:
     body = args.body.encode() if args.body is not None else None
-    tokens = _Tokens(args.api_key) if args.api_key else None
+    api_key = os.environ.get(API_KEY_VARIABLE)
+    tokens = _Tokens(api_key) if api_key else None
     tally = _Tally()
     remaining = args.count
     measure_from = 0.0
@@ -136,7 +139,6 @@ def main() -> None:
     parser.add_argument("--url", required=True)
     parser.add_argument("--method", default="POST")
     parser.add_argument("--body", default=None, help="JSON body to send with each request")
-    parser.add_argument("--api-key", default=None)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--duration", type=float, default=None)
     parser.add_argument("--warmup", type=float, default=0.5)

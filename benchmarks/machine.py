@@ -54,6 +54,14 @@ def git_revision() -> str:
     return f"{head}+changes" if dirty else head
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the (shared) machine was."""
+    try:
+        return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 def describe() -> list[tuple[str, str]]:
     """Label/value pairs describing this machine and interpreter."""
     return [

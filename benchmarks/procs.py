@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,10 +116,12 @@ def server_process(
             log_file.close()
 
 
-def run_json(command: Sequence[str], *, timeout: float) -> dict[str, Any]:
+def run_json(
+    command: Sequence[str], *, timeout: float, env: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Run a benchmark process to its end and parse the JSON object on its last output line."""
     completed = subprocess.run(
-        list(command), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout
+        list(command), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, env=env
     )
     if completed.returncode != 0:
         raise RuntimeError(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks import bulk_db, profiling, stack
-from benchmarks.procs import Cores, rss_bytes
+from benchmarks.procs import Cores, cpu_seconds, rss_bytes
 from benchmarks.results import Check, PartResult, Row, median
 
 SIZES = (1_000, 100_000, 1_000_000)
@@ -51,6 +52,7 @@ def run_listing(
     part = PartResult(f"3. Scale (GET /v2/notifications, {PAGE_SIZE}-item pages, sequential)")
     cores = Cores.detect()
     p50s: dict[tuple[str, int], float] = {}
+    cpu_ms: dict[tuple[str, int], float] = {}
     smallest, largest = SIZES[0], SIZES[-1]
     with tempfile.TemporaryDirectory(prefix="notify-bench-") as folder:
         for size in SIZES:
@@ -67,18 +69,11 @@ def run_listing(
                         url = emulator.base_url + path
                         items = len(stack.get_json(url)["notifications"])
                         results = [
-                            stack.load(
-                                url,
-                                method="GET",
-                                expect=200,
-                                concurrency=1,
-                                duration=duration,
-                                warmup=warmup,
-                                cpu=cores.driver,
-                            )
+                            _timed_pages(emulator, url, duration, warmup, cores)
                             for _ in range(rounds)
                         ]
                         p50s[page, size] = median([r["p50_ms"] for r in results])
+                        cpu_ms[page, size] = median([r["cpu_ms"] for r in results])
                         part.rows.append(
                             Row(
                                 subject=f"{size:,} stored",
@@ -87,7 +82,10 @@ def run_listing(
                                 p50_ms=p50s[page, size],
                                 p99_ms=median([r["p99_ms"] for r in results]),
                                 failures=sum(int(r["failures"]) for r in results),
-                                note=f"{items} items; built in {build_seconds:.0f}s",
+                                note=(
+                                    f"{items} items; server CPU {cpu_ms[page, size]:.1f} ms/page;"
+                                    f" built in {build_seconds:.0f}s"
+                                ),
                             )
                         )
                         if size != largest or (page, smallest) not in p50s:
@@ -100,6 +98,11 @@ def run_listing(
                             ratio <= SCALE_RATIO_TARGET,
                         )
                         part.checks.append(check)
+                        part.notes.append(
+                            f"{page}: server CPU per page at {largest:,} / at {smallest:,} = "
+                            f"{cpu_ms[page, largest] / cpu_ms[page, smallest]:.2f}× "
+                            "(less sensitive than latency to the machine's other load)."
+                        )
                         if profile and check.passed is False:
                             _profile(part, emulator, url, f"{page} at {size:,}", cores)
                 database.unlink()
@@ -110,6 +113,25 @@ def run_listing(
         "the deep page starts half-way back in the history."
     )
     return part
+
+
+def _timed_pages(
+    emulator: stack.Server, url: str, duration: float, warmup: float, cores: Cores
+) -> dict[str, Any]:
+    """Sequential GETs of one page for ``duration``, with the server's CPU per request."""
+    cpu_before = cpu_seconds(emulator.pid)
+    result = stack.load(
+        url,
+        method="GET",
+        expect=200,
+        concurrency=1,
+        duration=duration,
+        warmup=warmup,
+        cpu=cores.driver,
+    )
+    cpu_used = cpu_seconds(emulator.pid) - cpu_before
+    result["cpu_ms"] = 1000 * cpu_used / max(1, result["all_requests"])
+    return result
 
 
 def _profile(part: PartResult, emulator: stack.Server, url: str, label: str, cores: Cores) -> None:

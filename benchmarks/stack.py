@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import time
 import urllib.request
@@ -89,7 +90,6 @@ def load(
         "benchmarks.loadgen",
         f"--url={url}",
         f"--method={method}",
-        f"--api-key={fixtures.API_KEY}",
         f"--concurrency={concurrency}",
         f"--expect={expect}",
         *cpu_args(cpu),
@@ -105,15 +105,24 @@ def load(
         command += [f"--duration={duration}", f"--warmup={warmup}"]
         timeout = duration + warmup + 120
     try:
-        return run_json(command, timeout=timeout)
+        return run_json(command, timeout=timeout, env=api_key_environment())
     except subprocess.TimeoutExpired as error:
         raise RuntimeError(f"the load generator did not finish within {timeout:g}s") from error
 
 
+def api_key_environment() -> dict[str, str]:
+    """This process's environment plus the benchmark key, for a client or load generator."""
+    return {**os.environ, "NOTIFY_API_KEY": fixtures.API_KEY}
+
+
+def bearer_token() -> str:
+    """A fresh token for the benchmark service's key (notify-api.md §2.2)."""
+    issued_at = int(time.time())
+    return jwt.encode({"iss": fixtures.SERVICE_ID, "iat": issued_at}, fixtures.SECRET, "HS256")
+
+
 def get_json(url: str) -> Any:
-    """GET ``url`` as the benchmark service (a fresh bearer token) and decode the JSON answer."""
-    service_id, secret = fixtures.API_KEY[-73:-37], fixtures.API_KEY[-36:]
-    token = jwt.encode({"iss": service_id, "iat": int(time.time())}, secret, algorithm="HS256")
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    """GET ``url`` as the benchmark service and decode the JSON answer."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {bearer_token()}"})
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())

@@ -38,6 +38,9 @@ DEFAULT_LETTER_LIMIT = 20_000
 DEFAULT_INTERNATIONAL_SMS_LIMIT = 100
 DEFAULT_SMS_SENDER = "GOVUK"
 DEFAULT_TEMPLATE_AUTHOR = "notify-emulator@example.gov.uk"
+# notify-api.md §11: notifications stay in v2 reads for 7 days unless the service sets more.
+DEFAULT_DATA_RETENTION_DAYS = 7
+MAX_DATA_RETENTION_DAYS = 90
 
 
 class ConfigError(ValueError):
@@ -125,6 +128,7 @@ class ServiceSeed:
     inbound_number: str | None = None
     contact_link: str | None = None
     prefix_sms: bool = False
+    data_retention_days: int = DEFAULT_DATA_RETENTION_DAYS
     api_keys: tuple[ApiKeySeed, ...] = ()
     sms_senders: tuple[SmsSenderSeed, ...] = ()
     email_reply_to: tuple[ReplyToSeed, ...] = ()
@@ -296,6 +300,9 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
     if rate_limit < 1:
         raise entry.fail("rate_limit", "must be at least 1")
     guest_list = entry.strings("guest_list") or ()
+    retention = entry.count("data_retention_days", DEFAULT_DATA_RETENTION_DAYS)
+    if not 1 <= retention <= MAX_DATA_RETENTION_DAYS:
+        raise entry.fail("data_retention_days", f"must be from 1 to {MAX_DATA_RETENTION_DAYS}")
     service = ServiceSeed(
         id=service_id,
         name=name,
@@ -314,6 +321,7 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
         inbound_number=entry.text("inbound_number"),
         contact_link=entry.text("contact_link"),
         prefix_sms=entry.boolean("prefix_sms", False),
+        data_retention_days=retention,
     )
     author = next((item for item in guest_list if "@" in item), DEFAULT_TEMPLATE_AUTHOR)
     where = entry.where

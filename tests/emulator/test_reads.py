@@ -391,3 +391,16 @@ def test_reads_stop_after_the_retention_period(emulator: Running) -> None:
     assert emulator.client().get_received_texts()["received_text_messages"] == []
     # The emulator's own listing still shows it.
     assert [n.id for n in store.all_notifications(demo.SERVICE_ID)] == [old_id]
+
+    # A service keeping its data longer still shows them.
+    emulator.load_config(
+        f"""
+[[services]]
+id = "{demo.SERVICE_ID}"
+name = "{demo.SERVICE_NAME}"
+data_retention_days = 30
+"""
+    )
+    assert [n["id"] for n in emulator.client().get_all_notifications()["notifications"]] == [old_id]
+    texts = emulator.client().get_received_texts()["received_text_messages"]
+    assert [t["content"] for t in texts] == ["old"]

@@ -280,7 +280,11 @@ def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
     validate(
         {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
     )
-    record = emulator.store.get_notification(canonical_uuid(notification_id), caller.service.id)
+    record = emulator.store.get_notification(
+        canonical_uuid(notification_id),
+        caller.service.id,
+        retention_days=caller.service.data_retention_days,
+    )
     if record is None:
         raise NotFound()
     if record.notification_type != "letter":

@@ -58,7 +58,11 @@ def get_notification(emulator: Emulator, request: ApiRequest) -> Response:
     validate(
         {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
     )
-    record = emulator.store.get_notification(canonical_uuid(notification_id), caller.service.id)
+    record = emulator.store.get_notification(
+        canonical_uuid(notification_id),
+        caller.service.id,
+        retention_days=caller.service.data_retention_days,
+    )
     if record is None:
         raise NotFound()
     return 200, notification_json(record, notification_template(emulator, record), request.root)
@@ -83,6 +87,7 @@ def get_notifications(emulator: Emulator, request: ApiRequest) -> Response:
         reference=str(params["reference"]) if "reference" in params else None,
         include_jobs="include_jobs" in params,
         older_than=canonical_uuid(str(older_than)) if older_than is not None else None,
+        retention_days=caller.service.data_retention_days,
     )
     records = emulator.store.list_notifications(query, emulator.settings.page_size)
     base = f"{request.root}/v2/notifications"
@@ -127,6 +132,7 @@ def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:
         caller.service.id,
         canonical_uuid(older_than) if older_than is not None else None,
         emulator.settings.page_size,
+        retention_days=caller.service.data_retention_days,
     )
     base = f"{request.root}/v2/received-text-messages"
     next_url = f"{base}?{urlencode({'older_than': records[-1].id})}" if records else None

@@ -35,9 +35,14 @@ def _template_unsubscribe_link(connection: Connection) -> None:
     _add_column(connection, "templates", "has_unsubscribe_link", "BOOLEAN NOT NULL DEFAULT false")
 
 
+def _service_data_retention(connection: Connection) -> None:
+    _add_column(connection, "services", "data_retention_days", "INTEGER NOT NULL DEFAULT 7")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
+    (3, "services.data_retention_days", _service_data_retention),
 ]
 
 

@@ -27,6 +27,7 @@ class ServiceRecord:
     contact_link: str | None
     prefix_sms: bool
     created_at: datetime
+    data_retention_days: int = 7
 
     def has_permission(self, permission: str) -> bool:
         """Whether the service has ``permission`` (e.g. ``"sms"``)."""

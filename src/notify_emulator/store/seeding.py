@@ -70,6 +70,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
             "inbound_number": service.inbound_number,
             "contact_link": service.contact_link,
             "prefix_sms": service.prefix_sms,
+            "data_retention_days": service.data_retention_days,
             "created_at": existing or now,
         },
     )

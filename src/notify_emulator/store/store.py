@@ -31,7 +31,7 @@ from notify_emulator.store.records import (
 REVOKED_KEY_WINDOW = timedelta(days=7)
 # notify-api.md §11: notifications and received texts leave every v2 read after the service's
 # data retention period, 7 days by default.
-RETENTION_PERIOD = timedelta(days=7)
+DEFAULT_RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class NotificationQuery:
     reference: str | None = None
     include_jobs: bool = False
     older_than: str | None = None
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
 
 class Store:
@@ -254,11 +255,15 @@ class Store:
         return bool(result.rowcount)
 
     def get_notification(
-        self, notification_id: str, service_id: str | None = None
+        self,
+        notification_id: str,
+        service_id: str | None = None,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> NotificationRecord | None:
         """A notification by id, with due statuses applied.
 
-        With ``service_id`` (a v2 read) only that service's notifications within the data
+        With ``service_id`` (a v2 read) only that service's notifications within its data
         retention period are found; without it (the emulator's own routes), any.
         """
         self.advance_due_statuses()
@@ -266,7 +271,7 @@ class Store:
         if service_id is not None:
             query = query.where(
                 t.notifications.c.service_id == service_id,
-                t.notifications.c.created_at >= self.now() - RETENTION_PERIOD,
+                t.notifications.c.created_at >= self.now() - timedelta(days=retention_days),
             )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
@@ -279,7 +284,7 @@ class Store:
         statement = select(t.notifications).where(
             n.service_id == query.service_id,
             n.key_type == query.key_type,
-            n.created_at >= self.now() - RETENTION_PERIOD,
+            n.created_at >= self.now() - timedelta(days=query.retention_days),
         )
         with self.engine.connect() as connection:
             if query.older_than is not None:
@@ -383,12 +388,18 @@ class Store:
         return record
 
     def list_received_texts(
-        self, service_id: str, older_than: str | None, limit: int
+        self,
+        service_id: str,
+        older_than: str | None,
+        limit: int,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> list[ReceivedTextRecord]:
         """One page of a service's received texts, newest first (notify-api.md §5.11)."""
         r = t.received_texts.c
         statement = select(t.received_texts).where(
-            r.service_id == service_id, r.created_at >= self.now() - RETENTION_PERIOD
+            r.service_id == service_id,
+            r.created_at >= self.now() - timedelta(days=retention_days),
         )
         with self.engine.connect() as connection:
             if older_than is not None:

@@ -46,6 +46,8 @@ services = Table(
     Column("contact_link", Text),
     Column("prefix_sms", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
+    # Added by migration 3: days notifications and received texts stay in v2 reads.
+    Column("data_retention_days", Integer, nullable=False, default=7, server_default="7"),
 )
 
 api_keys = Table(

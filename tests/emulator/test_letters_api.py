@@ -215,6 +215,15 @@ def test_trial_mode_letters(emulator: Running) -> None:
             {"address_line_1": "NFA", "address_line_2": "1 Street", "postcode": "SW1A 1AA"},
             "Must be a real address",
         ),
+        (
+            {"address_line_1": "...", "address_line_2": "1 Street", "postcode": "SW1A 1AA"},
+            "The first 2 lines of the address must both include at least one alphanumeric "
+            "character",
+        ),
+        (
+            {"address_line_1": "A Person", "address_line_2": "BFPO 1234", "postcode": "France"},
+            "The last line of a BFPO address must not be a country.",
+        ),
     ],
 )
 def test_address_errors(emulator: Running, address: dict[str, str], message: str) -> None:
@@ -284,3 +293,55 @@ def test_test_key_letters_are_never_sent(emulator: Running) -> None:
     assert (got["status"], got["sent_at"]) == ("received", None)
     assert got["cost_details"] == {"billable_sheets_of_paper": 0, "postage": "second"}
     assert got["cost_in_pounds"] == 0.0
+
+
+def test_uk_only_service_needs_a_real_postcode(emulator: Running) -> None:
+    emulator.load_config(
+        f"""
+[[services]]
+id = "{BARE_SERVICE_ID}"
+name = "Bare Service"
+permissions = ["letter"]
+"""
+    )
+    body = {
+        "template_id": BARE_LETTER_TEMPLATE_ID,
+        "personalisation": {**ADDRESS, "postcode": "France"},
+    }
+    assert send(emulator, body, secret=BARE_LIVE_SECRET, service_id=BARE_SERVICE_ID) == (
+        400,
+        [("ValidationError", "Must be a real UK postcode")],
+    )
+
+
+def test_qr_code_too_long(emulator: Running) -> None:
+    template_id = "77777777-0000-4000-8000-000000000040"
+    emulator.load_config(
+        f"""
+[[services]]
+id = "{demo.SERVICE_ID}"
+name = "{demo.SERVICE_NAME}"
+  [[services.templates]]
+  id = "{template_id}"
+  name = "With a QR code"
+  type = "letter"
+  subject = "Scan me"
+  body = "qr: ((link))"
+"""
+    )
+    link = "https://example.gov.uk/" + "a" * 600
+    body = {"template_id": template_id, "personalisation": {"link": link, **ADDRESS}}
+    response = emulator.request("POST", LETTER, json=body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "error": "ValidationError",
+                "message": "Cannot create a usable QR code - the link is too long",
+                "data": link,
+                "num_bytes": len(link),
+                "max_bytes": 504,
+            }
+        ],
+        "status_code": 400,
+    }

@@ -70,3 +70,10 @@ def test_workers_need_a_shared_database() -> None:
     code, output = run("serve", "--workers", "2", "--database", "sqlite:///:memory:")
     assert code != 0
     assert "needs a shared database" in output
+
+
+def test_database_passwords_are_not_printed() -> None:
+    code, output = run("serve", "--database", "postgresql://user:hunter2@127.0.0.1:1/x")
+    assert code != 0
+    assert "hunter2" not in output
+    assert output.count("\n") == 1

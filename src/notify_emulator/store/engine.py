@@ -23,7 +23,10 @@ def create_database_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise DatabaseError(f"not a database URL: {url!r}") from error
+        # Not echoed: a malformed URL may still hold a password.
+        raise DatabaseError(
+            "not a database URL: expected sqlite:///FILE, sqlite:///:memory: or postgresql://…"
+        ) from error
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(url)

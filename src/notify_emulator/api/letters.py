@@ -144,8 +144,8 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
             "international": address.international,
         },
         count_channels=count_channels(caller, "letter", simulated=False, international=False),
+        letter_pdf=pdf,
     )
-    emulator.store.save_letter_pdf(notification_id, pdf)
     return 201, {
         "content": {"body": rendered.body, "subject": rendered.subject},
         "id": notification_id,
@@ -268,8 +268,8 @@ def _post_precompiled(
             "is_precompiled": True,
         },
         count_channels=count_channels(caller, "letter", simulated=False, international=False),
+        letter_pdf=pdf,
     )
-    emulator.store.save_letter_pdf(notification_id, pdf)
     return 201, {"id": notification_id, "postage": postage, "reference": data["reference"]}
 
 

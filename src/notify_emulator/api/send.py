@@ -194,7 +194,6 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Response:
             created_at=now,
             delays=emulator.settings.delivery_delays,
         )
-        emulator.store.insert_documents(documents)
         emulator.store.insert_notification(
             {
                 **_common_values(caller, template, body, notification_id, now),
@@ -208,6 +207,7 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Response:
                 "one_click_unsubscribe_url": unsubscribe_url,
             },
             count_channels=count_channels(caller, "email", simulated=False, international=False),
+            documents=documents,
         )
     return 201, {
         "content": {

@@ -173,16 +173,29 @@ class Store:
     # --- notifications -----------------------------------------------------------------------
 
     def insert_notification(
-        self, values: Mapping[str, Any], *, count_channels: Sequence[str] = ()
+        self,
+        values: Mapping[str, Any],
+        *,
+        count_channels: Sequence[str] = (),
+        letter_pdf: bytes | None = None,
+        documents: Iterable[DocumentRecord] = (),
     ) -> None:
-        """Persist a notification and count it, in one transaction (committed on return)."""
+        """Persist a notification with its letter PDF or files, and count it, in one
+        transaction: committed when this returns, so before the API answers 201."""
         row = dict(values)
         steps = list(row.get("planned_steps") or [])
         row["planned_steps"] = steps
         row["next_step_at"] = _step_time(steps[0]) if steps else None
         day = row["created_at"].strftime("%Y-%m-%d")
+        document_rows = [document.__dict__ for document in documents]
         with self.engine.begin() as connection:
             connection.execute(t.notifications.insert().values(**row))
+            if letter_pdf is not None:
+                connection.execute(
+                    t.letter_pdfs.insert().values(notification_id=row["id"], data=letter_pdf)
+                )
+            if document_rows:
+                connection.execute(t.documents.insert(), document_rows)
             for channel in count_channels:
                 _increment(connection, row["service_id"], channel, day)
 
@@ -342,13 +355,6 @@ class Store:
         return bytes(value) if value is not None else None
 
     # --- documents (send a file by email) ----------------------------------------------------
-
-    def insert_documents(self, documents: Iterable[DocumentRecord]) -> None:
-        """Store uploaded files."""
-        rows = [document.__dict__ for document in documents]
-        if rows:
-            with self.engine.begin() as connection:
-                connection.execute(t.documents.insert(), rows)
 
     def get_document(self, document_id: str) -> DocumentRecord | None:
         """An uploaded file by id."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import client_overhead, emulator_throughput, machine, report, scale
+from benchmarks import client_overhead, emulator_throughput, machine, memory, report, scale
 from benchmarks.results import PartResult, render_part
 
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
@@ -41,8 +41,8 @@ def _parts(
         "scale": lambda: scale.run_listing(
             rounds=1, duration=duration if quick else 3.0, warmup=warmup, profile=profile
         ),
-        "memory": lambda: scale.run_memory(
-            sends=5_000 if quick else scale.MEMORY_SENDS, budget_seconds=memory_budget()
+        "memory": lambda: memory.run(
+            sends=5_000 if quick else memory.MEMORY_SENDS, budget_seconds=memory_budget()
         ),
     }
 

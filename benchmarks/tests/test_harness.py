@@ -12,7 +12,7 @@ from typing import cast
 
 import pytest
 
-from benchmarks import bare_http, profiling, report, scale
+from benchmarks import bare_http, memory, profiling, report
 from benchmarks.client_overhead import OFFICIAL_VERSION, _check_origin
 from benchmarks.fixtures import CANNED_SMS_RESPONSE
 from benchmarks.procs import cpu_seconds, rss_bytes
@@ -79,7 +79,7 @@ def test_percentile_is_nearest_rank() -> None:
 def test_extrapolation_follows_a_straight_line_through_the_later_readings() -> None:
     # Early readings are off the line (start-up); the later half lies on 80 MB + 1 MB/1,000.
     readings = [(0, 50.0), (10_000, 70.0), (20_000, 100.0), (30_000, 110.0), (40_000, 120.0)]
-    assert scale._extrapolate(readings, 100_000) == pytest.approx(180.0)
+    assert memory._extrapolate(readings, 100_000) == pytest.approx(180.0)
 
 
 def test_a_part_renders_rows_checks_and_errors() -> None:

@@ -87,12 +87,16 @@ def run(*, sends: int = MEMORY_SENDS, budget_seconds: float | None = None) -> Pa
         )
     else:
         estimate = _extrapolate(readings, sends)
-        guess = "too few readings to estimate" if estimate != estimate else f"est. {estimate:.0f}"
+        guess = (
+            "too few readings to estimate"
+            if estimate != estimate  # NaN
+            else f"est. {estimate:.0f} MB at {sends:,}"
+        )
         part.checks.append(
             Check(
                 f"RSS after {sends:,} sends",
                 f"< {MEMORY_TARGET_MB:g} MB",
-                f"{rss:.0f} MB after {sent:,}; {guess} MB at {sends:,}",
+                f"{rss:.0f} MB after {sent:,}; {guess}",
                 None,
             )
         )

@@ -53,7 +53,7 @@ def attach(pid: int, seconds: float, output: Path, *, gil_only: bool = False) ->
     """Sample process ``pid`` for ``seconds`` while the block runs (the load), then wait."""
     executable = py_spy()
     if executable is None:
-        raise RuntimeError("py-spy is not installed (pip install py-spy)")
+        raise RuntimeError("py-spy is not installed: pip install -e '.[bench]'")
     command = [executable, "record", f"--pid={pid}", f"--duration={seconds:g}"]
     recorder = subprocess.Popen(
         [*command, *_record_options(output, gil_only)],

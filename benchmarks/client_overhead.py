@@ -35,6 +35,7 @@ OFFICIAL_VENV = PROJECT_ROOT / "benchmarks" / ".venv-official"
 RUNNER = PROJECT_ROOT / "benchmarks" / "client_runner.py"
 SYNC_RATIO_TARGET = 1.3
 ASYNC_RATIO_TARGET = 6.0
+ASYNC_CONCURRENCIES = (1, 20, 100)
 ASYNC_TARGET_CONCURRENCY = 20
 PROFILE_SECONDS = 4.0
 # Imports and warm-up are over by then; the runner sends for longer than the profile lasts.
@@ -113,11 +114,10 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     except (OSError, subprocess.CalledProcessError, RuntimeError) as error:
         part.errors.append(f"official client unavailable: {error}")
         return part
-    cells = [
-        Cell("official", official_python, "sync", 1),
-        Cell("ours", BENCH_PYTHON, "sync", 1),
-        *(Cell("ours", BENCH_PYTHON, "async", n) for n in (1, 20, 100)),
-    ]
+    official_sync = Cell("official", official_python, "sync", 1)
+    ours_sync = Cell("ours", BENCH_PYTHON, "sync", 1)
+    ours_async = {n: Cell("ours", BENCH_PYTHON, "async", n) for n in ASYNC_CONCURRENCIES}
+    cells = [official_sync, ours_sync, *ours_async.values()]
     cores = Cores.detect()
     port = free_port()
     samples: dict[Cell, list[float]] = {cell: [] for cell in cells}
@@ -160,25 +160,28 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
                 failures[cell] += int(result["failures"])
 
         rates = {cell: median(samples[cell]) for cell in cells}
-        official, ours_sync, ours_async = rates[cells[0]], rates[cells[1]], rates[cells[3]]
+        async_target = ours_async[ASYNC_TARGET_CONCURRENCY]
         sync_check = _ratio_check(
-            "our sync / official sync", ours_sync, official, SYNC_RATIO_TARGET
+            "our sync / official sync",
+            rates[ours_sync],
+            rates[official_sync],
+            SYNC_RATIO_TARGET,
         )
         async_check = _ratio_check(
             f"our async c={ASYNC_TARGET_CONCURRENCY} / official sync",
-            ours_async,
-            official,
+            rates[async_target],
+            rates[official_sync],
             ASYNC_RATIO_TARGET,
         )
         part.checks += [sync_check, async_check]
-        official_cpu, ours_cpu = median(cpu_ms[cells[0]]), median(cpu_ms[cells[1]])
+        official_cpu, ours_cpu = median(cpu_ms[official_sync]), median(cpu_ms[ours_sync])
         if ours_cpu > 0:
             part.notes.append(
                 f"Client CPU per send, official / our sync: {official_cpu / ours_cpu:.2f}× "
                 "(the clients' own cost, less sensitive than rates to the machine's other load)."
             )
         if profile:
-            for check, cell in ((sync_check, cells[1]), (async_check, cells[3])):
+            for check, cell in ((sync_check, ours_sync), (async_check, async_target)):
                 if check.passed is False:
                     _profile(part, cell, command(cell, PROFILE_SECONDS + PROFILE_DELAY_SECONDS))
 

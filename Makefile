@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[async,cli,emulator,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[async,cli,emulator,postgres,dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

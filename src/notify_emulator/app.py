@@ -30,6 +30,7 @@ from notify_emulator.responses import (
     json_response,
     method_not_allowed_response,
     not_found_response,
+    options_response,
 )
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
@@ -186,11 +187,40 @@ async def _inbox(request: Request) -> Response:
     return HTMLResponse(page)
 
 
-async def _http_exception(_request: Request, exc: Exception) -> Response:
+async def _http_exception(request: Request, exc: Exception) -> Response:
     if isinstance(exc, HTTPException) and exc.status_code == 405:
-        allowed = (exc.headers or {}).get("Allow", "")
-        return method_not_allowed_response([m.strip() for m in allowed.split(",") if m.strip()])
+        allowed = _allowed_methods(request)
+        if request.method == "OPTIONS":
+            return await _options(request, allowed)
+        return method_not_allowed_response(allowed)
     return not_found_response()
+
+
+def _allowed_methods(request: Request) -> set[str]:
+    # Every route whose path matches counts, as in Werkzeug: DELETE /v2/notifications/sms is
+    # refused with GET (the read of a notification "sms") as well as POST.
+    path = request.url.path
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.fullmatch(path):
+            methods.update(route.methods)
+    return methods
+
+
+async def _options(request: Request, allowed: set[str]) -> Response:
+    """Flask answers OPTIONS itself, after the v2 blueprint's authentication (§1.1)."""
+    if request.url.path.startswith("/v2/"):
+        emulator: Emulator = request.app.state.emulator
+        try:
+            await run_in_threadpool(
+                authenticate,
+                request.headers.get("authorization"),
+                emulator.store,
+                emulator.settings.clock,
+            )
+        except ApiError as error:
+            return error_response(error)
+    return options_response(allowed)
 
 
 class _HeadersMiddleware:

@@ -121,8 +121,21 @@ def _verify(token: str, key: ApiKeyRecord, now: float) -> None:
         raise AuthError(INVALID_TOKEN) from None
     if "iat" not in claims:
         raise _NotThisKey
-    issued_at = claims["iat"]
-    if isinstance(issued_at, bool) or not isinstance(issued_at, int):
+    issued_at = _issued_at(claims["iat"])
+    if issued_at is None or abs(now - issued_at) > TOKEN_LEEWAY_SECONDS:
         raise AuthError(CLOCK_SKEW)
-    if abs(now - issued_at) > TOKEN_LEEWAY_SECONDS:
-        raise AuthError(CLOCK_SKEW)
+
+
+def _issued_at(value: object) -> int | None:
+    """``iat`` read as Notify reads it: ``int(value)``, so "1700000000" and 1700000000.5 work.
+
+    (PyJWT and the official client's token check both call ``int()`` on it.) Values ``int()``
+    refuses are a clock error; Notify itself crashes on a null ``iat``, which is answered the
+    same way here.
+    """
+    if isinstance(value, (int, float, str)):
+        try:
+            return int(value)
+        except (ValueError, OverflowError):
+            return None
+    return None

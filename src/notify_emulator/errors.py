@@ -7,6 +7,7 @@
     ├── BadRequest           400 (or 403 for letters) "BadRequestError"
     ├── SchemaError          400 "ValidationError", one entry per schema message (§4.2)
     ├── NotFound             404 "NoResultFound" "No result found"
+    ├── DataErrorNotFound    404 "DataError" "No result found"
     └── TooManyRequests      429 "RateLimitError" / "TooManyRequestsError" (§6)
 
 Rule errors from :mod:`notify_emulator.rules.errors` are converted with :func:`from_rule_error`.
@@ -75,6 +76,13 @@ class NotFound(ApiError):
 
     def __init__(self) -> None:
         super().__init__(404, [{"error": "NoResultFound", "message": "No result found"}])
+
+
+class DataErrorNotFound(ApiError):
+    """``404 DataError "No result found"``: an id PostgreSQL could not read as a uuid."""
+
+    def __init__(self) -> None:
+        super().__init__(404, [{"error": "DataError", "message": "No result found"}])
 
 
 class TooManyRequests(ApiError):

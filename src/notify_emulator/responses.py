@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from starlette.responses import Response
 
@@ -26,6 +26,8 @@ NOT_FOUND_MESSAGE = (
     "check your spelling and try again."
 )
 METHOD_NOT_ALLOWED_MESSAGE = "The method is not allowed for the requested URL."
+# The content type Werkzeug's HTTP exceptions carry (Starlette adds "; charset=utf-8").
+WERKZEUG_MEDIA_TYPE = "text/html"
 
 
 def encode_json(data: object) -> bytes:
@@ -36,12 +38,12 @@ def encode_json(data: object) -> bytes:
 
 
 class NotifyJSONResponse(Response):
-    """A JSON response encoded the way Notify encodes it."""
+    """A JSON response encoded the way Notify encodes it (Flask's ``jsonify``: a final newline)."""
 
     media_type = "application/json"
 
     def render(self, content: object) -> bytes:
-        return encode_json(content)
+        return encode_json(content) + b"\n"
 
 
 def json_response(data: object, status_code: int = 200) -> Response:
@@ -59,11 +61,28 @@ def not_found_response() -> Response:
     return NotifyJSONResponse({"message": NOT_FOUND_MESSAGE, "result": "error"}, status_code=404)
 
 
-def method_not_allowed_response(allowed: list[str]) -> Response:
-    """The non-v2 405 shape, with an ``Allow`` header."""
-    methods = sorted({*allowed, "OPTIONS", *(["HEAD"] if "GET" in allowed else [])})
+def allow_header(allowed: Iterable[str]) -> str:
+    """An ``Allow`` value: the methods given, plus OPTIONS, and HEAD wherever GET is allowed."""
+    methods = set(allowed)
+    return ", ".join(sorted({*methods, "OPTIONS", *(["HEAD"] if "GET" in methods else [])}))
+
+
+def method_not_allowed_response(allowed: Iterable[str]) -> Response:
+    """The non-v2 405 shape, with an ``Allow`` header.
+
+    Notify's handler passes Werkzeug's own headers on, whose ``text/html`` content type
+    replaces the JSON one, although the body is JSON.
+    """
     return NotifyJSONResponse(
         {"message": METHOD_NOT_ALLOWED_MESSAGE, "result": "error"},
         status_code=405,
-        headers={"Allow": ", ".join(methods)},
+        headers={"Allow": allow_header(allowed)},
+        media_type=WERKZEUG_MEDIA_TYPE,
+    )
+
+
+def options_response(allowed: Iterable[str]) -> Response:
+    """Flask's automatic answer to OPTIONS: empty, with the allowed methods."""
+    return Response(
+        b"", status_code=200, headers={"Allow": allow_header(allowed)}, media_type="text/html"
     )

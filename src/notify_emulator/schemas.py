@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError as JsonSchemaError
 
 from notify_emulator.clock import Clock
 from notify_emulator.delivery import STATUS_FILTER_VALUES
-from notify_emulator.errors import SchemaError
+from notify_emulator.errors import DataErrorNotFound, SchemaError
 from notify_emulator.rules.email_addresses import validate_email_address
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.phone_numbers import validate_phone_number
@@ -252,6 +252,23 @@ def canonical_uuid(value: str) -> str:
     return str(uuid.UUID(value))
 
 
+# PostgreSQL's uuid input: 32 hex digits, a hyphen allowed after each group of four (but not
+# after the last), optionally wrapped in one pair of braces. Python's uuid.UUID is laxer (urn:
+# and uuid: prefixes, hyphens anywhere, unbalanced braces).
+_POSTGRES_UUID = re.compile(r"(\{)?(?:[0-9a-fA-F]{4}-?){7}[0-9a-fA-F]{4}(?(1)\})")
+
+
+def stored_uuid(value: str) -> str:
+    """The canonical form of an id that passed ``validate_uuid`` and is looked up as given.
+
+    Notify queries PostgreSQL with such ids verbatim, so one that Python accepts but PostgreSQL
+    rejects (``urn:uuid:…``, odd hyphens) ends in a 404 ``DataError`` (notify-api.md §1.5).
+    """
+    if _POSTGRES_UUID.fullmatch(value) is None:
+        raise DataErrorNotFound()
+    return canonical_uuid(value)
+
+
 # --- send a file by email (notify-api.md §8.6) ----------------------------------------------
 
 FILE_OPTION_NAMES = (
@@ -272,15 +289,27 @@ def is_file_upload(value: object) -> bool:
 
 
 def file_option_messages(options: Mapping[str, object]) -> list[str]:
-    """Notify's messages for a file object's options, prefixed by the option name."""
+    """Notify's messages for a file object's options, prefixed by the option name.
+
+    The order is the one Notify's ``send_a_file_validation`` schema is walked in:
+    ``additionalProperties``, then the properties (file, is_csv, confirm_email_before_download,
+    retention_period, filename), then the ``allOf`` rule on is_csv and filename.
+    """
     messages: list[str] = []
+    extra = sorted(str(name) for name in options if name not in FILE_OPTION_NAMES)
+    if extra:
+        verb = "was" if len(extra) == 1 else "were"
+        messages.append(
+            f"Additional properties are not allowed ({', '.join(extra)} {verb} unexpected)"
+        )
     file = options.get("file")
     if not isinstance(file, str):
         messages.append(f"file {_python_repr(file)} is not of type string")
-    filename = options.get("filename")
-    if filename is not None and (not isinstance(filename, str) or "." not in filename):
+    is_csv = options.get("is_csv")
+    if is_csv is not None and not isinstance(is_csv, bool):
         messages.append(
-            "filename `filename` must end with a file extension. For example, filename.csv"
+            f"is_csv Unsupported value for is_csv: {_plain(is_csv)}. "
+            "Use a boolean true or false value."
         )
     confirm = options.get("confirm_email_before_download")
     if confirm is not None and not isinstance(confirm, bool):
@@ -294,20 +323,14 @@ def file_option_messages(options: Mapping[str, object]) -> list[str]:
             f"retention_period Unsupported value for retention_period: {_plain(retention)}. "
             "Supported periods are from 1 to 78 weeks."
         )
-    is_csv = options.get("is_csv")
-    if is_csv is not None and not isinstance(is_csv, bool):
+    filename = options.get("filename")
+    if filename is not None and (not isinstance(filename, str) or "." not in filename):
         messages.append(
-            f"is_csv Unsupported value for is_csv: {_plain(is_csv)}. "
-            "Use a boolean true or false value."
+            "filename `filename` must end with a file extension. For example, filename.csv"
         )
-    if is_csv is not None and filename is not None:
+    # The schema's rule is `not required` on either key: their presence counts, even as null.
+    if "is_csv" in options and "filename" in options:
         messages.append("Do not set a value for `is_csv` if `filename` is set.")
-    extra = sorted(str(name) for name in options if name not in FILE_OPTION_NAMES)
-    if extra:
-        verb = "was" if len(extra) == 1 else "were"
-        messages.append(
-            f"Additional properties are not allowed ({', '.join(extra)} {verb} unexpected)"
-        )
     return messages
 
 

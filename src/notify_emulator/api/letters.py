@@ -51,6 +51,7 @@ from notify_emulator.schemas import (
     POST_LETTER_REQUEST,
     POST_PRECOMPILED_LETTER_REQUEST,
     canonical_uuid,
+    stored_uuid,
     validate,
 )
 from notify_emulator.store import TemplateRecord
@@ -281,7 +282,7 @@ def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
         {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
     )
     record = emulator.store.get_notification(
-        canonical_uuid(notification_id),
+        stored_uuid(notification_id),
         caller.service.id,
         retention_days=caller.service.data_retention_days,
     )

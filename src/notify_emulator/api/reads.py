@@ -29,7 +29,7 @@ from notify_emulator.schemas import (
     GET_TEMPLATE_REQUEST,
     GET_TEMPLATES_REQUEST,
     POST_TEMPLATE_PREVIEW_REQUEST,
-    canonical_uuid,
+    stored_uuid,
     validate,
 )
 from notify_emulator.store import NotificationQuery, NotificationRecord, TemplateRecord
@@ -38,6 +38,8 @@ Response = tuple[int, dict[str, object]]
 
 # Query parameters of GET /v2/notifications that take only their first value (§5.7).
 _SINGLE_VALUED = ("reference", "include_jobs", "older_than")
+# Template versions are PostgreSQL integers in Notify; none can be bigger.
+MAX_TEMPLATE_VERSION = 2**31 - 1
 
 
 def _caller(emulator: Emulator, request: ApiRequest) -> Caller:
@@ -59,7 +61,7 @@ def get_notification(emulator: Emulator, request: ApiRequest) -> Response:
         {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
     )
     record = emulator.store.get_notification(
-        canonical_uuid(notification_id),
+        stored_uuid(notification_id),
         caller.service.id,
         retention_days=caller.service.data_retention_days,
     )
@@ -86,7 +88,7 @@ def get_notifications(emulator: Emulator, request: ApiRequest) -> Response:
         notification_types=frozenset(types) if types else None,
         reference=str(params["reference"]) if "reference" in params else None,
         include_jobs="include_jobs" in params,
-        older_than=canonical_uuid(str(older_than)) if older_than is not None else None,
+        older_than=stored_uuid(str(older_than)) if older_than is not None else None,
         retention_days=caller.service.data_retention_days,
     )
     records = emulator.store.list_notifications(query, emulator.settings.page_size)
@@ -130,7 +132,7 @@ def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:
     older_than = params.get("older_than")
     records = emulator.store.list_received_texts(
         caller.service.id,
-        canonical_uuid(older_than) if older_than is not None else None,
+        stored_uuid(older_than) if older_than is not None else None,
         emulator.settings.page_size,
         retention_days=caller.service.data_retention_days,
     )
@@ -145,7 +147,7 @@ def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:
 def _template(
     emulator: Emulator, caller: Caller, template_id: str, version: int | None
 ) -> TemplateRecord:
-    template = emulator.store.get_template(caller.service.id, canonical_uuid(template_id), version)
+    template = emulator.store.get_template(caller.service.id, stored_uuid(template_id), version)
     if template is None or template.hidden:
         raise NotFound()
     return template
@@ -159,6 +161,11 @@ def get_template(emulator: Emulator, request: ApiRequest) -> Response:
     # The route accepts digits only; version 0 means "latest", as in Notify.
     version = int(raw_version) if raw_version is not None and int(raw_version) else None
     validate({"id": template_id, "version": version}, GET_TEMPLATE_REQUEST, emulator.settings.clock)
+    if version is not None and version > MAX_TEMPLATE_VERSION:
+        # No template has that many versions; Notify finds nothing (SQLite could not even
+        # compare a number this big).
+        stored_uuid(template_id)
+        raise NotFound()
     return 200, template_json(_template(emulator, caller, template_id, version))
 
 

@@ -47,6 +47,7 @@ from notify_emulator.schemas import (
     POST_SMS_REQUEST,
     canonical_uuid,
     is_file_upload,
+    stored_uuid,
     validate,
 )
 from notify_emulator.store import TemplateRecord
@@ -261,7 +262,7 @@ def _sms_sender(emulator: Emulator, caller: Caller, sender_id: object) -> str:
     if sender_id is None:
         default = next((s for s in senders if s.is_default and not s.archived), None)
         return default.sms_sender if default else DEFAULT_SMS_SENDER
-    wanted = canonical_uuid(str(sender_id))
+    wanted = stored_uuid(str(sender_id))
     for sender in senders:
         if sender.id == wanted and not sender.archived:
             return sender.sms_sender
@@ -275,7 +276,7 @@ def _reply_to(emulator: Emulator, caller: Caller, reply_to_id: object) -> str | 
     if reply_to_id is None:
         default = next((r for r in reply_tos if r.is_default and not r.archived), None)
         return default.email_address if default else None
-    wanted = canonical_uuid(str(reply_to_id))
+    wanted = stored_uuid(str(reply_to_id))
     for reply_to in reply_tos:
         if reply_to.id == wanted and not reply_to.archived:
             return reply_to.email_address

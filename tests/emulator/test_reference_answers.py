@@ -1,0 +1,284 @@
+"""Answers recorded from the real Notify API (notifications-api 8ea2366 run locally), pinned.
+
+Each test sends the request that the real API was sent and expects the answer it gave, copied
+verbatim; ids differ between the two, so only the parts that do not depend on them are compared.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from notify_emulator import demo_service as demo
+
+from .emulator_harness import Running, raw_token
+
+EMAIL = "/v2/notifications/email"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+METHOD_NOT_ALLOWED = {
+    "message": "The method is not allowed for the requested URL.",
+    "result": "error",
+}
+
+
+def _validation(*messages: str) -> dict[str, object]:
+    return {
+        "errors": [{"error": "ValidationError", "message": message} for message in messages],
+        "status_code": 400,
+    }
+
+
+def _email_with_file(options: dict[str, Any]) -> dict[str, object]:
+    return {
+        "email_address": "someone@example.com",
+        "template_id": demo.EMAIL_TEMPLATE_ID,
+        "personalisation": {"name": options},
+    }
+
+
+def _token_with_iat(iat: object) -> str:
+    header = {"typ": "JWT", "alg": "HS256"}
+    return raw_token(header, {"iss": demo.SERVICE_ID, "iat": iat}, demo.LIVE_KEY_SECRET)
+
+
+# --- send a file by email: the option checks, in the order Notify's schema walks them -------
+
+
+def test_file_option_errors_come_in_notify_order(emulator: Running) -> None:
+    options = {
+        "file": 5,
+        "filename": "x",
+        "confirm_email_before_download": 1,
+        "retention_period": 3,
+        "is_csv": "x",
+        "zzz": 1,
+    }
+    response = emulator.request("POST", EMAIL, json=_email_with_file(options))
+    assert response.status_code == 400
+    assert response.json() == _validation(
+        "Additional properties are not allowed (zzz was unexpected)",
+        "file 5 is not of type string",
+        "is_csv Unsupported value for is_csv: x. Use a boolean true or false value.",
+        "confirm_email_before_download Unsupported value for confirm_email_before_download: 1. "
+        "Use a boolean true or false value.",
+        "retention_period Unsupported value for retention_period: 3. "
+        "Supported periods are from 1 to 78 weeks.",
+        "filename `filename` must end with a file extension. For example, filename.csv",
+        "Do not set a value for `is_csv` if `filename` is set.",
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"file": "YWJj", "is_csv": None, "filename": "a.csv"},
+        {"file": "YWJj", "is_csv": False, "filename": None},
+        {"file": "YWJj", "is_csv": None, "filename": None},
+    ],
+)
+def test_is_csv_and_filename_may_not_both_be_present_even_as_null(
+    emulator: Running, options: dict[str, Any]
+) -> None:
+    # Notify's rule is about the keys being there (JSON Schema "required"), not their values.
+    response = emulator.request("POST", EMAIL, json=_email_with_file(options))
+    assert response.status_code == 400
+    assert response.json() == _validation("Do not set a value for `is_csv` if `filename` is set.")
+
+
+# --- authentication: iat is read the way PyJWT and the official client read it --------------
+
+
+@pytest.mark.parametrize("make_iat", [lambda: str(int(time.time())), lambda: time.time()])
+def test_iat_as_a_numeric_string_or_a_float_is_accepted(emulator: Running, make_iat: Any) -> None:
+    token = _token_with_iat(make_iat())
+    response = emulator.request("GET", "/v2/templates", authorization=f"Bearer {token}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "make_iat",
+    [lambda: str(int(time.time()) - 100), lambda: time.time() - 100, lambda: "abc", lambda: True],
+)
+def test_iat_that_is_old_or_not_a_number_is_a_clock_error(emulator: Running, make_iat: Any) -> None:
+    token = _token_with_iat(make_iat())
+    response = emulator.request("GET", "/v2/templates", authorization=f"Bearer {token}")
+    assert response.status_code == 403
+    assert response.json() == {
+        "errors": [
+            {
+                "error": "AuthError",
+                "message": "Error: Your system clock must be accurate to within 30 seconds",
+            }
+        ],
+        "status_code": 403,
+    }
+
+
+# --- HTTP conventions --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v2/templates"),
+        ("GET", f"/v2/notifications/{UNKNOWN_ID}"),
+        ("GET", "/nowhere"),
+        ("POST", "/v2/notifications/sms"),
+    ],
+)
+def test_json_answers_end_with_a_newline(emulator: Running, method: str, path: str) -> None:
+    # Flask's JSON responses end with "\n".
+    response = emulator.request(method, path, json={})
+    assert response.content.endswith(b"}\n")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PATCH", f"/v2/notifications/{UNKNOWN_ID}", {"GET", "HEAD", "OPTIONS", "POST"}),
+        ("PUT", f"/v2/notifications/{UNKNOWN_ID}", {"GET", "HEAD", "OPTIONS", "POST"}),
+        ("DELETE", "/v2/notifications/sms", {"GET", "HEAD", "OPTIONS", "POST"}),
+        ("DELETE", "/v2/notifications", {"GET", "HEAD", "OPTIONS"}),
+        ("GET", f"/v2/template/{demo.SMS_TEMPLATE_ID}/preview", {"OPTIONS", "POST"}),
+    ],
+)
+def test_wrong_method_names_every_allowed_method_as_html(
+    emulator: Running, method: str, path: str, allowed: set[str]
+) -> None:
+    # Werkzeug's own headers (text/html) replace the JSON content type of Notify's 405 body.
+    response = emulator.request(method, path, authorization="")
+    assert response.status_code == 405
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.json() == METHOD_NOT_ALLOWED
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+
+
+def test_options_on_a_v2_route_needs_a_token(emulator: Running) -> None:
+    response = emulator.request("OPTIONS", "/v2/templates", authorization="")
+    assert response.status_code == 401
+    assert response.json() == {
+        "errors": [
+            {"error": "AuthError", "message": "Unauthorized: authentication token must be provided"}
+        ],
+        "status_code": 401,
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/v2/templates", {"GET", "HEAD", "OPTIONS"}),
+        ("/v2/notifications/sms", {"GET", "HEAD", "OPTIONS", "POST"}),
+        (f"/v2/notifications/{UNKNOWN_ID}", {"GET", "HEAD", "OPTIONS", "POST"}),
+        (f"/v2/template/{demo.SMS_TEMPLATE_ID}/preview", {"OPTIONS", "POST"}),
+    ],
+)
+def test_options_with_a_token_lists_the_allowed_methods(
+    emulator: Running, path: str, allowed: set[str]
+) -> None:
+    response = emulator.request("OPTIONS", path)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_options_on_an_unknown_url_is_the_plain_404(emulator: Running) -> None:
+    response = emulator.request("OPTIONS", "/v2/nothing")
+    assert response.status_code == 404
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["2147483648", "99999999999999999999"])
+def test_a_template_version_too_big_to_exist_is_not_found(emulator: Running, version: str) -> None:
+    response = emulator.request("GET", f"/v2/template/{demo.SMS_TEMPLATE_ID}/version/{version}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "errors": [{"error": "NoResultFound", "message": "No result found"}],
+        "status_code": 404,
+    }
+
+
+# --- ids that Python reads as UUIDs but PostgreSQL does not --------------------------------------
+
+DATA_ERROR = {"errors": [{"error": "DataError", "message": "No result found"}], "status_code": 404}
+
+
+def _odd_hyphen(value: str) -> str:
+    digits = value.replace("-", "")
+    return digits[:5] + "-" + digits[5:]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/v2/notifications/urn:uuid:{UNKNOWN_ID}"),
+        ("GET", f"/v2/notifications/uuid:{UNKNOWN_ID}"),
+        ("GET", f"/v2/notifications/{_odd_hyphen(UNKNOWN_ID)}"),
+        ("GET", f"/v2/notifications/urn:uuid:{UNKNOWN_ID}/pdf"),
+        ("GET", f"/v2/template/urn:uuid:{demo.SMS_TEMPLATE_ID}"),
+        ("GET", f"/v2/template/{_odd_hyphen(demo.SMS_TEMPLATE_ID)}"),
+        ("GET", f"/v2/template/urn:uuid:{demo.SMS_TEMPLATE_ID}/version/1"),
+        ("POST", f"/v2/template/urn:uuid:{demo.SMS_TEMPLATE_ID}/preview"),
+        ("GET", f"/v2/notifications?older_than=urn:uuid:{UNKNOWN_ID}"),
+        ("GET", f"/v2/notifications?older_than={_odd_hyphen(UNKNOWN_ID)}"),
+        ("GET", f"/v2/received-text-messages?older_than=urn:uuid:{UNKNOWN_ID}"),
+    ],
+)
+def test_an_id_postgres_cannot_read_is_a_data_error(
+    emulator: Running, method: str, path: str
+) -> None:
+    body = {"personalisation": {"name": "a"}} if method == "POST" else None
+    response = emulator.request(method, path, json=body)
+    assert response.status_code == 404
+    assert response.json() == DATA_ERROR
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (
+            "/v2/notifications/sms",
+            {
+                "phone_number": "07700900123",
+                "template_id": demo.SMS_TEMPLATE_ID,
+                "personalisation": {"name": "a"},
+                "sms_sender_id": f"urn:uuid:{demo.SMS_SENDER_ID}",
+            },
+        ),
+        (
+            "/v2/notifications/email",
+            {
+                "email_address": "someone@example.com",
+                "template_id": demo.EMAIL_TEMPLATE_ID,
+                "personalisation": {"name": "a"},
+                "email_reply_to_id": _odd_hyphen(demo.EMAIL_REPLY_TO_ID),
+            },
+        ),
+    ],
+)
+def test_a_sender_id_postgres_cannot_read_is_a_data_error(
+    emulator: Running, path: str, body: dict[str, object]
+) -> None:
+    response = emulator.request("POST", path, json=body)
+    assert response.status_code == 404
+    assert response.json() == DATA_ERROR
+
+
+@pytest.mark.parametrize(
+    "template_id", [f"urn:uuid:{demo.SMS_TEMPLATE_ID}", _odd_hyphen(demo.SMS_TEMPLATE_ID)]
+)
+def test_a_template_id_to_send_with_is_read_leniently(emulator: Running, template_id: str) -> None:
+    body = {
+        "phone_number": "07700900123",
+        "template_id": template_id,
+        "personalisation": {"name": "a"},
+    }
+    response = emulator.request("POST", "/v2/notifications/sms", json=body)
+    assert response.status_code == 201
+    assert response.json()["template"]["id"] == demo.SMS_TEMPLATE_ID

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -72,4 +75,33 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    return engine
+    # Typed as the engine it stands for: it offers the same connect()/begin() blocks.
+    return cast(Engine, _SerialisedEngine(engine)) if in_memory else engine
+
+
+class _SerialisedEngine:
+    """An engine whose connections are used by one thread at a time.
+
+    An in-memory SQLite database lives in one connection, which every thread shares.
+    Requests run on a thread pool, and two threads driving that connection would
+    interleave their statements in one transaction, so one request's rollback could undo
+    another's acknowledged insert. Each ``connect()``/``begin()`` here holds a re-entrant
+    lock for its whole block. Everything else is the wrapped engine's.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self._lock, self._engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self._lock, self._engine.begin() as connection:
+            yield connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)

@@ -131,7 +131,10 @@ def _bind(host: str, port: int) -> socket.socket:
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    parsed = make_url(url)
+    if parsed.password is None:
+        return url  # nothing to hide, and rendering would percent-encode ":memory:"
+    return parsed.render_as_string(hide_password=True)
 
 
 def _fail(message: str) -> NoReturn:

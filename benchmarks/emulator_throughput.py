@@ -92,7 +92,8 @@ def _summarise(
     summary: dict[tuple[str, int], dict[str, float]] = {}
     for (subject, concurrency), results in samples.items():
         summary[subject, concurrency] = {
-            key: median([r[key] for r in results]) for key in ("rate", "p50_ms", "p99_ms", "cpu_ms")
+            key: median([r[key] for r in results])
+            for key in ("rate", "p50_ms", "p99_ms", "cpu_ms", "generator_busy")
         }
         part.rows.append(
             Row(
@@ -104,6 +105,7 @@ def _summarise(
                 failures=failures[subject, concurrency],
                 note=(
                     f"server CPU {summary[subject, concurrency]['cpu_ms']:.2f} ms/send; "
+                    f"load generator busy {summary[subject, concurrency]['generator_busy']:.0%}; "
                     f"median of {len(results)}"
                 ),
             )

@@ -7,7 +7,8 @@ With an API key in the environment (never on the command line, where a process l
 show it) every request carries a Notify bearer token (notify-api.md §2.2). Tokens are
 minted at most once a second, well inside the 30 s the server accepts, so that signing costs the
 generator almost nothing. The last output line is one JSON object: requests, failures, statuses,
-seconds, rate, p50/p99 latency in milliseconds, and all requests sent (warm-up included).
+seconds, rate, p50/p99 latency in milliseconds, all requests sent (warm-up included), and
+the share of its run the generator spent on the CPU.
 """
 
 from __future__ import annotations
@@ -114,11 +115,15 @@ async def _generate(args: argparse.Namespace) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         start = time.perf_counter()
+        cpu_start = time.process_time()
         if args.count is None:
             measure_from = start + args.warmup
             deadline = measure_from + args.duration
         await asyncio.gather(*(worker(session) for _ in range(args.concurrency)))
-        end = min(time.perf_counter(), deadline)
+        finished = time.perf_counter()
+        # How busy the generator itself was: near 100 % means it, not the server, set the pace.
+        busy = (time.process_time() - cpu_start) / max(finished - start, 1e-9)
+        end = min(finished, deadline)
     seconds = end - max(start, measure_from)
     latencies = sorted(tally.latencies)
     completed = len(latencies) + tally.failures
@@ -131,6 +136,7 @@ async def _generate(args: argparse.Namespace) -> dict[str, Any]:
         "rate": completed / seconds if seconds > 0 else 0.0,
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "generator_busy": busy,
     }
 
 

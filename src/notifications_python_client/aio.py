@@ -23,6 +23,7 @@ from typing import IO, Any, TypeVar
 import aiohttp
 
 from notifications_python_client import _endpoints
+from notifications_python_client._configured import ConfiguredClient
 from notifications_python_client._constants import (
     DEFAULT_BASE_URL,
     DEFAULT_BULK_CONCURRENCY,
@@ -39,8 +40,6 @@ from notifications_python_client._core import (
     decode_response,
     log_finished,
     resolve_retry_policy,
-    validate_base_url,
-    validate_timeout,
 )
 from notifications_python_client._endpoints import Personalisation, StatusFilter
 from notifications_python_client.bulk import BulkNotification, BulkResult, run_bulk
@@ -90,7 +89,7 @@ def translate_aiohttp_error(error: BaseException) -> NetworkError:
     return ResponseNotReceivedError()
 
 
-class AsyncNotificationsAPIClient:
+class AsyncNotificationsAPIClient(ConfiguredClient):
     """Send texts, emails and letters and read statuses, templates and received texts, with asyncio.
 
     :param api_key: ``{key name}-{service id}-{secret}``
@@ -117,43 +116,6 @@ class AsyncNotificationsAPIClient:
         )
         self._session = session
         self._owns_session = session is None
-
-    # --- configuration ---
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
-
-    @base_url.setter
-    def base_url(self, value: str) -> None:
-        self._core.base_url = validate_base_url(value)
-
-    @property
-    def service_id(self) -> str:
-        return self._core.service_id
-
-    @property
-    def api_key(self) -> str:
-        """The key's secret. Never logged or shown in reprs."""
-        return self._core.key.secret
-
-    @property
-    def timeout(self) -> float:
-        return self._core.timeout
-
-    @timeout.setter
-    def timeout(self, value: float) -> None:
-        self._core.timeout = validate_timeout(value)
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._core.retry_policy
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, service_id={self.service_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.retry_policy.max_retries!r})"
-        )
 
     # --- lifetime ---
 

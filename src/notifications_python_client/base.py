@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import requests
 import urllib3.exceptions
 
+from notifications_python_client._configured import ConfiguredClient
 from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from notifications_python_client._core import (
     ClientCore,
@@ -24,8 +25,6 @@ from notifications_python_client._core import (
     decode_response,
     log_finished,
     resolve_retry_policy,
-    validate_base_url,
-    validate_timeout,
 )
 from notifications_python_client.errors import (
     APIError,
@@ -65,7 +64,7 @@ def translate_requests_error(error: requests.RequestException) -> NetworkError:
     return ResponseNotReceivedError()
 
 
-class BaseAPIClient:
+class BaseAPIClient(ConfiguredClient):
     """A GOV.UK Notify API client over ``requests``: the transport under ``NotificationsAPIClient``.
 
     :param api_key: ``{key name}-{service id}-{secret}``
@@ -88,43 +87,6 @@ class BaseAPIClient:
             api_key, base_url, timeout, resolve_retry_policy(max_retries, retry_policy)
         )
         self.request_session = requests.Session()
-
-    # --- configuration (the official client's attributes) ---
-
-    @property
-    def base_url(self) -> str:
-        return self._core.base_url
-
-    @base_url.setter
-    def base_url(self, value: str) -> None:
-        self._core.base_url = validate_base_url(value)
-
-    @property
-    def service_id(self) -> str:
-        return self._core.service_id
-
-    @property
-    def api_key(self) -> str:
-        """The key's secret, as the official client exposes it. Never logged or shown in reprs."""
-        return self._core.key.secret
-
-    @property
-    def timeout(self) -> float:
-        return self._core.timeout
-
-    @timeout.setter
-    def timeout(self, value: float) -> None:
-        self._core.timeout = validate_timeout(value)
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        return self._core.retry_policy
-
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(base_url={self.base_url!r}, service_id={self.service_id!r}, "
-            f"timeout={self.timeout!r}, max_retries={self.retry_policy.max_retries!r})"
-        )
 
     # --- the official client's generic requests ---
 

@@ -7,11 +7,11 @@ spans are switched off. mistune 3 (installed here) follows CommonMark instead, a
 be configured into that grammar: it needs a space after a list marker, treats ``+`` as a
 bullet, has no ``•`` bullets, needs a space after ``#``, nests list items by content
 indent rather than by any indent, and decodes ``&nbsp;`` in text. Those differences
-change documented vectors, so this module carries the small 0.8.4-style block and
-inline grammar itself (the regular expressions below are that grammar, with Notify's
-patches) and Notify's four renderers as classes.
+change documented vectors, so the small 0.8.4-style block and inline grammar lives in
+:mod:`notify_emulator.rules.markdown_grammar`, and this module holds Notify's four
+renderers as classes.
 
-The block lexer splits text into tokens; a renderer turns tokens into output. Public
+The block lexer splits text into tokens; a renderer here turns tokens into output. Public
 entry points: :func:`render_email_html`, :func:`render_plain_text`,
 :func:`render_preheader` and :func:`render_letter_html`.
 """
@@ -21,8 +21,18 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from urllib.parse import quote
+
+from notify_emulator.rules.markdown_grammar import (
+    INLINE_PATTERNS,
+    INLINE_RULES,
+    LINE_OF_SPACES,
+    BlockLexer,
+    Document,
+    Token,
+    escape,
+    link_key,
+)
 
 __all__ = [
     "LINK_STYLE",
@@ -39,332 +49,6 @@ __all__ = [
     "render_preheader",
 ]
 
-# --- block grammar (mistune 0.8.4, with Notify's patches where noted) -------------------
-
-_INLINE_TAGS = (
-    "a|em|strong|small|s|cite|q|dfn|abbr|data|time|code|var|samp|kbd|sub|sup|i|b|u|mark|"
-    "ruby|rt|rp|bdi|bdo|span|br|wbr|ins|del|img|font"
-)
-_VALID_END = r"(?!:/|[^\w\s@]*@)\b"
-_VALID_ATTR = r"""\s*[a-zA-Z\-](?:\s*\=\s*(?:"[^"]*"|'[^']*'|[^\s'">]+))?"""
-_BLOCK_TAG = rf"(?!(?:{_INLINE_TAGS})\b)\w+{_VALID_END}"
-
-_DEF_LINKS = r'\ *\[([^^\]]+)\]:\ *<?([^\s>]+)>?(?:\ +["(]([^\n]+)[")])?\ *(?:\n+|$)'
-_DEF_FOOTNOTES = r"\[\^([^\]]+)\]:\ *([^\n]*(?:\n+|$)(?:\ {1,}[^\n]*(?:\n+|$))*)"
-_FENCES = r"\ *(`{3,}|~{3,})\ *([^`\s]+)?\ *\n([\s\S]+?)\s*\1\ *(?:\n+|$)"
-_HRULE = r"\ {0,3}[-*_](?:\ *[-*_]){2,}\ *(?:\n+|$)"
-_HEADING = r"\ *(\#{1,6})\ *([^\n]+?)\ *\#*\ *(?:\n+|$)"
-_LHEADING = r"([^\n]+)\n\ *(=|-)+\ *(?:\n+|$)"
-# The unpatched list and quote grammars still decide where a *paragraph* stops, because
-# mistune composes its paragraph rule from them before Notify's patches are applied.
-_ORIGINAL_LIST_BLOCK = (
-    r"(\ *)(?=[*+-]|\d+\.)(([*+-])?(?:\d+\.)?)\ [\s\S]+?"
-    r"(?:"
-    r"\n+(?=\1?(?:[-*_]\ *){3,}(?:\n+|$))"
-    rf"|\n+(?={_DEF_LINKS})"
-    rf"|\n+(?={_DEF_FOOTNOTES})"
-    r"|\n+(?=\1(?(3)\d+\.|[*+-])\ )"
-    r"|\n{2,}(?!\ )(?!\1(?:[*+-]|\d+\.)\ )\n*"
-    r"|\s*$)"
-)
-_ORIGINAL_BLOCK_QUOTE = r"(\ *>[^\n]+(\n[^\n]+)*\n*)+"
-
-NEWLINE = re.compile(r"^\n+")
-HRULE = re.compile("^" + _HRULE)
-BLOCK_CODE = re.compile(r"^( {4}[^\n]+\n*)+")
-FENCES = re.compile("^" + _FENCES)
-HEADING = re.compile("^" + _HEADING)
-LHEADING = re.compile("^" + _LHEADING)
-NPTABLE = re.compile(r"^ *(\S.*\|.*)\n *([-:]+ *\|[-| :]*)\n((?:.*\|.*(?:\n|$))*)\n*")
-TABLE = re.compile(r"^ *\|(.+)\n *\|( *[-:]+[-| :]*)\n((?: *\|.*(?:\n|$))*)\n*")
-# Notify: inset text starts with ^ (not >).
-BLOCK_QUOTE = re.compile(r"^( *\^[^\n]+(\n[^\n]+)*\n*)+")
-BLOCK_QUOTE_MARKER = re.compile(r"^ *\^ ?", re.MULTILINE)
-# Notify: bullets are • * or -, ordered items N., and no space is needed after either.
-_BULLET = r"(?:[•*-]|\d+\.)"
-LIST_BLOCK = re.compile(
-    rf"^( *)({_BULLET})[\s\S]+?"
-    r"(?:"
-    r"\n+(?=\1?(?:[-*_] *){3,}(?:\n+|$))"
-    rf"|\n+(?={_DEF_LINKS})"
-    rf"|\n+(?={_DEF_FOOTNOTES})"
-    rf"|\n{{2,}}(?! )(?!\1{_BULLET} )\n*"
-    r"|\s*$)",
-)
-LIST_ITEM = re.compile(rf"^(( *){_BULLET}[^\n]*(?:\n(?!\2{_BULLET})[^\n]*)*)", re.MULTILINE)
-LIST_BULLET = re.compile(rf"^ *{_BULLET}")
-BLOCK_HTML = re.compile(
-    r"^ *(?:<!--[\s\S]*?-->"
-    rf"|<({_BLOCK_TAG})((?:{_VALID_ATTR})*?)>([\s\S]*?)<\/\1>"
-    rf"|<{_BLOCK_TAG}(?:{_VALID_ATTR})*?\s*\/?>)"
-    r" *(?:\n{2,}|\s*$)"
-)
-DEF_LINKS = re.compile("^" + _DEF_LINKS)
-DEF_FOOTNOTES = re.compile("^" + _DEF_FOOTNOTES)
-# A paragraph runs line by line until the next line would start another block. Group
-# numbers shift inside this composite, exactly as they do in mistune 0.8.4.
-PARAGRAPH = re.compile(
-    r"^((?:[^\n]+\n?(?!"
-    + "|".join(
-        (
-            _FENCES.replace(r"\1", r"\2"),
-            _ORIGINAL_LIST_BLOCK.replace(r"\1", r"\3"),
-            _HRULE,
-            _HEADING,
-            _LHEADING,
-            _ORIGINAL_BLOCK_QUOTE,
-            _DEF_LINKS,
-            _DEF_FOOTNOTES,
-            "<" + _BLOCK_TAG,
-        )
-    )
-    + r"))+)\n*",
-)
-TEXT = re.compile(r"^[^\n]+")
-
-_TOP_LEVEL_RULES = (
-    "newline",
-    "hrule",
-    "block_code",
-    "fences",
-    "heading",
-    "nptable",
-    "lheading",
-    "block_quote",
-    "list_block",
-    "block_html",
-    "def_links",
-    "def_footnotes",
-    "table",
-    "paragraph",
-    "text",
-)
-_LIST_ITEM_RULES = (
-    "newline",
-    "block_code",
-    "fences",
-    "lheading",
-    "hrule",
-    "block_quote",
-    "list_block",
-    "block_html",
-    "text",
-)
-_FOOTNOTE_RULES = (
-    "newline",
-    "block_code",
-    "fences",
-    "heading",
-    "nptable",
-    "lheading",
-    "hrule",
-    "block_quote",
-    "list_block",
-    "block_html",
-    "table",
-    "paragraph",
-    "text",
-)
-_MAX_NESTING = 6
-
-# --- inline grammar (hard_wrap on; Notify drops emphasis, strong, strike and code) -------
-
-ESCAPE = re.compile(r"^\\([\\`*{}\[\]()#+\-.!_>~|])")
-INLINE_HTML = re.compile(
-    r"^(?:<!--[\s\S]*?-->"
-    rf"|<(\w+{_VALID_END})((?:{_VALID_ATTR})*?)\s*>([\s\S]*?)<\/\1>"
-    rf"|<\w+{_VALID_END}(?:{_VALID_ATTR})*?\s*\/?>)"
-)
-AUTOLINK = re.compile(r"^<([^ >]+(@|:)[^ >]+)>")
-# Notify: only http(s), and the address may not end in < . , : " ' ) ] or whitespace.
-URL = re.compile(r"""^(https?://[^\s<]+[^<.,:"')\]\s])""")
-FOOTNOTE = re.compile(r"^\[\^([^\]]+)\]")
-_LINK_TEXT = r"(?:\[[^^\]]*\]|[^\[\]]|\](?=[^\[]*\]))*"
-LINK = re.compile(
-    rf"^!?\[({_LINK_TEXT})\]\("
-    r"""\s*(<)?([\s\S]*?)(?(2)>)(?:\s+['"]([\s\S]*?)['"])?\s*\)"""
-)
-REFLINK = re.compile(rf"^!?\[({_LINK_TEXT})\]\s*\[([^^\]]*)\]")
-NOLINK = re.compile(r"^!?\[((?:\[[^\]]*\]|[^\[\]])*)\]")
-LINEBREAK = re.compile(r"^ *\n(?!\s*$)")
-INLINE_TEXT = re.compile(r"^[\s\S]+?(?=[\\<!\[_*`~]|https?://| *\n|$)")
-
-_SMART_AMPERSAND = re.compile(r"&(?!#?\w+;)")
-_KEY_WHITESPACE = re.compile(r"\s+")
-_LINE_OF_SPACES = re.compile(r"^ +$", re.MULTILINE)
-
-
-def escape(text: str) -> str:
-    """Escape ``&`` (unless it starts an entity), ``<`` and ``>``, as mistune does."""
-    text = _SMART_AMPERSAND.sub("&amp;", text)
-    return text.replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _key(text: str) -> str:
-    lowered = escape(text.lower()).replace('"', "&quot;").replace("'", "&#39;")
-    return _KEY_WHITESPACE.sub(" ", lowered)
-
-
-# --- tokens ----------------------------------------------------------------------------
-
-
-@dataclass
-class _Token:
-    kind: str
-    text: str = ""
-    level: int = 0
-    ordered: bool = False
-    loose: bool = False
-    children: list[_Token] = field(default_factory=list)
-
-
-@dataclass
-class _Document:
-    links: dict[str, tuple[str, str | None]] = field(default_factory=dict)
-    footnotes: dict[str, int] = field(default_factory=dict)
-
-
-class _BlockLexer:
-    def __init__(self, document: _Document) -> None:
-        self.document = document
-        self.list_depth = 0
-        self.quote_depth = 0
-
-    def parse(self, text: str, rules: tuple[str, ...] = _TOP_LEVEL_RULES) -> list[_Token]:
-        tokens: list[_Token] = []
-        text = text.rstrip("\n")
-        position = 0
-        while position < len(text):
-            for rule in rules:
-                match = _BLOCK_RULES[rule].match(text, position)
-                if match and match.end() > position:
-                    getattr(self, "_" + rule)(match, tokens)
-                    position = match.end()
-                    break
-            else:  # pragma: no cover - the text rule matches any non-empty line
-                raise RuntimeError("markdown block grammar made no progress")
-        return tokens
-
-    def _newline(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        if len(match.group(0)) > 1:
-            tokens.append(_Token("newline"))
-
-    def _hrule(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("hrule"))
-
-    def _block_code(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("code", re.sub(r"^ {4}", "", match.group(0), flags=re.MULTILINE)))
-
-    def _fences(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("code", match.group(3)))
-
-    def _heading(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("heading", match.group(2), level=len(match.group(1))))
-
-    def _lheading(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        level = 1 if match.group(2) == "=" else 2
-        tokens.append(_Token("heading", match.group(1), level=level))
-
-    def _nptable(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("table"))
-
-    _table = _nptable
-
-    def _block_quote(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        self.quote_depth += 1
-        if self.quote_depth > _MAX_NESTING:
-            children = [_Token("text", match.group(0))]
-        else:
-            children = self.parse(BLOCK_QUOTE_MARKER.sub("", match.group(0)))
-        self.quote_depth -= 1
-        tokens.append(_Token("block_quote", children=children))
-
-    def _list_block(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        ordered = "." in match.group(2)
-        self.list_depth += 1
-        if self.list_depth > _MAX_NESTING:
-            items = [_Token("item", children=[_Token("text", match.group(0))])]
-        else:
-            items = self._list_items(match.group(0))
-        self.list_depth -= 1
-        tokens.append(_Token("list", ordered=ordered, children=items))
-
-    def _list_items(self, block: str) -> list[_Token]:
-        found = [groups[0] for groups in LIST_ITEM.findall(block)]
-        items: list[_Token] = []
-        next_is_loose = False
-        for index, raw in enumerate(found):
-            item = LIST_BULLET.sub("", raw, count=1)
-            if "\n " in item:
-                # Outdent continuation lines by up to the width of the marker.
-                width = len(raw) - len(item)
-                item = re.sub(rf"^ {{1,{width}}}", "", item, flags=re.MULTILINE)
-            loose = next_is_loose or bool(re.search(r"\n\n(?!\s*$)", item))
-            if index != len(found) - 1 and item:
-                next_is_loose = item.endswith("\n")
-                loose = loose or next_is_loose
-            items.append(_Token("item", loose=loose, children=self.parse(item, _LIST_ITEM_RULES)))
-        return items
-
-    def _block_html(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tag = match.group(1)
-        # An element is rebuilt from its parts; a comment or lone tag is kept as matched.
-        html = f"<{tag}{match.group(2) or ''}>{match.group(3)}</{tag}>" if tag else match.group(0)
-        tokens.append(_Token("html", html))
-
-    def _def_links(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        self.document.links[_key(match.group(1))] = (match.group(2), match.group(3))
-
-    def _def_footnotes(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        key = _key(match.group(1))
-        if key in self.document.footnotes:
-            return
-        self.document.footnotes[key] = 0
-        text = match.group(2)
-        if "\n" in text:
-            lines = text.split("\n")
-            indents = [len(line) - len(line.lstrip()) for line in lines[1:]]
-            indent = min((width for width in indents if width), default=0)
-            text = "\n".join([lines[0], *(line[indent:] for line in lines[1:])])
-        children = self.parse(text, _FOOTNOTE_RULES)
-        tokens.append(_Token("footnote", key, children=children))
-
-    def _paragraph(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("paragraph", match.group(1).rstrip("\n")))
-
-    def _text(self, match: re.Match[str], tokens: list[_Token]) -> None:
-        tokens.append(_Token("text", match.group(0)))
-
-
-def _at_position(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    """The same rule without its leading ``^``, for ``pattern.match(text, position)``.
-
-    Matching at a position instead of slicing the rest of the text off after every token
-    keeps long messages linear (``^`` would only match at the true start).
-    """
-    if not pattern.pattern.startswith("^"):
-        raise ValueError(f"markdown rule must be anchored: {pattern.pattern!r}")
-    return re.compile(pattern.pattern[1:], pattern.flags)
-
-
-_BLOCK_RULES: dict[str, re.Pattern[str]] = {
-    "newline": NEWLINE,
-    "hrule": HRULE,
-    "block_code": BLOCK_CODE,
-    "fences": FENCES,
-    "heading": HEADING,
-    "nptable": NPTABLE,
-    "lheading": LHEADING,
-    "block_quote": BLOCK_QUOTE,
-    "list_block": LIST_BLOCK,
-    "block_html": BLOCK_HTML,
-    "def_links": DEF_LINKS,
-    "def_footnotes": DEF_FOOTNOTES,
-    "table": TABLE,
-    "paragraph": PARAGRAPH,
-    "text": TEXT,
-}
-_BLOCK_RULES = {name: _at_position(pattern) for name, pattern in _BLOCK_RULES.items()}
 
 # --- renderers -------------------------------------------------------------------------
 
@@ -623,7 +307,7 @@ Renderer = LetterRenderer
 
 
 class _InlineLexer:
-    def __init__(self, renderer: Renderer, document: _Document) -> None:
+    def __init__(self, renderer: Renderer, document: Document) -> None:
         self.renderer = renderer
         self.document = document
         self.in_link = False
@@ -635,10 +319,10 @@ class _InlineLexer:
         out: list[str] = []
         position = 0
         while position < len(text):
-            for rule in _INLINE_RULES:
+            for rule in INLINE_RULES:
                 if rule == "footnote" and self.in_footnote:
                     continue
-                match = _INLINE_PATTERNS[rule].match(text, position)
+                match = INLINE_PATTERNS[rule].match(text, position)
                 if not match or match.end() == position:
                     continue
                 rendered = getattr(self, "_" + rule)(match)
@@ -665,7 +349,7 @@ class _InlineLexer:
         return self.renderer.autolink(match.group(1), False)
 
     def _footnote(self, match: re.Match[str]) -> str | None:
-        key = _key(match.group(1))
+        key = link_key(match.group(1))
         if self.document.footnotes.get(key, 1):  # unknown, or already referenced
             return None
         self.footnote_index += 1
@@ -676,11 +360,11 @@ class _InlineLexer:
         return self._process_link(match, match.group(3), match.group(4))
 
     def _reflink(self, match: re.Match[str]) -> str | None:
-        found = self.document.links.get(_key(match.group(2) or match.group(1)))
+        found = self.document.links.get(link_key(match.group(2) or match.group(1)))
         return None if found is None else self._process_link(match, *found)
 
     def _nolink(self, match: re.Match[str]) -> str | None:
-        found = self.document.links.get(_key(match.group(1)))
+        found = self.document.links.get(link_key(match.group(1)))
         return None if found is None else self._process_link(match, *found)
 
     def _process_link(self, match: re.Match[str], link: str, title: str | None) -> str:
@@ -698,40 +382,13 @@ class _InlineLexer:
         return self.renderer.text(match.group(0))
 
 
-_INLINE_RULES = (
-    "escape",
-    "inline_html",
-    "autolink",
-    "url",
-    "footnote",
-    "link",
-    "reflink",
-    "nolink",
-    "linebreak",
-    "text",
-)
-_INLINE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "escape": ESCAPE,
-    "inline_html": INLINE_HTML,
-    "autolink": AUTOLINK,
-    "url": URL,
-    "footnote": FOOTNOTE,
-    "link": LINK,
-    "reflink": REFLINK,
-    "nolink": NOLINK,
-    "linebreak": LINEBREAK,
-    "text": INLINE_TEXT,
-}
-_INLINE_PATTERNS = {name: _at_position(pattern) for name, pattern in _INLINE_PATTERNS.items()}
-
-
 class _TokenRenderer:
-    def __init__(self, renderer: Renderer, document: _Document) -> None:
+    def __init__(self, renderer: Renderer, document: Document) -> None:
         self.renderer = renderer
         self.inline = _InlineLexer(renderer, document)
         self.footnotes: list[tuple[str, str]] = []
 
-    def render(self, tokens: list[_Token], *, merge_text: bool = False) -> str:
+    def render(self, tokens: list[Token], *, merge_text: bool = False) -> str:
         out: list[str] = []
         index = 0
         while index < len(tokens):
@@ -749,7 +406,7 @@ class _TokenRenderer:
             index += 1
         return "".join(out)
 
-    def render_token(self, token: _Token) -> str:
+    def render_token(self, token: Token) -> str:
         renderer = self.renderer
         match token.kind:
             case "newline":
@@ -785,13 +442,13 @@ class _TokenRenderer:
 def _preprocess(text: str) -> str:
     text = re.sub(r"\r\n|\r", "\n", text)
     text = text.expandtabs(4).replace("\u2424", "\n")
-    return _LINE_OF_SPACES.sub("", text)
+    return LINE_OF_SPACES.sub("", text)
 
 
 def render(text: str, renderer: Renderer) -> str:
     """Render Notify-flavoured markdown with any of this module's renderers."""
-    document = _Document()
-    tokens = _BlockLexer(document).parse(_preprocess(text))
+    document = Document()
+    tokens = BlockLexer(document).parse(_preprocess(text))
     token_renderer = _TokenRenderer(renderer, document)
     out = token_renderer.render(tokens)
     # Footnotes that were referenced are appended in the order they were referenced.

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from notify_emulator import demo_service as demo
+from notify_emulator._delivery_receipts import records_delivery
 
 from .emulator_harness import Running, raw_token
 
@@ -282,3 +283,60 @@ def test_a_template_id_to_send_with_is_read_leniently(emulator: Running, templat
     response = emulator.request("POST", "/v2/notifications/sms", json=body)
     assert response.status_code == 201
     assert response.json()["template"]["id"] == demo.SMS_TEMPLATE_ID
+
+
+# --- test-key texts abroad: only countries with delivery receipts get the simulated one -----
+
+
+def _send_test_text(emulator: Running, phone_number: str) -> str:
+    body = {
+        "phone_number": phone_number,
+        "template_id": demo.SMS_TEMPLATE_ID,
+        "personalisation": {"name": "a"},
+    }
+    response = emulator.request(
+        "POST", "/v2/notifications/sms", json=body, secret=demo.TEST_KEY_SECRET
+    )
+    assert response.status_code == 201
+    notification_id: str = response.json()["id"]
+    return notification_id
+
+
+def _read_later(emulator: Running, notification_id: str) -> dict[str, Any]:
+    emulator.clock.advance(5)  # past every simulated delivery step
+    response = emulator.request(
+        "GET", f"/v2/notifications/{notification_id}", secret=demo.TEST_KEY_SECRET
+    )
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("phone_number", ["+1 202 555 0123", "+86 138 0013 8000", "+299 21 1234"])
+def test_a_test_text_to_a_country_without_receipts_stays_sent_with_no_fragments(
+    emulator: Running, phone_number: str
+) -> None:
+    got = _read_later(emulator, _send_test_text(emulator, phone_number))
+    assert got["status"] == "sent"
+    assert got["is_cost_data_ready"] is True
+    assert got["cost_in_pounds"] == 0.0
+    assert got["cost_details"]["billable_sms_fragments"] == 0
+    assert got["cost_details"]["international_rate_multiplier"] == 1.0
+    assert got["completed_at"] is not None
+
+
+def test_a_test_text_to_a_country_with_receipts_is_delivered_and_billed(
+    emulator: Running,
+) -> None:
+    got = _read_later(emulator, _send_test_text(emulator, "+33 6 12 34 56 78"))
+    assert got["status"] == "delivered"
+    assert got["cost_details"]["billable_sms_fragments"] == 1
+    assert got["cost_details"]["international_rate_multiplier"] == 2.0
+
+
+@pytest.mark.parametrize(
+    ("prefix", "receipts"),
+    [("1", False), ("86", False), ("1868", False), ("33", True), ("44", True)],
+)
+def test_which_prefixes_record_delivery(prefix: str, receipts: bool) -> None:
+    assert records_delivery(prefix) is receipts

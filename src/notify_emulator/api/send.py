@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from notify_emulator._delivery_receipts import records_delivery
 from notify_emulator.api.checks import (
     FILE_ONLY_BY_EMAIL,
     check_daily_limit,
@@ -115,6 +116,7 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
             is_international=number.international,
             created_at=now,
             delays=emulator.settings.delivery_delays,
+            delivery_receipts=not number.international or records_delivery(number.prefix),
         )
         emulator.store.insert_notification(
             {

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from notify_emulator._delivery_receipts import records_delivery
 from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.clock import format_timestamp
 from notify_emulator.cost import cost_fields
@@ -121,6 +122,8 @@ def cost_data(record: NotificationRecord) -> dict[str, object]:
         record.notification_type == "letter" and record.key_type == "test"
     ):
         units = 0
+    if _never_receipted_test_text(record):
+        units = 0
     return cost_fields(
         notification_type=record.notification_type,
         status=record.status,
@@ -173,3 +176,14 @@ def page_links(current: str, next_url: str | None) -> dict[str, str]:
 def as_mapping(value: object) -> Mapping[str, Any]:
     """A JSON object from the request as a mapping (others read as empty)."""
     return value if isinstance(value, Mapping) else {}
+
+
+def _never_receipted_test_text(record: NotificationRecord) -> bool:
+    # A test-key text gets its fragments from its simulated receipt, which Notify ignores for
+    # countries without delivery receipts; a live text has them from the moment it is sent.
+    return (
+        record.notification_type == "sms"
+        and record.key_type == "test"
+        and record.international
+        and not records_delivery(record.phone_prefix or "")
+    )

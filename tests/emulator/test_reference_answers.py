@@ -14,7 +14,7 @@ import pytest
 from notify_emulator import demo_service as demo
 from notify_emulator._delivery_receipts import records_delivery
 
-from .emulator_harness import Running, raw_token
+from .emulator_harness import Running, make_token, raw_token
 
 EMAIL = "/v2/notifications/email"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
@@ -340,3 +340,57 @@ def test_a_test_text_to_a_country_with_receipts_is_delivered_and_billed(
 )
 def test_which_prefixes_record_delivery(prefix: str, receipts: bool) -> None:
     assert records_delivery(prefix) is receipts
+
+
+# --- tokens with stray characters: Notify's PyJWT reads their segments leniently -------------
+
+KEY_NOT_FOUND = {
+    "errors": [{"error": "AuthError", "message": "Invalid token: API key not found"}],
+    "status_code": 403,
+}
+
+
+def _live_token() -> str:
+    return make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda token: " " + token,  # "Bearer  <token>": a second space
+        lambda token: "*" + token,
+        lambda token: token[:-1],  # a truncated signature
+        lambda token: token.replace(".", ".\t", 1),
+    ],
+)
+def test_a_token_with_stray_characters_matches_no_key(emulator: Running, mangle: Any) -> None:
+    response = emulator.request(
+        "GET", "/v2/templates", authorization="Bearer " + mangle(_live_token())
+    )
+    assert response.status_code == 403
+    assert response.json() == KEY_NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda token: ".".join(part + "=" * (-len(part) % 4) for part in token.split(".")),
+        # The standard alphabet in the signature: the same bytes once decoded.
+        lambda token: (
+            token[: token.rindex(".")]
+            + token[token.rindex(".") :].replace("-", "+").replace("_", "/")
+        ),
+    ],
+)
+def test_a_token_whose_segments_still_decode_is_accepted(emulator: Running, mangle: Any) -> None:
+    response = emulator.request(
+        "GET", "/v2/templates", authorization="Bearer " + mangle(_live_token())
+    )
+    assert response.status_code == 200
+
+
+def test_a_token_of_two_segments_is_not_a_token(emulator: Running) -> None:
+    token = _live_token().rsplit(".", 1)[0]
+    response = emulator.request("GET", "/v2/templates", authorization="Bearer " + token)
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["message"].startswith("Invalid token: make sure")

@@ -27,7 +27,7 @@ def precompiled_template_id(service_id: str) -> str:
 
 def apply_seed(store: Store, config: SeedConfig) -> None:
     """Create or update every service of ``config`` (one transaction)."""
-    with store.engine.begin() as connection:
+    with store.db.begin() as connection:
         for service in config.services:
             _apply_service(store, connection, service)
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from notify_emulator.clock import Clock, utc_naive
 from notify_emulator.delivery import COMPLETED_STATUSES
 from notify_emulator.store import tables as t
-from notify_emulator.store.engine import DatabaseError, create_database_engine
+from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.records import (
     ApiKeyRecord,
@@ -53,6 +53,8 @@ class Store:
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
+        # Every connection the store uses comes through the gate (SQLite's writers take turns).
+        self.db = ConnectionGate(engine)
         self.clock = clock
 
     @classmethod
@@ -84,7 +86,7 @@ class Store:
 
     def get_service(self, service_id: str) -> ServiceRecord | None:
         """A service by id."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             row = connection.execute(
                 select(t.services).where(t.services.c.id == service_id)
             ).first()
@@ -92,14 +94,14 @@ class Store:
 
     def list_services(self) -> list[ServiceRecord]:
         """Every service, by name."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(select(t.services).order_by(t.services.c.name)).all()
         return [_service(row._mapping) for row in rows]
 
     def usable_api_keys(self, service_id: str) -> list[ApiKeyRecord]:
         """Keys that authenticate or report "revoked": unrevoked, or revoked in the last 7 days."""
         cutoff = self.now() - REVOKED_KEY_WINDOW
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(
                 select(t.api_keys)
                 .where(t.api_keys.c.service_id == service_id)
@@ -110,7 +112,7 @@ class Store:
 
     def sms_senders(self, service_id: str) -> list[SmsSenderRecord]:
         """The service's SMS senders."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(
                 select(t.sms_senders).where(t.sms_senders.c.service_id == service_id)
             ).all()
@@ -118,7 +120,7 @@ class Store:
 
     def reply_tos(self, service_id: str) -> list[ReplyToRecord]:
         """The service's email reply-to addresses."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(
                 select(t.email_reply_to).where(t.email_reply_to.c.service_id == service_id)
             ).all()
@@ -137,7 +139,7 @@ class Store:
             query = query.where(t.template_versions.c.version == t.templates.c.version)
         else:
             query = query.where(t.template_versions.c.version == version)
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             row = connection.execute(query).first()
         return _template(row._mapping) if row else None
 
@@ -152,7 +154,7 @@ class Store:
         if template_type is not None:
             query = query.where(t.templates.c.template_type == template_type)
         query = query.order_by(t.template_versions.c.name, t.templates.c.template_type)
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(query).all()
         return [_template(row._mapping) for row in rows]
 
@@ -160,7 +162,7 @@ class Store:
 
     def daily_count(self, service_id: str, channel: str, day: str) -> int:
         """Messages counted today (``day`` = UTC ``YYYY-MM-DD``) for a channel."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             value = connection.execute(
                 select(t.daily_counts.c.count).where(
                     t.daily_counts.c.service_id == service_id,
@@ -188,7 +190,7 @@ class Store:
         row["next_step_at"] = _step_time(steps[0]) if steps else None
         day = row["created_at"].strftime("%Y-%m-%d")
         document_rows = [document.__dict__ for document in documents]
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             connection.execute(t.notifications.insert().values(**row))
             if letter_pdf is not None:
                 connection.execute(
@@ -207,7 +209,7 @@ class Store:
         """
         now = self.now()
         changed = 0
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             rows = connection.execute(
                 select(
                     t.notifications.c.id,
@@ -246,7 +248,7 @@ class Store:
     def force_status(self, notification_id: str, status: str) -> bool:
         """Set a status now and drop the rest of the plan; False if there is no such row."""
         now = self.now()
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             result = connection.execute(
                 update(t.notifications)
                 .where(t.notifications.c.id == notification_id)
@@ -286,7 +288,7 @@ class Store:
                 t.notifications.c.service_id == service_id,
                 t.notifications.c.created_at >= self.now() - timedelta(days=retention_days),
             )
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             row = connection.execute(query).first()
         return _notification(row._mapping) if row else None
 
@@ -299,7 +301,7 @@ class Store:
             n.key_type == query.key_type,
             n.created_at >= self.now() - timedelta(days=query.retention_days),
         )
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             if query.older_than is not None:
                 pivot = connection.execute(
                     select(n.created_at).where(
@@ -330,13 +332,13 @@ class Store:
         statement = select(t.notifications).order_by(n.created_at.desc(), n.id.desc())
         if service_id is not None:
             statement = statement.where(n.service_id == service_id)
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             rows = connection.execute(statement).all()
         return [_notification(row._mapping) for row in rows]
 
     def save_letter_pdf(self, notification_id: str, data: bytes) -> None:
         """Store (or replace) a letter's PDF."""
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             connection.execute(
                 delete(t.letter_pdfs).where(t.letter_pdfs.c.notification_id == notification_id)
             )
@@ -346,7 +348,7 @@ class Store:
 
     def letter_pdf(self, notification_id: str) -> bytes | None:
         """A letter's PDF, if one exists."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             value = connection.execute(
                 select(t.letter_pdfs.c.data).where(
                     t.letter_pdfs.c.notification_id == notification_id
@@ -358,7 +360,7 @@ class Store:
 
     def get_document(self, document_id: str) -> DocumentRecord | None:
         """An uploaded file by id."""
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             row = connection.execute(
                 select(t.documents).where(t.documents.c.id == document_id)
             ).first()
@@ -389,7 +391,7 @@ class Store:
             content=content,
             created_at=utc_naive(created_at) if created_at else self.now(),
         )
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             connection.execute(t.received_texts.insert().values(**record.__dict__))
         return record
 
@@ -407,7 +409,7 @@ class Store:
             r.service_id == service_id,
             r.created_at >= self.now() - timedelta(days=retention_days),
         )
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             if older_than is not None:
                 pivot = connection.execute(
                     select(r.created_at).where(r.id == older_than, r.service_id == service_id)
@@ -423,14 +425,14 @@ class Store:
 
     def reset_activity(self) -> None:
         """Empty notifications, received texts, files and counts; keep the configuration."""
-        with self.engine.begin() as connection:
+        with self.db.begin() as connection:
             for table in t.ACTIVITY_TABLES:
                 connection.execute(delete(table))
 
     def count_rows(self, table_name: str) -> int:
         """How many rows a table holds (for diagnostics and tests)."""
         table = t.metadata.tables[table_name]
-        with self.engine.connect() as connection:
+        with self.db.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
 
 

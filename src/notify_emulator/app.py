@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -99,7 +101,7 @@ def _endpoint(
         api_request = ApiRequest(
             method=request.method,
             path_params={key: str(value) for key, value in request.path_params.items()},
-            query=request.query_params.multi_items(),
+            query=_query_pairs(request.scope.get("query_string", b"")),
             authorization=request.headers.get("authorization"),
             body=await request.body(),
             root=_root(request, emulator.settings),
@@ -123,6 +125,28 @@ def _endpoint(
         return json_response(data, status) if not admin_route else JSONResponse(data, status)
 
     return endpoint
+
+
+def _query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """A query string's pairs as Werkzeug reads them for Notify.
+
+    Percent-escapes that are not UTF-8 stay as their escape text (``%ff`` reads ``%FF``), where
+    Starlette would put U+FFFD; blank values are kept.
+    """
+    return parse_qsl(
+        query_string.decode("latin-1"), keep_blank_values=True, errors=_KEEP_BAD_ESCAPES
+    )
+
+
+def _quote_undecodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(f"%{byte:02X}" for byte in bad), error.end
+
+
+_KEEP_BAD_ESCAPES = "notify_emulator.keep_bad_escapes"
+codecs.register_error(_KEEP_BAD_ESCAPES, _quote_undecodable)
 
 
 def _routes() -> list[BaseRoute]:

@@ -394,3 +394,26 @@ def test_a_token_of_two_segments_is_not_a_token(emulator: Running) -> None:
     response = emulator.request("GET", "/v2/templates", authorization="Bearer " + token)
     assert response.status_code == 403
     assert response.json()["errors"][0]["message"].startswith("Invalid token: make sure")
+
+
+# --- the query strings of list links, as Werkzeug builds and reads them ----------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("reference=a%2Fb", "reference=a/b"),
+        ("reference=" + "%21%24%27%28%29%2A%2C%2F%3A%3B%3F%40", "reference=!$'()*,/:;?@"),
+        ("reference=a%26b%3Dc%23d", "reference=a%26b%3Dc%23d"),
+        ("reference=a%20b", "reference=a+b"),
+        ("reference=%ff", "reference=%25FF"),
+    ],
+)
+def test_list_links_escape_what_werkzeug_escapes(
+    emulator: Running, query: str, expected: str
+) -> None:
+    response = emulator.request("GET", f"/v2/notifications?{query}")
+    assert response.status_code == 200
+    assert response.json()["links"] == {
+        "current": f"{emulator.base_url}/v2/notifications?{expected}"
+    }

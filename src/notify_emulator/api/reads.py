@@ -38,6 +38,9 @@ Response = tuple[int, dict[str, object]]
 
 # Query parameters of GET /v2/notifications that take only their first value (§5.7).
 _SINGLE_VALUED = ("reference", "include_jobs", "older_than")
+# Characters Werkzeug leaves unescaped when Notify's url_for builds the links' query strings
+# (werkzeug.urls._urlencode), e.g. a reference "order/12" stays "reference=order/12".
+LINK_SAFE_CHARACTERS = "!$'()*,/:;?@"
 # Template versions are PostgreSQL integers in Notify; none can be bigger.
 MAX_TEMPLATE_VERSION = 2**31 - 1
 
@@ -121,7 +124,7 @@ def _pairs(params: dict[str, object]) -> list[tuple[str, str]]:
 
 
 def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
-    return f"{base}?{urlencode(pairs)}" if pairs else base
+    return f"{base}?{urlencode(pairs, safe=LINK_SAFE_CHARACTERS)}" if pairs else base
 
 
 def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:

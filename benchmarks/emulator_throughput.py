@@ -78,7 +78,7 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     part.notes.append(
         f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
         f"servers on core {cores.server}, aiohttp load generator on core {cores.driver}; "
-        "emulator on a SQLite file (WAL, synchronous=FULL, as it ships)."
+        "emulator on a SQLite file, with the SQLite settings it ships with."
     )
     return part
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     )
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
+    app.add_middleware(_SlashesMiddleware)
     app.add_middleware(_HeadersMiddleware, log_requests=settings.log_requests)
     return app
 
@@ -284,3 +286,66 @@ class _HeadersMiddleware:
                     status.get("code", "-"),
                     elapsed,
                 )
+
+
+class _SlashesMiddleware:
+    """Repeated slashes in a path, handled the way Werkzeug's routing handles them for Notify.
+
+    Leading ones are ignored, so a client whose base URL ends with "/" (``…6011//v2/…``)
+    still works. A path with repeated slashes inside that would match a route once they are
+    merged is answered with Werkzeug's 308 redirect to the merged path; anything else is
+    routed as it is (and ends in a 404).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or "//" not in path:
+            await self.app(scope, receive, send)
+            return
+        path = "/" + path.lstrip("/")
+        merged = re.sub("/{2,}", "/", path)
+        if merged != path:
+            allowed = _methods_matching(scope, merged)
+            if scope["method"] in allowed:
+                request = Request(scope)
+                emulator: Emulator = request.app.state.emulator
+                location = _root(request, emulator.settings) + merged
+                query = scope.get("query_string", b"").decode("latin-1")
+                await _redirect(location + (f"?{query}" if query else ""))(scope, receive, send)
+                return
+            if allowed:
+                path = merged  # a wrong method: the 405 names the merged path's methods
+        await self.app({**scope, "path": path, "raw_path": path.encode()}, receive, send)
+
+
+def _methods_matching(scope: Scope, path: str) -> set[str]:
+    # Flask allows OPTIONS on every route it has.
+    methods: set[str] = set()
+    for route in scope["app"].router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.fullmatch(path):
+            methods.update({*route.methods, "OPTIONS"})
+    return methods
+
+
+def _redirect(location: str) -> Response:
+    # Werkzeug's own redirect page (Flask returns routing redirects without error handlers).
+    shown = _html_escape(location)
+    page = (
+        "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
+        "<h1>Redirecting...</h1>\n<p>You should be redirected automatically to the target URL: "
+        f'<a href="{shown}">{shown}</a>. If not, click the link.\n'
+    )
+    return Response(page, status_code=308, headers={"Location": location}, media_type="text/html")
+
+
+# markupsafe's escaping, which Werkzeug's redirect page uses.
+_HTML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&#34;"), ("'", "&#39;"))
+
+
+def _html_escape(text: str) -> str:
+    for raw, escaped in _HTML_ESCAPES:
+        text = text.replace(raw, escaped)
+    return text

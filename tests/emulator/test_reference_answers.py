@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+import requests
 
 from notify_emulator import demo_service as demo
 from notify_emulator._delivery_receipts import records_delivery
@@ -417,3 +418,47 @@ def test_list_links_escape_what_werkzeug_escapes(
     assert response.json()["links"] == {
         "current": f"{emulator.base_url}/v2/notifications?{expected}"
     }
+
+
+# --- repeated slashes, as Werkzeug routes them ------------------------------------------------
+
+
+def test_leading_slashes_are_ignored(emulator: Running) -> None:
+    # As when a client's base URL ends with "/".
+    plain = emulator.request("GET", "/v2/templates?type=sms")
+    doubled = emulator.request("GET", "//v2/templates?type=sms")
+    assert doubled.status_code == 200
+    assert doubled.json() == plain.json()
+    body = {
+        "phone_number": "07700900123",
+        "template_id": demo.SMS_TEMPLATE_ID,
+        "personalisation": {"name": "a"},
+    }
+    assert emulator.request("POST", "///v2/notifications/sms", json=body).status_code == 201
+
+
+def test_slashes_inside_a_path_redirect_to_the_merged_path(emulator: Running) -> None:
+    token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
+    response = requests.get(
+        emulator.base_url + "/v2//templates?type=sms&a=%3Cx%3E",
+        headers={"Authorization": f"Bearer {token}"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    location = f"{emulator.base_url}/v2/templates?type=sms&a=%3Cx%3E"
+    assert response.status_code == 308
+    assert response.headers["Location"] == location
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    shown = location.replace("&", "&amp;")
+    assert f'<a href="{shown}">{shown}</a>. If not, click the link.' in response.text
+
+
+def test_slashes_inside_a_path_with_a_wrong_method_are_a_405(emulator: Running) -> None:
+    response = emulator.request("DELETE", "/v2//templates", authorization="")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize("path", ["/v2/templates//", "/v2//nothing", "//nothing"])
+def test_slashes_that_merge_into_no_route_are_a_404(emulator: Running, path: str) -> None:
+    assert emulator.request("GET", path).status_code == 404

@@ -223,11 +223,14 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request) -> set[str]:
+    return _route_methods(request.app, request.url.path)
+
+
+def _route_methods(app: Starlette, path: str) -> set[str]:
     # Every route whose path matches counts, as in Werkzeug: DELETE /v2/notifications/sms is
     # refused with GET (the read of a notification "sms") as well as POST.
-    path = request.url.path
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in app.router.routes:
         if isinstance(route, Route) and route.methods and route.path_regex.fullmatch(path):
             methods.update(route.methods)
     return methods
@@ -308,8 +311,9 @@ class _SlashesMiddleware:
         path = "/" + path.lstrip("/")
         merged = re.sub("/{2,}", "/", path)
         if merged != path:
-            allowed = _methods_matching(scope, merged)
-            if scope["method"] in allowed:
+            allowed = _route_methods(scope["app"], merged)
+            # Flask allows OPTIONS on every route it has.
+            if allowed and scope["method"] in {*allowed, "OPTIONS"}:
                 request = Request(scope)
                 emulator: Emulator = request.app.state.emulator
                 location = _root(request, emulator.settings) + merged
@@ -318,16 +322,11 @@ class _SlashesMiddleware:
                 return
             if allowed:
                 path = merged  # a wrong method: the 405 names the merged path's methods
-        await self.app({**scope, "path": path, "raw_path": path.encode()}, receive, send)
-
-
-def _methods_matching(scope: Scope, path: str) -> set[str]:
-    # Flask allows OPTIONS on every route it has.
-    methods: set[str] = set()
-    for route in scope["app"].router.routes:
-        if isinstance(route, Route) and route.methods and route.path_regex.fullmatch(path):
-            methods.update({*route.methods, "OPTIONS"})
-    return methods
+        raw_path = scope.get("raw_path") or path.encode()
+        raw_path = b"/" + raw_path.lstrip(b"/")
+        if path == merged:
+            raw_path = re.sub(rb"/{2,}", b"/", raw_path)
+        await self.app({**scope, "path": path, "raw_path": raw_path}, receive, send)
 
 
 def _redirect(location: str) -> Response:

@@ -19,6 +19,7 @@ import click
 
 from notify_emulator import demo_service
 from notify_emulator.config import ConfigError
+from notify_emulator.delivery import DeliveryDelays
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from notify_emulator.store import DatabaseError
 
@@ -26,6 +27,16 @@ from notify_emulator.store import DatabaseError
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
 ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
 ENV_DEMO = "NOTIFY_EMULATOR_SEED_DEMO"
+ENV_DELAYS = "NOTIFY_EMULATOR_DELIVERY_DELAYS"
+
+
+def _parse_delays(text: str | None) -> DeliveryDelays:
+    if text is None:
+        return DeliveryDelays()
+    try:
+        return DeliveryDelays.parse(text)
+    except (TypeError, ValueError) as error:
+        raise click.BadParameter(str(error), param_hint="'--delivery-delays'") from error
 
 
 @click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
@@ -57,8 +68,21 @@ def main() -> None:
     type=click.IntRange(min=1),
     help="Worker processes (more than one needs a database file or PostgreSQL).",
 )
+@click.option(
+    "--delivery-delays",
+    "delays_text",
+    default=None,
+    metavar="DELAYS",
+    help="How long statuses take to move on, in seconds: e.g. 'sending=0.5,final=3', or one "
+    "number for the final status (default: final within about a second).",
+)
 def serve(
-    config_path: Path | None, host: str, port: int, database_url: str | None, workers: int
+    config_path: Path | None,
+    host: str,
+    port: int,
+    database_url: str | None,
+    workers: int,
+    delays_text: str | None,
 ) -> None:
     """Start the server."""
     import uvicorn
@@ -66,7 +90,14 @@ def serve(
     from notify_emulator.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = Settings(database_url=database_url, host=host, port=port, config_path=config_path)
+    delays = _parse_delays(delays_text)
+    settings = Settings(
+        database_url=database_url,
+        host=host,
+        port=port,
+        config_path=config_path,
+        delivery_delays=delays,
+    )
     if workers > 1 and settings.resolved_database_url.endswith(":memory:"):
         _fail("--workers above 1 needs a shared database, not sqlite:///:memory:")
     try:
@@ -89,6 +120,7 @@ def serve(
     listener.close()
     os.environ[ENV_DATABASE] = settings.resolved_database_url
     os.environ[ENV_CONFIG] = str(config_path) if config_path else ""
+    os.environ[ENV_DELAYS] = delays_text or ""
     uvicorn.run(
         "notify_emulator.cli:worker_app",
         factory=True,
@@ -109,6 +141,7 @@ def worker_app() -> object:
     settings = Settings(
         database_url=os.environ[ENV_DATABASE],
         config_path=Path(config) if config else None,
+        delivery_delays=_parse_delays(os.environ.get(ENV_DELAYS) or None),
     )
     return create_app(settings, seed=False)
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,16 @@ def test_bad_config_exits_with_one_line(tmp_path: Path) -> None:
         f"notify-emulator: {seed}: services[0] ('A').api_keys[0]: field 'type': "
         "must be one of normal, team, test, not 'x'"
     )
+
+
+def test_delivery_delays_option_slows_the_lifecycle(tmp_path: Path) -> None:
+    database = tmp_path / "slow.sqlite3"
+    process, base_url = start("--database", f"sqlite:///{database}", "--delivery-delays", "60")
+    try:
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=base_url)
+        sent = client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+        # With the default delays this would be delivered within about a second.
+        time.sleep(1.5)
+        assert client.get_notification_by_id(sent["id"])["status"] in {"created", "sending"}
+    finally:
+        stop(process)

@@ -29,7 +29,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_help_names_every_option() -> None:
     code, output = run("serve", "--help")
     assert code == 0
-    for option in ("--config", "--host", "--port", "--database", "--workers"):
+    for option in ("--config", "--host", "--port", "--database", "--workers", "--delivery-delays"):
         assert option in output
 
 
@@ -77,3 +77,9 @@ def test_database_passwords_are_not_printed() -> None:
     assert code != 0
     assert "hunter2" not in output
     assert output.count("\n") == 1
+
+
+def test_bad_delivery_delays_are_a_usage_error() -> None:
+    code, output = run("serve", "--delivery-delays", "soon", "--database", "sqlite:///:memory:")
+    assert code == 2
+    assert "--delivery-delays" in output

@@ -11,6 +11,7 @@ messages; the other set (CSV uploads, the admin) is available from :func:`phone_
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass, field
@@ -297,6 +298,13 @@ def parse_phone_number(phone_number: str) -> PhoneNumber:
     """
     if not isinstance(phone_number, str):
         raise TypeError(f"phone_number must be a str, not {type(phone_number).__name__}")
+    return _parse_phone_number(phone_number)
+
+
+# One send parses its recipient several times (schema, permissions, simulation, limits); the
+# answer is a frozen value, so repeated numbers are parsed once.
+@functools.lru_cache(maxsize=4096)
+def _parse_phone_number(phone_number: str) -> PhoneNumber:
     number = _parse(phone_number)
     uk = number.country_code == UK_CALLING_CODE
     return PhoneNumber(

@@ -239,10 +239,12 @@ def test_file_option_errors(emulator: Running) -> None:
     assert send(emulator, valid(template_id=template_id, personalisation={"link": link})) == (
         400,
         [
+            # The order the real API gives (recorded from it; see test_reference_answers.py).
+            ("ValidationError", "Additional properties are not allowed (other was unexpected)"),
             ("ValidationError", "file False is not of type string"),
             (
                 "ValidationError",
-                "filename `filename` must end with a file extension. For example, filename.csv",
+                "is_csv Unsupported value for is_csv: bad. Use a boolean true or false value.",
             ),
             (
                 "ValidationError",
@@ -256,10 +258,9 @@ def test_file_option_errors(emulator: Running) -> None:
             ),
             (
                 "ValidationError",
-                "is_csv Unsupported value for is_csv: bad. Use a boolean true or false value.",
+                "filename `filename` must end with a file extension. For example, filename.csv",
             ),
             ("ValidationError", "Do not set a value for `is_csv` if `filename` is set."),
-            ("ValidationError", "Additional properties are not allowed (other was unexpected)"),
         ],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from notify_emulator.api.context import Emulator
-from notify_emulator.api.reads import notification_template
+from notify_emulator.api.reads import notification_templates
 from notify_emulator.api.rendering import render
 from notify_emulator.clock import format_timestamp
 from notify_emulator.delivery import api_status
@@ -36,8 +36,7 @@ def inbox_page(emulator: Emulator, service_id: str | None) -> str:
     """The inbox as an HTML page."""
     records = emulator.store.all_notifications(service_id)[:INBOX_LIMIT]
     rows = []
-    for record in records:
-        template = notification_template(emulator, record)
+    for record, template in zip(records, notification_templates(emulator, records), strict=True):
         try:
             rendered = render(template, record.personalisation) if template else None
         except RuleError:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from notify_emulator.api.context import ApiRequest, Emulator
-from notify_emulator.api.reads import notification_template
+from notify_emulator.api.reads import notification_template, notification_templates
 from notify_emulator.api.serialise import notification_json, received_text_json
 from notify_emulator.clock import format_timestamp
 from notify_emulator.config import ConfigError, parse_seed, parse_seed_text
@@ -70,8 +70,7 @@ def list_notifications(emulator: Emulator, request: ApiRequest) -> AdminResponse
     service_id = request.query_lists().get("service_id", [None])[0]
     records = emulator.store.all_notifications(service_id)
     items: list[dict[str, object]] = []
-    for record in records:
-        template = notification_template(emulator, record)
+    for record, template in zip(records, notification_templates(emulator, records), strict=True):
         item = notification_json(record, template, request.root)
         item.update(
             {

@@ -82,12 +82,13 @@ def parse_api_key(api_key: str) -> ApiKey:
     separator = api_key[service_end : service_end + 1]
     if not _UUID_PATTERN.fullmatch(service_id) or separator != "-":
         raise ClientConfigError(
-            "Missing service ID: an API key is '{key name}-{service id}-{secret}', "
-            "where the service id and the secret are both 36-character UUIDs"
+            "Missing service ID",
+            "An API key is '{key name}-{service id}-{secret}', "
+            "where the service id and the secret are both 36-character UUIDs.",
         )
     if not _UUID_PATTERN.fullmatch(secret):
         raise ClientConfigError(
-            "Missing API key: an API key ends with its secret, a 36-character UUID"
+            "Missing API key", "An API key ends with its secret, a 36-character UUID."
         )
     key_name = api_key[: service_end - UUID_TEXT_LENGTH]
     if key_name and not key_name.endswith("-"):

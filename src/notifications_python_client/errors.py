@@ -39,6 +39,7 @@ shapes) or else its ``errors`` list; ``errors`` is always that list and ``error_
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Protocol, cast
 
 from notifications_python_client._constants import (
@@ -85,13 +86,33 @@ TOKEN_ERROR_GUIDANCE = (
 TOKEN_ERROR_DEFAULT_ERROR_MESSAGE = "Invalid token: " + TOKEN_ERROR_GUIDANCE
 
 
+def _add_note(error: BaseException, note: str) -> None:
+    """Attach ``note`` to ``error`` (PEP 678).
+
+    Where the official client's exception text is part of what code written for it relies on,
+    that text stays the message and the detail goes into a note: tracebacks print notes under
+    the message (Python 3.11+), and ``__notes__`` holds them on every version.
+    """
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:
+        # Python 3.10 has no add_note; the attribute is what 3.11 reads.
+        error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
 class ClientConfigError(ValueError, AssertionError):
     """The client was given a malformed API key or base URL.
 
     It is also an ``AssertionError`` because the official client reported these cases through
     ``assert`` (messages ``Missing service ID``, ``Missing API key``, ``Missing base url``) and code
-    written for it may catch that. The message never contains the key.
+    written for it may catch that. Those messages are kept word for word; ``explanation``, when
+    given, becomes a note on the exception. Neither ever contains the key.
     """
+
+    def __init__(self, message: str, explanation: str | None = None) -> None:
+        super().__init__(message)
+        if explanation:
+            _add_note(self, explanation)
 
 
 # --- Token errors (raised when verifying a JWT, e.g. by a server built on this package) ---
@@ -279,15 +300,20 @@ class ServiceUnavailableError(ServerError, HTTP503Error):
 class NetworkError(HTTP503Error):
     """No HTTP answer was received.
 
-    As in the official client, ``status_code`` is 503 and ``message`` is ``Request failed``; the
-    underlying exception is chained as ``__cause__``.
+    As in the official client, ``status_code`` is 503, ``message`` is ``Request failed`` and
+    ``str()`` is ``503 - Request failed``. What happened is told by the subclass, by ``reason``
+    (also added as a note, so tracebacks show it) and by the exception chained as ``__cause__``.
     """
 
     #: What happened, in words that never contain a URL or a secret.
     reason = "no response was received"
 
-    def __str__(self) -> str:
-        return f"{self.status_code} - {self.message} ({self.reason})"
+    def __init__(self, response: Any = None, message: str | None = None) -> None:
+        super().__init__(response, message)
+        _add_note(self, self.reason)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r}, reason={self.reason!r})"
 
 
 class ConnectError(NetworkError):

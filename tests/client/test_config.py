@@ -45,10 +45,25 @@ def test_key_parts_are_found_by_position(key: str) -> None:
 def test_malformed_keys_are_refused_without_revealing_them(key: str, message: str) -> None:
     with pytest.raises(ClientConfigError) as raised:
         NotificationsAPIClient(key)
-    text = str(raised.value)
+    notes = getattr(raised.value, "__notes__", [])
+    text = "\n".join([str(raised.value), *notes])
     assert text.startswith(message)
     assert SECRET not in text
     assert SECRET[:-1] not in text
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [(SECRET, "Missing service ID"), (f"name-{SERVICE_ID}-{SECRET[:-1]}z", "Missing API key")],
+)
+def test_key_errors_keep_the_official_wording(key: str, message: str) -> None:
+    # The official client's exact text (its own tests compare it); how a key is made up is
+    # explained in a note, which tracebacks print under the message.
+    with pytest.raises(AssertionError) as raised:
+        NotificationsAPIClient(key)
+    assert str(raised.value) == message
+    (note,) = getattr(raised.value, "__notes__", [])
+    assert "36-character UUID" in note
 
 
 def test_config_errors_are_value_and_assertion_errors() -> None:

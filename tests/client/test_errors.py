@@ -234,7 +234,11 @@ async def test_connection_refused_keeps_the_official_contract() -> None:
         assert caught.message == REQUEST_ERROR_MESSAGE == "Request failed"
         assert caught.response is None
         assert caught.__cause__ is not None
-        assert str(caught).startswith("503 - Request failed (could not connect")
+        # The official client's exact text; what happened is in the note, reason and repr.
+        assert str(caught) == "503 - Request failed"
+        assert getattr(caught, "__notes__", None) == [caught.reason]
+        assert caught.reason == "could not connect; the request was not sent"
+        assert caught.reason in repr(caught)
 
 
 async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: FakeNotify) -> None:
@@ -246,6 +250,8 @@ async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: Fa
     assert not isinstance(raised.value, ConnectError)
     assert raised.value.status_code == 503
     assert raised.value.__cause__ is not None
+    assert str(raised.value) == "503 - Request failed"
+    assert "outcome is unknown" in getattr(raised.value, "__notes__", [""])[0]
 
 
 async def test_timeout_is_an_unknown_outcome(notify: FakeNotify) -> None:

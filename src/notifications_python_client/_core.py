@@ -122,12 +122,22 @@ def validate_timeout(timeout: float) -> float:
 # --- Tokens ---
 
 
-class TokenSource:
-    """Mints tokens and reuses each for a few seconds; safe to share between threads."""
+#: Signs a token: ``mint(secret, service_id)``, with ``create_jwt_token``'s signature.
+TokenMinter = Callable[[str, str], str]
 
-    def __init__(self, key: ApiKey, reuse_seconds: int = TOKEN_REUSE_SECONDS) -> None:
+
+class TokenSource:
+    """Mints tokens with ``mint``, reusing each for a few seconds; safe to share between threads."""
+
+    def __init__(
+        self,
+        key: ApiKey,
+        reuse_seconds: int = TOKEN_REUSE_SECONDS,
+        mint: TokenMinter = create_jwt_token,
+    ) -> None:
         self._key = key
         self._reuse_seconds = reuse_seconds
+        self._mint = mint
         self._lock = threading.Lock()
         self._token: str | None = None
         self._minted_at = 0
@@ -136,7 +146,7 @@ class TokenSource:
         with self._lock:
             now = epoch_seconds()
             if self._token is None or not 0 <= now - self._minted_at < self._reuse_seconds:
-                self._token = create_jwt_token(self._key.secret, self._key.service_id)
+                self._token = self._mint(self._key.secret, self._key.service_id)
                 self._minted_at = now
             return self._token
 
@@ -374,13 +384,14 @@ class ClientCore:
         base_url: str,
         timeout: float,
         retry_policy: RetryPolicy,
+        mint_token: TokenMinter = create_jwt_token,
     ) -> None:
         # The base URL is checked first, as in the official client.
         self.base_url = validate_base_url(base_url)
         self.key = parse_api_key(api_key)
         self.timeout = validate_timeout(timeout)
         self.retry_policy = retry_policy
-        self.tokens = TokenSource(self.key)
+        self.tokens = TokenSource(self.key, mint=mint_token)
 
     @property
     def service_id(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.authentication import (
     create_jwt_token,
     decode_jwt_token,
@@ -22,7 +23,7 @@ from notifications_python_client.errors import (
     TokenIssuerError,
 )
 
-from .fakenotify import SECRET, SERVICE_ID
+from .fakenotify import API_KEY, SECRET, SERVICE_ID, TEMPLATE_ID, FakeNotify, Reply
 
 
 def signed(claims: dict[str, object], key: str = SECRET, algorithm: str = "HS256") -> str:
@@ -88,3 +89,25 @@ def test_other_claim_problems_get_the_general_error() -> None:
         decode_jwt_token(token, SECRET)
     assert type(raised.value) is TokenError
     assert raised.value.message.startswith("Invalid token: See our requirements")
+
+
+def test_token_minting_can_be_replaced_where_the_official_client_looks_it_up(
+    monkeypatch: pytest.MonkeyPatch, notify: FakeNotify
+) -> None:
+    # Code written for the official client (its own tests too) replaces token minting by
+    # patching ``notifications_python_client.base.create_jwt_token``; the sync client must
+    # take its token from whatever that name holds when it sends.
+    calls: list[tuple[str, str]] = []
+
+    def marked_token(secret: str, client_id: str) -> str:
+        calls.append((secret, client_id))
+        claims = {"iss": client_id, "iat": epoch_seconds(), "jti": "replaced"}
+        return jwt.encode(claims, secret, algorithm="HS256", headers={"typ": "JWT"})
+
+    monkeypatch.setattr("notifications_python_client.base.create_jwt_token", marked_token)
+    notify.queue(Reply(200, {"id": TEMPLATE_ID}))
+    with NotificationsAPIClient(API_KEY, base_url=notify.url, max_retries=0) as client:
+        client.get_template(TEMPLATE_ID)
+
+    assert calls == [(SECRET, SERVICE_ID)]
+    assert notify.last.claims()["jti"] == "replaced"

@@ -81,6 +81,18 @@ async def test_stops_when_a_page_has_no_next_link(call: Caller, notify: FakeNoti
     assert notify.last.query["older_than"] == [ids(9)[8]]
 
 
+async def test_stops_when_the_next_link_names_no_older_than(
+    call: Caller, notify: FakeNotify
+) -> None:
+    # The official client 13.0 stops here too (12.x crashed): there is no page to ask for next.
+    notify.queue(notifications_page(ids(2), "template_type=sms"))
+
+    found = await call("get_all_notifications_iterator", template_type="sms")
+
+    assert len(found) == 2
+    assert len(notify.requests) == 1
+
+
 async def test_stops_when_the_next_link_points_back(call: Caller, notify: FakeNotify) -> None:
     (item,) = ids(1)
     notify.queue(

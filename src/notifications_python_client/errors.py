@@ -106,11 +106,13 @@ class ClientConfigError(ValueError, AssertionError):
     It is also an ``AssertionError`` because the official client reported these cases through
     ``assert`` (messages ``Missing service ID``, ``Missing API key``, ``Missing base url``) and code
     written for it may catch that. Those messages are kept word for word; ``explanation``, when
-    given, becomes a note on the exception. Neither ever contains the key.
+    given, says more (for a command line, say) and is also added as a note, which tracebacks
+    print. Neither ever contains the key.
     """
 
     def __init__(self, message: str, explanation: str | None = None) -> None:
         super().__init__(message)
+        self.explanation = explanation
         if explanation:
             _add_note(self, explanation)
 

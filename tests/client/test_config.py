@@ -64,6 +64,8 @@ def test_key_errors_keep_the_official_wording(key: str, message: str) -> None:
     assert str(raised.value) == message
     (note,) = getattr(raised.value, "__notes__", [])
     assert "36-character UUID" in note
+    assert isinstance(raised.value, ClientConfigError)
+    assert raised.value.explanation == note
 
 
 def test_config_errors_are_value_and_assertion_errors() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from notify_emulator.api.context import Emulator
-from notify_emulator.auth import Caller
+from notify_emulator.api.context import ApiRequest, Emulator
+from notify_emulator.auth import Caller, authenticate
 from notify_emulator.errors import BadRequest, TooManyRequests
 from notify_emulator.limits import (
     counts_towards_daily_limits,
@@ -31,6 +31,18 @@ TRIAL_MODE_RECIPIENT = (
 TEMPLATE_NOT_FOUND = "Template not found"
 TEMPLATE_DELETED = "Template has been deleted"
 FILE_ONLY_BY_EMAIL = "Can only send a file by email"
+
+
+def admit_send(emulator: Emulator, request: ApiRequest, channel: str) -> tuple[Caller, object]:
+    """The start of every send (§13): auth, rate limit, daily limit, then the JSON body.
+
+    Both limits are checked before the body is parsed, so a malformed request still uses a
+    token and is still refused at the limit, as in Notify.
+    """
+    caller = authenticate(request.authorization, emulator.store, emulator.settings.clock)
+    check_rate_limit(emulator, caller)
+    check_daily_limit(emulator, caller, channel)
+    return caller, request.json_body()
 
 
 def check_rate_limit(emulator: Emulator, caller: Caller) -> None:

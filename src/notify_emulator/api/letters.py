@@ -11,6 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from notify_emulator.api.checks import (
+    admit_send,
     check_daily_limit,
     check_permission,
     check_rate_limit,
@@ -75,10 +76,7 @@ def _check_letter_restrictions(caller: Caller) -> None:
 def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     """Send a letter: from a template, or a precompiled PDF when the body has ``content``."""
     clock = emulator.settings.clock
-    caller = authenticate(request.authorization, emulator.store, clock)
-    check_rate_limit(emulator, caller)
-    check_daily_limit(emulator, caller, "letter")
-    data = request.json_body()
+    caller, data = admit_send(emulator, request, "letter")
     if isinstance(data, dict) and "content" in data:
         return _post_precompiled(emulator, request, caller, data)
     # The generic route checks the limits again: a template letter takes two tokens (§5.3).

@@ -12,9 +12,8 @@ from typing import Any
 from notify_emulator._delivery_receipts import records_delivery
 from notify_emulator.api.checks import (
     FILE_ONLY_BY_EMAIL,
-    check_daily_limit,
+    admit_send,
     check_permission,
-    check_rate_limit,
     check_recipient_allowed,
     count_channels,
     template_for_sending,
@@ -23,7 +22,7 @@ from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.api.documents import process_uploads
 from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
-from notify_emulator.auth import Caller, authenticate
+from notify_emulator.auth import Caller
 from notify_emulator.clock import utc_naive
 from notify_emulator.config import DEFAULT_SMS_SENDER
 from notify_emulator.delivery import Step, plan_delivery
@@ -80,10 +79,7 @@ def check_no_files(personalisation: Mapping[str, Any]) -> None:
 def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
     """Send a text message."""
     clock = emulator.settings.clock
-    caller = authenticate(request.authorization, emulator.store, clock)
-    check_rate_limit(emulator, caller)
-    check_daily_limit(emulator, caller, "sms")
-    data = request.json_body()
+    caller, data = admit_send(emulator, request, "sms")
     validate(data, POST_SMS_REQUEST, clock)
     body = as_mapping(data)
     service = caller.service
@@ -151,10 +147,7 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
 def post_email(emulator: Emulator, request: ApiRequest) -> Response:
     """Send an email."""
     clock = emulator.settings.clock
-    caller = authenticate(request.authorization, emulator.store, clock)
-    check_rate_limit(emulator, caller)
-    check_daily_limit(emulator, caller, "email")
-    data = request.json_body()
+    caller, data = admit_send(emulator, request, "email")
     validate(data, POST_EMAIL_REQUEST, clock)
     body = as_mapping(data)
     service = caller.service

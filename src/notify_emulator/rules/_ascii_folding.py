@@ -14,36 +14,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from notify_emulator.rules.gsm import REPLACEMENT_CHARACTERS
+
 _PRINTABLE_ASCII = frozenset(chr(code) for code in range(0x20, 0x7F))
 
-# Notify's own replacement table; a character with a compatibility decomposition (such as
-# U+00A0, "<noBreak> 0020") is only folded if it is listed here.
-_REPLACEMENTS: dict[str, str] = {
-    "\u2011": "-",  # non-breaking hyphen
-    "\u2013": "-",  # en dash
-    "\u2014": "-",  # em dash
-    "\u2212": "-",  # minus sign
-    "\u2026": "...",  # horizontal ellipsis
-    "\u2018": "'",  # left single quotation mark
-    "\u2019": "'",  # right single quotation mark
-    "\u201c": '"',  # left double quotation mark
-    "\u201d": '"',  # right double quotation mark
-    "\u201a": "'",  # single low-9 quotation mark
-    "\u201e": '"',  # double low-9 quotation mark
-    "\u180e": "",  # Mongolian vowel separator
-    "\u200b": "",  # zero width space
-    "\u200c": "",  # zero width non-joiner
-    "\u200d": "",  # zero width joiner
-    "\u2060": "",  # word joiner
-    "\ufeff": "",  # zero width no-break space
-    "\u2028": "",  # line separator
-    "\u2029": "",  # paragraph separator
-    "\u00a0": " ",  # no-break space
-    "\u202f": " ",  # narrow no-break space
-    "\t": " ",
-    "\u0141": "L",  # Latin capital letter L with stroke (has no decomposition)
-    "\u0142": "l",  # Latin small letter l with stroke
-}
+# Notify's own replacement table, shared with SMS downgrading; a character with a
+# compatibility decomposition (such as U+00A0, "<noBreak> 0020") is only folded if listed.
+_REPLACEMENTS = REPLACEMENT_CHARACTERS
 
 
 def _fold_character(character: str) -> str:

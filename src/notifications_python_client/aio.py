@@ -46,6 +46,7 @@ from notifications_python_client.bulk import BulkNotification, BulkResult, run_b
 from notifications_python_client.errors import (
     APIError,
     ConnectError,
+    InvalidURLError,
     NetworkError,
     ResponseNotReceivedError,
     ResponseTimeoutError,
@@ -77,8 +78,17 @@ _CONNECT_TIMEOUTS: tuple[type[BaseException], ...] = tuple(
 )
 
 
+# The URL could not be used at all, so nothing was sent. (aiohttp names a non-HTTP URL
+# separately from 3.10 on.)
+_UNUSABLE_URL: tuple[type[BaseException], ...] = (aiohttp.InvalidURL,) + (
+    (aiohttp.NonHttpUrlClientError,) if hasattr(aiohttp, "NonHttpUrlClientError") else ()
+)
+
+
 def translate_aiohttp_error(error: BaseException) -> NetworkError:
     """The one place where aiohttp's exceptions become ours."""
+    if isinstance(error, _UNUSABLE_URL):
+        return InvalidURLError()
     if isinstance(error, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
         return ConnectError()
     if isinstance(error, _CONNECT_TIMEOUTS):

@@ -32,6 +32,7 @@ from notifications_python_client.authentication import create_jwt_token
 from notifications_python_client.errors import (
     APIError,
     ConnectError,
+    InvalidURLError,
     NetworkError,
     ResponseNotReceivedError,
     ResponseTimeoutError,
@@ -50,6 +51,14 @@ _CONNECT_FAILURES = (
 )
 
 
+# The URL could not be used at all, so nothing was sent.
+_UNUSABLE_URL = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
+
+
 def _mint_token(secret: str, service_id: str) -> str:
     # ``create_jwt_token`` is looked up in this module when a token is made, not bound once:
     # code written for the official client (its own tests among it) replaces token minting
@@ -59,6 +68,8 @@ def _mint_token(secret: str, service_id: str) -> str:
 
 def translate_requests_error(error: requests.RequestException) -> NetworkError:
     """The one place where ``requests``' exceptions become ours."""
+    if isinstance(error, _UNUSABLE_URL):
+        return InvalidURLError()
     if isinstance(error, requests.ConnectTimeout):
         return ConnectError()
     if isinstance(error, requests.Timeout):

@@ -27,6 +27,7 @@ failures; the subclasses below ``HTTPError`` say which failure it was::
                 ├── ServiceUnavailableError
                 └── NetworkError                     no HTTP answer: status 503, "Request failed"
                     ├── ConnectError                 could not connect; nothing was sent
+                    ├── InvalidURLError              the base URL is unusable; nothing was sent
                     └── ResponseNotReceivedError     sent (maybe): the outcome is unknown
                         └── ResponseTimeoutError     no answer within the timeout
 
@@ -61,6 +62,7 @@ __all__ = [
     "HTTP503Error",
     "HTTPError",
     "InvalidResponse",
+    "InvalidURLError",
     "NetworkError",
     "NotFoundError",
     "PDFNotReadyError",
@@ -322,6 +324,15 @@ class ConnectError(NetworkError):
     """The connection could not be made (refused, DNS, TLS, connect timeout): nothing was sent."""
 
     reason = "could not connect; the request was not sent"
+
+
+class InvalidURLError(NetworkError):
+    """The request's URL cannot be used (the base URL is not an http(s) URL): nothing was sent.
+
+    Not retried: sending again would fail the same way.
+    """
+
+    reason = "the base URL is not a usable http:// or https:// URL; the request was not sent"
 
 
 class ResponseNotReceivedError(NetworkError):

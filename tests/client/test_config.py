@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from notifications_python_client import NotificationsAPIClient, RetryPolicy
-from notifications_python_client.errors import ClientConfigError
+from notifications_python_client.errors import ClientConfigError, InvalidURLError
 
-from .fakenotify import API_KEY, SECRET, SERVICE_ID
+from .fakenotify import API_KEY, CLIENT_KINDS, SECRET, SERVICE_ID, Caller, close_client, make_client
 
 OTHER_UUID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 
@@ -81,10 +81,25 @@ def test_base_url_is_checked_before_the_key() -> None:
         NotificationsAPIClient("nonsense", base_url="")
 
 
-@pytest.mark.parametrize("base_url", ["ftp://example.com", "example.com", "https://"])
-def test_base_url_must_be_http(base_url: str) -> None:
-    with pytest.raises(ClientConfigError, match="http"):
-        NotificationsAPIClient(API_KEY, base_url=base_url)
+def test_any_base_url_is_taken_as_given_as_the_official_client_does() -> None:
+    client = NotificationsAPIClient(API_KEY, base_url="foo")
+    assert client.base_url == "foo"
+    client.close()
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+@pytest.mark.parametrize("base_url", ["foo", "ftp://example.com", "https://"])
+async def test_an_unusable_base_url_fails_the_request_without_sending_or_retrying(
+    kind: str, base_url: str
+) -> None:
+    client = make_client(kind, base_url, retry_policy=RetryPolicy(max_retries=3))
+    try:
+        with pytest.raises(InvalidURLError) as raised:
+            await Caller(kind, client)("get_notification_by_id", OTHER_UUID)
+    finally:
+        await close_client(client)
+    # The official contract for a request that got no answer.
+    assert (raised.value.status_code, raised.value.message) == (503, "Request failed")
 
 
 def test_key_must_be_a_string() -> None:

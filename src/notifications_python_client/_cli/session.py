@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 
 from notifications_python_client._constants import DEFAULT_TIMEOUT, LOGGER_NAME
-from notifications_python_client.errors import APIError
+from notifications_python_client.errors import APIError, NetworkError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from .render import print_json
@@ -86,7 +86,9 @@ class CliSession:
                 self.api_key, base_url=self.base_url, timeout=self.timeout
             )
         except (ValueError, TypeError) as error:
-            raise click.UsageError(self.redact(str(error))) from None
+            explanation = getattr(error, "explanation", None)
+            text = f"{error}: {explanation}" if explanation else str(error)
+            raise click.UsageError(self.redact(text)) from None
 
     def redact(self, text: str) -> str:
         """``text`` with the API key, and its secret on its own, blanked out."""
@@ -136,6 +138,9 @@ def describe_error(error: APIError) -> str:
             f"{entry.get('error', 'Error')}: {entry.get('message', '')}" for entry in error.errors
         )
         return f"{error.status_code} {details}"
+    if isinstance(error, NetworkError):
+        # The official text ("503 - Request failed") says nothing of what happened.
+        return f"{error} ({error.reason})"
     return str(error)
 
 

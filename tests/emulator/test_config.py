@@ -124,3 +124,14 @@ def test_secrets_never_in_messages() -> None:
     assert secret not in str(raised.value)
     seed = parse_seed_text(text.replace(secret, secret + "3"), source="seed.toml")
     assert secret not in repr(seed)
+
+
+def test_a_received_text_without_a_time_is_received_when_first_seeded(store: Store) -> None:
+    text = SEED.replace('  created_at = "2026-01-01T10:00:00.000000Z"\n', "")
+    seed = parse_seed_text(text, source="seed.toml")
+    apply_seed(store, seed)
+    apply_seed(store, parse_seed_text(text, source="seed.toml"))  # keeps its first time
+    service_id = seed.services[0].id
+    (received,) = store.list_received_texts(service_id, None, 10)
+    assert received.content == "STOP"
+    assert received.created_at == store.now()

@@ -33,16 +33,20 @@ def apply_seed(store: Store, config: SeedConfig) -> None:
 
 
 def _upsert(
-    connection: Connection, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
+    connection: Connection,
+    table: Table,
+    key: Mapping[str, Any],
+    values: Mapping[str, Any],
+    on_insert: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Update the row with ``key`` or insert it; True when inserted."""
+    """Update the row with ``key`` or insert it (adding ``on_insert``); True when inserted."""
     condition = [table.c[name] == value for name, value in key.items()]
     exists = connection.execute(select(*[table.c[name] for name in key]).where(*condition)).first()
     if exists:
         if values:
             connection.execute(update(table).where(*condition).values(**values))
         return False
-    connection.execute(table.insert().values(**key, **values))
+    connection.execute(table.insert().values(**{**(on_insert or {}), **key, **values}))
     return True
 
 
@@ -102,14 +106,9 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
                 "content": received.content,
                 **({"created_at": utc_naive(received.created_at)} if received.created_at else {}),
             },
+            # Without a time of its own, a text counts as received when first seeded.
+            on_insert={"created_at": now},
         )
-        if received.created_at is None:
-            connection.execute(
-                update(t.received_texts)
-                .where(t.received_texts.c.id == received.id)
-                .where(t.received_texts.c.created_at.is_(None))
-                .values(created_at=now)
-            )
 
 
 def _apply_keys(connection: Connection, service: ServiceSeed, now: Any) -> None:

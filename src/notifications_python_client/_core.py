@@ -38,6 +38,7 @@ from notifications_python_client.errors import (
     ConnectError,
     HTTPError,
     InvalidResponse,
+    InvalidURLError,
     NetworkError,
     NotFoundError,
     PDFNotReadyError,
@@ -336,6 +337,8 @@ class RetryPolicy:
 
     def is_retryable(self, method: str, error: APIError) -> bool:
         """Whether sending the request again is safe and may help."""
+        if isinstance(error, InvalidURLError):
+            return False  # it would fail the same way
         if isinstance(error, (RateLimitError, ConnectError)):
             return True
         if method.upper() in IDEMPOTENT_METHODS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from notifications_python_client import NotificationsAPIClient, RetryPolicy
@@ -90,8 +92,9 @@ def test_any_base_url_is_taken_as_given_as_the_official_client_does() -> None:
 @pytest.mark.parametrize("kind", CLIENT_KINDS)
 @pytest.mark.parametrize("base_url", ["foo", "ftp://example.com", "https://"])
 async def test_an_unusable_base_url_fails_the_request_without_sending_or_retrying(
-    kind: str, base_url: str
+    kind: str, base_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="notifications_python_client")
     client = make_client(kind, base_url, retry_policy=RetryPolicy(max_retries=3))
     try:
         with pytest.raises(InvalidURLError) as raised:
@@ -100,6 +103,7 @@ async def test_an_unusable_base_url_fails_the_request_without_sending_or_retryin
         await close_client(client)
     # The official contract for a request that got no answer.
     assert (raised.value.status_code, raised.value.message) == (503, "Request failed")
+    assert not [record for record in caplog.records if "Retrying" in record.getMessage()]
 
 
 def test_key_must_be_a_string() -> None:

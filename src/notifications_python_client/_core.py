@@ -8,6 +8,7 @@ The transports (``base.py`` over requests, ``aio.py`` over aiohttp) only send an
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import logging
@@ -224,9 +225,15 @@ def serialise_body(data: Any) -> bytes:
     return json.dumps(data, default=_json_default).encode("utf-8")
 
 
+@functools.lru_cache(maxsize=256)
+def _joined(base_url: str, path: str) -> str:
+    # Sends use a handful of fixed paths; joining them anew costs more than the lookup.
+    return urllib.parse.urljoin(base_url, path)
+
+
 def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str:
     """Join ``path`` to the base URL and add the query; ``None`` values are left out."""
-    url = urllib.parse.urljoin(base_url, path)
+    url = _joined(base_url, path)
     pairs = {name: value for name, value in (params or {}).items() if value is not None}
     if not pairs:
         return url

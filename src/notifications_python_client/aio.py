@@ -14,6 +14,7 @@ the sync client; this module only sends with aiohttp and sleeps with asyncio.
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -83,6 +84,13 @@ _CONNECT_TIMEOUTS: tuple[type[BaseException], ...] = tuple(
 _UNUSABLE_URL: tuple[type[BaseException], ...] = (aiohttp.InvalidURL,) + (
     (aiohttp.NonHttpUrlClientError,) if hasattr(aiohttp, "NonHttpUrlClientError") else ()
 )
+
+
+@functools.lru_cache(maxsize=16)
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    # Like requests' timeout: a limit on connecting and one on each read, not on the total.
+    # Built once per value: a ClientTimeout is immutable and sends use one or two values.
+    return aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
 
 
 def translate_aiohttp_error(error: BaseException) -> NetworkError:
@@ -175,10 +183,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             attempt += 1
 
     async def _send(self, prepared: PreparedRequest) -> Response:
-        # Like requests' timeout: a limit on connecting and one on each read, not on the total.
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self._core.timeout, sock_read=self._core.timeout
-        )
+        timeout = _client_timeout(self._core.timeout)
         try:
             async with self._get_session().request(
                 prepared.method,

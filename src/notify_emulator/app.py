@@ -109,7 +109,7 @@ def _endpoint(
             root=_root(request, emulator.settings),
         )
         try:
-            result = await run_in_threadpool(handler, emulator, api_request)
+            result = await run_in_threadpool(_handle, handler, emulator, api_request)
         except ApiError as error:
             return error_response(error)
         except admin.AdminError as error:
@@ -127,6 +127,12 @@ def _endpoint(
         return json_response(data, status) if not admin_route else JSONResponse(data, status)
 
     return endpoint
+
+
+def _handle(handler: Handler, emulator: Emulator, api_request: ApiRequest) -> HandlerResult:
+    # One request reads the configuration generation once, however many lookups it makes.
+    with emulator.store.config.one_check():
+        return handler(emulator, api_request)
 
 
 def _query_pairs(query_string: bytes) -> list[tuple[str, str]]:

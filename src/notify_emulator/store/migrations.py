@@ -39,10 +39,20 @@ def _service_data_retention(connection: Connection) -> None:
     _add_column(connection, "services", "data_retention_days", "INTEGER NOT NULL DEFAULT 7")
 
 
+def _config_generation(connection: Connection) -> None:
+    tables.config_generation.create(connection, checkfirst=True)
+    row = connection.execute(
+        select(tables.config_generation.c.id).where(tables.config_generation.c.id == 1)
+    ).first()
+    if row is None:
+        connection.execute(tables.config_generation.insert().values(id=1, generation=0))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
+    (4, "config_generation", _config_generation),
 ]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, select, update
 from notify_emulator.clock import utc_naive
 from notify_emulator.config import DEFAULT_SMS_SENDER, SeedConfig, ServiceSeed, derived_id
 from notify_emulator.store import tables as t
+from notify_emulator.store.config_cache import mark_config_changed
 from notify_emulator.store.store import Store
 
 # notify-api.md §5.3: a letter template's postage when it names none.
@@ -26,10 +27,16 @@ def precompiled_template_id(service_id: str) -> str:
 
 
 def apply_seed(store: Store, config: SeedConfig) -> None:
-    """Create or update every service of ``config`` (one transaction)."""
+    """Create or update every service of ``config`` (one transaction).
+
+    The configuration generation moves on in the same transaction, so every process sharing
+    the database drops its cached configuration before its next read.
+    """
     with store.db.begin() as connection:
         for service in config.services:
             _apply_service(store, connection, service)
+        mark_config_changed(connection)
+    store.config.forget()
 
 
 def _upsert(

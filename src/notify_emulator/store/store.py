@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from notify_emulator.clock import Clock, utc_naive
 from notify_emulator.delivery import COMPLETED_STATUSES
 from notify_emulator.store import tables as t
+from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.records import (
@@ -56,6 +57,9 @@ class Store:
         # Every connection the store uses comes through the gate (SQLite's writers take turns).
         self.db = ConnectionGate(engine)
         self.clock = clock
+        # Services, keys, senders, reply-tos and templates, kept until the configuration
+        # generation in the database moves on (store/config_cache.py).
+        self.config = ConfigCache(self.db.connect)
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -86,11 +90,17 @@ class Store:
 
     def get_service(self, service_id: str) -> ServiceRecord | None:
         """A service by id."""
+        snapshot = self.config.current()
+        cached = snapshot.services.get(service_id)
+        if cached is not None:
+            return cached
         with self.db.connect() as connection:
             row = connection.execute(
                 select(t.services).where(t.services.c.id == service_id)
             ).first()
-        return _service(row._mapping) if row else None
+        if row is None:
+            return None
+        return snapshot.services.setdefault(service_id, _service(row._mapping))
 
     def list_services(self) -> list[ServiceRecord]:
         """Every service, by name."""
@@ -100,31 +110,49 @@ class Store:
 
     def usable_api_keys(self, service_id: str) -> list[ApiKeyRecord]:
         """Keys that authenticate or report "revoked": unrevoked, or revoked in the last 7 days."""
+        snapshot = self.config.current()
+        keys = snapshot.api_keys.get(service_id)
+        if keys is None:
+            with self.db.connect() as connection:
+                rows = connection.execute(
+                    select(t.api_keys)
+                    .where(t.api_keys.c.service_id == service_id)
+                    .order_by(t.api_keys.c.created_at, t.api_keys.c.id)
+                ).all()
+            keys = snapshot.api_keys.setdefault(
+                service_id, tuple(ApiKeyRecord(**row._mapping) for row in rows)
+            )
+        # Filtered on every call: whether a revoked key is still recognised depends on the time.
         cutoff = self.now() - REVOKED_KEY_WINDOW
-        with self.db.connect() as connection:
-            rows = connection.execute(
-                select(t.api_keys)
-                .where(t.api_keys.c.service_id == service_id)
-                .where((t.api_keys.c.expiry_date.is_(None)) | (t.api_keys.c.expiry_date > cutoff))
-                .order_by(t.api_keys.c.created_at, t.api_keys.c.id)
-            ).all()
-        return [ApiKeyRecord(**row._mapping) for row in rows]
+        return [key for key in keys if key.expiry_date is None or key.expiry_date > cutoff]
 
     def sms_senders(self, service_id: str) -> list[SmsSenderRecord]:
         """The service's SMS senders."""
-        with self.db.connect() as connection:
-            rows = connection.execute(
-                select(t.sms_senders).where(t.sms_senders.c.service_id == service_id)
-            ).all()
-        return [SmsSenderRecord(**row._mapping) for row in rows]
+        snapshot = self.config.current()
+        senders = snapshot.sms_senders.get(service_id)
+        if senders is None:
+            with self.db.connect() as connection:
+                rows = connection.execute(
+                    select(t.sms_senders).where(t.sms_senders.c.service_id == service_id)
+                ).all()
+            senders = snapshot.sms_senders.setdefault(
+                service_id, tuple(SmsSenderRecord(**row._mapping) for row in rows)
+            )
+        return list(senders)
 
     def reply_tos(self, service_id: str) -> list[ReplyToRecord]:
         """The service's email reply-to addresses."""
-        with self.db.connect() as connection:
-            rows = connection.execute(
-                select(t.email_reply_to).where(t.email_reply_to.c.service_id == service_id)
-            ).all()
-        return [ReplyToRecord(**row._mapping) for row in rows]
+        snapshot = self.config.current()
+        reply_tos = snapshot.reply_tos.get(service_id)
+        if reply_tos is None:
+            with self.db.connect() as connection:
+                rows = connection.execute(
+                    select(t.email_reply_to).where(t.email_reply_to.c.service_id == service_id)
+                ).all()
+            reply_tos = snapshot.reply_tos.setdefault(
+                service_id, tuple(ReplyToRecord(**row._mapping) for row in rows)
+            )
+        return list(reply_tos)
 
     # --- templates ---------------------------------------------------------------------------
 
@@ -132,6 +160,10 @@ class Store:
         self, service_id: str, template_id: str, version: int | None = None
     ) -> TemplateRecord | None:
         """A template of the service at ``version`` (default: its current one)."""
+        snapshot = self.config.current()
+        cached = snapshot.templates.get((service_id, template_id, version))
+        if cached is not None:
+            return cached
         query = _template_select().where(
             t.templates.c.service_id == service_id, t.templates.c.id == template_id
         )
@@ -141,7 +173,11 @@ class Store:
             query = query.where(t.template_versions.c.version == version)
         with self.db.connect() as connection:
             row = connection.execute(query).first()
-        return _template(row._mapping) if row else None
+        if row is None:
+            return None
+        return snapshot.templates.setdefault(
+            (service_id, template_id, version), _template(row._mapping)
+        )
 
     def list_templates(self, service_id: str, template_type: str | None) -> list[TemplateRecord]:
         """Current, unarchived, unhidden templates, by name then type (notify-api.md §5.9)."""

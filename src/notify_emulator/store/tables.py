@@ -201,5 +201,15 @@ schema_migrations = Table(
     Column("applied_at", DateTime, nullable=False),
 )
 
+# Added by migration 4: one row (id 1) whose generation moves on with every change to the
+# configuration tables (services, keys, senders, reply-tos, templates), in the same transaction,
+# so every process sharing the database knows when its in-memory copy of them is out of date.
+config_generation = Table(
+    "config_generation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("generation", Integer, nullable=False),
+)
+
 # The tables holding what was sent and received (emptied by POST /_emulator/reset).
 ACTIVITY_TABLES = (notifications, letter_pdfs, documents, received_texts, daily_counts)

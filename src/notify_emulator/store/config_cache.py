@@ -1,0 +1,116 @@
+"""An in-memory copy of the configuration tables, checked against the database's generation.
+
+Services, API keys, SMS senders, email reply-tos and templates change only when a seed is
+applied, yet every send read them. The store keeps what it has read in a :class:`ConfigSnapshot`
+labelled with the ``config_generation`` number it saw; every configuration write moves that
+number on in its own transaction, so a process (``--workers N`` run several on one database)
+that sees a different number starts a new, empty snapshot. Records are frozen dataclasses
+holding tuples, so a cached record can be handed out as it is; lists are copied on the way out.
+
+A :func:`ConfigCache.one_check` block (one request) checks the number once and keeps reading
+the snapshot it saw, so a request costs one tiny read of the number, not one per lookup.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, select, update
+
+from notify_emulator.store import tables as t
+from notify_emulator.store.records import (
+    ApiKeyRecord,
+    ReplyToRecord,
+    ServiceRecord,
+    SmsSenderRecord,
+    TemplateRecord,
+)
+
+CONFIG_ROW_ID = 1
+
+_READ_GENERATION = select(t.config_generation.c.generation).where(
+    t.config_generation.c.id == bindparam("row_id")
+)
+_BUMP_GENERATION = (
+    update(t.config_generation)
+    .where(t.config_generation.c.id == bindparam("row_id"))
+    .values(generation=t.config_generation.c.generation + 1)
+)
+
+TemplateKey = tuple[str, str, int | None]
+
+
+@dataclass
+class ConfigSnapshot:
+    """What has been read of the configuration at one generation (filled lazily).
+
+    Only records that exist are kept: a lookup of an unknown id goes to the database each time,
+    so requests naming random ids cannot grow the cache.
+    """
+
+    generation: int | None
+    services: dict[str, ServiceRecord] = field(default_factory=dict)
+    api_keys: dict[str, tuple[ApiKeyRecord, ...]] = field(default_factory=dict)
+    sms_senders: dict[str, tuple[SmsSenderRecord, ...]] = field(default_factory=dict)
+    reply_tos: dict[str, tuple[ReplyToRecord, ...]] = field(default_factory=dict)
+    templates: dict[TemplateKey, TemplateRecord] = field(default_factory=dict)
+
+
+@dataclass
+class _Scope:
+    snapshot: ConfigSnapshot | None = None
+
+
+def mark_config_changed(connection: Connection) -> None:
+    """Move the configuration generation on, inside the caller's (writing) transaction."""
+    result = connection.execute(_BUMP_GENERATION, {"row_id": CONFIG_ROW_ID})
+    if not result.rowcount:
+        # The row is made by migration 4; should it be gone, make it again.
+        connection.execute(t.config_generation.insert().values(id=CONFIG_ROW_ID, generation=1))
+
+
+class ConfigCache:
+    """The store's copy of the configuration tables (thread-safe)."""
+
+    def __init__(self, connect: Callable[[], AbstractContextManager[Connection]]) -> None:
+        self._connect = connect
+        self._lock = threading.Lock()
+        self._snapshot = ConfigSnapshot(generation=None)
+        self._scope: ContextVar[_Scope | None] = ContextVar("config_scope", default=None)
+
+    def current(self) -> ConfigSnapshot:
+        """The snapshot to read: the one this block already checked, or a freshly checked one."""
+        scope = self._scope.get()
+        if scope is not None and scope.snapshot is not None:
+            return scope.snapshot
+        with self._connect() as connection:
+            generation = connection.execute(_READ_GENERATION, {"row_id": CONFIG_ROW_ID}).scalar()
+        with self._lock:
+            if generation is None or self._snapshot.generation != generation:
+                # No generation row: nothing can be trusted, so keep nothing beyond this read.
+                self._snapshot = ConfigSnapshot(generation=generation)
+            snapshot = self._snapshot
+        if scope is not None:
+            scope.snapshot = snapshot
+        return snapshot
+
+    def forget(self) -> None:
+        """Drop everything kept (this process just wrote the configuration)."""
+        with self._lock:
+            self._snapshot = ConfigSnapshot(generation=None)
+        scope = self._scope.get()
+        if scope is not None:
+            scope.snapshot = None
+
+    @contextmanager
+    def one_check(self) -> Iterator[None]:
+        """Within this block (one request), check the generation once, at the first read."""
+        token = self._scope.set(_Scope())
+        try:
+            yield
+        finally:
+            self._scope.reset(token)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
 from notify_emulator.delivery import COMPLETED_STATUSES
+from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
@@ -95,9 +96,7 @@ class Store:
         if cached is not None:
             return cached
         with self.db.connect() as connection:
-            row = connection.execute(
-                select(t.services).where(t.services.c.id == service_id)
-            ).first()
+            row = connection.execute(st.SERVICE_BY_ID, {"service_id": service_id}).first()
         if row is None:
             return None
         return snapshot.services.setdefault(service_id, _service(row._mapping))
@@ -114,11 +113,7 @@ class Store:
         keys = snapshot.api_keys.get(service_id)
         if keys is None:
             with self.db.connect() as connection:
-                rows = connection.execute(
-                    select(t.api_keys)
-                    .where(t.api_keys.c.service_id == service_id)
-                    .order_by(t.api_keys.c.created_at, t.api_keys.c.id)
-                ).all()
+                rows = connection.execute(st.API_KEYS_OF_SERVICE, {"service_id": service_id}).all()
             keys = snapshot.api_keys.setdefault(
                 service_id, tuple(ApiKeyRecord(**row._mapping) for row in rows)
             )
@@ -133,7 +128,7 @@ class Store:
         if senders is None:
             with self.db.connect() as connection:
                 rows = connection.execute(
-                    select(t.sms_senders).where(t.sms_senders.c.service_id == service_id)
+                    st.SMS_SENDERS_OF_SERVICE, {"service_id": service_id}
                 ).all()
             senders = snapshot.sms_senders.setdefault(
                 service_id, tuple(SmsSenderRecord(**row._mapping) for row in rows)
@@ -146,9 +141,7 @@ class Store:
         reply_tos = snapshot.reply_tos.get(service_id)
         if reply_tos is None:
             with self.db.connect() as connection:
-                rows = connection.execute(
-                    select(t.email_reply_to).where(t.email_reply_to.c.service_id == service_id)
-                ).all()
+                rows = connection.execute(st.REPLY_TOS_OF_SERVICE, {"service_id": service_id}).all()
             reply_tos = snapshot.reply_tos.setdefault(
                 service_id, tuple(ReplyToRecord(**row._mapping) for row in rows)
             )
@@ -164,15 +157,12 @@ class Store:
         cached = snapshot.templates.get((service_id, template_id, version))
         if cached is not None:
             return cached
-        query = _template_select().where(
-            t.templates.c.service_id == service_id, t.templates.c.id == template_id
-        )
-        if version is None:
-            query = query.where(t.template_versions.c.version == t.templates.c.version)
-        else:
-            query = query.where(t.template_versions.c.version == version)
+        key = {"service_id": service_id, "template_id": template_id}
         with self.db.connect() as connection:
-            row = connection.execute(query).first()
+            if version is None:
+                row = connection.execute(st.CURRENT_TEMPLATE, key).first()
+            else:
+                row = connection.execute(st.TEMPLATE_VERSION, {**key, "version": version}).first()
         if row is None:
             return None
         return snapshot.templates.setdefault(
@@ -181,7 +171,7 @@ class Store:
 
     def list_templates(self, service_id: str, template_type: str | None) -> list[TemplateRecord]:
         """Current, unarchived, unhidden templates, by name then type (notify-api.md §5.9)."""
-        query = _template_select().where(
+        query = st.template_select().where(
             t.templates.c.service_id == service_id,
             t.template_versions.c.version == t.templates.c.version,
             t.templates.c.archived.is_(False),
@@ -200,11 +190,7 @@ class Store:
         """Messages counted today (``day`` = UTC ``YYYY-MM-DD``) for a channel."""
         with self.db.connect() as connection:
             value = connection.execute(
-                select(t.daily_counts.c.count).where(
-                    t.daily_counts.c.service_id == service_id,
-                    t.daily_counts.c.channel == channel,
-                    t.daily_counts.c.day == day,
-                )
+                st.DAILY_COUNT, {"service_id": service_id, "channel": channel, "day": day}
             ).scalar()
         return int(value or 0)
 
@@ -227,10 +213,10 @@ class Store:
         day = row["created_at"].strftime("%Y-%m-%d")
         document_rows = [document.__dict__ for document in documents]
         with self.db.begin() as connection:
-            connection.execute(t.notifications.insert().values(**row))
+            connection.execute(st.INSERT_NOTIFICATION, row)
             if letter_pdf is not None:
                 connection.execute(
-                    t.letter_pdfs.insert().values(notification_id=row["id"], data=letter_pdf)
+                    st.INSERT_LETTER_PDF, {"notification_id": row["id"], "data": letter_pdf}
                 )
             if document_rows:
                 connection.execute(t.documents.insert(), document_rows)
@@ -482,34 +468,15 @@ def _step_time(step: Mapping[str, str]) -> datetime:
 
 
 def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:
-    c = t.daily_counts.c
-    key = and_(c.service_id == service_id, c.channel == channel, c.day == day)
-    result = connection.execute(update(t.daily_counts).where(key).values(count=c.count + 1))
+    result = connection.execute(
+        st.INCREMENT_DAILY_COUNT,
+        {"counted_service_id": service_id, "counted_channel": channel, "counted_day": day},
+    )
     if not result.rowcount:
         connection.execute(
-            t.daily_counts.insert().values(service_id=service_id, channel=channel, day=day, count=1)
+            st.INSERT_DAILY_COUNT,
+            {"service_id": service_id, "channel": channel, "day": day, "count": 1},
         )
-
-
-def _template_select() -> Any:
-    v = t.template_versions.c
-    return select(
-        t.templates.c.id,
-        t.templates.c.service_id,
-        t.templates.c.template_type,
-        v.version,
-        t.templates.c.archived,
-        t.templates.c.hidden,
-        v.name,
-        v.subject,
-        v.body,
-        v.letter_contact_block,
-        v.postage,
-        v.created_by,
-        v.created_at,
-        v.updated_at,
-        t.templates.c.has_unsubscribe_link,
-    ).join(t.template_versions, t.template_versions.c.template_id == t.templates.c.id)
 
 
 def _template(values: Mapping[Any, Any]) -> TemplateRecord:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from notify_emulator.clock import FrozenClock
 from notify_emulator.config import parse_seed_text
@@ -154,4 +155,43 @@ def test_a_revoked_key_leaves_the_usable_list_after_a_week_even_when_cached() ->
     assert len(store.usable_api_keys(SERVICE_ID)) == 1
     clock.advance(timedelta(days=8))
     assert store.usable_api_keys(SERVICE_ID) == []
+    store.close()
+
+
+def test_a_block_checks_the_generation_once_however_many_lookups_it_makes() -> None:
+    store = Store.open("sqlite:///:memory:", FrozenClock())
+    apply_seed(store, parse_seed_text(seed_toml(), source="seed.toml"))
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with store.config.one_check():
+        for _ in range(3):
+            store.get_service(SERVICE_ID)
+            store.usable_api_keys(SERVICE_ID)
+            store.get_template(SERVICE_ID, TEMPLATE_ID)
+            store.sms_senders(SERVICE_ID)
+    generation_reads = [s for s in statements if "config_generation" in s]
+    assert len(generation_reads) == 1
+    # Everything else came from memory, read once each (the first lookups of this block).
+    assert len(statements) == 5
+    store.close()
+
+
+def test_a_database_from_before_migration_4_gets_a_generation_that_seeding_moves_on(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    store = Store.open(url, FrozenClock())
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE config_generation")
+        connection.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 4")
+    store.close()
+    store = Store.open(url, FrozenClock())
+    read = "SELECT generation FROM config_generation WHERE id = 1"
+    with store.engine.connect() as connection:
+        before = connection.exec_driver_sql(read).scalar()
+    apply_seed(store, parse_seed_text(seed_toml(), source="seed.toml"))
+    with store.engine.connect() as connection:
+        after = connection.exec_driver_sql(read).scalar()
+    assert before == 0
+    assert after == 1
     store.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -295,22 +295,44 @@ def list_notifications(
         "older_than": older_than,
         "include_jobs": include_jobs or None,
     }
+    _show_paged(
+        session,
+        "notifications",
+        follow_pages=follow_pages,
+        one_page=lambda: client.get_all_notifications(**filters),
+        every_page=lambda: client.get_all_notifications_iterator(**filters),
+        table=render.notifications_table,
+        command="notify list",
+    )
+
+
+def _show_paged(
+    session: CliSession,
+    key: str,
+    *,
+    follow_pages: bool,
+    one_page: Callable[[], Any],
+    every_page: Callable[[], Iterable[Any]],
+    table: Callable[[list[Any]], Any],
+    command: str,
+) -> None:
+    """Print one page of a list (with how to get the next), or every page with ``--all``."""
     next_link = None
     with session.reporting_errors():
         if follow_pages:
-            items = list(client.get_all_notifications_iterator(**filters))
-            answer: Any = {"notifications": items}
+            items = list(every_page())
+            answer: Any = {key: items}
         else:
-            answer = client.get_all_notifications(**filters)
-            items = answer["notifications"]
+            answer = one_page()
+            items = answer[key]
             next_link = answer.get("links", {}).get("next")
     if session.json_output:
         render.print_json(session.stdout(), answer)
         return
     console = session.stdout()
-    console.print(render.notifications_table(items))
+    console.print(table(items))
     if next_link and items:
-        console.print(f"More: notify list --older-than {items[-1]['id']} (or --all)")
+        console.print(f"More: {command} --older-than {items[-1]['id']} (or --all)")
 
 
 # --- templates ---
@@ -382,22 +404,15 @@ def preview(
 def received(session: CliSession, older_than: str | None, follow_pages: bool) -> None:
     """List text messages your service has received, newest first."""
     client = session.client()
-    next_link = None
-    with session.reporting_errors():
-        if follow_pages:
-            items = list(client.get_received_texts_iterator(older_than))
-            answer: Any = {"received_text_messages": items}
-        else:
-            answer = client.get_received_texts(older_than)
-            items = answer["received_text_messages"]
-            next_link = answer.get("links", {}).get("next")
-    if session.json_output:
-        render.print_json(session.stdout(), answer)
-        return
-    console = session.stdout()
-    console.print(render.received_texts_table(items))
-    if next_link and items:
-        console.print(f"More: notify received --older-than {items[-1]['id']} (or --all)")
+    _show_paged(
+        session,
+        "received_text_messages",
+        follow_pages=follow_pages,
+        one_page=lambda: client.get_received_texts(older_than),
+        every_page=lambda: client.get_received_texts_iterator(older_than),
+        table=render.received_texts_table,
+        command="notify received",
+    )
 
 
 @notify.command()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from notify_emulator._rates import LETTER_RATES, SMS_RATES
+from notify_emulator.rules.data.rates import LETTER_RATES, SMS_RATES
 
 __all__ = ["cost_fields", "letter_rate", "sms_rate"]
 

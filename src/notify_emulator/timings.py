@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from notify_emulator._bank_holidays import is_bank_holiday
+from notify_emulator.rules.data.bank_holidays import is_bank_holiday
 
 __all__ = [
     "LATEST_DAYS_IN_TRANSIT",

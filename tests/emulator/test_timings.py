@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from notify_emulator import timings
-from notify_emulator._bank_holidays import is_bank_holiday
+from notify_emulator.rules.data.bank_holidays import is_bank_holiday
 from notify_emulator.timings import (
     estimated_delivery,
     is_dvla_working_day,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from notify_emulator.rules._country_data import COUNTRY_NAMES
 from notify_emulator.rules.countries import (
     EUROPE,
     UNITED_KINGDOM,
@@ -13,6 +12,7 @@ from notify_emulator.rules.countries import (
     normalise_country_name,
     postage_zone,
 )
+from notify_emulator.rules.data.country_data import COUNTRY_NAMES
 
 
 @pytest.mark.parametrize(

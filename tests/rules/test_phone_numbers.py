@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notify_emulator.rules._international_rates import INTERNATIONAL_RATES
+from notify_emulator.rules.data.international_rates import INTERNATIONAL_RATES
 from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
 from notify_emulator.rules.phone_numbers import (
     SIMULATED_PHONE_NUMBERS,

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from notify_emulator._delivery_receipts import records_delivery
 from notify_emulator.api.checks import (
     FILE_ONLY_BY_EMAIL,
     admit_send,
@@ -28,6 +27,7 @@ from notify_emulator.config import DEFAULT_SMS_SENDER
 from notify_emulator.delivery import Step, plan_delivery
 from notify_emulator.errors import BadRequest, TooManyRequests, from_rule_error
 from notify_emulator.limits import daily_limit_exceeded, daily_limit_message, utc_day
+from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (
     is_simulated_email_address,

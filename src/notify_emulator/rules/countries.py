@@ -1,7 +1,7 @@
 """Countries: recognising a country name on an address's last line, and its postage zone.
 
 Source: notifications-utils ``countries/__init__.py`` and ``countries/data.py``; the names
-themselves are in :mod:`notify_emulator.rules._country_data`.
+themselves are in :mod:`notify_emulator.rules.data.country_data`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from notify_emulator.rules._ascii_folding import fold_to_ascii
-from notify_emulator.rules._country_data import COUNTRY_NAMES, EUROPE, UNITED_KINGDOM
+from notify_emulator.rules.data.ascii_folding import fold_to_ascii
+from notify_emulator.rules.data.country_data import COUNTRY_NAMES, EUROPE, UNITED_KINGDOM
 
 __all__ = [
     "EUROPE",

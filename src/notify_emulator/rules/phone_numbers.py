@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import phonenumbers
 
-from notify_emulator.rules._ascii_folding import fold_to_ascii
-from notify_emulator.rules._international_rates import INTERNATIONAL_RATES
+from notify_emulator.rules.data.ascii_folding import fold_to_ascii
+from notify_emulator.rules.data.international_rates import INTERNATIONAL_RATES
 from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
 
 __all__ = [

@@ -25,7 +25,7 @@ from notifications_python_client import prepare_upload
 from notifications_python_client.errors import HTTPError, PDFNotReadyError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import demo_service
-from notify_emulator.delivery import FINAL_STATUSES
+from notify_emulator.rules.lifecycle import FINAL_STATUSES
 from notify_emulator.server import EmulatorServer, ServerStartError, sqlite_file_url
 from notify_emulator.settings import Settings
 from notify_emulator.store import DatabaseError

@@ -18,10 +18,10 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 
 from notify_emulator.clock import Clock
-from notify_emulator.delivery import STATUS_FILTER_VALUES
 from notify_emulator.errors import DataErrorNotFound, SchemaError
 from notify_emulator.rules.email_addresses import validate_email_address
 from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.lifecycle import STATUS_FILTER_VALUES
 from notify_emulator.rules.phone_numbers import validate_phone_number
 
 TEMPLATE_TYPES = ["sms", "email", "letter"]

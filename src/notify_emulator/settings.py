@@ -8,7 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from notify_emulator.clock import Clock, SystemClock
-from notify_emulator.delivery import DeliveryDelays
+from notify_emulator.rules.lifecycle import DeliveryDelays
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 6011

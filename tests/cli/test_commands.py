@@ -10,8 +10,8 @@ import pytest
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import demo_service
-from notify_emulator.delivery import DeliveryDelays
 from notify_emulator.pytest_plugin import NotifyEmulator
+from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import EmulatorServer, sqlite_file_url
 from notify_emulator.settings import Settings
 

@@ -14,8 +14,8 @@ from notify_emulator.api.reads import notification_template, notification_templa
 from notify_emulator.api.serialise import notification_json, received_text_json
 from notify_emulator.clock import format_timestamp
 from notify_emulator.config import ConfigError, parse_seed, parse_seed_text
-from notify_emulator.delivery import FORCEABLE_STATUSES, is_valid_forced_status
 from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
 from notify_emulator.rules.phone_numbers import try_normalise_phone_number
 from notify_emulator.store import apply_seed
 

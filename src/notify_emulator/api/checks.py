@@ -5,7 +5,9 @@ from __future__ import annotations
 from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.auth import Caller, authenticate
 from notify_emulator.errors import BadRequest, TooManyRequests
-from notify_emulator.limits import (
+from notify_emulator.rules.email_addresses import normalise_email_address
+from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.limits import (
     counts_towards_daily_limits,
     daily_limit_exceeded,
     daily_limit_message,
@@ -13,8 +15,6 @@ from notify_emulator.limits import (
     rate_limit_message,
     utc_day,
 )
-from notify_emulator.rules.email_addresses import normalise_email_address
-from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.store import ServiceRecord, TemplateRecord
 

@@ -24,16 +24,8 @@ from notify_emulator.api.send import check_no_files, check_placeholders, steps_j
 from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.auth import Caller, authenticate
 from notify_emulator.clock import utc_naive
-from notify_emulator.delivery import plan_delivery
 from notify_emulator.errors import ApiError, BadRequest, NotFound, from_rule_error, single
-from notify_emulator.letters import (
-    LETTER_MAX_PAGES,
-    check_precompiled_pdf,
-    decode_letter_content,
-    letter_billable_units,
-    page_count,
-    render_letter_pdf,
-)
+from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
 from notify_emulator.rules.email import is_message_empty
 from notify_emulator.rules.errors import MessageEmpty, RuleError
 from notify_emulator.rules.letter_template import (
@@ -42,11 +34,18 @@ from notify_emulator.rules.letter_template import (
     letter_body_html,
     letter_contact_block_html,
 )
+from notify_emulator.rules.letters import (
+    LETTER_MAX_PAGES,
+    decode_letter_content,
+    letter_billable_units,
+)
+from notify_emulator.rules.lifecycle import plan_delivery
 from notify_emulator.rules.postal_address import (
     Postage,
     letter_postage,
     validate_letter_address,
 )
+from notify_emulator.rules.timings import letter_date
 from notify_emulator.schemas import (
     GET_NOTIFICATION_REQUEST,
     POST_LETTER_REQUEST,
@@ -57,7 +56,6 @@ from notify_emulator.schemas import (
 )
 from notify_emulator.store import TemplateRecord
 from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
-from notify_emulator.timings import letter_date
 
 Result = tuple[int, dict[str, object]] | Response
 

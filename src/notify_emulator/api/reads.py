@@ -20,8 +20,8 @@ from notify_emulator.api.serialise import (
     template_json,
 )
 from notify_emulator.auth import Caller, authenticate
-from notify_emulator.delivery import expand_status_filter
 from notify_emulator.errors import NotFound
+from notify_emulator.rules.lifecycle import expand_status_filter
 from notify_emulator.schemas import (
     GET_NOTIFICATION_REQUEST,
     GET_NOTIFICATIONS_REQUEST,

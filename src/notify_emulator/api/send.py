@@ -24,9 +24,7 @@ from notify_emulator.api.serialise import as_mapping, notification_uri, post_tem
 from notify_emulator.auth import Caller
 from notify_emulator.clock import utc_naive
 from notify_emulator.config import DEFAULT_SMS_SENDER
-from notify_emulator.delivery import Step, plan_delivery
 from notify_emulator.errors import BadRequest, TooManyRequests, from_rule_error
-from notify_emulator.limits import daily_limit_exceeded, daily_limit_message, utc_day
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (
@@ -35,6 +33,8 @@ from notify_emulator.rules.email_addresses import (
     validate_email_address,
 )
 from notify_emulator.rules.errors import MessageEmpty, MissingPersonalisation, RuleError
+from notify_emulator.rules.lifecycle import Step, plan_delivery
+from notify_emulator.rules.limits import daily_limit_exceeded, daily_limit_message, utc_day
 from notify_emulator.rules.phone_numbers import (
     PhoneNumber,
     try_normalise_phone_number,

@@ -8,12 +8,12 @@ from typing import Any
 
 from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.clock import format_timestamp
-from notify_emulator.cost import cost_fields
-from notify_emulator.delivery import COMPLETED_STATUSES, api_status
+from notify_emulator.rules.cost import cost_fields
 from notify_emulator.rules.data.delivery_receipts import records_delivery
+from notify_emulator.rules.lifecycle import COMPLETED_STATUSES, api_status
 from notify_emulator.rules.placeholders import normalise_key
+from notify_emulator.rules.timings import estimated_delivery
 from notify_emulator.store import NotificationRecord, ReceivedTextRecord, TemplateRecord
-from notify_emulator.timings import estimated_delivery
 
 ADDRESS_KEYS = (
     "address_line_1",

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
-from notify_emulator.delivery import COMPLETED_STATUSES
+from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import ConfigCache
@@ -459,7 +459,7 @@ class Store:
 
 
 # A notification's sent_at is when it was first handed on: its first later step to one of these
-# (notify_emulator.delivery.timestamps_for); a test-key letter, created in sending, never has one.
+# (rules.lifecycle.timestamps_for); a test-key letter, created in sending, never has one.
 SENT_STATUSES = frozenset({"sending", "sent"})
 
 

@@ -4,8 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from notify_emulator import cost
-from notify_emulator.cost import cost_fields, letter_rate, sms_rate
+from notify_emulator.rules import cost
+from notify_emulator.rules.cost import cost_fields, letter_rate, sms_rate
 from notify_emulator.rules.data.rates import LETTER_RATES, SMS_RATES
 
 UTC = timezone.utc

@@ -8,18 +8,17 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from notify_emulator import letters
-from notify_emulator.letters import (
+from notify_emulator import letters_pdf
+from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
+from notify_emulator.rules import letters
+from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.letters import (
     LETTER_MAX_PAGES,
     billable_sheets,
-    check_precompiled_pdf,
     decode_letter_content,
     format_letter_date,
     letter_billable_units,
-    page_count,
-    render_letter_pdf,
 )
-from notify_emulator.rules.errors import RuleError
 
 ADDRESS = ["Ada Lovelace", "1 Example Street", "London", "SW1A 1AA"]
 
@@ -285,4 +284,5 @@ def test_format_letter_date(day: date, shown: str) -> None:
 
 
 def test_public_names_exist() -> None:
+    assert all(hasattr(letters_pdf, name) for name in letters_pdf.__all__)
     assert all(hasattr(letters, name) for name in letters.__all__)

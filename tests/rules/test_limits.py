@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from notify_emulator import limits
-from notify_emulator.limits import (
+from notify_emulator.rate_limiter import RateLimiter
+from notify_emulator.rules import limits
+from notify_emulator.rules.limits import (
     DailyLimitCheck,
-    RateLimiter,
     bucket_capacity,
     counts_towards_daily_limits,
     daily_limit_exceeded,
@@ -16,6 +16,7 @@ from notify_emulator.limits import (
     daily_limit_value,
     rate_limit_message,
     refill_per_second,
+    take_token,
     utc_day,
 )
 
@@ -279,3 +280,16 @@ def test_daily_limit_value() -> None:
 
 def test_public_names_exist() -> None:
     assert all(hasattr(limits, name) for name in limits.__all__)
+
+
+def test_one_take_credits_whole_tokens_then_deducts_one_and_carries_the_fraction() -> None:
+    # rate 60/min: one token a second; 2.5 s after the last credit two whole tokens are due.
+    tokens, credited_at, allowed = take_token(
+        tokens=3, last_replenished=100.0, now=102.5, rate_limit=60
+    )
+    assert (tokens, credited_at, allowed) == (4, 102.0, True)
+
+
+def test_a_take_that_leaves_no_whole_token_is_refused_and_never_goes_below_zero() -> None:
+    assert take_token(tokens=1, last_replenished=0.0, now=0.0, rate_limit=60) == (0, 0.0, False)
+    assert take_token(tokens=0, last_replenished=0.0, now=0.0, rate_limit=60) == (0, 0.0, False)

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from notify_emulator import delivery
-from notify_emulator.delivery import (
+from notify_emulator.rules import lifecycle
+from notify_emulator.rules.lifecycle import (
     ALL_STATUSES,
     COMPLETED_STATUSES,
     FINAL_STATUSES,
@@ -377,4 +377,4 @@ def test_status_filter_values_in_notify_order() -> None:
 
 
 def test_public_names_exist() -> None:
-    assert all(hasattr(delivery, name) for name in delivery.__all__)
+    assert all(hasattr(lifecycle, name) for name in lifecycle.__all__)

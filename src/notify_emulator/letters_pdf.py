@@ -1,4 +1,4 @@
-"""Letters as PDFs: precompiled uploads, rendered template letters, pages and sheets.
+"""Letters as PDFs: precompiled uploads checked, template letters rendered, pages counted.
 
 notify-api.md §5.3, §5.4, §5.6 and rules.md §4.7–§4.8. Notify renders and checks letter PDFs
 in a separate service (template-preview); the emulator does a faithful-enough version here:
@@ -14,8 +14,6 @@ only the printed preview is affected.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime
 import io
 import math
@@ -29,48 +27,25 @@ from fpdf.fonts import TextStyle
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.letters import (
+    LETTER_MAX_PAGES,
+    NOT_A4_PORTRAIT,
+    TOO_LONG,
+    UNREADABLE,
+    format_letter_date,
+)
 
 __all__ = [
-    "LETTER_MAX_PAGES",
     "PrecompiledCheck",
-    "billable_sheets",
     "check_precompiled_pdf",
-    "decode_letter_content",
-    "format_letter_date",
-    "letter_billable_units",
     "page_count",
     "render_letter_pdf",
 ]
-
-# api LETTER_MAX_PAGE_COUNT: at most 10 pages, i.e. 5 sheets printed on both sides.
-LETTER_MAX_PAGES = 10
-
-# Validation message codes Notify records on a letter that fails its checks
-# (template-preview, shown by notifications-admin).
-UNREADABLE = "unable-to-read-the-file"
-TOO_LONG = "letter-too-long"
-NOT_A4_PORTRAIT = "letter-not-a4-portrait-oriented"
 
 _A4_WIDTH_MM = 210
 _A4_HEIGHT_MM = 297
 _A4_TOLERANCE_MM = 2  # as template-preview allows
 _POINTS_PER_MM = 72 / 25.4
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # A page break: the marker the letter template renders for a markdown rule, or the element
 # Notify's own letter HTML uses for it.
@@ -78,20 +53,6 @@ _PAGE_BREAK = re.compile(
     r"<!--\s*pagebreak\s*-->|<div\s+class=[\"']page-break[\"']\s*>.*?</div>",
     re.IGNORECASE | re.DOTALL,
 )
-
-DECODE_ERROR_MESSAGE = "Cannot decode letter content (invalid base64 encoding)"
-
-
-def decode_letter_content(content: str) -> bytes:
-    """Decode a precompiled letter's ``content`` as Notify does.
-
-    Standard base64, leniently: characters outside the alphabet are dropped, and only bad
-    padding (or non-ASCII text) fails, with Notify's ``BadRequestError``.
-    """
-    try:
-        return base64.b64decode(content)
-    except (binascii.Error, ValueError) as error:
-        raise RuleError(DECODE_ERROR_MESSAGE) from error
 
 
 @dataclass(frozen=True)
@@ -164,29 +125,6 @@ def page_count(pdf: bytes) -> int:
         return len(PdfReader(io.BytesIO(pdf)).pages)
     except _UNREADABLE_PDF_ERRORS as error:
         raise ValueError(f"not a readable PDF ({type(error).__name__})") from error
-
-
-def billable_sheets(pages: int) -> int:
-    """Sheets of paper for ``pages`` printed pages (double-sided): ``ceil(pages / 2)``."""
-    if pages < 0:
-        raise ValueError(f"a page count cannot be negative, got {pages}")
-    return math.ceil(pages / 2)
-
-
-def letter_billable_units(*, key_type: str, precompiled: bool, pages: int) -> int:
-    """The ``billable_units`` Notify stores once a letter's PDF is ready.
-
-    Template letters sent with a test key stay at 0 (api ``update_billable_units_for_letter``);
-    precompiled letters are counted whatever the key (``process_sanitised_letter``).
-    """
-    if key_type == "test" and not precompiled:
-        return 0
-    return billable_sheets(pages)
-
-
-def format_letter_date(day: datetime.date) -> str:
-    """A letter's date as Notify prints it, e.g. ``6 January 2026`` (no leading zero)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 # Characters outside Windows-1252 with an obvious stand-in; others are decomposed

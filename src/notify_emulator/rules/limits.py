@@ -1,17 +1,17 @@
 """Per-minute rate limits and daily message limits (notify-api.md §6).
 
-The per-minute limit is a token bucket per (service, key type), kept in memory here exactly
-as Notify keeps it in Redis (utils ``RedisClient`` ``tally-bucket-rate-limit`` script, api
-``app/notifications/validators.py``). The daily counters are stored by the emulator; this
-module only decides, from a count, whether a send is allowed and what the error says.
+The per-minute limit is a token bucket per (service, key type), as Notify keeps it in Redis
+(utils ``RedisClient`` ``tally-bucket-rate-limit`` script, api
+``app/notifications/validators.py``); :func:`take_token` is one take from it. The buckets
+themselves live in :mod:`notify_emulator.rate_limiter` and the daily counters in the store:
+this module only decides, from a bucket or a count, whether a send is allowed and what the
+error says.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -23,7 +23,6 @@ __all__ = [
     "TOKEN_BUCKET_MAX",
     "TOKEN_BUCKET_MIN",
     "DailyLimitCheck",
-    "RateLimiter",
     "bucket_capacity",
     "counts_towards_daily_limits",
     "daily_limit_exceeded",
@@ -31,6 +30,7 @@ __all__ = [
     "daily_limit_value",
     "rate_limit_message",
     "refill_per_second",
+    "take_token",
     "utc_day",
 ]
 
@@ -70,72 +70,23 @@ def _check_rate_limit(rate_limit: int) -> int:
     return rate_limit
 
 
-@dataclass
-class _Bucket:
-    last_replenished: float
-    tokens: int
+def take_token(
+    *, tokens: int, last_replenished: float, now: float, rate_limit: int
+) -> tuple[int, float, bool]:
+    """One take from a token bucket: ``(tokens, last_replenished, allowed)`` afterwards.
 
-
-class RateLimiter:
-    """Token buckets, one per (service id, key type); safe to share between threads.
-
-    ``clock`` returns seconds as a float (``time.monotonic`` by default); tests pass their
-    own to move time without sleeping.
+    The take first credits the whole tokens earned since the last credit (up to the
+    capacity), then deducts one (not below 0); it is refused when fewer than one token is
+    left after the deduction (utils ``tally-bucket-rate-limit``). The credit time moves on
+    only by the time the whole tokens took to earn, so fractions carry over.
     """
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._buckets: dict[tuple[str, str], _Bucket] = {}
-        self._lock = threading.Lock()
-
-    def consume(self, service_id: str, key_type: str, rate_limit: int, tokens: int = 1) -> bool:
-        """Take ``tokens`` tokens one by one, as Notify's checks do; ``False`` if refused.
-
-        Each take first credits the whole tokens earned since the last credit (up to the
-        capacity), then deducts one (not below 0); it is refused when fewer than one token is
-        left after the deduction. Taking stops at the first refusal, as a request stops at
-        its first 429 (a template letter is checked twice, so it takes two).
-        """
-        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
-            raise ValueError(f"tokens must be a positive int, got {tokens!r}")
-        capacity = bucket_capacity(rate_limit)
-        per_second = refill_per_second(rate_limit)
-        with self._lock:
-            now = self._clock()
-            bucket = self._buckets.get((service_id, key_type))
-            if bucket is None:
-                bucket = _Bucket(last_replenished=now, tokens=capacity)
-                self._buckets[(service_id, key_type)] = bucket
-            # all() stops at the first refusal, as a request stops at its first 429.
-            return all(self._take_one(bucket, now, per_second, capacity) for _ in range(tokens))
-
-    @staticmethod
-    def _take_one(bucket: _Bucket, now: float, per_second: float, capacity: int) -> bool:
-        elapsed = max(now - bucket.last_replenished, 0.0)
-        replenishment = math.floor(elapsed * per_second)
-        bucket.tokens = min(bucket.tokens + replenishment, capacity)
-        bucket.tokens = max(bucket.tokens - 1, TOKEN_BUCKET_MIN)
-        # Moved on only by the time the whole tokens took to earn, so fractions carry over.
-        bucket.last_replenished += replenishment / per_second
-        return bucket.tokens >= 1
-
-    def remaining(self, service_id: str, key_type: str) -> int | None:
-        """Tokens left after the last take (``None`` if the bucket was never used)."""
-        with self._lock:
-            bucket = self._buckets.get((service_id, key_type))
-            return None if bucket is None else bucket.tokens
-
-    def reset(self, service_id: str | None = None) -> None:
-        """Forget the buckets of one service, or of every service."""
-        with self._lock:
-            if service_id is None:
-                self._buckets.clear()
-            else:
-                for key in [key for key in self._buckets if key[0] == service_id]:
-                    del self._buckets[key]
-
-    def __repr__(self) -> str:
-        return f"RateLimiter(buckets={len(self._buckets)})"
+    capacity = bucket_capacity(rate_limit)
+    per_second = refill_per_second(rate_limit)
+    elapsed = max(now - last_replenished, 0.0)
+    replenishment = math.floor(elapsed * per_second)
+    tokens = min(tokens + replenishment, capacity)
+    tokens = max(tokens - 1, TOKEN_BUCKET_MIN)
+    return tokens, last_replenished + replenishment / per_second, tokens >= 1
 
 
 def rate_limit_message(key_type: str, rate_limit: int) -> str:

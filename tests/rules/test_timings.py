@@ -4,9 +4,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from notify_emulator import timings
+from notify_emulator.rules import timings
 from notify_emulator.rules.data.bank_holidays import is_bank_holiday
-from notify_emulator.timings import (
+from notify_emulator.rules.timings import (
     estimated_delivery,
     is_dvla_working_day,
     is_royal_mail_working_day,

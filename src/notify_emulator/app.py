@@ -22,12 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from notify_emulator.admin import routes as admin
 from notify_emulator.admin.inbox import inbox_page
 from notify_emulator.api import reads, send
-from notify_emulator.api.context import ApiRequest, Emulator
-from notify_emulator.auth import authenticate
 from notify_emulator.config import load_seed_file
 from notify_emulator.demo_service import demo_seed
-from notify_emulator.errors import ApiError
-from notify_emulator.responses import (
+from notify_emulator.settings import Settings
+from notify_emulator.store import Store, apply_seed
+from notify_emulator.web.auth import authenticate
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import ApiError
+from notify_emulator.web.responses import (
     SECURITY_HEADERS,
     error_response,
     json_response,
@@ -35,8 +37,6 @@ from notify_emulator.responses import (
     not_found_response,
     options_response,
 )
-from notify_emulator.settings import Settings
-from notify_emulator.store import Store, apply_seed
 
 logger = logging.getLogger("notify_emulator")
 request_logger = logging.getLogger("notify_emulator.requests")

@@ -17,9 +17,9 @@ import requests
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import demo_service as demo
-from notify_emulator.api.context import Emulator
 from notify_emulator.clock import FrozenClock
 from notify_emulator.rules.lifecycle import DeliveryDelays
+from notify_emulator.web.context import Emulator
 
 # Small pages so that paging is exercised with a handful of rows.
 TEST_PAGE_SIZE = 5

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
-from notify_emulator.api.context import Emulator
 from notify_emulator.api.reads import notification_templates
 from notify_emulator.api.rendering import render
 from notify_emulator.clock import format_timestamp
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import api_status
+from notify_emulator.web.context import Emulator
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Notify emulator inbox</title>

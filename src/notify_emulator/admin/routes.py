@@ -9,7 +9,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.api.reads import notification_template, notification_templates
 from notify_emulator.api.serialise import notification_json, received_text_json
 from notify_emulator.clock import format_timestamp
@@ -18,6 +17,7 @@ from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
 from notify_emulator.rules.phone_numbers import try_normalise_phone_number
 from notify_emulator.store import apply_seed
+from notify_emulator.web.context import ApiRequest, Emulator
 
 AdminResponse = tuple[int, dict[str, object]]
 

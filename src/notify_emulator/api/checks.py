@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from notify_emulator.api.context import ApiRequest, Emulator
-from notify_emulator.auth import Caller, authenticate
-from notify_emulator.errors import BadRequest, TooManyRequests
 from notify_emulator.rules.email_addresses import normalise_email_address
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.limits import (
@@ -17,6 +14,9 @@ from notify_emulator.rules.limits import (
 )
 from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.store import ServiceRecord, TemplateRecord
+from notify_emulator.web.auth import Caller, authenticate
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import BadRequest, TooManyRequests
 
 PERMISSION_MESSAGES = {
     "sms": "Service is not allowed to send text messages",

@@ -16,10 +16,10 @@ from typing import Any
 
 from starlette.responses import Response
 
-from notify_emulator.api.context import ApiRequest, Emulator
-from notify_emulator.errors import BadRequest, SchemaError
-from notify_emulator.schemas import file_option_messages, is_file_upload
 from notify_emulator.store import DocumentRecord, ServiceRecord
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import BadRequest, SchemaError
+from notify_emulator.web.schemas import file_option_messages, is_file_upload
 
 # dd app/utils/validation.py and file_checks.py
 MAX_DECODED_FILE_SIZE = 2 * 1024 * 1024 + 1024

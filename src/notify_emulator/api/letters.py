@@ -18,13 +18,10 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
-from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.api.send import check_no_files, check_placeholders, steps_json
 from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
-from notify_emulator.auth import Caller, authenticate
 from notify_emulator.clock import utc_naive
-from notify_emulator.errors import ApiError, BadRequest, NotFound, from_rule_error, single
 from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
 from notify_emulator.rules.email import is_message_empty
 from notify_emulator.rules.errors import MessageEmpty, RuleError
@@ -46,7 +43,12 @@ from notify_emulator.rules.postal_address import (
     validate_letter_address,
 )
 from notify_emulator.rules.timings import letter_date
-from notify_emulator.schemas import (
+from notify_emulator.store import TemplateRecord
+from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
+from notify_emulator.web.auth import Caller, authenticate
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import ApiError, BadRequest, NotFound, from_rule_error, single
+from notify_emulator.web.schemas import (
     GET_NOTIFICATION_REQUEST,
     POST_LETTER_REQUEST,
     POST_PRECOMPILED_LETTER_REQUEST,
@@ -54,8 +56,6 @@ from notify_emulator.schemas import (
     stored_uuid,
     validate,
 )
-from notify_emulator.store import TemplateRecord
-from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
 
 Result = tuple[int, dict[str, object]] | Response
 

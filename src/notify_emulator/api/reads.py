@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.api.rendering import (
     render,
     render_email_preview_html,
@@ -19,10 +18,12 @@ from notify_emulator.api.serialise import (
     received_text_json,
     template_json,
 )
-from notify_emulator.auth import Caller, authenticate
-from notify_emulator.errors import NotFound
 from notify_emulator.rules.lifecycle import expand_status_filter
-from notify_emulator.schemas import (
+from notify_emulator.store import NotificationQuery, NotificationRecord, TemplateRecord
+from notify_emulator.web.auth import Caller, authenticate
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import NotFound
+from notify_emulator.web.schemas import (
     GET_NOTIFICATION_REQUEST,
     GET_NOTIFICATIONS_REQUEST,
     GET_RECEIVED_TEXTS_REQUEST,
@@ -32,7 +33,6 @@ from notify_emulator.schemas import (
     stored_uuid,
     validate,
 )
-from notify_emulator.store import NotificationQuery, NotificationRecord, TemplateRecord
 
 Response = tuple[int, dict[str, object]]
 

@@ -17,14 +17,11 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
-from notify_emulator.api.context import ApiRequest, Emulator
 from notify_emulator.api.documents import process_uploads
 from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
-from notify_emulator.auth import Caller
 from notify_emulator.clock import utc_naive
 from notify_emulator.config import DEFAULT_SMS_SENDER
-from notify_emulator.errors import BadRequest, TooManyRequests, from_rule_error
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (
@@ -42,7 +39,11 @@ from notify_emulator.rules.phone_numbers import (
 )
 from notify_emulator.rules.placeholders import missing_personalisation, sanitise_content_for
 from notify_emulator.rules.sms import check_sms, render_sms
-from notify_emulator.schemas import (
+from notify_emulator.store import TemplateRecord
+from notify_emulator.web.auth import Caller
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.errors import BadRequest, TooManyRequests, from_rule_error
+from notify_emulator.web.schemas import (
     POST_EMAIL_REQUEST,
     POST_SMS_REQUEST,
     canonical_uuid,
@@ -50,7 +51,6 @@ from notify_emulator.schemas import (
     stored_uuid,
     validate,
 )
-from notify_emulator.store import TemplateRecord
 
 Response = tuple[int, dict[str, object]]
 

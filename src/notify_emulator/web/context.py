@@ -6,10 +6,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from notify_emulator.errors import INVALID_JSON, BadRequest
 from notify_emulator.rate_limiter import RateLimiter
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store
+from notify_emulator.web.errors import INVALID_JSON, BadRequest
 
 
 @dataclass

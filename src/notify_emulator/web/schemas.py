@@ -18,11 +18,11 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 
 from notify_emulator.clock import Clock
-from notify_emulator.errors import DataErrorNotFound, SchemaError
 from notify_emulator.rules.email_addresses import validate_email_address
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import STATUS_FILTER_VALUES
 from notify_emulator.rules.phone_numbers import validate_phone_number
+from notify_emulator.web.errors import DataErrorNotFound, SchemaError
 
 TEMPLATE_TYPES = ["sms", "email", "letter"]
 PRECOMPILED_POSTAGES = ("first", "second", "economy")

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from starlette.responses import Response
 
-from notify_emulator.errors import ApiError
+from notify_emulator.web.errors import ApiError
 
 # Every answer of the real API carries these (api app/__init__.py after_request).
 SECURITY_HEADERS: Mapping[str, str] = {

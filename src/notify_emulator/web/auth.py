@@ -12,10 +12,10 @@ from typing import Any
 
 import jwt
 
-from notify_emulator._jwt_segments import LenientToken, UndecodableToken, parse_leniently
 from notify_emulator.clock import Clock
-from notify_emulator.errors import AuthError
 from notify_emulator.store import ApiKeyRecord, ServiceRecord, Store
+from notify_emulator.web.errors import AuthError
+from notify_emulator.web.jwt_segments import LenientToken, UndecodableToken, parse_leniently
 
 # Allowed clock skew between client and server, both ways.
 TOKEN_LEEWAY_SECONDS = 30

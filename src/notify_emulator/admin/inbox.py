@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from notify_emulator.api.reads import notification_templates
-from notify_emulator.api.rendering import render
 from notify_emulator.clock import format_timestamp
+from notify_emulator.present.rendering import render
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import api_status
 from notify_emulator.web.context import Emulator
@@ -36,7 +35,9 @@ def inbox_page(emulator: Emulator, service_id: str | None) -> str:
     """The inbox as an HTML page."""
     records = emulator.store.all_notifications(service_id)[:INBOX_LIMIT]
     rows = []
-    for record, template in zip(records, notification_templates(emulator, records), strict=True):
+    for record, template in zip(
+        records, emulator.store.notification_templates(records), strict=True
+    ):
         try:
             rendered = render(template, record.personalisation) if template else None
         except RuleError:

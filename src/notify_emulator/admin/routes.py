@@ -9,41 +9,31 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from notify_emulator.api.reads import notification_template, notification_templates
-from notify_emulator.api.serialise import notification_json, received_text_json
 from notify_emulator.clock import format_timestamp
 from notify_emulator.config import ConfigError, parse_seed, parse_seed_text
+from notify_emulator.present.serialise import notification_json, received_text_json
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
 from notify_emulator.rules.phone_numbers import try_normalise_phone_number
 from notify_emulator.store import apply_seed
 from notify_emulator.web.context import ApiRequest, Emulator
-
-AdminResponse = tuple[int, dict[str, object]]
-
-
-class AdminError(Exception):
-    """A bad admin request: answered with ``{"error": message}``."""
-
-    def __init__(self, message: str, status_code: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
+from notify_emulator.web.errors import AdminError
+from notify_emulator.web.handlers import Result
 
 
-def health(_emulator: Emulator, _request: ApiRequest) -> AdminResponse:
+def health(_emulator: Emulator, _request: ApiRequest) -> Result:
     """``GET /_emulator/health``."""
     return 200, {"status": "ok"}
 
 
-def reset(emulator: Emulator, _request: ApiRequest) -> AdminResponse:
+def reset(emulator: Emulator, _request: ApiRequest) -> Result:
     """``POST /_emulator/reset``: forget what was sent and received; keep the configuration."""
     emulator.store.reset_activity()
     emulator.rate_limiter.reset()
     return 200, {"status": "ok"}
 
 
-def load_config(emulator: Emulator, request: ApiRequest) -> AdminResponse:
+def load_config(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/config``: a seed file's content, as TOML or as the same shape in JSON."""
     text = _text(request.body)
     try:
@@ -65,12 +55,14 @@ def load_config(emulator: Emulator, request: ApiRequest) -> AdminResponse:
     }
 
 
-def list_notifications(emulator: Emulator, request: ApiRequest) -> AdminResponse:
+def list_notifications(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /_emulator/notifications[?service_id=…]``: everything stored, newest first."""
     service_id = request.query_lists().get("service_id", [None])[0]
     records = emulator.store.all_notifications(service_id)
     items: list[dict[str, object]] = []
-    for record, template in zip(records, notification_templates(emulator, records), strict=True):
+    for record, template in zip(
+        records, emulator.store.notification_templates(records), strict=True
+    ):
         item = notification_json(record, template, request.root)
         item.update(
             {
@@ -88,7 +80,7 @@ def list_notifications(emulator: Emulator, request: ApiRequest) -> AdminResponse
 
 
 def _email_html(template: Any, personalisation: Mapping[str, Any]) -> str | None:
-    from notify_emulator.api.rendering import render_email_preview_html
+    from notify_emulator.present.rendering import render_email_preview_html
 
     if template is None or template.template_type != "email":
         return None
@@ -98,7 +90,7 @@ def _email_html(template: Any, personalisation: Mapping[str, Any]) -> str | None
         return None
 
 
-def inject_received_text(emulator: Emulator, request: ApiRequest) -> AdminResponse:
+def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/received-texts``: ``{service_id, user_number, content}``."""
     data = _json_object(request.body)
     fields = {}
@@ -119,7 +111,7 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> AdminRespon
     return 201, received_text_json(record)
 
 
-def force_status(emulator: Emulator, request: ApiRequest) -> AdminResponse:
+def force_status(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/notifications/{id}/status``: ``{"status": "permanent-failure"}``."""
     notification_id = request.path_params["notification_id"]
     data = _json_object(request.body)
@@ -134,7 +126,9 @@ def force_status(emulator: Emulator, request: ApiRequest) -> AdminResponse:
     updated = emulator.store.get_notification(record.id)
     if updated is None:  # deleted by a concurrent reset
         raise AdminError(f"no notification with id {notification_id}", status_code=404)
-    return 200, notification_json(updated, notification_template(emulator, updated), request.root)
+    return 200, notification_json(
+        updated, emulator.store.notification_template(updated), request.root
+    )
 
 
 def _text(body: bytes) -> str:

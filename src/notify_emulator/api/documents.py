@@ -14,10 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from starlette.responses import Response
-
 from notify_emulator.store import DocumentRecord, ServiceRecord
-from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import BadRequest, SchemaError
 from notify_emulator.web.schemas import file_option_messages, is_file_upload
 
@@ -170,21 +167,3 @@ def _zip_office_type(data: bytes) -> str:
     if b"application/vnd.oasis.opendocument.text" in head:
         return SUPPORTED_EXTENSIONS[".odt"]
     return "application/zip"
-
-
-def get_document(emulator: Emulator, request: ApiRequest) -> Response:
-    """``GET /_emulator/documents/{id}``: a file sent by email, as its recipient downloads it."""
-    document_id = request.path_params["document_id"]
-    try:
-        document = emulator.store.get_document(str(uuid.UUID(document_id)))
-    except ValueError:
-        document = None
-    if document is None:
-        return Response(b'{"error":"no such document"}', 404, media_type="application/json")
-    filename = document.filename or f"{document.id}"
-    safe_name = filename.replace('"', "").replace("\\", "")
-    return Response(
-        document.data,
-        media_type=document.mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{safe_name}"'},
-    )

@@ -18,11 +18,11 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
-from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.api.send import check_no_files, check_placeholders, steps_json
-from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.clock import utc_naive
 from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
+from notify_emulator.present.rendering import render, template_placeholders
+from notify_emulator.present.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.rules.email import is_message_empty
 from notify_emulator.rules.errors import MessageEmpty, RuleError
 from notify_emulator.rules.letter_template import (
@@ -48,6 +48,7 @@ from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_templ
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import ApiError, BadRequest, NotFound, from_rule_error, single
+from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     GET_NOTIFICATION_REQUEST,
     POST_LETTER_REQUEST,
@@ -56,8 +57,6 @@ from notify_emulator.web.schemas import (
     stored_uuid,
     validate,
 )
-
-Result = tuple[int, dict[str, object]] | Response
 
 TEAM_KEY_LETTER = "Cannot send letters with a team api key"
 TRIAL_MODE_LETTER = "Cannot send letters when service is in trial mode"

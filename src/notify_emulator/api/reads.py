@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from notify_emulator.api.rendering import (
+from notify_emulator.api.send import check_placeholders
+from notify_emulator.present.rendering import (
     render,
     render_email_preview_html,
     template_placeholders,
 )
-from notify_emulator.api.send import check_placeholders
-from notify_emulator.api.serialise import (
+from notify_emulator.present.serialise import (
     as_mapping,
     notification_json,
     page_links,
@@ -19,10 +19,11 @@ from notify_emulator.api.serialise import (
     template_json,
 )
 from notify_emulator.rules.lifecycle import expand_status_filter
-from notify_emulator.store import NotificationQuery, NotificationRecord, TemplateRecord
+from notify_emulator.store import NotificationQuery, TemplateRecord
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import NotFound
+from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     GET_NOTIFICATION_REQUEST,
     GET_NOTIFICATIONS_REQUEST,
@@ -33,8 +34,6 @@ from notify_emulator.web.schemas import (
     stored_uuid,
     validate,
 )
-
-Response = tuple[int, dict[str, object]]
 
 # Query parameters of GET /v2/notifications that take only their first value (§5.7).
 _SINGLE_VALUED = ("reference", "include_jobs", "older_than")
@@ -49,32 +48,7 @@ def _caller(emulator: Emulator, request: ApiRequest) -> Caller:
     return authenticate(request.authorization, emulator.store, emulator.settings.clock)
 
 
-def notification_template(emulator: Emulator, record: NotificationRecord) -> TemplateRecord | None:
-    """The template version a notification was sent with."""
-    return emulator.store.get_template(
-        record.service_id, record.template_id, record.template_version
-    )
-
-
-def notification_templates(
-    emulator: Emulator, records: Sequence[NotificationRecord]
-) -> list[TemplateRecord | None]:
-    """The template version of each notification, each distinct version read once.
-
-    A page of 250 notifications usually shares a handful of template versions; reading each
-    once keeps a page to a few queries instead of one per notification.
-    """
-    found: dict[tuple[str, str, int], TemplateRecord | None] = {}
-    templates = []
-    for record in records:
-        key = (record.service_id, record.template_id, record.template_version)
-        if key not in found:
-            found[key] = notification_template(emulator, record)
-        templates.append(found[key])
-    return templates
-
-
-def get_notification(emulator: Emulator, request: ApiRequest) -> Response:
+def get_notification(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/notifications/{notification_id}``: any key of the service may read it."""
     caller = _caller(emulator, request)
     notification_id = request.path_params["notification_id"]
@@ -88,10 +62,12 @@ def get_notification(emulator: Emulator, request: ApiRequest) -> Response:
     )
     if record is None:
         raise NotFound()
-    return 200, notification_json(record, notification_template(emulator, record), request.root)
+    return 200, notification_json(
+        record, emulator.store.notification_template(record), request.root
+    )
 
 
-def get_notifications(emulator: Emulator, request: ApiRequest) -> Response:
+def get_notifications(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/notifications``: one page, newest first, of the caller's key type."""
     caller = _caller(emulator, request)
     params: dict[str, object] = dict(request.query_lists())
@@ -120,7 +96,7 @@ def get_notifications(emulator: Emulator, request: ApiRequest) -> Response:
         next_params = dict(params)
         next_params["older_than"] = records[-1].id  # replaced in place, or appended last
         next_url = _with_query(base, _pairs(next_params))
-    templates = notification_templates(emulator, records)
+    templates = emulator.store.notification_templates(records)
     return 200, {
         "notifications": [
             notification_json(record, template, request.root)
@@ -146,7 +122,7 @@ def _with_query(base: str, pairs: list[tuple[str, str]]) -> str:
     return f"{base}?{urlencode(pairs, safe=LINK_SAFE_CHARACTERS)}" if pairs else base
 
 
-def get_received_texts(emulator: Emulator, request: ApiRequest) -> Response:
+def get_received_texts(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/received-text-messages``: one page, newest first (§5.11)."""
     caller = _caller(emulator, request)
     params = {name: values[0] for name, values in request.query_lists().items()}
@@ -175,7 +151,7 @@ def _template(
     return template
 
 
-def get_template(emulator: Emulator, request: ApiRequest) -> Response:
+def get_template(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/template/{id}`` and ``…/version/{version}`` (archived ones too; §5.8)."""
     caller = _caller(emulator, request)
     template_id = request.path_params["template_id"]
@@ -191,7 +167,7 @@ def get_template(emulator: Emulator, request: ApiRequest) -> Response:
     return 200, template_json(_template(emulator, caller, template_id, version))
 
 
-def get_templates(emulator: Emulator, request: ApiRequest) -> Response:
+def get_templates(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/templates[?type=…]``: current, unarchived templates by name (§5.9)."""
     caller = _caller(emulator, request)
     params = {name: values[0] for name, values in request.query_lists().items()}
@@ -200,7 +176,7 @@ def get_templates(emulator: Emulator, request: ApiRequest) -> Response:
     return 200, {"templates": [template_json(template) for template in templates]}
 
 
-def post_template_preview(emulator: Emulator, request: ApiRequest) -> Response:
+def post_template_preview(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /v2/template/{id}/preview``: an empty body means no personalisation (§5.10)."""
     caller = _caller(emulator, request)
     template_id = request.path_params["template_id"]

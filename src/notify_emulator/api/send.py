@@ -18,10 +18,10 @@ from notify_emulator.api.checks import (
     template_for_sending,
 )
 from notify_emulator.api.documents import process_uploads
-from notify_emulator.api.rendering import render, template_placeholders
-from notify_emulator.api.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.clock import utc_naive
 from notify_emulator.config import DEFAULT_SMS_SENDER
+from notify_emulator.present.rendering import render, template_placeholders
+from notify_emulator.present.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (
@@ -43,6 +43,7 @@ from notify_emulator.store import TemplateRecord
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import BadRequest, TooManyRequests, from_rule_error
+from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     POST_EMAIL_REQUEST,
     POST_SMS_REQUEST,
@@ -51,8 +52,6 @@ from notify_emulator.web.schemas import (
     stored_uuid,
     validate,
 )
-
-Response = tuple[int, dict[str, object]]
 
 # Characters Notify strips from a recipient as supplied (utils strip_and_remove_obscure_whitespace).
 _OBSCURE_WHITESPACE = re.compile("[\u180e\u200b\u200c\u200d\u2060\ufeff]")
@@ -76,7 +75,7 @@ def check_no_files(personalisation: Mapping[str, Any]) -> None:
         raise BadRequest(FILE_ONLY_BY_EMAIL)
 
 
-def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
+def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
     """Send a text message."""
     clock = emulator.settings.clock
     caller, data = admit_send(emulator, request, "sms")
@@ -144,7 +143,7 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Response:
     }
 
 
-def post_email(emulator: Emulator, request: ApiRequest) -> Response:
+def post_email(emulator: Emulator, request: ApiRequest) -> Result:
     """Send an email."""
     clock = emulator.settings.clock
     caller, data = admit_send(emulator, request, "email")

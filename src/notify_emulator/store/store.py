@@ -169,6 +169,17 @@ class Store:
             (service_id, template_id, version), _template(row._mapping)
         )
 
+    def notification_template(self, record: NotificationRecord) -> TemplateRecord | None:
+        """The template version a notification was sent with (each version read once)."""
+        return self.get_template(record.service_id, record.template_id, record.template_version)
+
+    def notification_templates(
+        self, records: Sequence[NotificationRecord]
+    ) -> list[TemplateRecord | None]:
+        """The template version of each notification; a page of 250 usually shares a handful
+        of versions, and the configuration cache reads each from the database once."""
+        return [self.notification_template(record) for record in records]
+
     def list_templates(self, service_id: str, template_type: str | None) -> list[TemplateRecord]:
         """Current, unarchived, unhidden templates, by name then type (notify-api.md §5.9)."""
         query = st.template_select().where(

@@ -1,10 +1,15 @@
-"""What every handler needs: settings, the store, the rate limiter, and the request."""
+"""What every handler needs: settings, the store, the rate limiter, and the request read off
+the wire."""
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
 
 from notify_emulator.rate_limiter import RateLimiter
 from notify_emulator.settings import Settings
@@ -60,3 +65,44 @@ class ApiRequest:
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise BadRequest(INVALID_JSON) from None
         return data if data else {}
+
+
+async def read_request(request: Request, settings: Settings) -> ApiRequest:
+    """The parts of a Starlette request a handler may use, as plain data."""
+    return ApiRequest(
+        method=request.method,
+        path_params={key: str(value) for key, value in request.path_params.items()},
+        query=query_pairs(request.scope.get("query_string", b"")),
+        authorization=request.headers.get("authorization"),
+        body=await request.body(),
+        root=response_root(request, settings),
+    )
+
+
+def response_root(request: Request, settings: Settings) -> str:
+    """The base URL that URIs in answers start with: ``--base-url``, else the request's."""
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
+    return str(request.base_url).rstrip("/")
+
+
+def query_pairs(query_string: bytes) -> list[tuple[str, str]]:
+    """A query string's pairs as Werkzeug reads them for Notify.
+
+    Percent-escapes that are not UTF-8 stay as their escape text (``%ff`` reads ``%FF``), where
+    Starlette would put U+FFFD; blank values are kept.
+    """
+    return parse_qsl(
+        query_string.decode("latin-1"), keep_blank_values=True, errors=_KEEP_BAD_ESCAPES
+    )
+
+
+def _quote_undecodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(f"%{byte:02X}" for byte in bad), error.end
+
+
+_KEEP_BAD_ESCAPES = "notify_emulator.keep_bad_escapes"
+codecs.register_error(_KEEP_BAD_ESCAPES, _quote_undecodable)

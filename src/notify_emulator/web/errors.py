@@ -1,4 +1,4 @@
-"""The errors a v2 route answers with, and their envelopes (notify-api.md §4).
+"""The errors a route answers with, and their envelopes (notify-api.md §4 for v2).
 
 ::
 
@@ -10,7 +10,10 @@
     ├── DataErrorNotFound    404 "DataError" "No result found"
     └── TooManyRequests      429 "RateLimitError" / "TooManyRequestsError" (§6)
 
-Rule errors from :mod:`notify_emulator.rules.errors` are converted with :func:`from_rule_error`.
+    AdminError               an emulator-only route's refusal: {"error": message}, 4xx
+
+Rule errors from :mod:`notify_emulator.rules.errors` are converted with :func:`from_rule_error`,
+once, where :mod:`notify_emulator.web.handlers` turns a handler's exception into an answer.
 """
 
 from __future__ import annotations
@@ -98,3 +101,12 @@ INVALID_JSON = "Invalid JSON supplied in POST data"
 def from_rule_error(error: RuleError, status_code: int = 400) -> ApiError:
     """The v2 answer for a broken Notify rule (its class name and exact message)."""
     return single(status_code, error.error, error.message)
+
+
+class AdminError(Exception):
+    """A bad admin request: answered with ``{"error": message}``."""
+
+    def __init__(self, message: str, status_code: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code

@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from notify_emulator.api.rendering import render, template_placeholders
 from notify_emulator.clock import format_timestamp
+from notify_emulator.present.rendering import render, template_placeholders
 from notify_emulator.rules.cost import cost_fields
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.lifecycle import COMPLETED_STATUSES, api_status

@@ -18,13 +18,13 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
-from notify_emulator.api.send import check_no_files, check_placeholders, steps_json
+from notify_emulator.api.send import check_no_files, steps_json
 from notify_emulator.clock import utc_naive
 from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
 from notify_emulator.present.rendering import render, template_placeholders
 from notify_emulator.present.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.rules.email import is_message_empty
-from notify_emulator.rules.errors import MessageEmpty, RuleError
+from notify_emulator.rules.errors import MessageEmpty
 from notify_emulator.rules.letter_template import (
     QrCodeTooLong,
     check_qr_codes,
@@ -37,6 +37,7 @@ from notify_emulator.rules.letters import (
     letter_billable_units,
 )
 from notify_emulator.rules.lifecycle import plan_delivery
+from notify_emulator.rules.placeholders import require_personalisation
 from notify_emulator.rules.postal_address import (
     Postage,
     letter_postage,
@@ -47,7 +48,7 @@ from notify_emulator.store import TemplateRecord
 from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
-from notify_emulator.web.errors import ApiError, BadRequest, NotFound, from_rule_error, single
+from notify_emulator.web.errors import ApiError, BadRequest, NotFound, single
 from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     GET_NOTIFICATION_REQUEST,
@@ -88,18 +89,15 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     )
     personalisation = dict(as_mapping(body.get("personalisation")))
     _check_qr_codes(template, personalisation)
-    check_placeholders(template_placeholders(template), personalisation)
+    require_personalisation(template_placeholders(template), personalisation)
     if is_message_empty(template.body, personalisation):
-        raise from_rule_error(MessageEmpty())
+        raise MessageEmpty()
     check_no_files(personalisation)
     _check_letter_restrictions(caller)
-    try:
-        address = validate_letter_address(
-            personalisation,
-            allow_international_letters=service.has_permission("international_letters"),
-        )
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    address = validate_letter_address(
+        personalisation,
+        allow_international_letters=service.has_permission("international_letters"),
+    )
     rendered = render(template, personalisation)
     now = utc_naive(clock.now())
     contact_block = _contact_block(template, personalisation)
@@ -217,10 +215,7 @@ def _post_precompiled(
     service = caller.service
     check_permission(service, "letter")
     _check_letter_restrictions(caller)
-    try:
-        pdf = decode_letter_content(data["content"])
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    pdf = decode_letter_content(data["content"])
     check = check_precompiled_pdf(pdf)
     now = utc_naive(clock.now())
     status, steps = plan_delivery(

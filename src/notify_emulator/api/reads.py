@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from notify_emulator.api.send import check_placeholders
 from notify_emulator.present.rendering import (
     render,
     render_email_preview_html,
@@ -19,6 +18,7 @@ from notify_emulator.present.serialise import (
     template_json,
 )
 from notify_emulator.rules.lifecycle import expand_status_filter
+from notify_emulator.rules.placeholders import require_personalisation
 from notify_emulator.store import NotificationQuery, TemplateRecord
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -186,7 +186,7 @@ def post_template_preview(emulator: Emulator, request: ApiRequest) -> Result:
     validate(data, POST_TEMPLATE_PREVIEW_REQUEST, emulator.settings.clock)
     template = _template(emulator, caller, template_id, None)
     personalisation = dict(as_mapping(as_mapping(data).get("personalisation")))
-    check_placeholders(template_placeholders(template), personalisation)
+    require_personalisation(template_placeholders(template), personalisation)
     rendered = render(template, personalisation)
     is_email = template.template_type == "email"
     return 200, {

@@ -29,7 +29,7 @@ from notify_emulator.rules.email_addresses import (
     normalise_email_address,
     validate_email_address,
 )
-from notify_emulator.rules.errors import MessageEmpty, MissingPersonalisation, RuleError
+from notify_emulator.rules.errors import MessageEmpty
 from notify_emulator.rules.lifecycle import Step, plan_delivery
 from notify_emulator.rules.limits import daily_limit_exceeded, daily_limit_message, utc_day
 from notify_emulator.rules.phone_numbers import (
@@ -37,12 +37,12 @@ from notify_emulator.rules.phone_numbers import (
     try_normalise_phone_number,
     validate_recipient_phone_number,
 )
-from notify_emulator.rules.placeholders import missing_personalisation, sanitise_content_for
+from notify_emulator.rules.placeholders import require_personalisation, sanitise_content_for
 from notify_emulator.rules.sms import check_sms, render_sms
 from notify_emulator.store import TemplateRecord
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
-from notify_emulator.web.errors import BadRequest, TooManyRequests, from_rule_error
+from notify_emulator.web.errors import BadRequest, TooManyRequests
 from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     POST_EMAIL_REQUEST,
@@ -62,13 +62,6 @@ def supplied_recipient(value: str) -> str:
     return _OBSCURE_WHITESPACE.sub("", value).strip(" \t\n\r\f\v\u00a0")
 
 
-def check_placeholders(names: list[str], personalisation: Mapping[str, Any]) -> None:
-    """400 ``Missing personalisation: …`` (§8.1)."""
-    missing = missing_personalisation(names, personalisation)
-    if missing:
-        raise from_rule_error(MissingPersonalisation(missing))
-
-
 def check_no_files(personalisation: Mapping[str, Any]) -> None:
     """Files can only be sent by email (§5.1 step 10)."""
     if any(is_file_upload(value) for value in personalisation.values()):
@@ -85,21 +78,18 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
     check_permission(service, "sms")
     template = template_for_sending(emulator, service, canonical_uuid(body["template_id"]), "sms")
     personalisation = dict(as_mapping(body.get("personalisation")))
-    check_placeholders(template_placeholders(template), personalisation)
+    require_personalisation(template_placeholders(template), personalisation)
     prefix = service.name if service.prefix_sms else None
     message = render_sms(template.body, personalisation, prefix=prefix)
     if message.is_empty:
-        raise from_rule_error(MessageEmpty())
+        raise MessageEmpty()
     check_no_files(personalisation)
     sender_text = _sms_sender(emulator, caller, body.get("sms_sender_id"))
     recipient = supplied_recipient(str(body["phone_number"]))
     number = _checked_phone_number(caller, recipient)
     if not number.is_uk:
         _check_international_limit(emulator, caller)
-    try:
-        check_sms(message)
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    check_sms(message)
 
     notification_id = str(uuid.uuid4())
     if not number.is_simulated:
@@ -157,14 +147,11 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
         personalisation, _string_keys(body.get("sanitise_content_for"))
     )
     template = template_for_sending(emulator, service, canonical_uuid(body["template_id"]), "email")
-    check_placeholders(template_placeholders(template), personalisation)
+    require_personalisation(template_placeholders(template), personalisation)
     if is_message_empty(template.body, personalisation):
-        raise from_rule_error(MessageEmpty())
+        raise MessageEmpty()
     reply_to_text = _reply_to(emulator, caller, body.get("email_reply_to_id"))
-    try:
-        recipient = validate_email_address(str(body["email_address"]))
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    recipient = validate_email_address(str(body["email_address"]))
     normalised = normalise_email_address(recipient)
     check_recipient_allowed(caller, normalised)
     simulated = is_simulated_email_address(recipient)
@@ -173,10 +160,7 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
         personalisation, service, root=request.root, simulated=simulated, now=now
     )
     rendered = render(template, personalisation)
-    try:
-        check_email(template.body, personalisation)
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    check_email(template.body, personalisation)
 
     notification_id = str(uuid.uuid4())
     unsubscribe_url = body.get("one_click_unsubscribe_url")
@@ -284,14 +268,11 @@ def _checked_phone_number(caller: Caller, recipient: str) -> PhoneNumber:
     # notify-api.md §5.1 steps 12-13: team/trial restriction first, then permissions.
     check_recipient_allowed(caller, try_normalise_phone_number(recipient))
     service = caller.service
-    try:
-        return validate_recipient_phone_number(
-            recipient,
-            allow_international=service.has_permission("international_sms"),
-            allow_uk_landline=service.has_permission("sms_to_uk_landlines"),
-        )
-    except RuleError as error:
-        raise from_rule_error(error) from None
+    return validate_recipient_phone_number(
+        recipient,
+        allow_international=service.has_permission("international_sms"),
+        allow_uk_landline=service.has_permission("sms_to_uk_landlines"),
+    )
 
 
 def _check_international_limit(emulator: Emulator, caller: Caller) -> None:

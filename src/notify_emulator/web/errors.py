@@ -98,9 +98,9 @@ class TooManyRequests(ApiError):
 INVALID_JSON = "Invalid JSON supplied in POST data"
 
 
-def from_rule_error(error: RuleError, status_code: int = 400) -> ApiError:
+def from_rule_error(error: RuleError) -> ApiError:
     """The v2 answer for a broken Notify rule (its class name and exact message)."""
-    return single(status_code, error.error, error.message)
+    return single(400, error.error, error.message)
 
 
 class AdminError(Exception):

@@ -21,26 +21,26 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+from notify_emulator.rules.constants import (
+    DEFAULT_DATA_RETENTION_DAYS,
+    DEFAULT_EMAIL_LIMIT,
+    DEFAULT_INTERNATIONAL_SMS_LIMIT,
+    DEFAULT_LETTER_LIMIT,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_SMS_LIMIT,
+    KEY_TYPES,
+    MAX_DATA_RETENTION_DAYS,
+    TEMPLATE_POSTAGES,
+    TEMPLATE_TYPES,
+)
+
 # Namespace of the ids derived from names when a seed entry has none.
 SEED_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4f55-9a3e-5b0d1f3e2a10")
 
-KEY_TYPES = ("normal", "team", "test")
-TEMPLATE_TYPES = ("sms", "email", "letter")
-TEMPLATE_POSTAGES = ("first", "second", "economy")
 # notify-api.md §3: new services get these (sms_to_uk_landlines and inbound_sms are opt-in).
 DEFAULT_PERMISSIONS = ("sms", "email", "letter", "international_sms", "international_letters")
 KNOWN_PERMISSIONS = (*DEFAULT_PERMISSIONS, "sms_to_uk_landlines", "inbound_sms")
-# notify-api.md §6: defaults of a live service.
-DEFAULT_RATE_LIMIT = 3000
-DEFAULT_SMS_LIMIT = 250_000
-DEFAULT_EMAIL_LIMIT = 250_000
-DEFAULT_LETTER_LIMIT = 20_000
-DEFAULT_INTERNATIONAL_SMS_LIMIT = 100
-DEFAULT_SMS_SENDER = "GOVUK"
 DEFAULT_TEMPLATE_AUTHOR = "notify-emulator@example.gov.uk"
-# notify-api.md §11: notifications stay in v2 reads for 7 days unless the service sets more.
-DEFAULT_DATA_RETENTION_DAYS = 7
-MAX_DATA_RETENTION_DAYS = 90
 
 
 class ConfigError(ValueError):

@@ -8,12 +8,13 @@ from pathlib import Path
 import platformdirs
 
 from notify_emulator.clock import Clock, SystemClock
+from notify_emulator.rules.constants import API_PAGE_SIZE
 from notify_emulator.rules.lifecycle import DeliveryDelays
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 6011
 # notify-api.md §5.7: API_PAGE_SIZE
-DEFAULT_PAGE_SIZE = 250
+DEFAULT_PAGE_SIZE = API_PAGE_SIZE
 # The domain of `from_email` (notify-api.md §5.2); production's.
 DEFAULT_EMAIL_DOMAIN = "notifications.service.gov.uk"
 IN_MEMORY_SQLITE = "sqlite:///:memory:"

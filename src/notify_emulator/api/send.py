@@ -19,9 +19,9 @@ from notify_emulator.api.checks import (
 )
 from notify_emulator.api.documents import process_uploads
 from notify_emulator.clock import utc_naive
-from notify_emulator.config import DEFAULT_SMS_SENDER
 from notify_emulator.present.rendering import render, template_placeholders
 from notify_emulator.present.serialise import as_mapping, notification_uri, post_template_reference
+from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (

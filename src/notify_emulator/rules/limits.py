@@ -15,9 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
+from notify_emulator.rules.constants import (
+    DEFAULT_EMAIL_LIMIT,
+    DEFAULT_INTERNATIONAL_SMS_LIMIT,
+    DEFAULT_LETTER_LIMIT,
+    DEFAULT_SMS_LIMIT,
+)
+
 __all__ = [
     "DAILY_LIMIT_CHANNELS",
-    "DEFAULT_RATE_LIMIT",
     "RATE_LIMIT_INTERVAL_SECONDS",
     "TEST_KEY_DAILY_LIMITS_FOR_TRIAL_SERVICES",
     "TOKEN_BUCKET_MAX",
@@ -38,17 +44,16 @@ __all__ = [
 TOKEN_BUCKET_MAX = 1_000
 TOKEN_BUCKET_MIN = 0
 RATE_LIMIT_INTERVAL_SECONDS = 60
-DEFAULT_RATE_LIMIT = 3_000
 
 DAILY_LIMIT_CHANNELS = ("sms", "email", "letter", "international_sms")
 
 # A test key of a trial-mode service is checked against the live defaults rather than the
 # service's own (trial) limits (api validators.get_daily_rate_limit_value).
 TEST_KEY_DAILY_LIMITS_FOR_TRIAL_SERVICES: Mapping[str, int] = {
-    "email": 250_000,
-    "sms": 250_000,
-    "letter": 20_000,
-    "international_sms": 100,
+    "email": DEFAULT_EMAIL_LIMIT,
+    "sms": DEFAULT_SMS_LIMIT,
+    "letter": DEFAULT_LETTER_LIMIT,
+    "international_sms": DEFAULT_INTERNATIONAL_SMS_LIMIT,
 }
 
 

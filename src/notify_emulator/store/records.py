@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
+
 
 @dataclass(frozen=True)
 class ServiceRecord:
@@ -27,7 +29,7 @@ class ServiceRecord:
     contact_link: str | None
     prefix_sms: bool
     created_at: datetime
-    data_retention_days: int = 7
+    data_retention_days: int = DEFAULT_DATA_RETENTION_DAYS
 
     def has_permission(self, permission: str) -> bool:
         """Whether the service has ``permission`` (e.g. ``"sms"``)."""

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
+from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
 from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
@@ -33,7 +34,6 @@ from notify_emulator.store.records import (
 REVOKED_KEY_WINDOW = timedelta(days=7)
 # notify-api.md §11: notifications and received texts leave every v2 read after the service's
 # data retention period, 7 days by default.
-DEFAULT_RETENTION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class NotificationQuery:
     reference: str | None = None
     include_jobs: bool = False
     older_than: str | None = None
-    retention_days: int = DEFAULT_RETENTION_DAYS
+    retention_days: int = DEFAULT_DATA_RETENTION_DAYS
 
 
 class Store:
@@ -307,7 +307,7 @@ class Store:
         notification_id: str,
         service_id: str | None = None,
         *,
-        retention_days: int = DEFAULT_RETENTION_DAYS,
+        retention_days: int = DEFAULT_DATA_RETENTION_DAYS,
     ) -> NotificationRecord | None:
         """A notification by id, with due statuses applied.
 
@@ -434,7 +434,7 @@ class Store:
         older_than: str | None,
         limit: int,
         *,
-        retention_days: int = DEFAULT_RETENTION_DAYS,
+        retention_days: int = DEFAULT_DATA_RETENTION_DAYS,
     ) -> list[ReceivedTextRecord]:
         """One page of a service's received texts, newest first (notify-api.md §5.11)."""
         r = t.received_texts.c

@@ -18,14 +18,12 @@ from jsonschema import Draft7Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 
 from notify_emulator.clock import Clock
+from notify_emulator.rules.constants import TEMPLATE_POSTAGES, TEMPLATE_TYPES
 from notify_emulator.rules.email_addresses import validate_email_address
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import STATUS_FILTER_VALUES
 from notify_emulator.rules.phone_numbers import validate_phone_number
 from notify_emulator.web.errors import DataErrorNotFound, SchemaError
-
-TEMPLATE_TYPES = ["sms", "email", "letter"]
-PRECOMPILED_POSTAGES = ("first", "second", "economy")
 
 UUID_SCHEMA: dict[str, Any] = {
     "type": "string",
@@ -106,7 +104,7 @@ GET_NOTIFICATIONS_REQUEST: dict[str, Any] = {
     "properties": {
         "reference": {"type": "string"},
         "status": {"type": "array", "items": {"enum": list(STATUS_FILTER_VALUES)}},
-        "template_type": {"type": "array", "items": {"enum": TEMPLATE_TYPES}},
+        "template_type": {"type": "array", "items": {"enum": list(TEMPLATE_TYPES)}},
         "include_jobs": {"enum": ["true", "True"]},
         "older_than": UUID_SCHEMA,
     },
@@ -130,7 +128,7 @@ GET_RECEIVED_TEXTS_REQUEST: dict[str, Any] = {
 GET_TEMPLATES_REQUEST: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
-    "properties": {"type": {"enum": TEMPLATE_TYPES}},
+    "properties": {"type": {"enum": list(TEMPLATE_TYPES)}},
     "additionalProperties": False,
 }
 
@@ -187,7 +185,7 @@ def _format_checker(clock: Clock) -> FormatChecker:
 
     @checker.checks("postage", raises=FormatFailure)
     def _postage(instance: object) -> bool:
-        if isinstance(instance, str) and instance not in PRECOMPILED_POSTAGES:
+        if isinstance(instance, str) and instance not in TEMPLATE_POSTAGES:
             raise FormatFailure(POSTAGE_INVALID)
         return True
 

@@ -19,8 +19,8 @@ from starlette.routing import BaseRoute, Route
 
 from notify_emulator import admin, api
 from notify_emulator.admin.inbox import inbox_page
-from notify_emulator.config import load_seed_file
 from notify_emulator.demo_service import demo_seed
+from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
 from notify_emulator.web.context import Emulator
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     """The emulator as an ASGI app: opens (and migrates) the database and loads the seed.
 
     Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable and
-    :class:`~notify_emulator.config.ConfigError` for a bad seed file. ``seed=False`` skips
+    :class:`~notify_emulator.seed.ConfigError` for a bad seed file. ``seed=False`` skips
     seeding (for extra workers of a server whose first process has seeded already).
     """
     settings = settings if settings is not None else Settings()

@@ -18,8 +18,8 @@ from typing import NoReturn
 import click
 
 from notify_emulator import demo_service
-from notify_emulator.config import ConfigError
 from notify_emulator.rules.lifecycle import DeliveryDelays
+from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from notify_emulator.store import DatabaseError
 

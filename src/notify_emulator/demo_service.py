@@ -5,7 +5,7 @@ Its ids and keys are fixed so that documentation and walkthroughs can name them.
 
 from __future__ import annotations
 
-from notify_emulator.config import (
+from notify_emulator.seed import (
     ApiKeySeed,
     ReplyToSeed,
     SeedConfig,

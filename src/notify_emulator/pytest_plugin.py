@@ -29,7 +29,7 @@ import requests
 
 if TYPE_CHECKING:
     from notifications_python_client.notifications import NotificationsAPIClient
-    from notify_emulator.config import SeedConfig
+    from notify_emulator.seed import SeedConfig
     from notify_emulator.server import EmulatorServer
     from notify_emulator.settings import Settings
 
@@ -204,7 +204,7 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
         from notify_emulator import demo_service
-        from notify_emulator.config import load_seed_file
+        from notify_emulator.seed import load_seed_file
         from notify_emulator.server import EmulatorServer, sqlite_file_url
         from notify_emulator.settings import Settings
     except ImportError as error:

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from notify_emulator.clock import FrozenClock
-from notify_emulator.config import parse_seed_text
+from notify_emulator.seed import parse_seed_text
 from notify_emulator.store import Store, apply_seed
 
 from .emulator_harness import Running, errors

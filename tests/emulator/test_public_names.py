@@ -8,7 +8,7 @@ import inspect
 import notify_emulator.store
 from notify_emulator.app import create_app
 from notify_emulator.clock import Clock, FrozenClock, SystemClock, format_timestamp
-from notify_emulator.config import ConfigError, load_seed_file, parse_seed, parse_seed_text
+from notify_emulator.seed import ConfigError, load_seed_file, parse_seed, parse_seed_text
 from notify_emulator.settings import Settings
 
 

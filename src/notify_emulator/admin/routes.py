@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from notify_emulator.clock import format_timestamp
-from notify_emulator.config import ConfigError, parse_seed, parse_seed_text
 from notify_emulator.present.serialise import notification_json, received_text_json
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
 from notify_emulator.rules.phone_numbers import try_normalise_phone_number
+from notify_emulator.seed import ConfigError, parse_seed, parse_seed_text
 from notify_emulator.store import apply_seed
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, select, update
 
 from notify_emulator.clock import utc_naive
-from notify_emulator.config import SeedConfig, ServiceSeed, derived_id
 from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
+from notify_emulator.seed import SeedConfig, ServiceSeed, derived_id
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import mark_config_changed
 from notify_emulator.store.store import Store

@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from notify_emulator import admin, api
 from notify_emulator.admin.inbox import inbox_page
-from notify_emulator.demo_service import demo_seed
+from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed

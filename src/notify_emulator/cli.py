@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from notify_emulator import demo_service
+from notify_emulator.demo import service as demo_service
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings

@@ -203,7 +203,7 @@ def _seed_path(config: pytest.Config) -> Path | None:
 def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
-        from notify_emulator import demo_service
+        from notify_emulator.demo import service as demo_service
         from notify_emulator.seed import load_seed_file
         from notify_emulator.server import EmulatorServer, sqlite_file_url
         from notify_emulator.settings import Settings

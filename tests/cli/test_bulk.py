@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from notifications_python_client._cli.csv_rows import read_bulk_rows
-from notify_emulator import demo_service
+from notify_emulator.demo import service as demo_service
 from notify_emulator.pytest_plugin import NotifyEmulator
 
 from .conftest import NotifyCli, emulator_notifications

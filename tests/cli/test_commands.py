@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service
+from notify_emulator.demo import service as demo_service
 from notify_emulator.pytest_plugin import NotifyEmulator
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import EmulatorServer, sqlite_file_url

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo, demo_service
+from notify_emulator.demo import service as demo_service
+from notify_emulator.demo import walkthrough as demo
 from notify_emulator.pytest_plugin import NotifyEmulator
 
 

@@ -27,7 +27,7 @@ from typing import Any, cast
 import pytest
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service
+from notify_emulator.demo import service as demo_service
 from notify_emulator.pytest_plugin import NotifyEmulator
 
 from .seed_snippets import (

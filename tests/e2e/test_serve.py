@@ -15,7 +15,7 @@ import requests
 
 from notifications_python_client.errors import BadRequestError
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import requests
 
 from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
-from notify_emulator.demo_service import demo_seed
+from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import parse_seed_text
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings

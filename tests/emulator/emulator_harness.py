@@ -16,8 +16,8 @@ import jwt
 import requests
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service as demo
 from notify_emulator.clock import FrozenClock
+from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.web.context import Emulator
 

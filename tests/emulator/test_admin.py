@@ -6,7 +6,7 @@ import json
 
 import requests
 
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import Running
 

@@ -8,7 +8,7 @@ import jwt
 import pytest
 
 from notifications_python_client.errors import AuthError
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
     ARCHIVED_LIVE_SECRET,

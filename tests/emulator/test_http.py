@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import Running, make_token
 

@@ -10,7 +10,7 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from notifications_python_client.errors import PDFNotReadyError
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
     BARE_LETTER_TEMPLATE_ID,

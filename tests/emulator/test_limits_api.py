@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from notifications_python_client.errors import RateLimitError, TooManyRequestsError
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
     LIMITED_LIVE_SECRET,

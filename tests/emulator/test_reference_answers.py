@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 
 from .emulator_harness import Running, make_token, raw_token

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from notify_emulator.clock import FrozenClock
-from notify_emulator.demo_service import demo_seed
+from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import ConfigError, derived_id, load_seed_file, parse_seed_text
 from notify_emulator.store import Store, apply_seed
 

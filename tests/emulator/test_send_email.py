@@ -10,7 +10,7 @@ import requests
 
 from notifications_python_client.errors import NotFoundError
 from notifications_python_client.utils import prepare_upload
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
     BARE_EMAIL_TEMPLATE_ID,

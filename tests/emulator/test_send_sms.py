@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifications_python_client.errors import BadRequestError, NotFoundError
-from notify_emulator import demo_service as demo
+from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
     BARE_LIVE_SECRET,

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import inspect
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service as demo
 from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
+from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings

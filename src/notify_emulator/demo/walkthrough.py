@@ -24,7 +24,7 @@ import requests
 from notifications_python_client import prepare_upload
 from notifications_python_client.errors import HTTPError, PDFNotReadyError
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator import demo_service
+from notify_emulator.demo import service as demo_service
 from notify_emulator.rules.lifecycle import FINAL_STATUSES
 from notify_emulator.server import EmulatorServer, ServerStartError, sqlite_file_url
 from notify_emulator.settings import Settings
@@ -334,7 +334,3 @@ def run_walkthrough(
         print(f"\nStep {walkthrough.step_number} failed: {error}", file=out)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -26,7 +26,6 @@ from notify_emulator.store import DatabaseError
 # How extra worker processes learn their settings (they are started by uvicorn by import).
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
 ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
-ENV_DEMO = "NOTIFY_EMULATOR_SEED_DEMO"
 ENV_DELAYS = "NOTIFY_EMULATOR_DELIVERY_DELAYS"
 
 

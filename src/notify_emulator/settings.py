@@ -17,7 +17,6 @@ DEFAULT_PORT = 6011
 DEFAULT_PAGE_SIZE = API_PAGE_SIZE
 # The domain of `from_email` (notify-api.md §5.2); production's.
 DEFAULT_EMAIL_DOMAIN = "notifications.service.gov.uk"
-IN_MEMORY_SQLITE = "sqlite:///:memory:"
 
 
 def default_database_url() -> str:

@@ -3,7 +3,7 @@
 Notify renders markdown with mistune 0.8.4 plus its own grammar patches: ``^`` starts
 inset text, bullets are ``•``, ``*`` or ``-`` with the space after the marker optional,
 only ``http(s)://`` addresses are autolinked, and emphasis, strong, strikethrough and code
-spans are switched off. mistune 3 (installed here) follows CommonMark instead, and cannot
+spans are switched off. Current mistune (3) follows CommonMark instead, and cannot
 be configured into that grammar: it needs a space after a list marker, treats ``+`` as a
 bullet, has no ``•`` bullets, needs a space after ``#``, nests list items by content
 indent rather than by any indent, and decodes ``&nbsp;`` in text. Those differences

@@ -42,7 +42,6 @@ LATEST_DAYS_IN_TRANSIT: dict[str, int] = {
 }
 
 _SATURDAY = 5
-_SUNDAY = 6
 
 
 def is_dvla_working_day(day: date) -> bool:

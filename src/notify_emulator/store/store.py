@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
 from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
-from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
+from notify_emulator.rules.lifecycle import COMPLETED_STATUSES, api_status
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import ConfigCache
@@ -231,6 +231,9 @@ class Store:
                 )
             if document_rows:
                 connection.execute(t.documents.insert(), document_rows)
+            record_notification_event(
+                connection, row["id"], row["notification_type"], row["status"]
+            )
             for channel in count_channels:
                 _increment(connection, row["service_id"], channel, day)
 
@@ -246,6 +249,7 @@ class Store:
             rows = connection.execute(
                 select(
                     t.notifications.c.id,
+                    t.notifications.c.notification_type,
                     t.notifications.c.status,
                     t.notifications.c.sent_at,
                     t.notifications.c.planned_steps,
@@ -275,6 +279,8 @@ class Store:
                         next_step_at=_step_time(remaining[0]) if remaining else None,
                     )
                 )
+                if status != row.status:
+                    record_notification_event(connection, row.id, row.notification_type, status)
                 changed += 1
         return changed
 
@@ -300,6 +306,13 @@ class Store:
                     .where(t.notifications.c.sent_at.is_(None))
                     .values(sent_at=now)
                 )
+            if result.rowcount:
+                notification_type = connection.execute(
+                    select(t.notifications.c.notification_type).where(
+                        t.notifications.c.id == notification_id
+                    )
+                ).scalar_one()
+                record_notification_event(connection, notification_id, notification_type, status)
         return bool(result.rowcount)
 
     def get_notification(
@@ -426,6 +439,15 @@ class Store:
         )
         with self.db.begin() as connection:
             connection.execute(t.received_texts.insert().values(**record.__dict__))
+            record_event(
+                connection,
+                "received_text",
+                {
+                    "id": record.id,
+                    "service_id": record.service_id,
+                    "user_number": record.user_number,
+                },
+            )
         return record
 
     def list_received_texts(
@@ -461,6 +483,9 @@ class Store:
         with self.db.begin() as connection:
             for table in t.ACTIVITY_TABLES:
                 connection.execute(delete(table))
+            # The change log goes too, but a "reset" event tells open pages to start afresh.
+            connection.execute(delete(t.activity_events))
+            record_event(connection, "reset", {})
 
     def count_rows(self, table_name: str) -> int:
         """How many rows a table holds (for diagnostics and tests)."""
@@ -472,6 +497,42 @@ class Store:
 # A notification's sent_at is when it was first handed on: its first later step to one of these
 # (rules.lifecycle.timestamps_for); a test-key letter, created in sending, never has one.
 SENT_STATUSES = frozenset({"sending", "sent"})
+
+
+# The change log keeps about this many recent events (the web inbox's live updates only need
+# the last few seconds'); it is trimmed every EVENT_TRIM_EVERY events.
+EVENTS_KEPT = 10_000
+EVENT_TRIM_EVERY = 1_000
+
+
+def record_event(connection: Any, kind: str, data: Mapping[str, object]) -> None:
+    """Append to the change log (``activity_events``) in the caller's transaction.
+
+    Every write that creates a notification or received text, or changes a status, calls this,
+    so that the events stream of every process sees it (GET /_emulator/events).
+    """
+    result = connection.execute(st.INSERT_ACTIVITY_EVENT, {"kind": kind, "data": dict(data)})
+    seq = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    if seq is not None and seq % EVENT_TRIM_EVERY == 0:
+        connection.execute(
+            delete(t.activity_events).where(t.activity_events.c.seq <= seq - EVENTS_KEPT)
+        )
+
+
+def record_notification_event(
+    connection: Any, notification_id: str, notification_type: str, status: str
+) -> None:
+    """A ``notification`` event: created, or its status changed."""
+    record_event(
+        connection,
+        "notification",
+        {
+            "id": notification_id,
+            "status": api_status(notification_type, status),
+            "internal_status": status,
+            "type": notification_type,
+        },
+    )
 
 
 def _step_time(step: Mapping[str, str]) -> datetime:

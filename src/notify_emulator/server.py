@@ -97,6 +97,8 @@ class BackgroundServer:
             # import-time deprecation warnings, which test suites may treat as errors.
             ws="none",
             lifespan="auto",
+            # The inbox's event streams never end by themselves: stop() ends them after this.
+            timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
         self._socket, self._server = listener, server

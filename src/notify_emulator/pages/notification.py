@@ -283,7 +283,8 @@ def _letter_notice(
     delivery_text = (
         f"Estimated delivery by {delivery.strftime('%A')} {delivery.day} {delivery.strftime('%B')}"
     )
-    return wording.letter_printing_statement(status, record.created_at, now), False, delivery_text
+    # The status line already says when it prints.
+    return None, False, delivery_text
 
 
 def _timeline(record: NotificationRecord, now: datetime) -> list[TimelineEntry]:

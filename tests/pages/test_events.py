@@ -32,9 +32,9 @@ def events(response: requests.Response) -> Iterator[tuple[str, str, dict[str, ob
             fields[name] = value
 
 
-def open_stream(emulator: Running, **headers: str) -> requests.Response:
+def open_stream(base_url: str, **headers: str) -> requests.Response:
     response = requests.get(
-        emulator.base_url + "/_emulator/events",
+        base_url + "/_emulator/events",
         stream=True,
         headers=headers,
         timeout=WAIT_SECONDS,
@@ -45,7 +45,7 @@ def open_stream(emulator: Running, **headers: str) -> requests.Response:
 
 
 def test_creation_status_changes_received_texts_and_reset(emulator: Running) -> None:
-    with open_stream(emulator) as response:
+    with open_stream(emulator.base_url) as response:
         stream = events(response)
         sent = client(emulator).send_sms_notification(
             "07700900123", PAGES_SMS_TEMPLATE_ID, {"code": "1"}
@@ -79,7 +79,7 @@ def test_creation_status_changes_received_texts_and_reset(emulator: Running) -> 
 
 
 def test_a_reconnecting_browser_carries_on_after_its_last_event(emulator: Running) -> None:
-    with open_stream(emulator) as response:
+    with open_stream(emulator.base_url) as response:
         stream = events(response)
         client(emulator).send_sms_notification("07700900123", PAGES_SMS_TEMPLATE_ID, {"code": "1"})
         last_id, _, _ = next(stream)
@@ -87,7 +87,7 @@ def test_a_reconnecting_browser_carries_on_after_its_last_event(emulator: Runnin
     missed = client(emulator).send_sms_notification(
         "07700900123", PAGES_SMS_TEMPLATE_ID, {"code": "2"}
     )["id"]
-    with open_stream(emulator, **{"Last-Event-ID": last_id}) as response:
+    with open_stream(emulator.base_url, **{"Last-Event-ID": last_id}) as response:
         event_id, kind, data = next(events(response))
         assert (kind, data["id"]) == ("notification", missed)
         assert int(event_id) > int(last_id)
@@ -95,7 +95,7 @@ def test_a_reconnecting_browser_carries_on_after_its_last_event(emulator: Runnin
 
 def test_a_new_stream_starts_from_now(emulator: Running) -> None:
     client(emulator).send_sms_notification("07700900123", PAGES_SMS_TEMPLATE_ID, {"code": "old"})
-    with open_stream(emulator) as response:
+    with open_stream(emulator.base_url) as response:
         stream = events(response)
         received: list[dict[str, object]] = []
         done = threading.Event()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo
+from notify_emulator.pages import inbox as inbox_module
 from notify_emulator.pages.inbox import PAGE_SIZE
 from tests.emulator.emulator_harness import Running
 
@@ -145,3 +147,22 @@ def test_personalisation_holding_markup_stays_text(emulator: Running) -> None:
     )
     # No inline script at all: the only script is the static file.
     assert re.findall(r"<script[^>]*>", page) == ['<script src="/_emulator/static/inbox.js" defer>']
+
+
+def test_a_search_reads_a_bounded_number_per_request_and_goes_on(
+    emulator: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inbox_module, "SEARCH_SCAN_LIMIT", 5)
+    monkeypatch.setattr(inbox_module, "SEARCH_BATCH", 2)
+    oldest = send_text(emulator, "needle")
+    for n in range(7):
+        send_text(emulator, f"hay {n}")
+    first = get(emulator, "/", q="needle")
+    assert listed(first) == []
+    assert "No messages match ‘needle’ among the 5 messages searched." in first.text
+    assert "Searched the 5 messages before this point; there are older ones." in first.text
+    older = re.search(r'href="(/\?[^"]*older_than=[0-9a-f-]+)" rel="next">Search older', first.text)
+    assert older is not None
+    second = get(emulator, older.group(1).replace("&amp;", "&"))
+    assert listed(second) == [oldest]
+    assert 'rel="next"' not in second.text

@@ -101,9 +101,13 @@ def test_bad_filters_get_a_clear_400_page(emulator: Running) -> None:
         ({"type": "fax"}, "type must be one of sms, email, letter"),
         ({"key_type": "secret"}, "key_type must be one of normal, team, test"),
         ({"status": "lost"}, "status must be one of"),
-        ({"older_than": "not-an-id"}, "older_than must be a notification id"),
+        ({"older_than": "not-an-id"}, "older_than must be a notification ID"),
+        ({"service_id": "not-an-id"}, "service_id must be a service ID"),
+        ({"template_id": "x"}, "template_id must be a template ID"),
+        ({"q": "a\x00b"}, "q must not contain control characters"),
+        ({"service_id": "\x00"}, "service_id must not contain control characters"),
         ({"q": "x" * 201}, "q must be at most 200 characters"),
-        ({"service_id": ["a", "b"]}, "give service_id once"),
+        ({"service_id": [PAGES_SERVICE_ID, PAGES_SERVICE_ID]}, "give service_id once"),
     ]:
         page = get(emulator, "/", **params)
         assert page.status_code == 400, params

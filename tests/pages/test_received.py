@@ -50,6 +50,8 @@ def test_received_texts_are_keyset_paged(emulator: Running) -> None:
     rest = re.findall(r'id="r-([0-9a-f-]+)"', get(emulator, older.group(1)).text)
     assert rest == list(reversed(ids))[50:]
     assert get(emulator, "/received-texts", older_than="nope").status_code == 400
+    assert get(emulator, "/received-texts", service_id="\x00").status_code == 400
+    assert get(emulator, "/conversations/%00").status_code == 404
 
 
 def test_a_conversation_has_both_directions_in_order(emulator: Running) -> None:

@@ -108,18 +108,22 @@ def parse_list_query(request: ApiRequest) -> ListQuery:
         for item in items:
             if len(item) > MAX_QUERY_LENGTH:
                 raise _bad(f"{name} must be at most {MAX_QUERY_LENGTH} characters")
+            if has_control_characters(item):
+                raise _bad(f"{name} must not contain control characters")
     types = _choices(values, "type", NOTIFICATION_TYPES)
     statuses = _choices(values, "status", STATUS_FILTER_VALUES)
     key_types = _choices(values, "key_type", KEY_TYPES)
     older_than = _single(values, "older_than")
     if older_than:
         older_than = _uuid(older_than, "older_than")
+    service_id = _single(values, "service_id")
+    template_id = _single(values, "template_id")
     return ListQuery(
         types=types,
         statuses=statuses,
         key_types=key_types,
-        service_id=_single(values, "service_id"),
-        template_id=_single(values, "template_id"),
+        service_id=_uuid(service_id, "service_id") if service_id else "",
+        template_id=_uuid(template_id, "template_id") if template_id else "",
         q=_single(values, "q").strip(),
         older_than=older_than,
     )
@@ -149,11 +153,23 @@ def _single(values: dict[str, list[str]], name: str) -> str:
     return items[0].strip() if items else ""
 
 
+_ID_NAMES = {
+    "older_than": "a notification ID",
+    "service_id": "a service ID",
+    "template_id": "a template ID",
+}
+
+
 def _uuid(value: str, name: str) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise _bad(f"{name} must be a notification id") from None
+        raise _bad(f"{name} must be {_ID_NAMES.get(name, 'an ID')}") from None
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a control character (NUL included, which PostgreSQL refuses)."""
+    return any(ord(char) < 32 and char not in "\t\n\r" for char in text)
 
 
 @dataclass(frozen=True)

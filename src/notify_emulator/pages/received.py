@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from notify_emulator.clock import format_timestamp
 from notify_emulator.pages import wording
+from notify_emulator.pages.inbox import has_control_characters
 from notify_emulator.pages.web import PageError, render_page
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.phone_numbers import try_normalise_phone_number
@@ -71,6 +72,11 @@ def received_texts(emulator: Emulator, request: ApiRequest) -> Response:
     values = request.query_lists()
     service_id = (values.get("service_id") or [""])[0].strip()
     older_than = (values.get("older_than") or [""])[0].strip()
+    if service_id:
+        try:
+            service_id = str(uuid.UUID(service_id))
+        except ValueError:
+            raise PageError(400, "Check the address", "service_id must be a service ID") from None
     after = None
     missing_cursor = False
     if older_than:
@@ -128,7 +134,7 @@ def conversation_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /conversations/{phone}``: texts to and from one number, oldest first."""
     store = emulator.store
     raw = request.path_params.get("phone", "").strip()
-    if not raw or len(raw) > MAX_PHONE_LENGTH:
+    if not raw or len(raw) > MAX_PHONE_LENGTH or has_control_characters(raw):
         raise PageError(404, "Not a phone number", "The address does not name a phone number.")
     number = try_normalise_phone_number(raw)
     store.advance_due_statuses()

@@ -23,6 +23,9 @@
     refreshing = true;
     fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" })
       .then(function (response) {
+        if (response.status === 404 && liveId) {
+          show("This message no longer exists: it has been cleared.", true);
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }
@@ -110,7 +113,12 @@
 
   // Browsers allow six connections per host: a page that is hidden or left frees its stream.
   window.addEventListener("pagehide", closeStream);
-  window.addEventListener("pageshow", openStream);
+  window.addEventListener("pageshow", function (event) {
+    openStream();
+    if (event.persisted) {
+      schedule(); // back from the back-forward cache: catch up on what happened meanwhile
+    }
+  });
   openStream();
 
   // --- forms that send JSON to the /_emulator/ routes --------------------------------------

@@ -9,7 +9,7 @@ status, and anything else a logged 500 page that says nothing about the error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -81,11 +81,6 @@ def render_page(template_name: str, /, status_code: int = 200, **context: Any) -
     return HTMLResponse(
         html, status_code=status_code, headers={"Content-Security-Policy": PAGE_CSP}
     )
-
-
-def render_fragment(template: str, context: Mapping[str, Any]) -> str:
-    """A template rendered to text (for tests and partial views)."""
-    return _environment.get_template(template).render(**context)
 
 
 def page_endpoint(handler: PageHandler) -> Endpoint:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import requests
 from PIL import Image
 from playwright.sync_api import Browser, Dialog, Page, expect
@@ -14,6 +15,8 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo
 
 from .screenshots import HEIGHT, NAMES, WIDTH, take
+
+pytestmark = pytest.mark.browser
 
 ADDRESS = {
     "address_line_1": "Ada Lovelace",

@@ -13,7 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
 from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
-from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
+from notify_emulator.rules.lifecycle import (
+    Step,
+    after_steps,
+)
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import ConfigCache
@@ -257,20 +260,16 @@ class Store:
                 if not due:
                     continue
                 remaining = steps[len(due) :]
-                status = due[-1]["status"]
-                at = _step_time(due[-1])
-                sent_at = row.sent_at
-                for step in due:
-                    if sent_at is None and step["status"] in SENT_STATUSES:
-                        sent_at = _step_time(step)
+                happened = [Step(step["status"], _step_time(step)) for step in due]
+                times = after_steps(row.sent_at, happened)
                 connection.execute(
                     update(t.notifications)
                     .where(t.notifications.c.id == row.id)
                     .values(
-                        status=status,
-                        updated_at=at,
-                        sent_at=sent_at,
-                        completed_at=at if status in COMPLETED_STATUSES else None,
+                        status=happened[-1].status,
+                        updated_at=times.updated_at,
+                        sent_at=times.sent_at,
+                        completed_at=times.completed_at,
                         planned_steps=remaining,
                         next_step_at=_step_time(remaining[0]) if remaining else None,
                     )
@@ -282,24 +281,24 @@ class Store:
         """Set a status now and drop the rest of the plan; False if there is no such row."""
         now = self.now()
         with self.db.begin() as connection:
+            row = connection.execute(
+                select(t.notifications.c.sent_at).where(t.notifications.c.id == notification_id)
+            ).first()
+            if row is None:
+                return False
+            times = after_steps(row.sent_at, [Step(status, now)])
             result = connection.execute(
                 update(t.notifications)
                 .where(t.notifications.c.id == notification_id)
                 .values(
                     status=status,
-                    updated_at=now,
-                    completed_at=now if status in COMPLETED_STATUSES else None,
+                    updated_at=times.updated_at,
+                    sent_at=times.sent_at,
+                    completed_at=times.completed_at,
                     planned_steps=[],
                     next_step_at=None,
                 )
             )
-            if result.rowcount and status in SENT_STATUSES:
-                connection.execute(
-                    update(t.notifications)
-                    .where(t.notifications.c.id == notification_id)
-                    .where(t.notifications.c.sent_at.is_(None))
-                    .values(sent_at=now)
-                )
         return bool(result.rowcount)
 
     def get_notification(
@@ -467,11 +466,6 @@ class Store:
         table = t.metadata.tables[table_name]
         with self.db.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
-
-
-# A notification's sent_at is when it was first handed on: its first later step to one of these
-# (rules.lifecycle.timestamps_for); a test-key letter, created in sending, never has one.
-SENT_STATUSES = frozenset({"sending", "sent"})
 
 
 def _step_time(step: Mapping[str, str]) -> datetime:

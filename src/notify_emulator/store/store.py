@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
@@ -34,6 +34,8 @@ from notify_emulator.store.records import (
 )
 
 # notify-api.md §2.4: keys revoked within about a week are still recognised (as revoked).
+_Key = TypeVar("_Key", bound=Hashable)
+_Value = TypeVar("_Value")
 REVOKED_KEY_WINDOW = timedelta(days=7)
 # notify-api.md §11: notifications and received texts leave every v2 read after the service's
 # data retention period, 7 days by default.
@@ -92,17 +94,29 @@ class Store:
 
     # --- services, keys, senders -------------------------------------------------------------
 
-    def get_service(self, service_id: str) -> ServiceRecord | None:
-        """A service by id."""
-        snapshot = self.config.current()
-        cached = snapshot.services.get(service_id)
+    def _cached(
+        self,
+        cache: dict[_Key, _Value],
+        key: _Key,
+        load: Callable[[Connection], _Value | None],
+    ) -> _Value | None:
+        """``cache[key]``, read from the database with ``load`` on a miss. A miss that finds
+        nothing is not remembered, so a record added later is found."""
+        cached = cache.get(key)
         if cached is not None:
             return cached
         with self.db.connect() as connection:
+            loaded = load(connection)
+        return None if loaded is None else cache.setdefault(key, loaded)
+
+    def get_service(self, service_id: str) -> ServiceRecord | None:
+        """A service by id."""
+
+        def load(connection: Connection) -> ServiceRecord | None:
             row = connection.execute(st.SERVICE_BY_ID, {"service_id": service_id}).first()
-        if row is None:
-            return None
-        return snapshot.services.setdefault(service_id, _service(row._mapping))
+            return None if row is None else _service(row._mapping)
+
+        return self._cached(self.config.current().services, service_id, load)
 
     def list_services(self) -> list[ServiceRecord]:
         """Every service, by name."""
@@ -112,43 +126,35 @@ class Store:
 
     def usable_api_keys(self, service_id: str) -> list[ApiKeyRecord]:
         """Keys that authenticate or report "revoked": unrevoked, or revoked in the last 7 days."""
-        snapshot = self.config.current()
-        keys = snapshot.api_keys.get(service_id)
-        if keys is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(st.API_KEYS_OF_SERVICE, {"service_id": service_id}).all()
-            keys = snapshot.api_keys.setdefault(
-                service_id, tuple(ApiKeyRecord(**row._mapping) for row in rows)
-            )
+
+        def load(connection: Connection) -> tuple[ApiKeyRecord, ...]:
+            rows = connection.execute(st.API_KEYS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(ApiKeyRecord(**row._mapping) for row in rows)
+
+        keys = self._cached(self.config.current().api_keys, service_id, load) or ()
         # Filtered on every call: whether a revoked key is still recognised depends on the time.
         cutoff = self.now() - REVOKED_KEY_WINDOW
         return [key for key in keys if key.expiry_date is None or key.expiry_date > cutoff]
 
     def sms_senders(self, service_id: str) -> list[SmsSenderRecord]:
         """The service's SMS senders."""
-        snapshot = self.config.current()
-        senders = snapshot.sms_senders.get(service_id)
-        if senders is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(
-                    st.SMS_SENDERS_OF_SERVICE, {"service_id": service_id}
-                ).all()
-            senders = snapshot.sms_senders.setdefault(
-                service_id, tuple(SmsSenderRecord(**row._mapping) for row in rows)
-            )
-        return list(senders)
+
+        def load(connection: Connection) -> tuple[SmsSenderRecord, ...]:
+            rows = connection.execute(st.SMS_SENDERS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(SmsSenderRecord(**row._mapping) for row in rows)
+
+        senders = self._cached(self.config.current().sms_senders, service_id, load)
+        return list(senders or ())
 
     def reply_tos(self, service_id: str) -> list[ReplyToRecord]:
         """The service's email reply-to addresses."""
-        snapshot = self.config.current()
-        reply_tos = snapshot.reply_tos.get(service_id)
-        if reply_tos is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(st.REPLY_TOS_OF_SERVICE, {"service_id": service_id}).all()
-            reply_tos = snapshot.reply_tos.setdefault(
-                service_id, tuple(ReplyToRecord(**row._mapping) for row in rows)
-            )
-        return list(reply_tos)
+
+        def load(connection: Connection) -> tuple[ReplyToRecord, ...]:
+            rows = connection.execute(st.REPLY_TOS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(ReplyToRecord(**row._mapping) for row in rows)
+
+        reply_tos = self._cached(self.config.current().reply_tos, service_id, load)
+        return list(reply_tos or ())
 
     # --- templates ---------------------------------------------------------------------------
 
@@ -156,20 +162,17 @@ class Store:
         self, service_id: str, template_id: str, version: int | None = None
     ) -> TemplateRecord | None:
         """A template of the service at ``version`` (default: its current one)."""
-        snapshot = self.config.current()
-        cached = snapshot.templates.get((service_id, template_id, version))
-        if cached is not None:
-            return cached
         key = {"service_id": service_id, "template_id": template_id}
-        with self.db.connect() as connection:
+
+        def load(connection: Connection) -> TemplateRecord | None:
             if version is None:
                 row = connection.execute(st.CURRENT_TEMPLATE, key).first()
             else:
                 row = connection.execute(st.TEMPLATE_VERSION, {**key, "version": version}).first()
-        if row is None:
-            return None
-        return snapshot.templates.setdefault(
-            (service_id, template_id, version), _template(row._mapping)
+            return None if row is None else _template(row._mapping)
+
+        return self._cached(
+            self.config.current().templates, (service_id, template_id, version), load
         )
 
     def notification_template(self, record: NotificationRecord) -> TemplateRecord | None:

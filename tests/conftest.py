@@ -1,0 +1,27 @@
+"""Fixtures every part of the suite may use (see tests/emulators.py for what they give)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from notify_emulator.store import Store
+
+from . import emulators
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store on its own SQLite file, closed after the test."""
+    with emulators.fresh_store(f"sqlite:///{tmp_path / 'store.sqlite3'}") as store:
+        yield store
+
+
+@pytest.fixture
+def app_client() -> Iterator[TestClient]:
+    """The emulator in-process, with the demo service, over a fresh in-memory database."""
+    with emulators.app_client() as client:
+        yield client

@@ -251,8 +251,6 @@ class HTTPError(APIError):
     @staticmethod
     def create(e: Any) -> HTTPError:
         """Build the right error for a ``requests.RequestException`` (official API)."""
-        from notifications_python_client._core import error_class_for_status
-
         response = getattr(e, "response", None)
         if response is None:
             return NetworkError()
@@ -349,3 +347,45 @@ class ResponseTimeoutError(ResponseNotReceivedError):
 
 class InvalidResponse(APIError):
     """A successful answer whose body could not be decoded as JSON."""
+
+
+# --- Which error an answer becomes ---
+
+
+def error_class_for_status(status_code: int, body: Any) -> type[HTTPError]:
+    """Which ``HTTPError`` subclass an error answer becomes (notify-api.md §4, §12).
+
+    ``body`` is the answer's decoded JSON, or ``None`` when it had none.
+    """
+    types = _error_types(body)
+    if status_code == 429:
+        # Both limits answer 429; only the per-minute one is worth retrying (notify-api.md §6).
+        if "RateLimitError" in types:
+            return RateLimitError
+        if "TooManyRequestsError" in types:
+            return TooManyRequestsError
+        return HTTPError
+    if status_code == 400:
+        if "ValidationError" in types:
+            return ValidationError
+        if "PDFNotReadyError" in types:
+            return PDFNotReadyError
+        return BadRequestError
+    if status_code in {401, 403}:
+        # Letters a key may not send are refused with 403 BadRequestError, not an auth failure.
+        if types and "AuthError" not in types:
+            return BadRequestError
+        return AuthError
+    if status_code == 404:
+        return NotFoundError
+    if status_code == 503:
+        return ServiceUnavailableError
+    if status_code >= 500:
+        return ServerError
+    return HTTPError
+
+
+def _error_types(body: Any) -> list[str]:
+    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
+        return []
+    return [str(entry.get("error")) for entry in body["errors"] if isinstance(entry, dict)]

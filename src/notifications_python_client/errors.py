@@ -238,6 +238,16 @@ class APIError(Exception):
             )
         return str(self.message)
 
+    @property
+    def description(self) -> str:
+        """The failure in one line for people, e.g. ``400 BadRequestError: Template not found``.
+
+        Each entry of ``errors`` reads ``error: message``; an answer without entries gives its
+        ``message``. ``str()`` keeps the official client's ``400 - ...`` form for code that
+        compares it; this is what a command line, or a log meant for people, shows.
+        """
+        return f"{self.status_code} {self._describe()}"
+
     def __str__(self) -> str:
         return f"{self.status_code} - {self._describe()}"
 
@@ -313,6 +323,15 @@ class NetworkError(HTTP503Error):
     def __init__(self, response: Any = None, message: str | None = None) -> None:
         super().__init__(response, message)
         _add_note(self, self.reason)
+
+    @property
+    def description(self) -> str:
+        """``Request failed: `` and what happened, e.g. ``could not connect; ...``.
+
+        No status code: none was received, and the official client's 503 would read as if the
+        server had answered.
+        """
+        return f"{REQUEST_ERROR_MESSAGE}: {self.reason}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, reason={self.reason!r})"

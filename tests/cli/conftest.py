@@ -79,3 +79,12 @@ def emulator_notifications(emulator: NotifyEmulator) -> list[dict[str, Any]]:
     items = body["notifications"] if isinstance(body, dict) else body
     assert isinstance(items, list)
     return items
+
+
+def load_seed(emulator: NotifyEmulator, seed: str) -> None:
+    """Add the services of a TOML seed file to the running emulator (``POST /_emulator/config``).
+
+    They stay for the rest of the test session, so each test's seed uses ids of its own.
+    """
+    answer = requests.post(f"{emulator.base_url}/_emulator/config", data=seed, timeout=10)
+    answer.raise_for_status()

@@ -94,9 +94,11 @@ def test_failed_rows_are_listed_with_notifys_error_text(
 
     assert human.exit_code == 1
     assert "Failed rows" in human.stdout
-    # The same text Notify gives for that number when sent on its own.
+    # The same error Notify gives for that number when sent on its own, described as
+    # `notify send` describes it.
     direct = notify_cli("send", "sms", "123", "-t", SMS_TEMPLATE, "-p", "name=x", "--json").json()
-    assert direct["errors"][0]["message"] in human.stdout
+    (entry,) = direct["errors"]
+    assert f"400 {entry['error']}: {entry['message']}" in human.stdout
     assert sorted(received_counts(notify_emulator)) == [phone(0), phone(2)]
 
 

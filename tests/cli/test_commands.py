@@ -15,7 +15,7 @@ from notify_emulator.pytest_plugin import NotifyEmulator
 from notify_emulator.server import EmulatorServer, sqlite_file_url
 from notify_emulator.settings import Settings
 
-from .conftest import NotifyCli
+from .conftest import NotifyCli, load_seed
 
 SMS_TEMPLATE = demo_service.SMS_TEMPLATE_ID
 EMAIL_TEMPLATE = demo_service.EMAIL_TEMPLATE_ID
@@ -142,6 +142,40 @@ def test_notifys_error_text_and_a_failing_exit_status(
     assert "400 BadRequestError: Missing personalisation: name" in outcome.stderr
     assert outcome.stdout == ""
     assert notify_emulator.sent() == []
+
+
+BRACKETS_SERVICE_ID = "5b1c7e2a-8d4f-4c3b-9a6e-2f1d0c9b8a7e"
+BRACKETS_SECRET = "7c6b5a4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d"
+BRACKETS_TEMPLATE_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5e"
+BRACKETS_SEED = f"""
+[[services]]
+id = "{BRACKETS_SERVICE_ID}"
+name = "Square brackets"
+
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+  secret = "{BRACKETS_SECRET}"
+
+  [[services.templates]]
+  id = "{BRACKETS_TEMPLATE_ID}"
+  name = "Code"
+  type = "sms"
+  body = "Your code is (([code]))"
+"""
+
+
+def test_notifys_error_text_is_printed_as_it_is_even_with_square_brackets(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    load_seed(notify_emulator, BRACKETS_SEED)
+    key = f"live-{BRACKETS_SERVICE_ID}-{BRACKETS_SECRET}"
+
+    outcome = notify_cli("send", "sms", PHONE, "-t", BRACKETS_TEMPLATE_ID, api_key=key)
+
+    assert outcome.exit_code == 1
+    # The client's own description of the error, brackets and all (not read as markup).
+    assert "Error: 400 BadRequestError: Missing personalisation: [code]" in outcome.stderr
 
 
 def test_errors_in_json_are_notifys_error_body(notify_cli: NotifyCli) -> None:

@@ -147,6 +147,7 @@ async def test_documented_errors(
     assert caught.response is not None
     assert caught.response.status_code == status
     assert str(caught) == f"{status} - {error}: {message}"
+    assert caught.description == f"{status} {error}: {message}"
     assert len(notify.requests) == 1  # no retries configured
 
 
@@ -165,6 +166,10 @@ async def test_several_validation_errors_are_all_kept(call: Caller, notify: Fake
         "400 - ValidationError: phone_number is a required property; "
         "ValidationError: template_id is not a valid UUID"
     )
+    assert raised.value.description == (
+        "400 ValidationError: phone_number is a required property; "
+        "ValidationError: template_id is not a valid UUID"
+    )
 
 
 async def test_non_v2_error_shape_uses_the_body_message(call: Caller, notify: FakeNotify) -> None:
@@ -177,6 +182,7 @@ async def test_non_v2_error_shape_uses_the_body_message(call: Caller, notify: Fa
     assert raised.value.message == text
     assert raised.value.errors == []
     assert str(raised.value) == f"404 - {text}"
+    assert raised.value.description == f"404 {text}"
 
 
 async def test_unauthorised_401(call: Caller, notify: FakeNotify) -> None:
@@ -239,6 +245,8 @@ async def test_connection_refused_keeps_the_official_contract() -> None:
         assert getattr(caught, "__notes__", None) == [caught.reason]
         assert caught.reason == "could not connect; the request was not sent"
         assert caught.reason in repr(caught)
+        # For people: no made-up status code, and what happened.
+        assert caught.description == "Request failed: could not connect; the request was not sent"
 
 
 async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: FakeNotify) -> None:

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from notifications_python_client._constants import (
     DEFAULT_BULK_CONCURRENCY,
@@ -214,7 +215,8 @@ def _print_summary(console: Console, report: BulkReport, journal_path: Path) -> 
         failures.add_column("recipient", overflow="fold")
         failures.add_column("Notify's error", overflow="fold")
         for row, error in report.failed:
-            failures.add_row(str(row.number), row.describe_recipient(), error)
+            # Text, not markup: a recipient or Notify's message may hold square brackets.
+            failures.add_row(str(row.number), Text(row.describe_recipient()), Text(error))
         console.print(failures)
     if report.unknown:
         numbers = ", ".join(str(row.number) for row in report.unknown)

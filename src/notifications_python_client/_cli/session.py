@@ -13,9 +13,10 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from notifications_python_client._constants import DEFAULT_TIMEOUT, LOGGER_NAME
-from notifications_python_client.errors import APIError, NetworkError
+from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from .render import print_json
@@ -119,7 +120,9 @@ class CliSession:
                 body["message"] = str(error.message)
             print_json(self.stdout(), json.loads(self.redact(json.dumps(body))))
         else:
-            self.stderr().print(f"[bold red]Error:[/] {self.redact(describe_error(error))}")
+            # Notify's text is printed as it is: brackets in it are not rich markup.
+            line = Text.assemble(("Error:", "bold red"), " ", self.redact(error.description))
+            self.stderr().print(line)
         sys.exit(EXIT_API_ERROR)
 
     @contextmanager
@@ -129,26 +132,6 @@ class CliSession:
             yield
         except APIError as error:
             self.fail(error)
-
-
-def describe_error(error: APIError) -> str:
-    """Notify's own words for a failure, e.g. ``400 BadRequestError: Template not found``."""
-    if error.errors:
-        details = "; ".join(
-            f"{entry.get('error', 'Error')}: {entry.get('message', '')}" for entry in error.errors
-        )
-        return f"{error.status_code} {details}"
-    if isinstance(error, NetworkError):
-        # The official text ("503 - Request failed") says nothing of what happened.
-        return f"{error} ({error.reason})"
-    return str(error)
-
-
-def error_text(error: APIError) -> str:
-    """Just Notify's messages, joined: what a bulk summary lists for a failed row."""
-    if error.errors:
-        return "; ".join(str(entry.get("message", "")) for entry in error.errors)
-    return str(error)
 
 
 def read_json_option(value: str, option: str) -> Any:

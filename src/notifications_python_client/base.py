@@ -112,6 +112,9 @@ class BaseAPIClient(ConfiguredClient):
     :param timeout: seconds to wait for a connection and for each read
     :param max_retries: how many times a request may be retried when that is safe (0: never)
     :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
+    :param session: a ``requests.Session`` to send with (for proxies, client certificates,
+        mounted adapters or a shared pool), used as it is; the client then never closes it.
+        Without one, the client makes its own and closes it in ``close()``.
     """
 
     def __init__(
@@ -122,6 +125,7 @@ class BaseAPIClient(ConfiguredClient):
         *,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key,
@@ -130,7 +134,10 @@ class BaseAPIClient(ConfiguredClient):
             resolve_retry_policy(max_retries, retry_policy),
             mint_token=_mint_token,
         )
-        self.request_session = _session_reading_the_environment_once()
+        if session is not None and not isinstance(session, requests.Session):
+            raise TypeError(f"session must be a requests.Session, not {type(session).__name__}")
+        self._owns_session = session is None
+        self.request_session = session or _session_reading_the_environment_once()
 
     # --- the official client's generic requests ---
 
@@ -194,8 +201,9 @@ class BaseAPIClient(ConfiguredClient):
     # --- lifetime ---
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self.request_session.close()
+        """Close the connections of the session the client made; one passed in stays open."""
+        if self._owns_session:
+            self.request_session.close()
 
     def __enter__(self: T) -> T:
         return self

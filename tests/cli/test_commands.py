@@ -234,6 +234,24 @@ def test_list_shows_one_page_newest_first(notify_cli: NotifyCli) -> None:
     assert f"notify list --older-than {first}" in human.stdout
 
 
+def test_list_at_80_columns_keeps_type_recipient_status_and_content(
+    notify_cli: NotifyCli,
+) -> None:
+    send_sms(notify_cli)
+    email = notify_cli("send", "email", EMAIL, "-t", EMAIL_TEMPLATE, "-p", "name=Amala")
+    assert email.exit_code == 0, email.output
+
+    outcome = notify_cli("list", env={"COLUMNS": "80"})
+
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in ("type", "recipient", "status", "content"):
+        assert f" {header} " in lines[2]
+    for value in ("sms", "email", PHONE, "Hello Amala"):
+        assert value in outcome.stdout
+
+
 def test_list_filters(notify_cli: NotifyCli) -> None:
     text = send_sms(notify_cli, "--reference", "text-ref")
     email = notify_cli(
@@ -335,6 +353,24 @@ def test_received_lists_inbound_texts(
     ]
     assert "second reply" in human.stdout
     assert "447700900111" in human.stdout
+
+
+def test_received_at_80_columns_keeps_number_time_and_content(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    # What someone texts in is printed as it is, even what rich would read as markup.
+    text = notify_emulator.receive_text("STOP [/] [bold]now[/bold]", user_number="07700900111")
+
+    outcome = notify_cli("received", env={"COLUMNS": "80"})
+
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in ("from", "received at", "content"):
+        assert f" {header} " in lines[2]
+    assert "STOP [/] [bold]now[/bold]" in outcome.stdout
+    assert "447700900111" in outcome.stdout
+    assert text["created_at"] in outcome.stdout
 
 
 def test_pdf_saves_a_letter(notify_cli: NotifyCli, tmp_path: Path) -> None:

@@ -313,7 +313,7 @@ def _show_paged(
     follow_pages: bool,
     one_page: Callable[[], Any],
     every_page: Callable[[], Iterable[Any]],
-    table: Callable[[list[Any]], Any],
+    table: Callable[[list[Any], int], Any],
     command: str,
 ) -> None:
     """Print one page of a list (with how to get the next), or every page with ``--all``."""
@@ -330,7 +330,7 @@ def _show_paged(
         render.print_json(session.stdout(), answer)
         return
     console = session.stdout()
-    console.print(table(items))
+    console.print(table(items, console.width))
     if next_link and items:
         console.print(f"More: {command} --older-than {items[-1]['id']} (or --all)")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from notifications_python_client._constants import API_PAGE_SIZE
+from notifications_python_client.bulk import SmsNotification
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import demo_service
 from notify_emulator.delivery import DeliveryDelays
@@ -231,7 +233,34 @@ def test_list_shows_one_page_newest_first(notify_cli: NotifyCli) -> None:
     assert "next" in as_json["links"]
     assert first in human.stdout
     assert second in human.stdout
-    assert f"notify list --older-than {first}" in human.stdout
+    # Notify links to a next page from every page; only a full one can have more after it.
+    assert "More:" not in human.stdout
+
+
+def test_list_of_a_full_page_says_how_to_get_the_next(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    people = [
+        SmsNotification(f"07700900{300 + n:03d}", SMS_TEMPLATE, {"name": f"Person {n}"})
+        for n in range(API_PAGE_SIZE)
+    ]
+    results = notify_emulator.client.send_bulk(people, rate_per_minute=60_000)
+    assert all(result.error is None for result in results)
+
+    human = notify_cli("list")
+    last = notify_cli("list", "--json").json()["notifications"][-1]["id"]
+
+    assert human.exit_code == 0, human.output
+    assert f"More: notify list --older-than {last} (or --all)" in human.stdout
+
+
+def test_empty_lists_say_so(notify_cli: NotifyCli) -> None:
+    notifications = notify_cli("list")
+    texts = notify_cli("received")
+
+    assert (notifications.exit_code, notifications.stdout) == (0, "No notifications.\n")
+    assert (texts.exit_code, texts.stdout) == (0, "No received text messages.\n")
+    assert notify_cli("list", "--json").json()["notifications"] == []
 
 
 def test_list_at_80_columns_keeps_type_recipient_status_and_content(

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from notifications_python_client._cli import render
 from notifications_python_client._cli.columns import Column, fit_table
+from notifications_python_client._cli.commands import more_may_follow
 
 NOTIFICATIONS: list[dict[str, Any]] = [
     {
@@ -158,3 +159,13 @@ def test_columns_join_in_rank_order_while_they_fit() -> None:
     assert headers(5 + 4) == ["key"]
     assert headers(5 + 10 + 7) == ["key", "first"]
     assert headers(5 + 10 + 20 + 10) == ["key", "second", "first"]
+
+
+def test_only_a_full_page_says_that_more_may_follow() -> None:
+    page = [{"id": str(number)} for number in range(250)]
+    link = "https://api.notifications.service.gov.uk/v2/notifications?older_than=249"
+
+    assert more_may_follow(page, link)
+    # Notify links onward from every page that is not empty, even a short last one.
+    assert not more_may_follow(page[:3], link)
+    assert not more_may_follow(page, None)

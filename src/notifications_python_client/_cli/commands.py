@@ -10,7 +10,11 @@ from typing import Any, TypeVar
 
 import click
 
-from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from notifications_python_client._constants import (
+    API_PAGE_SIZE,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+)
 from notifications_python_client.errors import PDFNotReadyError
 
 from . import render
@@ -303,6 +307,7 @@ def list_notifications(
         every_page=lambda: client.get_all_notifications_iterator(**filters),
         table=render.notifications_table,
         command="notify list",
+        nothing="No notifications.",
     )
 
 
@@ -315,6 +320,7 @@ def _show_paged(
     every_page: Callable[[], Iterable[Any]],
     table: Callable[[list[Any], int], Any],
     command: str,
+    nothing: str,
 ) -> None:
     """Print one page of a list (with how to get the next), or every page with ``--all``."""
     next_link = None
@@ -330,9 +336,18 @@ def _show_paged(
         render.print_json(session.stdout(), answer)
         return
     console = session.stdout()
+    if not items:
+        console.print(nothing)
+        return
     console.print(table(items, console.width))
-    if next_link and items:
+    if more_may_follow(items, next_link):
         console.print(f"More: {command} --older-than {items[-1]['id']} (or --all)")
+
+
+def more_may_follow(items: list[Any], next_link: str | None) -> bool:
+    """Whether a page may have a next one: Notify links onward from every non-empty page,
+    so only a full page says that there may be more."""
+    return bool(next_link) and len(items) >= API_PAGE_SIZE
 
 
 # --- templates ---
@@ -412,6 +427,7 @@ def received(session: CliSession, older_than: str | None, follow_pages: bool) ->
         every_page=lambda: client.get_received_texts_iterator(older_than),
         table=render.received_texts_table,
         command="notify received",
+        nothing="No received text messages.",
     )
 
 

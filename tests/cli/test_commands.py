@@ -60,6 +60,45 @@ def test_send_sms_shows_the_accepted_message(
     assert "Hello Amala, this is a demo text." in outcome.stdout
 
 
+@pytest.mark.parametrize(
+    ("kind", "recipient", "template", "note"),
+    [
+        ("sms", "07700900000", SMS_TEMPLATE, "07700900000 is a smoke-test number"),
+        (
+            "email",
+            "simulate-delivered-2@notifications.service.gov.uk",
+            EMAIL_TEMPLATE,
+            "simulate-delivered-2@notifications.service.gov.uk is a smoke-test address",
+        ),
+    ],
+)
+def test_sending_to_a_smoke_test_recipient_says_notify_will_not_store_it(
+    notify_cli: NotifyCli,
+    notify_emulator: NotifyEmulator,
+    kind: str,
+    recipient: str,
+    template: str,
+    note: str,
+) -> None:
+    human = notify_cli("send", kind, recipient, "-t", template, "-p", "name=Amala")
+    as_json = notify_cli("send", kind, recipient, "-t", template, "-p", "name=Amala", "--json")
+
+    assert human.exit_code == 0, human.output
+    assert f"{note}: Notify accepts it but does not store it" in human.stderr
+    assert note in as_json.stderr
+    assert as_json.json()["id"]  # standard output is still just the API's answer
+    # As the note says: accepted, but not there to be found.
+    assert notify_cli("status", as_json.json()["id"]).exit_code == 1
+    assert notify_emulator.sent() == []
+
+
+def test_sending_to_anyone_else_adds_no_note(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("send", "sms", PHONE, "-t", SMS_TEMPLATE, "-p", "name=Amala")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.stderr == ""
+
+
 def test_send_sms_json_is_the_api_answer(
     notify_cli: NotifyCli, notify_emulator: NotifyEmulator
 ) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from rich.text import Text
 
 from notifications_python_client._constants import (
     API_PAGE_SIZE,
@@ -25,6 +26,7 @@ from .session import (
     build_personalisation,
     configure_logging,
 )
+from .smoke_tests import smoke_test_note
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,11 +148,17 @@ def send() -> None:
     """Send one text message, email or letter."""
 
 
-def _show_sent(session: CliSession, response: Any, notification_type: str) -> None:
+def _show_sent(
+    session: CliSession, response: Any, notification_type: str, recipient: str | None = None
+) -> None:
     if session.json_output:
         render.print_json(session.stdout(), response)
     else:
         session.stdout().print(render.sent_panel(response, notification_type))
+    note = smoke_test_note(recipient, notification_type) if recipient else None
+    if note:
+        # On standard error, so that --json output stays the API's answer alone.
+        session.stderr().print(Text(note))
 
 
 @send.command("sms")
@@ -177,7 +185,7 @@ def send_sms(
         response = client.send_sms_notification(
             phone_number, template_id, personalisation, reference, sms_sender_id
         )
-    _show_sent(session, response, "sms")
+    _show_sent(session, response, "sms", phone_number)
 
 
 @send.command("email")
@@ -211,7 +219,7 @@ def send_email(
             email_reply_to_id,
             one_click_unsubscribe_url,
         )
-    _show_sent(session, response, "email")
+    _show_sent(session, response, "email", email_address)
 
 
 @send.command("letter")

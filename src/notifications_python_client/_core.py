@@ -235,6 +235,19 @@ def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, leaving out credentials, path and query.
+
+    What an error may say about where a request went: the rest of a URL can hold a
+    reference, and a base URL can hold a password.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if not parts.scheme or not host:
+        return None
+    return f"{parts.scheme}://{host}"
+
+
 def _is_success(status_code: int) -> bool:
     return 200 <= status_code < 300
 

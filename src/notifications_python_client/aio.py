@@ -40,6 +40,7 @@ from notifications_python_client._core import (
     RetryPolicy,
     decode_response,
     log_finished,
+    origin_of,
     resolve_retry_policy,
 )
 from notifications_python_client._endpoints import Personalisation, StatusFilter
@@ -119,18 +120,18 @@ class _ResponseWithoutResends(aiohttp.ClientResponse):
             raise _AnswerLost(error) from error
 
 
-def translate_aiohttp_error(error: BaseException) -> NetworkError:
-    """The one place where aiohttp's exceptions become ours."""
+def translate_aiohttp_error(error: BaseException, origin: str | None = None) -> NetworkError:
+    """The one place where aiohttp's exceptions become ours; ``origin`` is where it went."""
     if isinstance(error, _UNUSABLE_URL):
-        return InvalidURLError()
+        return InvalidURLError(origin=origin)
     if isinstance(error, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, _CONNECT_TIMEOUTS):
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, asyncio.TimeoutError):
-        return ResponseTimeoutError()
+        return ResponseTimeoutError(origin=origin)
     # A dropped connection or a cut-short body: Notify may have acted on the request.
-    return ResponseNotReceivedError()
+    return ResponseNotReceivedError(origin=origin)
 
 
 class AsyncNotificationsAPIClient(ConfiguredClient):
@@ -225,7 +226,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
                 return Response(answer.status, answer.headers, content)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             cause = error.original if isinstance(error, _AnswerLost) else error
-            raise translate_aiohttp_error(cause) from cause
+            raise translate_aiohttp_error(cause, origin_of(prepared.url)) from cause
 
     # --- the official client's generic requests ---
 

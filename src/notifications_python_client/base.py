@@ -26,6 +26,7 @@ from notifications_python_client._core import (
     RetryPolicy,
     decode_response,
     log_finished,
+    origin_of,
     resolve_retry_policy,
 )
 from notifications_python_client.authentication import create_jwt_token
@@ -66,23 +67,25 @@ def _mint_token(secret: str, service_id: str) -> str:
     return create_jwt_token(secret, service_id)
 
 
-def translate_requests_error(error: requests.RequestException) -> NetworkError:
-    """The one place where ``requests``' exceptions become ours."""
+def translate_requests_error(
+    error: requests.RequestException, origin: str | None = None
+) -> NetworkError:
+    """The one place where ``requests``' exceptions become ours; ``origin`` is where it went."""
     if isinstance(error, _UNUSABLE_URL):
-        return InvalidURLError()
+        return InvalidURLError(origin=origin)
     if isinstance(error, requests.ConnectTimeout):
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, requests.Timeout):
-        return ResponseTimeoutError()
+        return ResponseTimeoutError(origin=origin)
     if isinstance(error, requests.ConnectionError):
         reason = error.args[0] if error.args else None
         if isinstance(reason, urllib3.exceptions.MaxRetryError):
             reason = reason.reason
         if isinstance(reason, _CONNECT_FAILURES):
-            return ConnectError()
+            return ConnectError(origin=origin)
     # Anything else (a dropped connection, a body cut short) may have happened after Notify got
     # the request, so its outcome is unknown.
-    return ResponseNotReceivedError()
+    return ResponseNotReceivedError(origin=origin)
 
 
 def _session_reading_the_environment_once() -> requests.Session:
@@ -195,7 +198,7 @@ class BaseAPIClient(ConfiguredClient):
                 timeout=self._core.timeout,
             )
         except requests.RequestException as error:
-            raise translate_requests_error(error) from error
+            raise translate_requests_error(error, origin_of(prepared.url)) from error
         return Response(raw.status_code, raw.headers, raw.content), raw
 
     # --- lifetime ---

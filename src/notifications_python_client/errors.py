@@ -320,18 +320,24 @@ class NetworkError(HTTP503Error):
     #: What happened, in words that never contain a URL or a secret.
     reason = "no response was received"
 
-    def __init__(self, response: Any = None, message: str | None = None) -> None:
+    def __init__(
+        self, response: Any = None, message: str | None = None, *, origin: str | None = None
+    ) -> None:
         super().__init__(response, message)
+        #: Where the request was going, ``scheme://host[:port]`` (``None`` if unknown): never a
+        #: path, a query or credentials. No status code can say which server did not answer.
+        self.origin = origin
         _add_note(self, self.reason)
 
     @property
     def description(self) -> str:
-        """``Request failed: `` and what happened, e.g. ``could not connect; ...``.
+        """Where and what, e.g. ``Request to https://... failed: could not connect; ...``.
 
         No status code: none was received, and the official client's 503 would read as if the
         server had answered.
         """
-        return f"{REQUEST_ERROR_MESSAGE}: {self.reason}"
+        where = f" to {self.origin}" if self.origin else ""
+        return f"Request{where} failed: {self.reason}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, reason={self.reason!r})"

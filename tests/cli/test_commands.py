@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -533,6 +534,22 @@ def test_every_command_has_help_and_never_shows_the_key(
     help_text = outcome.stdout.split("Options:")[0].split("\n", 2)[-1]
     assert help_text.strip(), f"{command} has no help text"
     assert notify_emulator.api_key not in outcome.output
+    assert notify_emulator.api_key[-36:] not in outcome.output
+
+
+def test_a_connection_failure_names_the_url_tried_and_never_the_key(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    with socket.socket() as probe:  # a loopback port on which nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+    outcome = notify_cli("templates", env={"NOTIFY_BASE_URL": nowhere})
+
+    assert outcome.exit_code == 1
+    assert outcome.stderr == (
+        f"Error: Request to {nowhere} failed: could not connect; the request was not sent\n"
+    )
     assert notify_emulator.api_key[-36:] not in outcome.output
 
 

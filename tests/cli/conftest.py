@@ -53,9 +53,10 @@ def notify_cli(notify_emulator: NotifyEmulator) -> NotifyCli:
     """``notify_cli("status", id)`` runs ``notify`` configured for the emulator's live key."""
 
     def run(
-        *args: str, api_key: str | None = None, env: dict[str, str] | None = None
+        *args: str, api_key: str | None = None, env: dict[str, str | None] | None = None
     ) -> CliOutcome:
-        environment = {
+        # A None value leaves the variable unset.
+        environment: dict[str, str | None] = {
             "NOTIFY_API_KEY": api_key if api_key is not None else notify_emulator.api_key,
             "NOTIFY_BASE_URL": notify_emulator.base_url,
             "COLUMNS": TERMINAL_COLUMNS,

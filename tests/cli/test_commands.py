@@ -553,6 +553,36 @@ def test_a_connection_failure_names_the_url_tried_and_never_the_key(
     assert notify_emulator.api_key[-36:] not in outcome.output
 
 
+def test_without_a_base_url_the_command_says_it_uses_the_live_service(
+    notify_cli: NotifyCli,
+) -> None:
+    # A malformed key stops the command before anything is sent to the live service.
+    outcome = notify_cli("templates", api_key="not-a-key", env={"NOTIFY_BASE_URL": None})
+    as_json = notify_cli("templates", "--json", api_key="not-a-key", env={"NOTIFY_BASE_URL": None})
+    help_text = notify_cli("templates", "--help", env={"NOTIFY_BASE_URL": None})
+
+    notice = (
+        "Using GOV.UK Notify at https://api.notifications.service.gov.uk "
+        "(set NOTIFY_BASE_URL to use another)"
+    )
+    assert outcome.stderr.startswith(notice + "\n")
+    assert as_json.stderr.startswith(notice + "\n")
+    assert (outcome.stdout, as_json.stdout) == ("", "")
+    assert notice not in help_text.output  # no request, no notice
+
+
+def test_a_base_url_from_the_flag_or_the_environment_gets_no_notice(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    from_flag = notify_cli(
+        "--base-url", notify_emulator.base_url, "templates", env={"NOTIFY_BASE_URL": None}
+    )
+    from_environment = notify_cli("templates")
+
+    assert (from_flag.exit_code, from_environment.exit_code) == (0, 0)
+    assert from_flag.stderr == from_environment.stderr == ""
+
+
 def test_base_url_flag_overrides_the_environment(
     notify_cli: NotifyCli, notify_emulator: NotifyEmulator
 ) -> None:

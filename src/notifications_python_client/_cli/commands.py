@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 from rich.text import Text
 
 from notifications_python_client._constants import (
@@ -136,7 +137,11 @@ def notify(
     """
     configure_logging(ctx, verbose=verbose)
     ctx.obj = CliSession(
-        api_key=api_key, base_url=base_url, timeout=timeout, json_output=json_output
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        json_output=json_output,
+        base_url_given=ctx.get_parameter_source("base_url") is not ParameterSource.DEFAULT,
     )
 
 

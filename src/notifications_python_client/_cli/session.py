@@ -75,12 +75,24 @@ class CliSession:
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     json_output: bool = False
+    #: Whether --base-url or NOTIFY_BASE_URL chose the service; if not, it is the live one.
+    base_url_given: bool = True
 
     def client(self) -> NotificationsAPIClient:
         """A client for the configured service; a usage error if the key or URL is unusable."""
         if not self.api_key:
             raise click.UsageError(
                 f"No API key: set {API_KEY_ENV} or pass --api-key (before the command name)"
+            )
+        if not self.base_url_given:
+            # Someone who meant a local emulator and forgot the variable should see where
+            # their messages are going; on standard error, so scripts' output stays the same.
+            self.stderr().print(
+                Text(
+                    f"Using GOV.UK Notify at {self.base_url} "
+                    f"(set {BASE_URL_ENV} to use another)",
+                    style="dim",
+                )
             )
         try:
             return NotificationsAPIClient(

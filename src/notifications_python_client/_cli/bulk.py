@@ -21,9 +21,16 @@ from notifications_python_client._constants import (
     DEFAULT_BULK_CONCURRENCY,
     DEFAULT_BULK_RATE_PER_MINUTE,
 )
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from . import render
-from .csv_rows import CsvFormatError, NotificationType, read_bulk_rows
+from .csv_rows import (
+    CsvFormatError,
+    NotificationType,
+    check_placeholder_columns,
+    read_bulk_rows,
+    read_headings,
+)
 from .journal import BulkJournal, JournalMismatchError, default_journal_path
 from .sender import BulkReport, BulkSender, RowTarget
 from .session import EXIT_API_ERROR, EXIT_INTERRUPTED, CliSession
@@ -98,6 +105,8 @@ def bulk(
       sms     'phone number' plus one column per placeholder
       email   'email address' plus one column per placeholder
       letter  'address line 1' … 'address line 7' (or 'postcode') plus placeholders
+    Before anything is sent, the template is fetched and the columns are checked against
+    its placeholders, as Notify checks an uploaded spreadsheet.
 
     Each row is written to the journal (CSV_FILE.journal unless --journal) as it is sent and
     again as soon as Notify accepts it, so running the same command again after an
@@ -112,12 +121,18 @@ def bulk(
         raise click.UsageError("--email-reply-to-id is only for emails")
     try:
         rows = read_bulk_rows(csv_file, notification_type)
+        headings = read_headings(csv_file)
     except CsvFormatError as error:
         raise click.UsageError(f"{csv_file}: {error}") from None
     except (UnicodeDecodeError, OSError) as error:
         raise click.UsageError(f"cannot read {csv_file}: {error}") from None
 
     client = session.client()
+    try:
+        _check_template(session, client, template_id, notification_type, csv_file, headings)
+    except BaseException:
+        client.close()
+        raise
     path = journal_path or default_journal_path(csv_file)
     try:
         journal = BulkJournal.open(
@@ -164,6 +179,32 @@ def bulk(
         raise SystemExit(EXIT_INTERRUPTED)
     if report.failed or report.unknown:
         raise SystemExit(EXIT_API_ERROR)
+
+
+def _check_template(
+    session: CliSession,
+    client: NotificationsAPIClient,
+    template_id: str,
+    notification_type: NotificationType,
+    csv_file: Path,
+    headings: list[str],
+) -> None:
+    """Refuse, before anything is sent, a template that every row would fail the same way.
+
+    Notify checks a spreadsheet's columns against the template before sending any of it;
+    the API would instead refuse each row in turn, after some rows had perhaps been sent.
+    """
+    with session.reporting_errors():
+        template = client.get_template(template_id)
+    if template.get("type") != notification_type:
+        # The API's own words for this mistake (notify-api.md §5.1).
+        raise click.UsageError(
+            f"{template.get('type')} template is not suitable for {notification_type} notification"
+        )
+    try:
+        check_placeholder_columns(headings, template.get("personalisation") or {})
+    except CsvFormatError as error:
+        raise click.UsageError(f"{csv_file}: {error}") from None
 
 
 def _progress(console: Console, *, enabled: bool) -> Progress:

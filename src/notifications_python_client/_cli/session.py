@@ -89,8 +89,7 @@ class CliSession:
             # their messages are going; on standard error, so scripts' output stays the same.
             self.stderr().print(
                 Text(
-                    f"Using GOV.UK Notify at {self.base_url} "
-                    f"(set {BASE_URL_ENV} to use another)",
+                    f"Using GOV.UK Notify at {self.base_url} (set {BASE_URL_ENV} to use another)",
                     style="dim",
                 )
             )

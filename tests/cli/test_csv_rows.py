@@ -63,8 +63,13 @@ def test_a_byte_order_mark_does_not_hide_the_first_heading(tmp_path: Path) -> No
 def test_a_missing_recipient_column_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "email,name\nc@example.com,C\n")
 
-    with pytest.raises(CsvFormatError, match="'email address' column"):
+    with pytest.raises(CsvFormatError) as email:
         read_bulk_rows(path, "email")
+    with pytest.raises(CsvFormatError) as sms:
+        read_bulk_rows(write_csv(tmp_path, "mobile,name\n07700900001,C\n"), "sms")
+
+    assert str(email.value) == "The spreadsheet needs an 'email address' column"
+    assert str(sms.value) == "The spreadsheet needs a 'phone number' column"
 
 
 def test_two_headings_that_notify_sees_as_one_are_refused(tmp_path: Path) -> None:

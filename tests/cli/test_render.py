@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
 from rich.console import Console
 
 from notifications_python_client._cli import render
+from notifications_python_client._cli.bulk import _progress
 from notifications_python_client._cli.columns import Column, fit_table
 from notifications_python_client._cli.commands import more_may_follow
 
@@ -169,3 +171,16 @@ def test_only_a_full_page_says_that_more_may_follow() -> None:
     # Notify links onward from every page that is not empty, even a short last one.
     assert not more_may_follow(page[:3], link)
     assert not more_may_follow(page, None)
+
+
+def test_the_bulk_progress_bar_labels_its_times() -> None:
+    output = io.StringIO()
+    console = Console(file=output, width=100, color_system=None)
+    with _progress(console, enabled=True) as progress:
+        task = progress.add_task("Sending", total=10)
+        progress.advance(task, 3)
+
+    (line,) = [line for line in output.getvalue().splitlines() if line.strip()]
+    assert line.startswith("Sending")
+    assert "3/10" in line
+    assert re.search(r"\d:\d\d:\d\d elapsed, (\d:\d\d:\d\d|-:--:--) remaining$", line), line

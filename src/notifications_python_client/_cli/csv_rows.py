@@ -112,7 +112,8 @@ def _plan_columns(headings: list[str], notification_type: NotificationType) -> _
             if normalise_heading(heading) == normalise_heading(wanted):
                 recipient_index = index
         if recipient_index is None:
-            raise CsvFormatError(f"The spreadsheet needs a {wanted!r} column")
+            article = "an" if wanted[0] in "aeiou" else "a"
+            raise CsvFormatError(f"The spreadsheet needs {article} {wanted!r} column")
 
     for index, heading in enumerate(headings):
         key = normalise_heading(heading)

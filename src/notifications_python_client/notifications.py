@@ -44,7 +44,7 @@ class NotificationsAPIClient(BaseAPIClient):
     Failures raise ``HTTPError`` subclasses (see ``notifications_python_client.errors``).
     One client can be shared by many threads.
 
-    ``NotificationsAPIClient(api_key, base_url=..., timeout=30, max_retries=3)``
+    ``NotificationsAPIClient(api_key, base_url=..., timeout=30, max_retries=3, session=None)``
     """
 
     # --- sending ---

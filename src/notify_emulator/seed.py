@@ -22,6 +22,7 @@ __all__ = [
     "KNOWN_PERMISSIONS",
     "SEED_NAMESPACE",
     "ApiKeySeed",
+    "CallbackSeed",
     "ConfigError",
     "ReceivedTextSeed",
     "ReplyToSeed",
@@ -41,6 +42,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+from notify_emulator.rules.callbacks import (
+    CALLBACK_TYPES,
+    CallbackSettingError,
+    check_bearer_token,
+    check_callback_url,
+    notify_url_warning,
+)
 from notify_emulator.rules.constants import (
     DEFAULT_DATA_RETENTION_DAYS,
     DEFAULT_EMAIL_LIMIT,
@@ -130,6 +138,20 @@ class ReceivedTextSeed:
 
 
 @dataclass(frozen=True)
+class CallbackSeed:
+    """One of a service's callbacks (shared/spec/emulator.md "Callbacks").
+
+    An empty ``url`` removes the callback of that type, as saving an empty URL does in
+    Notify's admin app. ``warning`` says where real Notify would refuse the URL.
+    """
+
+    callback_type: str
+    url: str
+    bearer_token: str = field(repr=False)
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSeed:
     """A service with everything it owns."""
 
@@ -154,6 +176,7 @@ class ServiceSeed:
     email_reply_to: tuple[ReplyToSeed, ...] = ()
     templates: tuple[TemplateSeed, ...] = ()
     received_texts: tuple[ReceivedTextSeed, ...] = ()
+    callbacks: tuple[CallbackSeed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,16 @@ class SeedConfig:
     """Everything a seed file declares."""
 
     services: tuple[ServiceSeed, ...]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the emulator accepts but real Notify would refuse (one line each)."""
+        return [
+            callback.warning
+            for service in self.services
+            for callback in service.callbacks
+            if callback.warning is not None
+        ]
 
 
 def derived_id(*parts: str) -> str:
@@ -365,8 +398,13 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
         _parse_received_text(item, source, f"{where}.received_texts[{i}]", service_id)
         for i, item in enumerate(entry.tables("received_texts"))
     )
+    callbacks = tuple(
+        _parse_callback(item, source, f"{where}.callbacks[{i}]")
+        for i, item in enumerate(entry.tables("callbacks"))
+    )
     entry.finish()
     _check_unique(source, where, "api_keys", "name", [key.name for key in keys])
+    _check_unique(source, where, "callbacks", "type", [item.callback_type for item in callbacks])
     _check_unique(source, where, "templates", "id", [template.id for template in templates])
     _check_unique(source, where, "sms_senders", "id", [sender.id for sender in senders])
     _check_unique(source, where, "email_reply_to", "id", [reply.id for reply in reply_tos])
@@ -378,6 +416,7 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
             "email_reply_to": reply_tos,
             "templates": templates,
             "received_texts": texts,
+            "callbacks": callbacks,
         }
     )
 
@@ -413,6 +452,37 @@ def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
         secret=secret,
         revoked=revoked or revoked_at is not None,
         revoked_at=revoked_at,
+    )
+
+
+def _parse_callback(data: object, source: str, where: str) -> CallbackSeed:
+    entry = _Entry(data, source, where)
+    callback_type = entry.choice("type", CALLBACK_TYPES, None)
+    if callback_type is None:
+        raise entry.fail("type", f"is required (one of {', '.join(CALLBACK_TYPES)})")
+    url = entry.required_text("url").strip()
+    token = entry.text("bearer_token")
+    entry.finish()
+    if not url:
+        # Removes the callback; a token is not needed.
+        return CallbackSeed(callback_type=callback_type, url="", bearer_token="")
+    try:
+        check_callback_url(url)
+    except CallbackSettingError as error:
+        raise entry.fail("url", str(error)) from None
+    if token is None:
+        raise entry.fail("bearer_token", "is required")
+    try:
+        check_bearer_token(token)
+    except CallbackSettingError as error:
+        # The message never quotes the token.
+        raise entry.fail("bearer_token", str(error)) from None
+    warning = notify_url_warning(url)
+    return CallbackSeed(
+        callback_type=callback_type,
+        url=url,
+        bearer_token=token,
+        warning=f"{source}: {where}: field 'url': {warning}" if warning else None,
     )
 
 

@@ -48,11 +48,17 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _callbacks(connection: Connection) -> None:
+    for table in (tables.service_callbacks, tables.callbacks, tables.returned_letters):
+        table.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (5, "service_callbacks, callbacks, returned_letters", _callbacks),
 ]
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from notify_emulator.clock import utc_naive
 from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
@@ -102,6 +102,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
         )
     _apply_templates(connection, service, now)
     _apply_precompiled_template(connection, service, now)
+    _apply_callbacks(connection, service, now)
     for received in service.received_texts:
         _upsert(
             connection,
@@ -227,6 +228,26 @@ def _apply_templates(connection: Connection, service: ServiceSeed, now: Any) -> 
                     else (existing.updated_at if existing and existing.updated_at else now),
                 },
             )
+
+
+def _apply_callbacks(connection: Connection, service: ServiceSeed, now: Any) -> None:
+    # Only the types the seed names change: a seed without callbacks leaves them as they are.
+    for callback in service.callbacks:
+        key = {"service_id": service.id, "callback_type": callback.callback_type}
+        if not callback.url:
+            connection.execute(
+                delete(t.service_callbacks).where(
+                    t.service_callbacks.c.service_id == service.id,
+                    t.service_callbacks.c.callback_type == callback.callback_type,
+                )
+            )
+            continue
+        _upsert(
+            connection,
+            t.service_callbacks,
+            key,
+            {"url": callback.url, "bearer_token": callback.bearer_token, "updated_at": now},
+        )
 
 
 def _apply_precompiled_template(connection: Connection, service: ServiceSeed, now: Any) -> None:

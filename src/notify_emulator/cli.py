@@ -18,6 +18,10 @@ from typing import NoReturn
 import click
 
 from notify_emulator.demo import service as demo_service
+from notify_emulator.rules.callbacks import (
+    DEFAULT_CALLBACK_DELAY_SECONDS,
+    DEFAULT_RETRY_DELAY_SECONDS,
+)
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -27,6 +31,8 @@ from notify_emulator.store import DatabaseError
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
 ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
 ENV_DELAYS = "NOTIFY_EMULATOR_DELIVERY_DELAYS"
+ENV_CALLBACK_DELAY = "NOTIFY_EMULATOR_CALLBACK_DELAY"
+ENV_CALLBACK_RETRY_DELAY = "NOTIFY_EMULATOR_CALLBACK_RETRY_DELAY"
 
 
 def _parse_delays(text: str | None) -> DeliveryDelays:
@@ -75,6 +81,22 @@ def main() -> None:
     help="How long statuses take to move on, in seconds: e.g. 'sending=0.5,final=3', or one "
     "number for the final status (default: final within about a second).",
 )
+@click.option(
+    "--callback-delay",
+    default=DEFAULT_CALLBACK_DELAY_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long after its event a callback is first attempted.",
+)
+@click.option(
+    "--callback-retry-delay",
+    default=DEFAULT_RETRY_DELAY_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Wait between attempts at a failing callback (Notify's 300; six attempts at most).",
+)
 def serve(
     config_path: Path | None,
     host: str,
@@ -82,6 +104,8 @@ def serve(
     database_url: str | None,
     workers: int,
     delays_text: str | None,
+    callback_delay: float,
+    callback_retry_delay: float,
 ) -> None:
     """Start the server."""
     import uvicorn
@@ -96,6 +120,8 @@ def serve(
         port=port,
         config_path=config_path,
         delivery_delays=delays,
+        callback_delay=callback_delay,
+        callback_retry_delay=callback_retry_delay,
     )
     if workers > 1 and settings.resolved_database_url.endswith(":memory:"):
         _fail("--workers above 1 needs a shared database, not sqlite:///:memory:")
@@ -120,6 +146,8 @@ def serve(
     os.environ[ENV_DATABASE] = settings.resolved_database_url
     os.environ[ENV_CONFIG] = str(config_path) if config_path else ""
     os.environ[ENV_DELAYS] = delays_text or ""
+    os.environ[ENV_CALLBACK_DELAY] = repr(callback_delay)
+    os.environ[ENV_CALLBACK_RETRY_DELAY] = repr(callback_retry_delay)
     uvicorn.run(
         "notify_emulator.cli:worker_app",
         factory=True,
@@ -141,6 +169,10 @@ def worker_app() -> object:
         database_url=os.environ[ENV_DATABASE],
         config_path=Path(config) if config else None,
         delivery_delays=_parse_delays(os.environ.get(ENV_DELAYS) or None),
+        callback_delay=float(os.environ.get(ENV_CALLBACK_DELAY) or DEFAULT_CALLBACK_DELAY_SECONDS),
+        callback_retry_delay=float(
+            os.environ.get(ENV_CALLBACK_RETRY_DELAY) or DEFAULT_RETRY_DELAY_SECONDS
+        ),
     )
     return create_app(settings, seed=False)
 

@@ -195,6 +195,10 @@ def test_urls_real_notify_would_refuse_get_its_message_as_a_warning() -> None:
         warning = notify_url_warning(url)
         assert warning is not None
         assert warning.startswith("Must be a valid https URL")
+    warning = notify_url_warning("http://user:s3cret@localhost:8000/x")
+    assert warning is not None
+    assert "s3cret" not in warning
+    assert "http://localhost:8000/x" in warning
 
 
 def test_bearer_token_rule_and_message() -> None:

@@ -63,10 +63,11 @@ def callback_json(record: CallbackRecord) -> dict[str, object]:
 def list_all(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /_emulator/callbacks[?service_id=…&notification_id=…&type=…]``: newest first."""
     query = request.query_lists()
-    unknown = sorted(set(query) - set(_FILTERS))
+    # "token" is the local surface's admin token, not a filter.
+    unknown = sorted(set(query) - set(_FILTERS) - {"token"})
     if unknown:
         raise AdminError(f"unknown filter {unknown[0]!r}: use {', '.join(_FILTERS)}")
-    chosen = {name: values[0] for name, values in query.items()}
+    chosen = {name: values[0] for name, values in query.items() if name in _FILTERS}
     kind = chosen.get("type")
     if kind is not None and kind not in CALLBACK_TYPES:
         raise AdminError(f"type must be one of {', '.join(CALLBACK_TYPES)}")

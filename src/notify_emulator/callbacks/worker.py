@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import requests
@@ -84,6 +85,7 @@ class CallbackWorker:
         self._sessions: list[requests.Session] = []
         self._sessions_lock = threading.Lock()
         self._last_error: str | None = None
+        self._next_look: float | None = None  # monotonic time a retry falls due, if sooner
 
     # --- lifetime ------------------------------------------------------------------------
 
@@ -129,8 +131,22 @@ class CallbackWorker:
     def _loop(self) -> None:
         while not self._stopping.is_set():
             self.run_once()
-            self._wake.wait(self._tick)
+            self._wake.wait(self._wait())
             self._wake.clear()
+
+    def _wait(self) -> float:
+        # Sleep a tick, or less when a retry falls due sooner (short retry delays in tests).
+        with self._busy_lock:
+            soon, self._next_look = self._next_look, None
+        if soon is None:
+            return self._tick
+        return max(0.0, min(self._tick, soon - time.monotonic()))
+
+    def _look_again_in(self, seconds: float) -> None:
+        due = time.monotonic() + seconds
+        with self._busy_lock:
+            if self._next_look is None or due < self._next_look:
+                self._next_look = due
 
     def run_once(self) -> int:
         """Apply due statuses and hand out due callbacks once; returns how many were claimed.
@@ -234,6 +250,8 @@ class CallbackWorker:
             retry_delay=self._retry_delay.total_seconds(),
         )
         next_at = store.now() + self._retry_delay if outcome.state == "pending" else None
+        if next_at is not None:
+            self._look_again_in(self._retry_delay.total_seconds())
         attempt: dict[str, object] = {"at": format_timestamp(attempted_at)}
         if result.status_code is not None:
             attempt["status_code"] = result.status_code

@@ -111,7 +111,10 @@ def notify_url_warning(url: str) -> str | None:
     """Why real Notify would refuse this URL, in its words, or None if it would take it."""
     if _NOTIFY_URL.match(url) and _latin_1(url):
         return None
-    return f"{NOTIFY_URL_MESSAGE} (real Notify refuses {url!r}; the emulator accepts it)"
+    parts = urlsplit(url)
+    # Any user name and password in the URL are left out of the message.
+    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    return f"{NOTIFY_URL_MESSAGE} (real Notify refuses {shown!r}; the emulator accepts it)"
 
 
 def check_bearer_token(token: str) -> None:

@@ -275,7 +275,10 @@ class Store:
                     n.template_version,
                     n.planned_steps,
                     n.next_step_at,
-                ).where(n.next_step_at <= now)
+                )
+                .where(n.next_step_at <= now)
+                # Rows are locked in one order by every process, so two never deadlock.
+                .order_by(n.id)
             ).all()
             receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
             for row in rows:

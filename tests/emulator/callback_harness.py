@@ -13,13 +13,13 @@ from typing import Any
 import requests
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator.app import create_app
 from notify_emulator.callbacks import CallbackReceiver
+from notify_emulator.clock import Clock, SystemClock
 from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
-from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings
-from notify_emulator.web.context import Emulator
+
+from ..emulators import emulator_settings, serve_emulator
 
 TOKEN = "callback-token-0123456789"
 CALLBACK_TYPES = ("delivery_status", "inbound_sms", "returned_letter")
@@ -37,18 +37,21 @@ LETTER_ADDRESS = {
 }
 
 
-def fast_settings(database_url: str, **changes: Any) -> Settings:
-    """Settings with statuses and callbacks near instant (tests change what they need)."""
+def fast_settings(database_url: str, *, clock: Clock | None = None, **changes: Any) -> Settings:
+    """Settings with statuses and callbacks near instant, on the real clock unless given one
+    (tests change what they need)."""
     values: dict[str, Any] = {
-        "database_url": database_url,
-        "delivery_delays": FAST_DELAYS,
         "callback_delay": 0.0,
         "callback_retry_delay": 0.02,
         "callback_timeout": 0.5,
-        "log_requests": False,
     }
     values.update(changes)
-    return Settings(**values)
+    return emulator_settings(
+        database_url,
+        clock=clock if clock is not None else SystemClock(),
+        delivery_delays=FAST_DELAYS,
+        **values,
+    )
 
 
 @dataclass
@@ -56,7 +59,6 @@ class Served:
     """A running emulator."""
 
     base_url: str
-    emulator: Emulator
 
     def client(self, api_key: str = demo.LIVE_API_KEY) -> NotificationsAPIClient:
         return NotificationsAPIClient(api_key, base_url=self.base_url, max_retries=0)
@@ -115,9 +117,8 @@ class Served:
 
 @contextmanager
 def serving(settings: Settings) -> Iterator[Served]:
-    app = create_app(settings)
-    with BackgroundServer(app) as server:
-        yield Served(base_url=server.base_url, emulator=app.state.emulator)
+    with serve_emulator(settings) as server:
+        yield Served(base_url=server.base_url)
 
 
 @contextmanager

@@ -92,9 +92,10 @@ def retry(emulator: Emulator, request: ApiRequest) -> Result:
     real_now = utc_naive(datetime.now(timezone.utc))
     if not retry_now(store.db, callback_id, now=store.now(), real_now=real_now):
         raise AdminError("an attempt at this callback is in progress", status_code=409)
+    # Read before waking the worker, so the answer shows the attempt as queued, not its result.
+    record = get_callback(store.db, callback_id)
     if emulator.callback_worker is not None:
         emulator.callback_worker.wake()
-    record = get_callback(store.db, callback_id)
     if record is None:  # emptied by a concurrent reset
         raise AdminError(f"no callback with id {callback_id}", status_code=404)
     return 202, callback_json(record)

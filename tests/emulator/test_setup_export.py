@@ -26,6 +26,7 @@ from notify_emulator.seed import load_seed_file, parse_seed_text
 from notify_emulator.seed_writer import to_toml
 from notify_emulator.store import Store
 from notify_emulator.store import tables as t
+from notify_emulator.store.engine import create_database_engine
 from notify_emulator.store.export import configuration
 
 from ..emulators import emulator_settings, fresh_store
@@ -274,3 +275,24 @@ text_values = st.text(st.characters(codec="utf-8"), max_size=40)
 def test_any_seed_values_are_read_back_as_written(values: dict[str, Any]) -> None:
     document = {"services": [{"name": "x", "extra": values, "versions": [values, values]}]}
     assert tomllib.loads(to_toml(document)) == document
+
+
+POSTGRES_URL = os.environ.get("NOTIFY_EMULATOR_TEST_POSTGRES_URL", "")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="NOTIFY_EMULATOR_TEST_POSTGRES_URL is not set")
+def test_a_configuration_made_on_postgresql_loads_into_sqlite_the_same(tmp_path: Path) -> None:
+    engine = create_database_engine(POSTGRES_URL)
+    t.metadata.drop_all(engine)  # the database this variable names is kept for the tests
+    engine.dispose()
+    with TestClient(create_app(emulator_settings(POSTGRES_URL, seed_demo=True))) as client:
+        build_configuration(client)
+    seed_path = tmp_path / "seed.toml"
+    result = CliRunner().invoke(main, ["export", "--database", POSTGRES_URL, "-o", str(seed_path)])
+    assert result.exit_code == 0, result.output
+    target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    with TestClient(create_app(emulator_settings(target, config_path=seed_path))):
+        pass
+    with fresh_store(POSTGRES_URL) as before, fresh_store(target) as after:
+        assert stored(after) == stored(before)

@@ -557,3 +557,31 @@ def test_a_change_made_in_one_process_is_seen_by_another(tmp_path: Any) -> None:
             assert client.get_all_templates() == {"templates": []}
         finally:
             client.close()
+
+
+def test_a_template_moved_back_by_a_seed_can_be_edited_again(admin: TestClient) -> None:
+    seed = {
+        "services": [
+            {
+                "id": "c745a8d8-b48a-4b0d-96e5-dbea0165ebd1",
+                "name": "Seeded",
+                "templates": [
+                    {
+                        "id": "2a1f0c4e-7d3b-4b8e-9f65-0c2d1e3f4a5b",
+                        "name": "T",
+                        "type": "sms",
+                        "body": "Seeded",
+                    }
+                ],
+            }
+        ]
+    }
+    template = "/_emulator/templates/2a1f0c4e-7d3b-4b8e-9f65-0c2d1e3f4a5b"
+    assert admin.post("/_emulator/config", json=seed).status_code == 200
+    assert admin.post(template, json={"body": "Two"}).json()["version"] == 2
+    assert admin.post(template, json={"body": "Three"}).json()["version"] == 3
+    # Restarting with the seed file puts the template back at its one version.
+    assert admin.post("/_emulator/config", json=seed).status_code == 200
+    assert [v["body"] for v in admin.get(template).json()["versions"]] == ["Seeded"]
+    assert admin.post(template, json={"body": "Again"}).json()["version"] == 2
+    assert [v["body"] for v in admin.get(template).json()["versions"]] == ["Seeded", "Again"]

@@ -73,10 +73,20 @@ def test_helpers_create_keys_templates_and_services_that_the_client_uses(
             response = notify_emulator._session.get(services)
             assert [s["name"] for s in response.json()["services"]] == ["Demo Service"]
 
+        def test_a_seed_loaded_by_the_code_under_test(notify_emulator):
+            seed = {"services": [{"name": "Loaded by the test"}]}
+            config = notify_emulator.base_url + "/_emulator/config"
+            assert notify_emulator._session.post(config, json=seed).status_code == 200
+
+        def test_the_loaded_seed_is_gone_too(notify_emulator):
+            services = notify_emulator.base_url + "/_emulator/services"
+            names = [s["name"] for s in notify_emulator._session.get(services).json()["services"]]
+            assert names == ["Demo Service"]
+
         def test_a_refusal_says_what_notify_says(notify_emulator):
             with pytest.raises(NotifyEmulatorError, match="Enter your message [(]body[)]"):
                 notify_emulator.create_template(type="sms", name="Empty", body="  ")
         """
     )
     result = pytester.runpytest(*RUN_OPTIONS)
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=7)

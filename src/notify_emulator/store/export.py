@@ -144,9 +144,13 @@ def _templates(connection: Connection, service: Row) -> list[Entry]:
     for template in _of_service(connection, t.templates, service["id"], t.templates.c.created_at):
         if template["hidden"]:
             continue  # the precompiled-letter template, made again by every load
+        # Up to the current version: rows past it are left by a seed that moved it back.
         versions = connection.execute(
             select(t.template_versions)
-            .where(t.template_versions.c.template_id == template["id"])
+            .where(
+                t.template_versions.c.template_id == template["id"],
+                t.template_versions.c.version <= template["version"],
+            )
             .order_by(t.template_versions.c.version)
         ).all()
         if not versions:

@@ -269,15 +269,22 @@ def template_row(store: Store, template_id: str) -> dict[str, Any] | None:
 
 
 def template_versions(store: Store, template_id: str) -> list[TemplateVersion]:
-    """Every version of a template, oldest first (empty for an unknown id)."""
+    """Every version of a template up to its current one, oldest first (empty for an unknown
+    id)."""
     with store.db.connect() as connection:
         return _versions(connection, template_id)
 
 
 def _versions(connection: Connection, template_id: str) -> list[TemplateVersion]:
+    # Up to the template's current version: loading a seed with fewer versions than were saved
+    # moves the template back and leaves the later rows (notifications may still name them).
     rows = connection.execute(
         select(t.template_versions)
-        .where(t.template_versions.c.template_id == template_id)
+        .join(t.templates, t.templates.c.id == t.template_versions.c.template_id)
+        .where(
+            t.template_versions.c.template_id == template_id,
+            t.template_versions.c.version <= t.templates.c.version,
+        )
         .order_by(t.template_versions.c.version)
     ).all()
     return [TemplateVersion(**row._mapping) for row in rows]
@@ -355,6 +362,8 @@ def update_template(
         if template.archived:
             raise SetupConflict("This template has been deleted")
         versions = _versions(connection, template_id)
+        if not versions:
+            raise SetupNotFound(f"no template with id {template_id}")
         current = versions[-1]
         content = {name: getattr(current, name) for name in VERSION_FIELDS}
         new_content = {**content, **{k: v for k, v in changes.items() if k in VERSION_FIELDS}}

@@ -164,7 +164,7 @@ OUTPUT_HELP = (
     default=None,
     help="SQLAlchemy URL of the emulator's database (default: the one serve uses).",
 )
-@click.option("-o", "--output", "output", default="seed.toml", show_default=True, help=OUTPUT_HELP)
+@click.option("-o", "--output", "output", default="seed.toml", help=OUTPUT_HELP)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def export_command(database_url: str | None, output: str, force: bool) -> None:
     """Write the configuration as a seed file."""
@@ -217,7 +217,7 @@ def export_command(database_url: str | None, output: str, force: bool) -> None:
     help="The Notify API's root (default: GOV.UK Notify's).",
 )
 @click.option("--name", "service_name", default=None, help="The name to give the service.")
-@click.option("-o", "--output", "output", default="seed.toml", show_default=True, help=OUTPUT_HELP)
+@click.option("-o", "--output", "output", default="seed.toml", help=OUTPUT_HELP)
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def import_command(
     api_key: str, base_url: str | None, service_name: str | None, output: str, force: bool

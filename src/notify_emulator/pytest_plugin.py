@@ -12,6 +12,10 @@ database); each test starts with no notifications and no received texts. The emu
 with its demo service, or with the seed file named by the ``notify_emulator_config`` ini option
 (a path relative to the rootdir).
 
+A test can set up more with ``create_service``, ``create_api_key``, ``create_template`` and
+``update_template`` (the emulator's set-up routes). What a test sets up lasts until the end of
+that test: the next test starts with the seeded configuration again, whatever changed it.
+
 The plugin is registered through the ``pytest11`` entry point, so every pytest run in an
 environment where this package is installed loads it. It therefore imports nothing heavy and
 starts nothing until a test asks for the fixture.
@@ -20,6 +24,7 @@ starts nothing until a test asks for the fixture.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -298,17 +303,75 @@ class NotifyEmulator:
         """Forget every notification and received text (the fixture does this before each test)."""
         self._admin("POST", "/_emulator/reset")
 
+    # --- set-up steps (dropped again before the next test) ---------------------------------
+
+    def create_service(self, name: str, **fields: Any) -> str:
+        """Create a service (``fields`` are a seed file's service fields, e.g.
+        ``trial_mode=True``, ``guest_list=[...]``); return its id."""
+        answer = self._admin("POST", "/_emulator/services", json={"name": name, **fields})
+        return str(answer["id"])
+
+    def create_api_key(
+        self, name: str | None = None, key_type: str = "team", service_id: str | None = None
+    ) -> str:
+        """Create an API key (``normal``, ``team`` or ``test``) for the service (default: the
+        first); return the whole key string to give a client."""
+        service = service_id or self.service_id
+        body = {"name": name or f"key {uuid.uuid4().hex[:8]}", "type": key_type}
+        answer = self._admin("POST", f"/_emulator/services/{service}/api-keys", json=body)
+        return str(answer["key"])
+
+    def create_template(
+        self,
+        type: str,
+        name: str,
+        body: str,
+        subject: str | None = None,
+        service_id: str | None = None,
+        **fields: Any,
+    ) -> str:
+        """Create a template (``sms``, ``email`` or ``letter``; ``fields`` may add ``postage``,
+        ``letter_contact_block`` or ``unsubscribe_link``); return its id. A template of the
+        first service is also added to :attr:`templates` by name."""
+        service = service_id or self.service_id
+        content: dict[str, Any] = {"type": type, "name": name, "body": body, **fields}
+        if subject is not None:
+            content["subject"] = subject
+        answer = self._admin("POST", f"/_emulator/services/{service}/templates", json=content)
+        template_id = str(answer["id"])
+        if service == self.service_id:
+            self.templates[name] = template_id
+        return template_id
+
+    def update_template(self, template_id: str, **changes: Any) -> int:
+        """Save changes to a template (``name``, ``body``, ``subject``, ``postage``,
+        ``letter_contact_block``, or ``archived=True``) as a new version; return its number."""
+        answer = self._admin("POST", f"/_emulator/templates/{template_id}", json=changes)
+        return int(answer["version"])
+
     def _admin(self, method: str, path: str, **options: Any) -> Any:
         answer = self._session.request(
             method, self.base_url + path, timeout=ADMIN_TIMEOUT_SECONDS, **options
         )
         if answer.status_code >= 400:
             raise NotifyEmulatorError(
-                f"{method} {path} answered {answer.status_code}: {answer.text[:500]}"
+                f"{method} {path} answered {answer.status_code}: {_admin_error(answer)}"
             )
         if not answer.content:
             return None
         return answer.json()
+
+
+def _admin_error(answer: requests.Response) -> str:
+    """What a refusal says: the error, and the field at fault when it names one."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:500]
+    if isinstance(body, dict) and "error" in body:
+        field = body.get("field")
+        return f"{body['error']} ({field})" if field else str(body["error"])
+    return answer.text[:500]
 
 
 def _notification_list(answer: Any) -> list[dict[str, Any]]:
@@ -325,11 +388,27 @@ class _EmulatorSession:
 
     def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
         from notifications_python_client.notifications import NotificationsAPIClient
+        from notify_emulator.seed import parse_seed
+        from notify_emulator.store.export import configuration
+        from notify_emulator.store.setup import configuration_generation
 
         self.server = server
         self.service = service
         self.http = requests.Session()
         self.client = NotificationsAPIClient(service.api_key, base_url=server.base_url)
+        # The configuration as seeded (generated secrets included), put back whenever a test
+        # has changed it.
+        self.store = server.app.state.emulator.store
+        self.baseline = parse_seed(configuration(self.store), source="the seeded configuration")
+        self.generation = configuration_generation(self.store)
+
+    def restore_configuration(self) -> None:
+        """Put the seeded configuration back if anything changed it since."""
+        from notify_emulator.store.setup import configuration_generation, replace_configuration
+
+        if configuration_generation(self.store) != self.generation:
+            replace_configuration(self.store, self.baseline)
+            self.generation = configuration_generation(self.store)
 
     def close(self) -> None:
         # Close the connections before the server goes, or their sockets are left for the
@@ -453,6 +532,7 @@ def _notify_emulator_session(
 @pytest.fixture
 def notify_emulator(_notify_emulator_session: _EmulatorSession) -> NotifyEmulator:
     """A local GOV.UK Notify for this test: fresh state, a client, keys and template ids."""
+    _notify_emulator_session.restore_configuration()
     emulator = NotifyEmulator(
         base_url=_notify_emulator_session.server.base_url,
         service=_notify_emulator_session.service,

@@ -84,6 +84,8 @@ class ApiKeySeed:
     secret: str | None = field(repr=False)
     revoked: bool = False
     revoked_at: datetime | None = None
+    id: str | None = None
+    """The key's id; when absent it is derived from the service id and the key's name."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class SmsSenderSeed:
     id: str
     sms_sender: str
     is_default: bool
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class ReplyToSeed:
     id: str
     email_address: str
     is_default: bool
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -403,7 +407,16 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
         for i, item in enumerate(entry.tables("callbacks"))
     )
     entry.finish()
-    _check_unique(source, where, "api_keys", "name", [key.name for key in keys])
+    # A key's id is derived from its name unless given, so names repeat only with ids (a
+    # revoked key's name may be used again, as in Notify).
+    _check_unique(source, where, "api_keys", "name", [key.name for key in keys if not key.id])
+    _check_unique(
+        source,
+        where,
+        "api_keys",
+        "id",
+        [key.id or derived_id(service_id, "api_key", key.name) for key in keys],
+    )
     _check_unique(source, where, "callbacks", "type", [item.callback_type for item in callbacks])
     _check_unique(source, where, "templates", "id", [template.id for template in templates])
     _check_unique(source, where, "sms_senders", "id", [sender.id for sender in senders])
@@ -434,6 +447,9 @@ def _check_unique(source: str, where: str, table: str, name: str, values: list[s
 def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
     entry = _Entry(data, source, where)
     name = entry.required_text("name")
+    key_id = entry.text("id")
+    if key_id is not None:
+        key_id = entry.uuid("id", "")
     key_type = entry.choice("type", KEY_TYPES, "normal") or "normal"
     secret = entry.text("secret")
     if secret is not None:
@@ -452,6 +468,7 @@ def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
         secret=secret,
         revoked=revoked or revoked_at is not None,
         revoked_at=revoked_at,
+        id=key_id,
     )
 
 
@@ -493,6 +510,7 @@ def _parse_sms_sender(data: object, source: str, where: str, service_id: str) ->
         id=entry.uuid("id", derived_id(service_id, "sms_sender", text)),
         sms_sender=text,
         is_default=entry.boolean("is_default", False),
+        archived=entry.boolean("archived", False),
     )
     entry.finish()
     return sender
@@ -505,6 +523,7 @@ def _parse_reply_to(data: object, source: str, where: str, service_id: str) -> R
         id=entry.uuid("id", derived_id(service_id, "email_reply_to", address)),
         email_address=address,
         is_default=entry.boolean("is_default", False),
+        archived=entry.boolean("archived", False),
     )
     entry.finish()
     return reply_to

@@ -97,7 +97,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
                 "service_id": service.id,
                 "email_address": reply_to.email_address,
                 "is_default": reply_to.is_default,
-                "archived": False,
+                "archived": reply_to.archived,
             },
         )
     _apply_templates(connection, service, now)
@@ -122,7 +122,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
 
 def _apply_keys(connection: Connection, service: ServiceSeed, now: Any) -> None:
     for key in service.api_keys:
-        key_id = derived_id(service.id, "api_key", key.name)
+        key_id = key.id or derived_id(service.id, "api_key", key.name)
         current = connection.execute(
             select(t.api_keys.c.secret, t.api_keys.c.expiry_date).where(t.api_keys.c.id == key_id)
         ).first()
@@ -154,14 +154,19 @@ def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
     if not senders:
         # notify-api.md §5.1: the default sender is the inbound number when there is one.
         text = service.inbound_number or DEFAULT_SMS_SENDER
-        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True)]
+        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True, False)]
     else:
         has_default = any(sender.is_default for sender in senders)
         senders_values = [
-            (sender.id, sender.sms_sender, sender.is_default or (not has_default and index == 0))
+            (
+                sender.id,
+                sender.sms_sender,
+                sender.is_default or (not has_default and index == 0),
+                sender.archived,
+            )
             for index, sender in enumerate(senders)
         ]
-    for sender_id, text, is_default in senders_values:
+    for sender_id, text, is_default, archived in senders_values:
         _upsert(
             connection,
             t.sms_senders,
@@ -170,7 +175,7 @@ def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
                 "service_id": service.id,
                 "sms_sender": text,
                 "is_default": is_default,
-                "archived": False,
+                "archived": archived,
             },
         )
 

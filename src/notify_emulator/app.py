@@ -8,10 +8,13 @@ edge's middlewares. Everything a request does happens in those packages.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +22,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from notify_emulator import admin, api, pages
+from notify_emulator.callbacks.worker import CallbackWorker
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
@@ -28,6 +32,8 @@ from notify_emulator.web.handlers import Handler, Surface, endpoint
 from notify_emulator.web.middleware import HeadersMiddleware, SlashesMiddleware
 from notify_emulator.web.responses import json_response
 from notify_emulator.web.routing import http_exception
+
+logger = logging.getLogger("notify_emulator")
 
 
 def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
@@ -43,16 +49,26 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     store = Store.open(settings.resolved_database_url, settings.clock)
     try:
         if seed:
-            seed_store(store, settings)
+            for warning in seed_store(store, settings):
+                logger.warning("%s", warning)
     except Exception:
         store.close()
         raise
-    emulator = Emulator(settings=settings, store=store)
+    store.callback_delay = timedelta(seconds=settings.callback_delay)
+    worker = CallbackWorker(
+        store, retry_delay=settings.callback_retry_delay, timeout=settings.callback_timeout
+    )
+    emulator = Emulator(settings=settings, store=store, callback_worker=worker)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        store.close()
+        # Statuses move on and callbacks go out in the background while the app serves.
+        worker.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(worker.stop)
+            store.close()
 
     app = Starlette(
         routes=_routes(),
@@ -66,12 +82,16 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     return app
 
 
-def seed_store(store: Store, settings: Settings) -> None:
-    """Load the seed file, or the demo service when there is none."""
+def seed_store(store: Store, settings: Settings) -> list[str]:
+    """Load the seed file, or the demo service when there is none; returns the seed's
+    warnings (settings the emulator accepts but real Notify would refuse)."""
     if settings.config_path is not None:
-        apply_seed(store, load_seed_file(settings.config_path))
-    elif settings.seed_demo:
+        seed = load_seed_file(settings.config_path)
+        apply_seed(store, seed)
+        return seed.warnings
+    if settings.seed_demo:
         apply_seed(store, demo_seed())
+    return []
 
 
 def _mounted(prefix: str, table: list[tuple[str, str, Handler]], surface: Surface) -> list[Route]:

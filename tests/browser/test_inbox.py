@@ -129,6 +129,16 @@ def test_forcing_a_status_updates_the_open_page(page: Page, base_url: str) -> No
     expect(status).to_have_text("Not delivered")
     expect(page.locator("#v2-json")).to_contain_text('"status": "permanent-failure"')
 
+    # A letter comes back: the button calls POST /_emulator/notifications/{id}/return.
+    letter = client(base_url).send_letter_notification(
+        demo.LETTER_TEMPLATE_ID, {**ADDRESS, "name": "A"}
+    )
+    page.goto(f"{base_url}/notifications/{letter['id']}")
+    expect(page.locator("#notification-status .hint")).to_have_text("delivered")
+    page.get_by_role("button", name="Return this letter").click()
+    expect(status).to_have_text("Returned")
+    expect(page.locator("[data-flash]")).to_have_text("The letter was returned.")
+
 
 def test_a_received_text_sent_in_through_the_form(page: Page, base_url: str) -> None:
     page.goto(base_url + "/received-texts")

@@ -10,7 +10,7 @@ from sqlalchemy import select, text, tuple_
 
 from notify_emulator.clock import FrozenClock
 from notify_emulator.store import Store
-from notify_emulator.store import store as store_module
+from notify_emulator.store import events as events_module
 from notify_emulator.store import tables as t
 from notify_emulator.store.inbox import (
     InboxFilters,
@@ -138,8 +138,8 @@ def test_the_change_log_records_creation_status_changes_and_reset(store: Store) 
 
 
 def test_the_change_log_is_trimmed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "EVENT_TRIM_EVERY", 5)
-    monkeypatch.setattr(store_module, "EVENTS_KEPT", 8)
+    monkeypatch.setattr(events_module, "EVENT_TRIM_EVERY", 5)
+    monkeypatch.setattr(events_module, "EVENTS_KEPT", 8)
     for number in range(30):
         insert(store, number)
     assert store.count_rows("activity_events") <= 8 + 5

@@ -11,6 +11,8 @@ Events (``event:`` name, JSON ``data:``):
 - ``notification``: ``{"id", "status", "internal_status", "type"}`` when one is created or its
   status changes (``status`` as the v2 API shows it; ``internal_status`` as stored);
 - ``received_text``: ``{"id", "service_id", "user_number"}``;
+- ``callback``: ``{"id", "type", "notification_id", "received_text_id", "state"}`` when a
+  callback is queued, attempted or made due again;
 - ``reset``: ``{}`` when everything sent and received was cleared.
 
 Each event's ``id:`` is its place in the log, so a browser that reconnects (``Last-Event-ID``)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from starlette.responses import Response
 
-from notify_emulator.api.send import email_local_part
+from notify_emulator.callbacks.delivery import safe_url
 from notify_emulator.clock import format_timestamp
 from notify_emulator.pages import letter_images, wording
 from notify_emulator.pages.views import (
@@ -24,12 +24,14 @@ from notify_emulator.pages.views import (
 from notify_emulator.pages.web import EMAIL_CSP, PageError, render_page
 from notify_emulator.present.serialise import notification_json, unsubscribe_url
 from notify_emulator.rules.email import email_plain_text
+from notify_emulator.rules.email_addresses import email_local_part
 from notify_emulator.rules.email_document import email_document
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import ALL_STATUSES, FORCEABLE_STATUSES
 from notify_emulator.rules.sms import RenderedSms, render_sms
 from notify_emulator.rules.timings import LONDON, estimated_delivery
 from notify_emulator.store import NotificationRecord, ServiceRecord, TemplateRecord
+from notify_emulator.store.outbox import CallbackRecord, list_callbacks
 from notify_emulator.web.context import ApiRequest, Emulator
 
 __all__ = ["email_html", "letter_page_image", "letter_pdf", "notification_page"]
@@ -69,6 +71,26 @@ class EmailView:
     subject: str
     plain_text: str
     headers: str
+
+
+@dataclass(frozen=True)
+class CallbackView:
+    """A callback Notify would have made about the notification (never its bearer token)."""
+
+    id: str
+    type_label: str
+    url: str
+    state: str
+    attempts: list[str]
+    next_attempt: str | None
+    body: str
+
+
+_CALLBACK_LABELS = {
+    "delivery_status": "Delivery receipt",
+    "returned_letter": "Returned letter",
+    "inbound_sms": "Received text message",
+}
 
 
 @dataclass(frozen=True)
@@ -131,12 +153,16 @@ def notification_page(emulator: Emulator, request: ApiRequest) -> Response:
             else None
         ),
         timeline=_timeline(record, now),
+        callbacks=[
+            _callback_view(callback, now)
+            for callback in list_callbacks(store.db, notification_id=record.id)
+        ],
         v2_json=json.dumps(v2, indent=2, sort_keys=True, ensure_ascii=False),
         status_options=_status_options(record, now),
         conversation_number=(
             record.normalised_recipient if record.notification_type == "sms" else None
         ),
-        live_on="notification",
+        live_on="notification callback",
         live_id=record.id,
     )
 
@@ -318,6 +344,36 @@ def _timeline(record: NotificationRecord, now: datetime) -> list[TimelineEntry]:
         at = datetime.fromisoformat(step["at"])
         entries.append(entry(f"{text(step['status'])}, planned", at, planned=True))
     return entries
+
+
+def _callback_view(callback: CallbackRecord, now: datetime) -> CallbackView:
+    attempts = []
+    for attempt in callback.attempts:
+        outcome = (
+            f"HTTP {attempt['status_code']}"
+            if attempt.get("status_code") is not None
+            else str(attempt.get("error") or "no answer")
+        )
+        attempts.append(f"{attempt.get('at', '')}: {outcome} in {attempt.get('duration_ms', 0)} ms")
+    try:
+        body = json.dumps(json.loads(callback.body), indent=2, sort_keys=True, ensure_ascii=False)
+    except ValueError:
+        body = callback.body
+    next_attempt = None
+    if callback.state == "pending" and callback.next_attempt_at is not None:
+        next_attempt = (
+            f"{wording.format_datetime_human(callback.next_attempt_at, now)} "
+            f"({format_timestamp(callback.next_attempt_at)})"
+        )
+    return CallbackView(
+        id=callback.id,
+        type_label=_CALLBACK_LABELS.get(callback.callback_type, callback.callback_type),
+        url=safe_url(callback.url),
+        state=callback.state,
+        attempts=attempts,
+        next_attempt=next_attempt,
+        body=body,
+    )
 
 
 def _status_options(record: NotificationRecord, now: datetime) -> list[tuple[str, str]]:

@@ -48,6 +48,11 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _callbacks(connection: Connection) -> None:
+    for table in (tables.service_callbacks, tables.callbacks, tables.returned_letters):
+        table.create(connection, checkfirst=True)
+
+
 def _inbox(connection: Connection) -> None:
     # The indexes the web inbox pages by, and the change log its events stream follows.
     tables.activity_events.create(connection, checkfirst=True)
@@ -74,6 +79,7 @@ MIGRATIONS: list[Migration] = [
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (5, "service_callbacks, callbacks, returned_letters", _callbacks),
     (8, "inbox indexes and activity_events", _inbox),
 ]
 

@@ -67,14 +67,16 @@
   var source = null;
 
   function onEvent(event) {
-    if (liveId && event.type === "notification") {
+    if (liveId && event.type !== "reset") {
       var data = {};
       try {
         data = JSON.parse(event.data);
       } catch (error) {
         return;
       }
-      if (data.id !== liveId) {
+      // A notification event names the notification; a callback event the one it is about.
+      var about = event.type === "callback" ? data.notification_id : data.id;
+      if (about !== liveId) {
         return;
       }
     }

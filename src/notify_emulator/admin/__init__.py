@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import callbacks, documents, routes, setup
+from notify_emulator.admin import callbacks, documents, preview, routes, setup
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -25,6 +25,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/callbacks/{callback_id}/retry", "POST", callbacks.retry),
     ("/notifications/{notification_id}/return", "POST", callbacks.return_notification),
     ("/services/{service_id}/callbacks", "POST", callbacks.set_service_callback),
+    ("/templates/preview", "POST", preview.preview_template),
     *setup.ROUTES,
 ]
 """(path under :data:`PREFIX`, method, handler), in matching order."""

@@ -9,7 +9,7 @@ endpoint, which is asynchronous; ``static/`` is served under :data:`STATIC_PREFI
 
 from __future__ import annotations
 
-from notify_emulator.pages import events, inbox, notification, received
+from notify_emulator.pages import events, inbox, notification, received, setup
 from notify_emulator.pages.web import STATIC_PREFIX, Endpoint, PageHandler, page_endpoint
 
 __all__ = ["ROUTES", "STATIC_PREFIX", "STREAMS", "page_endpoint"]
@@ -22,6 +22,12 @@ ROUTES: list[tuple[str, str, PageHandler]] = [
     ("/notifications/{notification_id}/pages/{page}.png", "GET", notification.letter_page_image),
     ("/received-texts", "GET", received.received_texts),
     ("/conversations/{phone}", "GET", received.conversation_page),
+    ("/services", "GET", setup.services_page),
+    ("/services/{service_id}", "GET", setup.service_page),
+    ("/services/{service_id}/api-keys", "GET", setup.api_keys_page),
+    ("/services/{service_id}/templates", "GET", setup.templates_page),
+    ("/services/{service_id}/templates/new", "GET", setup.new_template_page),
+    ("/services/{service_id}/templates/{template_id}", "GET", setup.template_page),
 ]
 """(path, method, page handler), in matching order."""
 

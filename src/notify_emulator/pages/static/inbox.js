@@ -231,10 +231,12 @@
       return;
     }
     var text = target.textContent;
+    var label = button.getAttribute("data-label") || button.textContent;
+    button.setAttribute("data-label", label);
     var done = function () {
       button.textContent = "Copied";
       window.setTimeout(function () {
-        button.textContent = "Copy";
+        button.textContent = label;
       }, 2000);
     };
     if (navigator.clipboard && window.isSecureContext) {

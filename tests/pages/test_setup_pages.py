@@ -1,0 +1,154 @@
+"""The set-up pages (GET /services, a service's settings, API keys and templates) over a real
+server, and the template preview route they call."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+
+from tests.emulator.emulator_harness import Running
+
+from .conftest import (
+    PAGES_LIVE_SECRET,
+    PAGES_SERVICE_ID,
+    PAGES_SMS_TEMPLATE_ID,
+    PAGES_TEST_SECRET,
+    get,
+)
+
+SERVICE = f"/services/{PAGES_SERVICE_ID}"
+
+
+def post(emulator: Running, path: str, body: object) -> requests.Response:
+    return requests.post(emulator.base_url + "/_emulator" + path, json=body, timeout=10)
+
+
+def test_the_services_list_links_each_service(emulator: Running) -> None:
+    page = get(emulator, "/services")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert f'href="{SERVICE}/templates">Pages Service</a>' in page.text
+    assert 'href="/services" aria-current="page">Services</a>' in page.text
+    assert 'data-setup="/_emulator/services"' in page.text
+    assert "<script>" not in page.text  # scripts only from files
+
+
+def test_settings_show_everything_but_the_bearer_token(emulator: Running) -> None:
+    token = "a-secret-bearer-token-" + uuid.uuid4().hex
+    answer = post(
+        emulator,
+        SERVICE + "/callbacks",
+        {"type": "delivery_status", "url": "https://example.com/receipts", "bearer_token": token},
+    )
+    assert answer.status_code == 200, answer.text
+    try:
+        page = get(emulator, SERVICE)
+        assert page.status_code == 200
+        assert 'value="Pages Service"' in page.text
+        assert "replies@pages.example.gov.uk" in page.text
+        assert 'value="https://example.com/receipts"' in page.text
+        assert token not in page.text
+        assert 'name="bearer_token" autocomplete="off" value=""' in page.text
+        assert 'data-setup="/_emulator/services/' + PAGES_SERVICE_ID + '/guest-list"' in page.text
+    finally:
+        post(emulator, SERVICE + "/callbacks", {"type": "delivery_status", "url": ""})
+
+
+def test_api_keys_list_names_and_types_never_secrets(emulator: Running) -> None:
+    name = "page key " + uuid.uuid4().hex[:8]
+    created = post(emulator, SERVICE + "/api-keys", {"name": name, "type": "team"})
+    assert created.status_code == 201, created.text
+    page = get(emulator, SERVICE + "/api-keys")
+    assert page.status_code == 200
+    for secret in (PAGES_LIVE_SECRET, PAGES_TEST_SECRET, created.json()["key"].split("-", 1)[1]):
+        assert secret[-36:] not in page.text
+    row = re.search(rf'<tr id="k-{created.json()["id"]}">(.*?)</tr>', page.text, re.S)
+    assert row is not None
+    assert name in row.group(1)
+    assert "Team and guest list" in row.group(1)
+    assert "/revoke" in row.group(1)
+    assert "Name for this key" in page.text
+    assert "Live – sends to anyone" in page.text
+    assert "Test – pretends to send messages" in page.text
+    revoked = post(emulator, SERVICE + f"/api-keys/{created.json()['id']}/revoke", {})
+    assert revoked.status_code == 200
+    row = re.search(
+        rf'<tr id="k-{created.json()["id"]}"[^>]*>(.*?)</tr>',
+        get(emulator, SERVICE + "/api-keys").text,
+        re.S,
+    )
+    assert row is not None
+    assert "Revoked" in row.group(1)
+    assert "/revoke" not in row.group(1)
+
+
+def test_templates_list_and_a_template_with_its_id_and_versions(emulator: Running) -> None:
+    listing = get(emulator, SERVICE + "/templates")
+    assert listing.status_code == 200
+    assert f'href="{SERVICE}/templates/{PAGES_SMS_TEMPLATE_ID}">Pages text</a>' in listing.text
+    assert f'href="{SERVICE}/templates/new?type=letter"' in listing.text
+    made = post(
+        emulator,
+        SERVICE + "/templates",
+        {"name": "Script <script>alert(1)</script>", "type": "sms", "body": "<script>x()</script>"},
+    )
+    assert made.status_code == 201, made.text
+    template_id = made.json()["id"]
+    assert post(emulator, f"/templates/{template_id}", {"body": "second"}).json()["version"] == 2
+    page = get(emulator, SERVICE + f"/templates/{template_id}")
+    assert page.status_code == 200
+    assert f'<code id="template-id">{template_id}</code>' in page.text
+    assert "Copy template ID" in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<script>alert" not in page.text
+    assert ">second</textarea>" in page.text
+    assert "?version=1" in page.text
+    first = get(emulator, SERVICE + f"/templates/{template_id}", version="1")
+    assert first.status_code == 200
+    assert "&lt;script&gt;x()&lt;/script&gt;" in first.text
+    assert "the template is now at version 2" in first.text
+    assert "<textarea" not in first.text  # an earlier version is read, not edited
+    assert get(emulator, SERVICE + f"/templates/{template_id}", version="9").status_code == 404
+
+
+def test_bad_addresses_are_pages_not_errors(emulator: Running) -> None:
+    assert get(emulator, "/services/not-an-id").status_code == 404
+    assert get(emulator, f"/services/{uuid.uuid4()}/api-keys").status_code == 404
+    assert get(emulator, SERVICE + "/templates/new", type="fax").status_code == 400
+    assert get(emulator, SERVICE + f"/templates/{uuid.uuid4()}").status_code == 404
+    other = post(emulator, "/services", {"name": "Other " + uuid.uuid4().hex[:6]}).json()["id"]
+    # A template is only found under its own service.
+    assert get(emulator, f"/services/{other}/templates/{PAGES_SMS_TEMPLATE_ID}").status_code == 404
+    new = get(emulator, SERVICE + "/templates/new", type="email")
+    assert new.status_code == 200
+    assert "Subject line of the email" in new.text
+
+
+def test_the_preview_renders_as_notify_would_send_it(emulator: Running) -> None:
+    sms = post(
+        emulator,
+        "/templates/preview",
+        {"type": "sms", "body": "Hi ((name)) – <b>", "service_id": PAGES_SERVICE_ID},
+    )
+    assert sms.status_code == 200
+    # The service prefixes its texts; the en dash is sent as a hyphen (GSM).
+    assert sms.json() == {
+        "body": "Pages Service: Hi ((name)) - <b>",
+        "subject": None,
+        "fragment_count": 1,
+    }
+    email = post(
+        emulator,
+        "/templates/preview",
+        {"type": "email", "subject": "About ((x))", "body": "Hello  "},
+    )
+    assert email.json() == {"body": "Hello", "subject": "About ((x))"}
+    long = post(emulator, "/templates/preview", {"type": "sms", "body": "a" * 161})
+    assert long.json()["fragment_count"] == 2
+    bad = post(emulator, "/templates/preview", {"type": "fax", "body": ""})
+    assert bad.status_code == 400
+    assert bad.json()["field"] == "type"
+    assert post(emulator, "/templates/preview", {"type": "sms", "body": 3}).status_code == 400
+    assert post(emulator, "/templates/preview", ["not", "an", "object"]).status_code == 400

@@ -20,7 +20,20 @@ from notify_emulator.demo import service as demo
 
 from .harness import NOT_LOOPBACK, Served, launch
 
-NAMES = ("list", "text", "email", "letter", "received-texts", "conversation")
+NAMES = (
+    "list",
+    "text",
+    "email",
+    "letter",
+    "received-texts",
+    "conversation",
+    "services",
+    "service-settings",
+    "api-keys",
+    "api-key-created",
+    "templates",
+    "template",
+)
 WIDTH = 1200
 HEIGHT = 1100
 PHONE = "07700900444"
@@ -143,6 +156,12 @@ def take(base_url: str, browser: Browser, folder: Path) -> list[Path]:
         "letter": f"/notifications/{letter['id']}",
         "received-texts": "/received-texts",
         "conversation": f"/conversations/{PHONE}",
+        "services": "/services",
+        "service-settings": f"/services/{SERVICE_ID}",
+        "api-keys": f"/services/{SERVICE_ID}/api-keys",
+        "api-key-created": f"/services/{SERVICE_ID}/api-keys",
+        "templates": f"/services/{SERVICE_ID}/templates",
+        "template": f"/services/{SERVICE_ID}/templates/{EMAIL_TEMPLATE}",
     }
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     context.route(NOT_LOOPBACK, lambda route: route.abort())
@@ -152,6 +171,12 @@ def take(base_url: str, browser: Browser, folder: Path) -> list[Path]:
         for name in NAMES:
             page.goto(base_url + pages[name])
             page.wait_for_load_state("networkidle")
+            if name == "api-key-created":
+                page.get_by_label("Name for this key").fill("Screenshot key")
+                page.get_by_role("button", name="Continue").click()
+                page.locator("#new-api-key").wait_for()
+            if name == "template":
+                page.locator("[data-previewed]").wait_for()
             page.evaluate("Promise.all([...document.images].map(image => image.decode()))")
             path = folder / f"{name}.png"
             page.screenshot(path=str(path))

@@ -1,0 +1,167 @@
+"""The set-up pages in a real browser: a key created on the page sends through the client, a
+template created, previewed, edited and versioned, refusals shown by their fields, revoking
+after a question, and a template holding a script that never runs."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+from playwright.sync_api import Dialog, Page, expect
+
+from notifications_python_client.errors import HTTPError
+from notifications_python_client.notifications import NotificationsAPIClient
+
+pytestmark = pytest.mark.browser
+
+PHONE = "07700900123"
+
+
+def new_service(base_url: str) -> str:
+    """A service of the test's own (other tests may load other configurations)."""
+    answer = requests.post(
+        base_url + "/_emulator/services",
+        json={"name": "Browser set-up " + uuid.uuid4().hex[:8], "trial_mode": False},
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+def create_key_in_page(page: Page, base_url: str, service_id: str, name: str) -> str:
+    page.goto(f"{base_url}/services/{service_id}/api-keys")
+    page.get_by_label("Name for this key").fill(name)
+    page.get_by_label("Live – sends to anyone").check()
+    page.get_by_role("button", name="Continue").click()
+    shown = page.locator("#new-api-key")
+    expect(shown).to_be_visible()
+    expect(page.locator("[data-key-created]")).to_contain_text("You will not be able to see it")
+    return shown.inner_text().strip()
+
+
+def test_a_key_made_in_the_page_sends_a_message_seen_in_the_inbox(
+    page: Page, base_url: str
+) -> None:
+    service_id = new_service(base_url)
+    key = create_key_in_page(page, base_url, service_id, "browser key")
+    assert key.startswith(f"browser_key-{service_id}-") or key.startswith(
+        f"browser key-{service_id}-"
+    )
+    expect(page.get_by_role("button", name="Copy this key")).to_be_visible()
+    template = requests.post(
+        f"{base_url}/_emulator/services/{service_id}/templates",
+        json={"name": "Hello", "type": "sms", "body": "Hello from the key page"},
+        timeout=10,
+    ).json()["id"]
+    sent = NotificationsAPIClient(key, base_url=base_url, max_retries=0).send_sms_notification(
+        PHONE, template
+    )
+    page.goto(base_url + "/")
+    expect(page.locator(f"#n-{sent['id']}")).to_contain_text("Hello from the key page")
+    # The key's secret is never shown again.
+    page.goto(f"{base_url}/services/{service_id}/api-keys")
+    expect(page.locator("tbody")).to_contain_text("browser key")
+    assert key[-36:] not in page.content()
+
+
+def test_revoking_asks_first_and_the_key_stops_working(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    key = create_key_in_page(page, base_url, service_id, "to revoke")
+    page.goto(f"{base_url}/services/{service_id}/api-keys")
+    questions: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Revoke").click()
+    assert questions
+    assert "to revoke" in questions[0]
+    expect(page.get_by_role("button", name="Revoke")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator("tbody")).to_contain_text("Revoked")
+    expect(page.get_by_role("button", name="Revoke")).to_have_count(0)
+    with pytest.raises(HTTPError) as refused:
+        NotificationsAPIClient(key, base_url=base_url, max_retries=0).get_all_templates()
+    assert refused.value.status_code == 403
+
+
+def test_refusals_are_shown_next_to_their_fields(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}/api-keys")
+    page.get_by_label("Name for this key").fill("   ")
+    page.get_by_role("button", name="Continue").click()
+    error = page.locator('[data-error-for="name"]')
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    expect(page.locator("[data-key-created]")).to_be_hidden()
+    page.goto(f"{base_url}/services/{service_id}")
+    page.locator("#limit-rate_limit").fill("lots")
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator('[data-error-for="rate_limit"]')).to_be_visible()
+
+
+def test_a_template_made_edited_and_its_first_version_still_read(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    key = requests.post(
+        f"{base_url}/_emulator/services/{service_id}/api-keys",
+        json={"name": "sender", "type": "normal"},
+        timeout=10,
+    ).json()["key"]
+    client = NotificationsAPIClient(key, base_url=base_url, max_retries=0)
+    page.goto(f"{base_url}/services/{service_id}/templates")
+    page.get_by_role("link", name="Text message", exact=True).click()
+    page.get_by_label("Template name").fill("Appointment")
+    page.get_by_label("Message").fill("Hello ((name)), version one")
+    # The preview follows the typing.
+    expect(page.locator("[data-preview-body]")).to_have_text("Hello ((name)), version one")
+    expect(page.locator("[data-preview-fragments]")).to_have_text(
+        "Will be charged as 1 text message"
+    )
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#template-id")).to_be_visible()
+    template_id = page.locator("#template-id").inner_text()
+    first = client.send_sms_notification(PHONE, template_id, {"name": "Ada"})
+    assert first["content"]["body"] == "Hello Ada, version one"
+    page.get_by_label("Message").fill("Hello ((name)), version two")
+    expect(page.locator("[data-preview-body]")).to_have_text("Hello ((name)), version two")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#v-2")).to_be_visible()
+    second = client.send_sms_notification(PHONE, template_id, {"name": "Ada"})
+    assert second["content"]["body"] == "Hello Ada, version two"
+    assert second["template"]["version"] == 2
+    assert client.get_template_version(template_id, 1)["body"] == "Hello ((name)), version one"
+    page.get_by_role("link", name="Version 1").click()
+    expect(page.locator("#version-body")).to_have_text("Hello ((name)), version one")
+    # A bad body is refused by its field, and nothing is saved.
+    page.get_by_role("link", name="See the current version").click()
+    page.get_by_label("Message").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator('[data-error-for="body"]')).to_be_visible()
+    assert client.get_template(template_id)["version"] == 2
+    # Archive, after a question.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete this template").click()
+    expect(page.locator(".notice")).to_contain_text("deleted")
+    with pytest.raises(HTTPError):
+        client.send_sms_notification(PHONE, template_id, {"name": "Ada"})
+
+
+def test_a_template_holding_a_script_shows_it_as_text(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    script = "<script>window.ran = true</script><img src=x onerror='window.ran = true'>"
+    page.goto(f"{base_url}/services/{service_id}/templates/new?type=email")
+    page.get_by_label("Template name").fill(script)
+    page.get_by_label("Subject line of the email").fill(script)
+    page.get_by_label("Message").fill(script)
+    expect(page.locator("[data-preview-body]")).to_have_text(script)
+    expect(page.locator("[data-preview-subject]")).to_have_text(script)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("h1")).to_have_text(script)
+    assert page.get_by_label("Message").input_value() == script
+    page.goto(f"{base_url}/services/{service_id}/templates")
+    expect(page.locator(".template-list")).to_contain_text(script)
+    assert page.evaluate("window.ran") is None

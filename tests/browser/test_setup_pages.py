@@ -95,8 +95,7 @@ def test_refusals_are_shown_next_to_their_fields(page: Page, base_url: str) -> N
     page.get_by_label("Name for this key").fill("   ")
     page.get_by_role("button", name="Continue").click()
     error = page.locator('[data-error-for="name"]')
-    expect(error).to_be_visible()
-    expect(error).not_to_be_empty()
+    expect(error).to_have_text("Enter a name for this API key")
     expect(page.locator("[data-key-created]")).to_be_hidden()
     page.goto(f"{base_url}/services/{service_id}")
     page.locator("#limit-rate_limit").fill("lots")
@@ -140,7 +139,7 @@ def test_a_template_made_edited_and_its_first_version_still_read(page: Page, bas
     page.get_by_role("link", name="See the current version").click()
     page.get_by_label("Message").fill("")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator('[data-error-for="body"]')).to_be_visible()
+    expect(page.locator('[data-error-for="body"]')).to_have_text("Enter your message")
     assert client.get_template(template_id)["version"] == 2
     # Archive, after a question.
     page.once("dialog", lambda dialog: dialog.accept())

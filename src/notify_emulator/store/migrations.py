@@ -48,11 +48,22 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _faults_and_clock(connection: Connection) -> None:
+    tables.faults.create(connection, checkfirst=True)
+    tables.emulator_clock.create(connection, checkfirst=True)
+    row = connection.execute(
+        select(tables.emulator_clock.c.id).where(tables.emulator_clock.c.id == 1)
+    ).first()
+    if row is None:
+        connection.execute(tables.emulator_clock.insert().values(id=1, offset_microseconds=0))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (6, "faults and emulator_clock", _faults_and_clock),
 ]
 
 

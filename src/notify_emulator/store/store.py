@@ -16,8 +16,10 @@ from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
 from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
+from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
+from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.records import (
     ApiKeyRecord,
@@ -61,6 +63,9 @@ class Store:
         # Services, keys, senders, reply-tos and templates, kept until the configuration
         # generation in the database moves on (store/config_cache.py).
         self.config = ConfigCache(self.db.connect)
+        # The faults being rehearsed and the emulator clock's offset, shared by every process.
+        self.faults = FaultStore(self.db.connect, self.db.begin, self.config, self.now)
+        self.clock_offset = ClockOffset(self.db.connect, self.db.begin, self.config)
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:

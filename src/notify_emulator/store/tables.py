@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -209,6 +210,30 @@ config_generation = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("generation", Integer, nullable=False),
+)
+
+# Added by migration 6: the faults being rehearsed (shared/spec/emulator.md "Faults"), shared by
+# every process; `remaining` is how many more requests a fault hits (NULL: until deleted),
+# used up by an atomic UPDATE, and `position` keeps them in the order they were added.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("match", JSON, nullable=False),
+    Column("action", JSON, nullable=False),
+    Column("times", Integer),
+    Column("rate", Float),
+    Column("remaining", Integer),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Added by migration 6: one row (id 1), how far the emulator's clock is ahead of the real one.
+emulator_clock = Table(
+    "emulator_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("offset_microseconds", BigInteger, nullable=False),
 )
 
 # The tables holding what was sent and received (emptied by POST /_emulator/reset).

@@ -7,6 +7,7 @@ adds the edge's middlewares. Everything a request does happens in those packages
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from notify_emulator import admin, api
 from notify_emulator.admin.inbox import inbox_page
+from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
@@ -41,6 +43,11 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
     store = Store.open(settings.resolved_database_url, settings.clock)
+    # From here on the emulator runs on its own clock: the given one moved by the offset that
+    # POST /_emulator/clock sets (kept in the database, so shared by every worker process).
+    clock = ShiftedClock(real_clock(settings.clock), store.clock_offset.current)
+    store.clock = clock
+    settings = dataclasses.replace(settings, clock=clock)
     try:
         if seed:
             seed_store(store, settings)

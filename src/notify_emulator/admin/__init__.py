@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import documents, routes
+from notify_emulator.admin import clock, documents, routes
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -21,5 +21,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/received-texts", "POST", routes.inject_received_text),
     ("/notifications/{notification_id}/status", "POST", routes.force_status),
     ("/documents/{document_id}", "GET", documents.get_document),
+    ("/clock", "GET", clock.get_clock),
+    ("/clock", "POST", clock.move_clock),
 ]
 """(path under :data:`PREFIX`, method, handler), in matching order."""

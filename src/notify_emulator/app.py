@@ -22,6 +22,7 @@ from notify_emulator import admin, api
 from notify_emulator.admin.inbox import inbox_page
 from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
+from notify_emulator.faults.middleware import FaultsMiddleware
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     )
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
+    app.add_middleware(FaultsMiddleware)
     app.add_middleware(SlashesMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
     return app

@@ -87,6 +87,7 @@ def serve(
     import uvicorn
 
     from notify_emulator.app import create_app
+    from notify_emulator.faults.connection import HTTP_PROTOCOL
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     delays = _parse_delays(delays_text)
@@ -112,7 +113,8 @@ def serve(
     if config_path is None:
         click.echo(demo_service.describe(base_url))
     if workers == 1:
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        # The h11 protocol that can hang up without an answer (the "drop" faults).
+        config = uvicorn.Config(app, log_level="warning", access_log=False, http=HTTP_PROTOCOL)
         uvicorn.Server(config).run(sockets=[listener])
         return
     # Extra workers import the app factory; the store was migrated and seeded above.
@@ -128,6 +130,7 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        http=HTTP_PROTOCOL,
     )
 
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
+from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
 from notify_emulator.faults.rules import parse_fault
+from notify_emulator.settings import Settings
 from notify_emulator.store import Store
 from notify_emulator.store.migrations import MIGRATIONS, applied_versions
 
@@ -138,3 +140,24 @@ def test_a_row_that_cannot_be_read_is_skipped(tmp_path: Path) -> None:
     assert [fault.id for fault in store.faults.all()] == [kept.id]
     store.close()
 
+
+def test_seeding_services_and_faults_in_memory_keeps_them_all(tmp_path: Path) -> None:
+    # The emulator's clock reads its offset while the seed's transaction is open: on SQLite's
+    # one in-memory connection that read must not end the transaction.
+    seed = tmp_path / "seed.toml"
+    seed.write_text(
+        """
+[[services]]
+name = "First"
+[[services]]
+name = "Second"
+[[faults]]
+action = { status = 503 }
+""",
+        encoding="utf-8",
+    )
+    app = create_app(Settings(database_url="sqlite:///:memory:", config_path=seed))
+    store = app.state.emulator.store
+    assert [service.name for service in store.list_services()] == ["First", "Second"]
+    assert len(store.faults.all()) == 1
+    store.close()

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import clock, documents, routes
+from notify_emulator.admin import clock, documents, faults, routes
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -21,6 +21,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/received-texts", "POST", routes.inject_received_text),
     ("/notifications/{notification_id}/status", "POST", routes.force_status),
     ("/documents/{document_id}", "GET", documents.get_document),
+    ("/faults", "GET", faults.list_faults),
+    ("/faults", "POST", faults.add_fault),
+    ("/faults", "DELETE", faults.clear_faults),
+    ("/faults/{fault_id}", "DELETE", faults.delete_fault),
     ("/clock", "GET", clock.get_clock),
     ("/clock", "POST", clock.move_clock),
 ]

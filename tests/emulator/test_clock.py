@@ -13,7 +13,7 @@ from notifications_python_client.errors import AuthError, HTTPError, NotFoundErr
 from notify_emulator.app import create_app
 from notify_emulator.clock import real_clock
 from notify_emulator.demo import service as demo
-from notify_emulator.rules.timings import LONDON
+from notify_emulator.rules.timings import LONDON, estimated_delivery
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings
 
@@ -31,6 +31,7 @@ from .emulator_harness import (
 SMS = "/v2/notifications/sms"
 REVOKING_SERVICE_ID = "99999999-9999-4999-8999-999999999999"
 REVOKED_SECRET = "99999999-aaaa-4aaa-8aaa-000000000001"
+ADDRESS = {"address_line_1": "A Person", "address_line_2": "1 High Street", "postcode": "SW1A 1AA"}
 
 
 def shown(moment: datetime) -> str:
@@ -55,6 +56,13 @@ def move(emulator: Running, body: object) -> requests.Response:
 def advance(emulator: Running, seconds: float) -> None:
     response = move(emulator, {"advance_seconds": seconds})
     assert response.status_code == 200, response.text
+
+
+def london(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    """A London wall-clock time ``day_offset`` days after today's (real) date, in UTC."""
+    today = datetime.now(timezone.utc).astimezone(LONDON).date()
+    day = today + timedelta(days=day_offset)
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
 
 
 # --- the route -----------------------------------------------------------------------------
@@ -243,6 +251,56 @@ name = "Revoking"
     with pytest.raises(AuthError) as raised:
         old.get_all_templates()
     assert "service has no API keys" in str(raised.value.message)
+
+
+# --- letters and the print run -------------------------------------------------------------
+
+
+def test_a_letter_waits_for_the_1750_print_run(emulator: Running) -> None:
+    # Tomorrow, 10:00 London time (BST or GMT, whichever it is then).
+    emulator.set_emulator_clock(london(1, 10))
+    client = emulator.client()
+    sent = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {"name": "A", **ADDRESS})
+    got = client.get_notification_by_id(sent["id"])
+    assert (got["status"], got["sent_at"]) == ("accepted", None)
+    created = parsed(got["created_at"])
+    assert got["estimated_delivery"] == shown(estimated_delivery(created, "second"))
+
+    emulator.set_emulator_clock(london(1, 17, 49))
+    assert client.get_notification_by_id(sent["id"])["sent_at"] is None
+
+    run = london(1, 17, 50)
+    emulator.set_emulator_clock(run)
+    got = client.get_notification_by_id(sent["id"])
+    assert (got["status"], got["sent_at"]) == ("accepted", shown(run))
+    assert internal_status(emulator, sent["id"]) == "sending"
+
+    emulator.set_emulator_clock(run + (TEST_DELAYS.final - TEST_DELAYS.sending))
+    assert client.get_notification_by_id(sent["id"])["status"] == "received"
+
+
+def test_a_letter_after_the_1730_deadline_waits_a_day(emulator: Running) -> None:
+    emulator.set_emulator_clock(london(1, 17, 30))
+    client = emulator.client()
+    sent = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {"name": "A", **ADDRESS})
+    emulator.set_emulator_clock(london(1, 18, 0))
+    assert client.get_notification_by_id(sent["id"])["sent_at"] is None
+    emulator.set_emulator_clock(london(2, 17, 51))
+    got = client.get_notification_by_id(sent["id"])
+    assert (got["status"], got["sent_at"]) == ("received", shown(london(2, 17, 50)))
+
+
+def test_test_key_letters_never_wait_for_the_print_run(emulator: Running) -> None:
+    client = emulator.client(demo.TEST_API_KEY)
+    sent = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {"name": "A", **ADDRESS})
+    advance(emulator, TEST_DELAYS.final.total_seconds())
+    assert client.get_notification_by_id(sent["id"])["status"] == "received"
+
+
+def internal_status(emulator: Running, notification_id: str) -> str:
+    listed = requests.get(emulator.base_url + "/_emulator/notifications", timeout=10).json()
+    (item,) = [n for n in listed["notifications"] if n["id"] == notification_id]
+    return str(item["internal_status"])
 
 
 # --- one clock for every process -----------------------------------------------------------

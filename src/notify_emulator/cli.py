@@ -17,6 +17,8 @@ from typing import NoReturn
 
 import click
 
+from notify_emulator.control import clock as clock_commands
+from notify_emulator.control import faults as fault_commands
 from notify_emulator.demo import service as demo_service
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
@@ -132,6 +134,11 @@ def serve(
         access_log=False,
         http=HTTP_PROTOCOL,
     )
+
+
+# Commands for a running emulator (control.py): faults add|list|clear, clock show|advance.
+main.add_command(fault_commands)
+main.add_command(clock_commands)
 
 
 def worker_app() -> object:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -91,6 +91,13 @@ class ShiftedClock:
     def now(self) -> datetime:
         """The base clock's time plus the offset."""
         return self._real.now() + self._offset()
+
+    def __getattr__(self, name: str) -> Any:
+        # What else the base clock offers (a FrozenClock's advance and set) is reached through
+        # this one, so code holding settings.clock can still move a test's frozen clock.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._real, name)
 
     def __repr__(self) -> str:
         return f"ShiftedClock({self._real!r})"

@@ -343,3 +343,23 @@ def test_settings_clock_is_the_moved_clock(emulator: Running) -> None:
     moved = emulator.emulator.settings.clock.now()
     assert moved - emulator.clock.now() == timedelta(hours=1)
     assert emulator.emulator.store.now() == moved.replace(tzinfo=None)
+
+
+def test_a_frozen_clock_beneath_can_still_be_moved_through_settings(emulator: Running) -> None:
+    before = emulator.emulator.settings.clock.now()
+    emulator.emulator.settings.clock.advance(2)
+    assert emulator.emulator.settings.clock.now() - before == timedelta(seconds=2)
+
+
+def test_a_reset_with_nothing_to_undo_leaves_the_configuration_cached(emulator: Running) -> None:
+    store = emulator.emulator.store
+    read = "SELECT generation FROM config_generation WHERE id = 1"
+    with store.engine.connect() as connection:
+        before = connection.exec_driver_sql(read).scalar()
+    requests.post(emulator.base_url + "/_emulator/reset", timeout=10)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql(read).scalar() == before
+    advance(emulator, 1)
+    requests.post(emulator.base_url + "/_emulator/reset", timeout=10)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql(read).scalar() == before + 2  # moved, then put back

@@ -26,8 +26,6 @@ MAX_OFFSET = timedelta(days=100 * 366)
 _c = t.emulator_clock.c
 _TOO_FAR = f"the emulator's clock can be at most {MAX_OFFSET.days} days ahead of real time"
 _READ = select(_c.offset_microseconds).where(_c.id == CLOCK_ROW_ID)
-
-
 _LIMIT = (MAX_OFFSET.days * 86_400) * 1_000_000
 
 
@@ -117,11 +115,16 @@ class ClockOffset:
         """Put the clock back on real time (``POST /_emulator/reset``)."""
         with self._begin() as connection:
             _ensure_row(connection)
-            connection.execute(
-                update(t.emulator_clock).where(_c.id == CLOCK_ROW_ID).values(offset_microseconds=0)
+            result = connection.execute(
+                update(t.emulator_clock)
+                .where(_c.id == CLOCK_ROW_ID, _c.offset_microseconds != 0)
+                .values(offset_microseconds=0)
             )
-            mark_config_changed(connection)
-        self._forget()
+            if result.rowcount:
+                # Only then: every reset does this, and most find the clock on real time.
+                mark_config_changed(connection)
+        if result.rowcount:
+            self._forget()
 
     def _forget(self) -> None:
         self._config.forget()

@@ -98,16 +98,21 @@ class FaultStore:
             result = connection.execute(delete(t.faults).where(_f.id == fault_id))
             if result.rowcount:
                 mark_config_changed(connection)
-        self._config.forget()
+        if result.rowcount:
+            self._config.forget()
         return bool(result.rowcount)
 
     def clear(self) -> int:
         """Delete every fault; returns how many there were."""
         with self._begin() as connection:
             result = connection.execute(delete(t.faults))
-            mark_config_changed(connection)
-        self._config.forget()
-        return int(result.rowcount or 0)
+            deleted = int(result.rowcount or 0)
+            if deleted:
+                # Only then: every reset clears the faults, and most find none.
+                mark_config_changed(connection)
+        if deleted:
+            self._config.forget()
+        return deleted
 
     def use(self, fault: FaultRecord) -> bool:
         """Spend one of the fault's hits; False if another request took the last one first.

@@ -524,3 +524,43 @@ def test_a_bad_seed_fault_names_the_entry_and_field(emulator: Running) -> None:
         "request body: faults[0]: action.status must be one of 500, 502, 503, 504, not 200"
     )
     assert listed(emulator) == []
+
+
+def test_a_drop_works_under_plain_uvicorn_too(emulator: Running) -> None:
+    import uvicorn
+
+    # Another server on the same database, run by uvicorn's own h11 protocol (as someone
+    # serving create_app() themselves would): the drop reaches the transport through it.
+    settings = Settings(
+        database_url=emulator.emulator.settings.resolved_database_url,
+        clock=real_clock(emulator.emulator.settings.clock),
+        log_requests=False,
+    )
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, seed=False), http="h11", ws="none", log_config=None, lifespan="on"
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        add_fault(emulator, {"match": {"path": SMS}, "action": {"drop": "after"}})
+        with pytest.raises(requests.ConnectionError) as raised:
+            requests.post(
+                base_url + SMS, data=sms_body(), headers=emulator.request_headers(), timeout=10
+            )
+        assert any(
+            isinstance(cause, http.client.RemoteDisconnected) for cause in causes(raised.value)
+        )
+        assert len(stored(emulator)) == 1
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        listener.close()

@@ -50,6 +50,11 @@ DOCUMENT_UPLOAD_SIZE_LIMIT = 2 * 1024 * 1024
 REQUEST_ERROR_STATUS_CODE = 503
 REQUEST_ERROR_MESSAGE = "Request failed"
 
+#: How many notifications or received texts Notify returns in one page (notify-api.md §5.7,
+#: §5.11). Its ``links.next`` is there whenever a page is not empty, so only a full page says
+#: that another may follow.
+API_PAGE_SIZE = 250
+
 # --- Bulk sending ---
 
 #: Notify's default per-minute rate limit for a service (notify-api.md §6.1).

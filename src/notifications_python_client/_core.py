@@ -1,8 +1,9 @@
 """The sans-I/O core shared by the sync and async clients.
 
 Everything that does not touch the network lives here, once: parsing the API key, minting and
-reusing tokens, turning a ``Request`` into method, URL, headers and body, decoding answers,
-mapping error answers to exceptions, deciding whether and when to retry, and following pages.
+reusing tokens, turning a ``Request`` into method, URL, headers and body, decoding answers
+(``errors`` says which exception an error answer becomes), deciding whether and when to retry,
+and following pages.
 The transports (``base.py`` over requests, ``aio.py`` over aiohttp) only send and sleep.
 """
 
@@ -33,21 +34,14 @@ from notifications_python_client._constants import (
 from notifications_python_client.authentication import create_jwt_token, epoch_seconds
 from notifications_python_client.errors import (
     APIError,
-    AuthError,
-    BadRequestError,
     ClientConfigError,
     ConnectError,
-    HTTPError,
     InvalidResponse,
     InvalidURLError,
     NetworkError,
-    NotFoundError,
-    PDFNotReadyError,
     RateLimitError,
     ServerError,
-    ServiceUnavailableError,
-    TooManyRequestsError,
-    ValidationError,
+    error_class_for_status,
 )
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -241,44 +235,21 @@ def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of ``url``, leaving out credentials, path and query.
+
+    What an error may say about where a request went: the rest of a URL can hold a
+    reference, and a base URL can hold a password.
+    """
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if not parts.scheme or not host:
+        return None
+    return f"{parts.scheme}://{host}"
+
+
 def _is_success(status_code: int) -> bool:
     return 200 <= status_code < 300
-
-
-def error_class_for_status(status_code: int, body: Any) -> type[HTTPError]:
-    """Which ``HTTPError`` subclass an error answer becomes (notify-api.md §4, §12)."""
-    types = _error_types(body)
-    if status_code == 429:
-        # Both limits answer 429; only the per-minute one is worth retrying (notify-api.md §6).
-        if "RateLimitError" in types:
-            return RateLimitError
-        if "TooManyRequestsError" in types:
-            return TooManyRequestsError
-        return HTTPError
-    if status_code == 400:
-        if "ValidationError" in types:
-            return ValidationError
-        if "PDFNotReadyError" in types:
-            return PDFNotReadyError
-        return BadRequestError
-    if status_code in {401, 403}:
-        # Letters a key may not send are refused with 403 BadRequestError, not an auth failure.
-        if types and "AuthError" not in types:
-            return BadRequestError
-        return AuthError
-    if status_code == 404:
-        return NotFoundError
-    if status_code == 503:
-        return ServiceUnavailableError
-    if status_code >= 500:
-        return ServerError
-    return HTTPError
-
-
-def _error_types(body: Any) -> list[str]:
-    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
-        return []
-    return [str(entry.get("error")) for entry in body["errors"] if isinstance(entry, dict)]
 
 
 def _safe_json(response: Response) -> Any:

@@ -14,6 +14,7 @@ the sync client; this module only sends with aiohttp and sleeps with asyncio.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import io
 import time
@@ -40,6 +41,7 @@ from notifications_python_client._core import (
     RetryPolicy,
     decode_response,
     log_finished,
+    origin_of,
     resolve_retry_policy,
 )
 from notifications_python_client._endpoints import Personalisation, StatusFilter
@@ -60,6 +62,8 @@ from notifications_python_client.types import (
     PrecompiledLetterResponse,
     ReceivedText,
     ReceivedTextsPage,
+    ReturnedLettersReport,
+    ReturnedLettersSummary,
     SmsNotificationResponse,
     Template,
     TemplatePreview,
@@ -93,18 +97,44 @@ def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
 
 
-def translate_aiohttp_error(error: BaseException) -> NetworkError:
-    """The one place where aiohttp's exceptions become ours."""
+class _AnswerLost(aiohttp.ClientError):
+    """The connection failed while the answer was awaited; ``original`` is aiohttp's error.
+
+    Wrapped so that aiohttp does not send the request again by itself: ``ClientSession`` resends
+    a GET, PUT or DELETE once when the connection drops at this point (``ClientOSError`` or
+    ``ServerDisconnectedError``; RFC 9112 §9.3.1), in every version this package supports, and
+    has no public switch for it (aio-libs/aiohttp#10790). Left alone, a GET the policy allows
+    four attempts reaches the server eight times, and a PUT or DELETE whose outcome is unknown
+    is sent twice. Any other ``ClientError`` passes straight through that resend loop.
+    """
+
+    def __init__(self, original: aiohttp.ClientError) -> None:
+        super().__init__(*original.args)
+        self.original = original
+
+
+class _ResponseWithoutResends(aiohttp.ClientResponse):
+    """A response whose lost answer reaches the retry policy instead of aiohttp's resend."""
+
+    async def start(self, connection: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+        try:
+            return await super().start(connection)
+        except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as error:
+            raise _AnswerLost(error) from error
+
+
+def translate_aiohttp_error(error: BaseException, origin: str | None = None) -> NetworkError:
+    """The one place where aiohttp's exceptions become ours; ``origin`` is where it went."""
     if isinstance(error, _UNUSABLE_URL):
-        return InvalidURLError()
+        return InvalidURLError(origin=origin)
     if isinstance(error, aiohttp.ClientConnectorError):  # refused, DNS, TLS, proxy
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, _CONNECT_TIMEOUTS):
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, asyncio.TimeoutError):
-        return ResponseTimeoutError()
+        return ResponseTimeoutError(origin=origin)
     # A dropped connection or a cut-short body: Notify may have acted on the request.
-    return ResponseNotReceivedError()
+    return ResponseNotReceivedError(origin=origin)
 
 
 class AsyncNotificationsAPIClient(ConfiguredClient):
@@ -116,7 +146,10 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
     :param max_retries: how many times a request may be retried when that is safe (0: never)
     :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
     :param session: an ``aiohttp.ClientSession`` to use; the client then does not close it.
-        Without one, the client makes its own on first use and closes it in ``close()``.
+        Without one, the client makes its own on first use and closes it in ``close()``. A
+        session passed in is used as it is: aiohttp may then send a GET, PUT or DELETE whose
+        connection dropped once more by itself, on top of the retry policy (the client's own
+        session does not).
     """
 
     def __init__(
@@ -157,7 +190,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or (self._owns_session and self._session.closed):
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(response_class=_ResponseWithoutResends)
             self._owns_session = True
         return self._session
 
@@ -195,7 +228,8 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
                 content = await answer.read()
                 return Response(answer.status, answer.headers, content)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-            raise translate_aiohttp_error(error) from error
+            cause = error.original if isinstance(error, _AnswerLost) else error
+            raise translate_aiohttp_error(cause, origin_of(prepared.url)) from cause
 
     # --- the official client's generic requests ---
 
@@ -356,6 +390,21 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
         return await self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- returned letters (Notify's upcoming API) ---
+
+    async def get_returned_letters_summary(self) -> ReturnedLettersSummary:
+        """How many letters came back on each report date, newest first (live keys only).
+
+        Follows Notify's upcoming ``GET /v2/returned-letters/summary``: a list, or a single
+        summary with a count of 0 when no letter has come back.
+        """
+        return await self._execute(_endpoints.get_returned_letters_summary())
+
+    async def get_returned_letters(self, report_date: str | datetime.date) -> ReturnedLettersReport:
+        """The letters reported returned on ``report_date`` (``YYYY-MM-DD`` or a date; live
+        keys only), following Notify's upcoming ``GET /v2/returned-letters``."""
+        return await self._execute(_endpoints.get_returned_letters(report_date))
 
     # --- bulk ---
 

@@ -26,6 +26,7 @@ from notifications_python_client._core import (
     RetryPolicy,
     decode_response,
     log_finished,
+    origin_of,
     resolve_retry_policy,
 )
 from notifications_python_client.authentication import create_jwt_token
@@ -66,23 +67,25 @@ def _mint_token(secret: str, service_id: str) -> str:
     return create_jwt_token(secret, service_id)
 
 
-def translate_requests_error(error: requests.RequestException) -> NetworkError:
-    """The one place where ``requests``' exceptions become ours."""
+def translate_requests_error(
+    error: requests.RequestException, origin: str | None = None
+) -> NetworkError:
+    """The one place where ``requests``' exceptions become ours; ``origin`` is where it went."""
     if isinstance(error, _UNUSABLE_URL):
-        return InvalidURLError()
+        return InvalidURLError(origin=origin)
     if isinstance(error, requests.ConnectTimeout):
-        return ConnectError()
+        return ConnectError(origin=origin)
     if isinstance(error, requests.Timeout):
-        return ResponseTimeoutError()
+        return ResponseTimeoutError(origin=origin)
     if isinstance(error, requests.ConnectionError):
         reason = error.args[0] if error.args else None
         if isinstance(reason, urllib3.exceptions.MaxRetryError):
             reason = reason.reason
         if isinstance(reason, _CONNECT_FAILURES):
-            return ConnectError()
+            return ConnectError(origin=origin)
     # Anything else (a dropped connection, a body cut short) may have happened after Notify got
     # the request, so its outcome is unknown.
-    return ResponseNotReceivedError()
+    return ResponseNotReceivedError(origin=origin)
 
 
 def _session_reading_the_environment_once() -> requests.Session:
@@ -112,6 +115,9 @@ class BaseAPIClient(ConfiguredClient):
     :param timeout: seconds to wait for a connection and for each read
     :param max_retries: how many times a request may be retried when that is safe (0: never)
     :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
+    :param session: a ``requests.Session`` to send with (for proxies, client certificates,
+        mounted adapters or a shared pool), used as it is; the client then never closes it.
+        Without one, the client makes its own and closes it in ``close()``.
     """
 
     def __init__(
@@ -122,6 +128,7 @@ class BaseAPIClient(ConfiguredClient):
         *,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
     ) -> None:
         self._core = ClientCore(
             api_key,
@@ -130,7 +137,10 @@ class BaseAPIClient(ConfiguredClient):
             resolve_retry_policy(max_retries, retry_policy),
             mint_token=_mint_token,
         )
-        self.request_session = _session_reading_the_environment_once()
+        if session is not None and not isinstance(session, requests.Session):
+            raise TypeError(f"session must be a requests.Session, not {type(session).__name__}")
+        self._owns_session = session is None
+        self.request_session = session or _session_reading_the_environment_once()
 
     # --- the official client's generic requests ---
 
@@ -188,14 +198,15 @@ class BaseAPIClient(ConfiguredClient):
                 timeout=self._core.timeout,
             )
         except requests.RequestException as error:
-            raise translate_requests_error(error) from error
+            raise translate_requests_error(error, origin_of(prepared.url)) from error
         return Response(raw.status_code, raw.headers, raw.content), raw
 
     # --- lifetime ---
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self.request_session.close()
+        """Close the connections of the session the client made; one passed in stays open."""
+        if self._owns_session:
+            self.request_session.close()
 
     def __enter__(self: T) -> T:
         return self

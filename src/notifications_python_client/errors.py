@@ -238,6 +238,16 @@ class APIError(Exception):
             )
         return str(self.message)
 
+    @property
+    def description(self) -> str:
+        """The failure in one line for people, e.g. ``400 BadRequestError: Template not found``.
+
+        Each entry of ``errors`` reads ``error: message``; an answer without entries gives its
+        ``message``. ``str()`` keeps the official client's ``400 - ...`` form for code that
+        compares it; this is what a command line, or a log meant for people, shows.
+        """
+        return f"{self.status_code} {self._describe()}"
+
     def __str__(self) -> str:
         return f"{self.status_code} - {self._describe()}"
 
@@ -251,8 +261,6 @@ class HTTPError(APIError):
     @staticmethod
     def create(e: Any) -> HTTPError:
         """Build the right error for a ``requests.RequestException`` (official API)."""
-        from notifications_python_client._core import error_class_for_status
-
         response = getattr(e, "response", None)
         if response is None:
             return NetworkError()
@@ -312,9 +320,24 @@ class NetworkError(HTTP503Error):
     #: What happened, in words that never contain a URL or a secret.
     reason = "no response was received"
 
-    def __init__(self, response: Any = None, message: str | None = None) -> None:
+    def __init__(
+        self, response: Any = None, message: str | None = None, *, origin: str | None = None
+    ) -> None:
         super().__init__(response, message)
+        #: Where the request was going, ``scheme://host[:port]`` (``None`` if unknown): never a
+        #: path, a query or credentials. No status code can say which server did not answer.
+        self.origin = origin
         _add_note(self, self.reason)
+
+    @property
+    def description(self) -> str:
+        """Where and what, e.g. ``Request to https://... failed: could not connect; ...``.
+
+        No status code: none was received, and the official client's 503 would read as if the
+        server had answered.
+        """
+        where = f" to {self.origin}" if self.origin else ""
+        return f"Request{where} failed: {self.reason}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r}, reason={self.reason!r})"
@@ -349,3 +372,45 @@ class ResponseTimeoutError(ResponseNotReceivedError):
 
 class InvalidResponse(APIError):
     """A successful answer whose body could not be decoded as JSON."""
+
+
+# --- Which error an answer becomes ---
+
+
+def error_class_for_status(status_code: int, body: Any) -> type[HTTPError]:
+    """Which ``HTTPError`` subclass an error answer becomes (notify-api.md §4, §12).
+
+    ``body`` is the answer's decoded JSON, or ``None`` when it had none.
+    """
+    types = _error_types(body)
+    if status_code == 429:
+        # Both limits answer 429; only the per-minute one is worth retrying (notify-api.md §6).
+        if "RateLimitError" in types:
+            return RateLimitError
+        if "TooManyRequestsError" in types:
+            return TooManyRequestsError
+        return HTTPError
+    if status_code == 400:
+        if "ValidationError" in types:
+            return ValidationError
+        if "PDFNotReadyError" in types:
+            return PDFNotReadyError
+        return BadRequestError
+    if status_code in {401, 403}:
+        # Letters a key may not send are refused with 403 BadRequestError, not an auth failure.
+        if types and "AuthError" not in types:
+            return BadRequestError
+        return AuthError
+    if status_code == 404:
+        return NotFoundError
+    if status_code == 503:
+        return ServiceUnavailableError
+    if status_code >= 500:
+        return ServerError
+    return HTTPError
+
+
+def _error_types(body: Any) -> list[str]:
+    if not isinstance(body, dict) or not isinstance(body.get("errors"), list):
+        return []
+    return [str(entry.get("error")) for entry in body["errors"] if isinstance(entry, dict)]

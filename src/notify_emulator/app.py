@@ -8,8 +8,10 @@ adds the edge's middlewares. Everything a request does happens in those packages
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from notify_emulator import admin, api
 from notify_emulator.admin.inbox import inbox_page
+from notify_emulator.callbacks.worker import CallbackWorker
 from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.faults.middleware import FaultsMiddleware
@@ -31,6 +34,8 @@ from notify_emulator.web.handlers import Handler, Surface, endpoint
 from notify_emulator.web.middleware import HeadersMiddleware, SlashesMiddleware
 from notify_emulator.web.responses import json_response
 from notify_emulator.web.routing import http_exception
+
+logger = logging.getLogger("notify_emulator")
 
 
 def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
@@ -51,16 +56,26 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     settings = dataclasses.replace(settings, clock=clock)
     try:
         if seed:
-            seed_store(store, settings)
+            for warning in seed_store(store, settings):
+                logger.warning("%s", warning)
     except Exception:
         store.close()
         raise
-    emulator = Emulator(settings=settings, store=store)
+    store.callback_delay = timedelta(seconds=settings.callback_delay)
+    worker = CallbackWorker(
+        store, retry_delay=settings.callback_retry_delay, timeout=settings.callback_timeout
+    )
+    emulator = Emulator(settings=settings, store=store, callback_worker=worker)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        store.close()
+        # Statuses move on and callbacks go out in the background while the app serves.
+        worker.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(worker.stop)
+            store.close()
 
     app = Starlette(
         routes=_routes(),
@@ -75,12 +90,16 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     return app
 
 
-def seed_store(store: Store, settings: Settings) -> None:
-    """Load the seed file, or the demo service when there is none."""
+def seed_store(store: Store, settings: Settings) -> list[str]:
+    """Load the seed file, or the demo service when there is none; returns the seed's
+    warnings (settings the emulator accepts but real Notify would refuse)."""
     if settings.config_path is not None:
-        apply_seed(store, load_seed_file(settings.config_path))
-    elif settings.seed_demo:
+        seed = load_seed_file(settings.config_path)
+        apply_seed(store, seed)
+        return seed.warnings
+    if settings.seed_demo:
         apply_seed(store, demo_seed())
+    return []
 
 
 def _mounted(prefix: str, table: list[tuple[str, str, Handler]], surface: Surface) -> list[Route]:

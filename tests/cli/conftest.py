@@ -53,9 +53,10 @@ def notify_cli(notify_emulator: NotifyEmulator) -> NotifyCli:
     """``notify_cli("status", id)`` runs ``notify`` configured for the emulator's live key."""
 
     def run(
-        *args: str, api_key: str | None = None, env: dict[str, str] | None = None
+        *args: str, api_key: str | None = None, env: dict[str, str | None] | None = None
     ) -> CliOutcome:
-        environment = {
+        # A None value leaves the variable unset.
+        environment: dict[str, str | None] = {
             "NOTIFY_API_KEY": api_key if api_key is not None else notify_emulator.api_key,
             "NOTIFY_BASE_URL": notify_emulator.base_url,
             "COLUMNS": TERMINAL_COLUMNS,
@@ -79,3 +80,12 @@ def emulator_notifications(emulator: NotifyEmulator) -> list[dict[str, Any]]:
     items = body["notifications"] if isinstance(body, dict) else body
     assert isinstance(items, list)
     return items
+
+
+def load_seed(emulator: NotifyEmulator, seed: str) -> None:
+    """Add the services of a TOML seed file to the running emulator (``POST /_emulator/config``).
+
+    They stay for the rest of the test session, so each test's seed uses ids of its own.
+    """
+    answer = requests.post(f"{emulator.base_url}/_emulator/config", data=seed, timeout=10)
+    answer.raise_for_status()

@@ -94,9 +94,11 @@ def test_failed_rows_are_listed_with_notifys_error_text(
 
     assert human.exit_code == 1
     assert "Failed rows" in human.stdout
-    # The same text Notify gives for that number when sent on its own.
+    # The same error Notify gives for that number when sent on its own, described as
+    # `notify send` describes it.
     direct = notify_cli("send", "sms", "123", "-t", SMS_TEMPLATE, "-p", "name=x", "--json").json()
-    assert direct["errors"][0]["message"] in human.stdout
+    (entry,) = direct["errors"]
+    assert f"400 {entry['error']}: {entry['message']}" in human.stdout
     assert sorted(received_counts(notify_emulator)) == [phone(0), phone(2)]
 
 
@@ -288,6 +290,50 @@ def test_a_spreadsheet_without_the_recipient_column_sends_nothing(
 
     assert outcome.exit_code == 2
     assert "'phone number' column" in outcome.output
+    assert notify_emulator.sent() == []
+    assert not (tmp_path / "people.csv.journal").exists()
+
+
+def test_a_spreadsheet_without_a_column_for_a_placeholder_sends_nothing(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    # The demo text is "Hello ((name)), this is a demo text."
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("phone number,first name\n07700900301,A\n07700900302,B\n", "utf-8")
+
+    outcome = bulk_sms(notify_cli, csv_path)
+
+    assert outcome.exit_code == 2
+    assert (
+        "Your file is missing some columns. The column names need to match the double "
+        "brackets in your template. Your file is missing a column called ‘name’."
+    ) in " ".join(outcome.stderr.split())
+    assert notify_emulator.sent() == []
+    assert not (tmp_path / "people.csv.journal").exists()
+
+
+def test_a_template_of_another_type_sends_nothing(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 2)
+
+    outcome = notify_cli("bulk", "sms", "-t", EMAIL_TEMPLATE, str(csv_path))
+
+    assert outcome.exit_code == 2
+    assert "email template is not suitable for sms notification" in outcome.stderr
+    assert notify_emulator.sent() == []
+    assert not (tmp_path / "people.csv.journal").exists()
+
+
+def test_a_template_that_does_not_exist_sends_nothing(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 2)
+
+    outcome = notify_cli("bulk", "sms", "-t", "6d0d3f36-6f8e-4b1c-9d55-7a0b9e1a2c3d", str(csv_path))
+
+    assert outcome.exit_code == 1
+    assert "404 NoResultFound: No result found" in outcome.stderr
     assert notify_emulator.sent() == []
     assert not (tmp_path / "people.csv.journal").exists()
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from notifications_python_client._constants import API_PAGE_SIZE
+from notifications_python_client.bulk import SmsNotification
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo_service
 from notify_emulator.pytest_plugin import NotifyEmulator
@@ -15,7 +18,7 @@ from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import EmulatorServer, sqlite_file_url
 from notify_emulator.settings import Settings
 
-from .conftest import NotifyCli
+from .conftest import NotifyCli, load_seed
 
 SMS_TEMPLATE = demo_service.SMS_TEMPLATE_ID
 EMAIL_TEMPLATE = demo_service.EMAIL_TEMPLATE_ID
@@ -56,6 +59,45 @@ def test_send_sms_shows_the_accepted_message(
     assert sent["phone_number"] == PHONE
     assert sent["id"] in outcome.stdout
     assert "Hello Amala, this is a demo text." in outcome.stdout
+
+
+@pytest.mark.parametrize(
+    ("kind", "recipient", "template", "note"),
+    [
+        ("sms", "07700900000", SMS_TEMPLATE, "07700900000 is a smoke-test number"),
+        (
+            "email",
+            "simulate-delivered-2@notifications.service.gov.uk",
+            EMAIL_TEMPLATE,
+            "simulate-delivered-2@notifications.service.gov.uk is a smoke-test address",
+        ),
+    ],
+)
+def test_sending_to_a_smoke_test_recipient_says_notify_will_not_store_it(
+    notify_cli: NotifyCli,
+    notify_emulator: NotifyEmulator,
+    kind: str,
+    recipient: str,
+    template: str,
+    note: str,
+) -> None:
+    human = notify_cli("send", kind, recipient, "-t", template, "-p", "name=Amala")
+    as_json = notify_cli("send", kind, recipient, "-t", template, "-p", "name=Amala", "--json")
+
+    assert human.exit_code == 0, human.output
+    assert f"{note}: Notify accepts it but does not store it" in human.stderr
+    assert note in as_json.stderr
+    assert as_json.json()["id"]  # standard output is still just the API's answer
+    # As the note says: accepted, but not there to be found.
+    assert notify_cli("status", as_json.json()["id"]).exit_code == 1
+    assert notify_emulator.sent() == []
+
+
+def test_sending_to_anyone_else_adds_no_note(notify_cli: NotifyCli) -> None:
+    outcome = notify_cli("send", "sms", PHONE, "-t", SMS_TEMPLATE, "-p", "name=Amala")
+
+    assert outcome.exit_code == 0, outcome.output
+    assert outcome.stderr == ""
 
 
 def test_send_sms_json_is_the_api_answer(
@@ -144,6 +186,40 @@ def test_notifys_error_text_and_a_failing_exit_status(
     assert notify_emulator.sent() == []
 
 
+BRACKETS_SERVICE_ID = "5b1c7e2a-8d4f-4c3b-9a6e-2f1d0c9b8a7e"
+BRACKETS_SECRET = "7c6b5a4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d"
+BRACKETS_TEMPLATE_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5e"
+BRACKETS_SEED = f"""
+[[services]]
+id = "{BRACKETS_SERVICE_ID}"
+name = "Square brackets"
+
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+  secret = "{BRACKETS_SECRET}"
+
+  [[services.templates]]
+  id = "{BRACKETS_TEMPLATE_ID}"
+  name = "Code"
+  type = "sms"
+  body = "Your code is (([code]))"
+"""
+
+
+def test_notifys_error_text_is_printed_as_it_is_even_with_square_brackets(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    load_seed(notify_emulator, BRACKETS_SEED)
+    key = f"live-{BRACKETS_SERVICE_ID}-{BRACKETS_SECRET}"
+
+    outcome = notify_cli("send", "sms", PHONE, "-t", BRACKETS_TEMPLATE_ID, api_key=key)
+
+    assert outcome.exit_code == 1
+    # The client's own description of the error, brackets and all (not read as markup).
+    assert "Error: 400 BadRequestError: Missing personalisation: [code]" in outcome.stderr
+
+
 def test_errors_in_json_are_notifys_error_body(notify_cli: NotifyCli) -> None:
     outcome = notify_cli(
         "send", "sms", "not a number", "-t", SMS_TEMPLATE, "-p", "name=A", "--json"
@@ -197,7 +273,52 @@ def test_list_shows_one_page_newest_first(notify_cli: NotifyCli) -> None:
     assert "next" in as_json["links"]
     assert first in human.stdout
     assert second in human.stdout
-    assert f"notify list --older-than {first}" in human.stdout
+    # Notify links to a next page from every page; only a full one can have more after it.
+    assert "More:" not in human.stdout
+
+
+def test_list_of_a_full_page_says_how_to_get_the_next(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    people = [
+        SmsNotification(f"07700900{300 + n:03d}", SMS_TEMPLATE, {"name": f"Person {n}"})
+        for n in range(API_PAGE_SIZE)
+    ]
+    results = notify_emulator.client.send_bulk(people, rate_per_minute=60_000)
+    assert all(result.error is None for result in results)
+
+    human = notify_cli("list")
+    last = notify_cli("list", "--json").json()["notifications"][-1]["id"]
+
+    assert human.exit_code == 0, human.output
+    assert f"More: notify list --older-than {last} (or --all)" in human.stdout
+
+
+def test_empty_lists_say_so(notify_cli: NotifyCli) -> None:
+    notifications = notify_cli("list")
+    texts = notify_cli("received")
+
+    assert (notifications.exit_code, notifications.stdout) == (0, "No notifications.\n")
+    assert (texts.exit_code, texts.stdout) == (0, "No received text messages.\n")
+    assert notify_cli("list", "--json").json()["notifications"] == []
+
+
+def test_list_at_80_columns_keeps_type_recipient_status_and_content(
+    notify_cli: NotifyCli,
+) -> None:
+    send_sms(notify_cli)
+    email = notify_cli("send", "email", EMAIL, "-t", EMAIL_TEMPLATE, "-p", "name=Amala")
+    assert email.exit_code == 0, email.output
+
+    outcome = notify_cli("list", env={"COLUMNS": "80"})
+
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in ("type", "recipient", "status", "content"):
+        assert f" {header} " in lines[2]
+    for value in ("sms", "email", PHONE, "Hello Amala"):
+        assert value in outcome.stdout
 
 
 def test_list_filters(notify_cli: NotifyCli) -> None:
@@ -303,6 +424,24 @@ def test_received_lists_inbound_texts(
     assert "447700900111" in human.stdout
 
 
+def test_received_at_80_columns_keeps_number_time_and_content(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    # What someone texts in is printed as it is, even what rich would read as markup.
+    text = notify_emulator.receive_text("STOP [/] [bold]now[/bold]", user_number="07700900111")
+
+    outcome = notify_cli("received", env={"COLUMNS": "80"})
+
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in ("from", "received at", "content"):
+        assert f" {header} " in lines[2]
+    assert "STOP [/] [bold]now[/bold]" in outcome.stdout
+    assert "447700900111" in outcome.stdout
+    assert text["created_at"] in outcome.stdout
+
+
 def test_pdf_saves_a_letter(notify_cli: NotifyCli, tmp_path: Path) -> None:
     letter = notify_cli("send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json")
     assert letter.exit_code == 0, letter.output
@@ -396,6 +535,52 @@ def test_every_command_has_help_and_never_shows_the_key(
     assert help_text.strip(), f"{command} has no help text"
     assert notify_emulator.api_key not in outcome.output
     assert notify_emulator.api_key[-36:] not in outcome.output
+
+
+def test_a_connection_failure_names_the_url_tried_and_never_the_key(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    with socket.socket() as probe:  # a loopback port on which nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+    outcome = notify_cli("templates", env={"NOTIFY_BASE_URL": nowhere})
+
+    assert outcome.exit_code == 1
+    assert outcome.stderr == (
+        f"Error: Request to {nowhere} failed: could not connect; the request was not sent\n"
+    )
+    assert notify_emulator.api_key[-36:] not in outcome.output
+
+
+def test_without_a_base_url_the_command_says_it_uses_the_live_service(
+    notify_cli: NotifyCli,
+) -> None:
+    # A malformed key stops the command before anything is sent to the live service.
+    outcome = notify_cli("templates", api_key="not-a-key", env={"NOTIFY_BASE_URL": None})
+    as_json = notify_cli("templates", "--json", api_key="not-a-key", env={"NOTIFY_BASE_URL": None})
+    help_text = notify_cli("templates", "--help", env={"NOTIFY_BASE_URL": None})
+
+    notice = (
+        "Using GOV.UK Notify at https://api.notifications.service.gov.uk "
+        "(set NOTIFY_BASE_URL to use another)"
+    )
+    assert outcome.stderr.startswith(notice + "\n")
+    assert as_json.stderr.startswith(notice + "\n")
+    assert (outcome.stdout, as_json.stdout) == ("", "")
+    assert notice not in help_text.output  # no request, no notice
+
+
+def test_a_base_url_from_the_flag_or_the_environment_gets_no_notice(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator
+) -> None:
+    from_flag = notify_cli(
+        "--base-url", notify_emulator.base_url, "templates", env={"NOTIFY_BASE_URL": None}
+    )
+    from_environment = notify_cli("templates")
+
+    assert (from_flag.exit_code, from_environment.exit_code) == (0, 0)
+    assert from_flag.stderr == from_environment.stderr == ""
 
 
 def test_base_url_flag_overrides_the_environment(

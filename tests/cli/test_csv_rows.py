@@ -8,8 +8,10 @@ import pytest
 
 from notifications_python_client._cli.csv_rows import (
     CsvFormatError,
+    check_placeholder_columns,
     normalise_heading,
     read_bulk_rows,
+    read_headings,
 )
 
 
@@ -61,8 +63,13 @@ def test_a_byte_order_mark_does_not_hide_the_first_heading(tmp_path: Path) -> No
 def test_a_missing_recipient_column_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "email,name\nc@example.com,C\n")
 
-    with pytest.raises(CsvFormatError, match="'email address' column"):
+    with pytest.raises(CsvFormatError) as email:
         read_bulk_rows(path, "email")
+    with pytest.raises(CsvFormatError) as sms:
+        read_bulk_rows(write_csv(tmp_path, "mobile,name\n07700900001,C\n"), "sms")
+
+    assert str(email.value) == "The spreadsheet needs an 'email address' column"
+    assert str(sms.value) == "The spreadsheet needs a 'phone number' column"
 
 
 def test_two_headings_that_notify_sees_as_one_are_refused(tmp_path: Path) -> None:
@@ -114,3 +121,35 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(CsvFormatError, match="heading row"):
         read_bulk_rows(path, "sms")
+
+
+def test_columns_fill_placeholders_as_notify_matches_them() -> None:
+    # Case, spaces, underscores and hyphens aside (rules.md 1.2), as in a Notify upload.
+    check_placeholder_columns(
+        ["Phone Number", "First Name", "date-of-birth"], ["first_name", "Date Of Birth"]
+    )
+    check_placeholder_columns(["email address"], ["Email_Address"])
+    check_placeholder_columns(["phone number"], [])
+
+
+def test_a_missing_placeholder_column_is_refused_in_notifys_words() -> None:
+    with pytest.raises(CsvFormatError) as one:
+        check_placeholder_columns(["phone number", "name"], ["name", "date"])
+    with pytest.raises(CsvFormatError) as three:
+        check_placeholder_columns(["phone number"], ["name", "date", "time"])
+
+    assert str(one.value) == (
+        "Your file is missing some columns. The column names need to match the double "
+        "brackets in your template. Your file is missing a column called ‘date’."
+    )
+    assert str(three.value).endswith(
+        "Your file is missing columns called ‘name’, ‘date’ and ‘time’."
+    )
+
+
+def test_headings_are_read_as_the_rows_are(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes("\ufeffPhone Number,name\n07700900001,A\n".encode())
+
+    assert read_headings(path) == ["Phone Number", "name"]
+    assert read_headings(write_csv(tmp_path, "")) == []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from notifications_python_client.aio import AsyncNotificationsAPIClient
+from notifications_python_client.errors import ResponseNotReceivedError
 
 from .fakenotify import API_KEY, SECRET, TEMPLATE_ID, FakeNotify, Reply
 
@@ -52,3 +54,14 @@ def test_repr_hides_the_secret() -> None:
     client = AsyncNotificationsAPIClient(API_KEY)
     assert SECRET not in repr(client)
     assert "AsyncNotificationsAPIClient(base_url=" in repr(client)
+
+
+async def test_a_dropped_connection_is_chained_to_aiohttps_own_error(notify: FakeNotify) -> None:
+    notify.queue(Reply(drop=True))
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url, max_retries=0) as client:
+        with pytest.raises(ResponseNotReceivedError) as raised:
+            await client.get_template(TEMPLATE_ID)
+
+    # What aiohttp raised, not the wrapper that keeps aiohttp from sending the GET again.
+    assert type(raised.value.__cause__) is aiohttp.ServerDisconnectedError
+    assert len(notify.requests) == 1

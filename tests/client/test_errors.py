@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from notifications_python_client import REQUEST_ERROR_MESSAGE, REQUEST_ERROR_STATUS_CODE
+from notifications_python_client._core import origin_of
 from notifications_python_client.errors import (
     APIError,
     AuthError,
@@ -147,6 +148,7 @@ async def test_documented_errors(
     assert caught.response is not None
     assert caught.response.status_code == status
     assert str(caught) == f"{status} - {error}: {message}"
+    assert caught.description == f"{status} {error}: {message}"
     assert len(notify.requests) == 1  # no retries configured
 
 
@@ -165,6 +167,10 @@ async def test_several_validation_errors_are_all_kept(call: Caller, notify: Fake
         "400 - ValidationError: phone_number is a required property; "
         "ValidationError: template_id is not a valid UUID"
     )
+    assert raised.value.description == (
+        "400 ValidationError: phone_number is a required property; "
+        "ValidationError: template_id is not a valid UUID"
+    )
 
 
 async def test_non_v2_error_shape_uses_the_body_message(call: Caller, notify: FakeNotify) -> None:
@@ -177,6 +183,7 @@ async def test_non_v2_error_shape_uses_the_body_message(call: Caller, notify: Fa
     assert raised.value.message == text
     assert raised.value.errors == []
     assert str(raised.value) == f"404 - {text}"
+    assert raised.value.description == f"404 {text}"
 
 
 async def test_unauthorised_401(call: Caller, notify: FakeNotify) -> None:
@@ -222,7 +229,8 @@ async def test_connection_refused_keeps_the_official_contract() -> None:
     from .fakenotify import Caller, close_client
 
     for kind in ["sync", *(["async"] if _has_async() else [])]:
-        client = make_client(kind, unused_port_url(), max_retries=0)
+        url = unused_port_url()
+        client = make_client(kind, url, max_retries=0)
         try:
             with pytest.raises(ConnectError) as raised:
                 await Caller(kind, client)("get_template", TEMPLATE_ID)
@@ -239,6 +247,44 @@ async def test_connection_refused_keeps_the_official_contract() -> None:
         assert getattr(caught, "__notes__", None) == [caught.reason]
         assert caught.reason == "could not connect; the request was not sent"
         assert caught.reason in repr(caught)
+        # For people: no made-up status code, and what happened where.
+        assert caught.origin == url
+        assert caught.description == (
+            f"Request to {url} failed: could not connect; the request was not sent"
+        )
+
+
+async def test_a_network_error_names_the_server_but_not_the_path() -> None:
+    from .fakenotify import Caller, close_client
+
+    url = unused_port_url()
+    for kind in ["sync", *(["async"] if _has_async() else [])]:
+        client = make_client(kind, f"{url}/notify", max_retries=0)
+        try:
+            with pytest.raises(ConnectError) as raised:
+                await Caller(kind, client)("get_all_notifications", reference="case-1234")
+        finally:
+            await close_client(client)
+        assert raised.value.origin == url
+        for shown in (raised.value.description, repr(raised.value), str(raised.value)):
+            assert "/notify" not in shown
+            assert "case-1234" not in shown
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        (
+            "https://api.notifications.service.gov.uk/v2/notifications?reference=x",
+            "https://api.notifications.service.gov.uk",
+        ),
+        ("http://someone:hunter2@127.0.0.1:6011/v2/templates", "http://127.0.0.1:6011"),
+        ("http://[::1]:6011/v2/templates", "http://[::1]:6011"),
+        ("localhost:6011/v2/templates", None),
+    ],
+)
+def test_origin_of_leaves_out_credentials_path_and_query(url: str, origin: str | None) -> None:
+    assert origin_of(url) == origin
 
 
 async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: FakeNotify) -> None:
@@ -248,6 +294,8 @@ async def test_dropped_connection_is_an_unknown_outcome(call: Caller, notify: Fa
         await call("send_sms_notification", "07700900123", TEMPLATE_ID)
 
     assert not isinstance(raised.value, ConnectError)
+    assert raised.value.origin == notify.url
+    assert raised.value.description.startswith(f"Request to {notify.url} failed: ")
     assert raised.value.status_code == 503
     assert raised.value.__cause__ is not None
     assert str(raised.value) == "503 - Request failed"

@@ -99,6 +99,38 @@ async def test_client_errors_are_not_retried(retrying: Caller, notify: FakeNotif
     assert len(notify.requests) == 2
 
 
+@pytest.mark.parametrize(
+    ("method", "call_args", "attempts"),
+    [
+        ("get_notification_by_id", (NOTIFICATION_ID,), 1 + FAST.max_retries),
+        ("send_sms_notification", ("07700900123", TEMPLATE_ID), 1),
+        # The policy treats PUT and DELETE like POST; HTTP calls them idempotent.
+        ("put", ("/v2/anything", {}), 1),
+        ("delete", ("/v2/anything",), 1),
+    ],
+    ids=["GET", "POST", "PUT", "DELETE"],
+)
+async def test_a_server_that_hangs_up_gets_exactly_the_attempts_the_policy_allows(
+    retrying: Caller,
+    notify: FakeNotify,
+    method: str,
+    call_args: tuple[object, ...],
+    attempts: int,
+) -> None:
+    # A first answer leaves a kept-alive connection in the pool; then every request is read
+    # and the connection closed without an answer, as a server restarting mid-request does.
+    notify.queue(Reply(200, {"templates": []}))
+    await retrying("get_all_templates")
+    notify.responder = lambda _request: Reply(drop=True)
+
+    with pytest.raises(ResponseNotReceivedError):
+        await retrying(method, *call_args)
+
+    # No library underneath may add attempts of its own (aiohttp resends an idempotent
+    # request once by itself when the connection drops).
+    assert len(notify.requests) == 1 + attempts
+
+
 # --- retried because it is safe ---
 
 

@@ -111,8 +111,8 @@ def test_a_second_store_on_the_same_file_sees_changes_made_through_the_first(
         reader.close()
 
 
-def test_a_block_that_writes_the_config_reads_what_it_wrote() -> None:
-    store = Store.open("sqlite:///:memory:", FrozenClock())
+def test_a_block_that_writes_the_config_reads_what_it_wrote(fresh_store: Store) -> None:
+    store = fresh_store
     apply_seed(store, parse_seed_text(seed_toml(name="Old"), source="seed.toml"))
     with store.config.one_check():
         old = store.get_service(SERVICE_ID)
@@ -122,11 +122,10 @@ def test_a_block_that_writes_the_config_reads_what_it_wrote() -> None:
         new = store.get_service(SERVICE_ID)
         assert new is not None
         assert new.name == "New"
-    store.close()
 
 
-def test_a_cached_record_is_never_shared_mutably() -> None:
-    store = Store.open("sqlite:///:memory:", FrozenClock())
+def test_a_cached_record_is_never_shared_mutably(fresh_store: Store) -> None:
+    store = fresh_store
     apply_seed(store, parse_seed_text(seed_toml(), source="seed.toml"))
     senders = store.sms_senders(SERVICE_ID)
     senders.clear()
@@ -145,7 +144,6 @@ def test_a_cached_record_is_never_shared_mutably() -> None:
         service.name = "Changed"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         template.body = "Changed"  # type: ignore[misc]
-    store.close()
 
 
 def test_a_revoked_key_leaves_the_usable_list_after_a_week_even_when_cached() -> None:
@@ -158,8 +156,10 @@ def test_a_revoked_key_leaves_the_usable_list_after_a_week_even_when_cached() ->
     store.close()
 
 
-def test_a_block_checks_the_generation_once_however_many_lookups_it_makes() -> None:
-    store = Store.open("sqlite:///:memory:", FrozenClock())
+def test_a_block_checks_the_generation_once_however_many_lookups_it_makes(
+    fresh_store: Store,
+) -> None:
+    store = fresh_store
     apply_seed(store, parse_seed_text(seed_toml(), source="seed.toml"))
     statements: list[str] = []
     event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
@@ -173,7 +173,6 @@ def test_a_block_checks_the_generation_once_however_many_lookups_it_makes() -> N
     assert len(generation_reads) == 1
     # Everything else came from memory, read once each (the first lookups of this block).
     assert len(statements) == 5
-    store.close()
 
 
 def test_a_database_from_before_migration_4_gets_a_generation_that_seeding_moves_on(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import requests
+from starlette.testclient import TestClient
 
 from notify_emulator.demo import service as demo
 
+from ..emulators import emulator_settings, serve_emulator
 from .emulator_harness import Running, make_token
 
 NOT_FOUND = {
@@ -81,14 +83,12 @@ def test_status_route(emulator: Running) -> None:
 
 
 def test_one_log_line_per_request_without_secrets(caplog: pytest.LogCaptureFixture) -> None:
-    from notify_emulator.app import create_app
-    from notify_emulator.server import BackgroundServer
-    from notify_emulator.settings import Settings
-
-    app = create_app(Settings(database_url="sqlite:///:memory:", log_requests=True))
     token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID)
     # The server stops (finishing its requests) before logging goes back to its old level.
-    with caplog.at_level("INFO", "notify_emulator.requests"), BackgroundServer(app) as server:
+    with (
+        caplog.at_level("INFO", "notify_emulator.requests"),
+        serve_emulator(emulator_settings(log_requests=True)) as server,
+    ):
         caplog.clear()
         response = requests.get(
             server.base_url + "/v2/templates?type=sms",
@@ -103,3 +103,15 @@ def test_one_log_line_per_request_without_secrets(caplog: pytest.LogCaptureFixtu
     assert ours[0].startswith("GET /v2/templates 200 ")
     assert token not in caplog.text
     assert demo.LIVE_KEY_SECRET not in caplog.text
+
+
+def test_in_process_answers_match_notify_for_unknown_urls_and_methods(
+    app_client: TestClient,
+) -> None:
+    missing = app_client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert missing.json()["result"] == "error"
+    assert missing.headers["X-Content-Type-Options"] == "nosniff"
+    wrong_method = app_client.delete("/_emulator/health")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Allow"] == "GET, HEAD, OPTIONS"

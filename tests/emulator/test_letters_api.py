@@ -179,14 +179,6 @@ def test_template_letter_schema(emulator: Running) -> None:
     )
 
 
-def test_permission(emulator: Running) -> None:
-    body = {"template_id": BARE_LETTER_TEMPLATE_ID, "personalisation": ADDRESS}
-    assert send(emulator, body, secret=BARE_LIVE_SECRET, service_id=BARE_SERVICE_ID) == (
-        400,
-        [("BadRequestError", "Service is not allowed to send letters")],
-    )
-
-
 def test_team_key_cannot_send_letters(emulator: Running) -> None:
     body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {"name": "A", **ADDRESS}}
     assert send(emulator, body, secret=demo.TEAM_KEY_SECRET) == (
@@ -248,11 +240,6 @@ def test_trial_mode_letters(emulator: Running) -> None:
 def test_address_errors(emulator: Running, address: dict[str, str], message: str) -> None:
     body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": {"name": "A", **address}}
     assert send(emulator, body) == (400, [("ValidationError", message)])
-
-
-def test_letter_missing_personalisation(emulator: Running) -> None:
-    body = {"template_id": demo.LETTER_TEMPLATE_ID, "personalisation": ADDRESS}
-    assert send(emulator, body) == (400, [("BadRequestError", "Missing personalisation: name")])
 
 
 def test_pdf_errors(emulator: Running) -> None:

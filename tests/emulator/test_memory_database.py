@@ -5,22 +5,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator.app import create_app
 from notify_emulator.demo import service as demo
-from notify_emulator.rules.lifecycle import DeliveryDelays
-from notify_emulator.server import BackgroundServer
-from notify_emulator.settings import Settings
+
+from ..emulators import emulator_settings, serve_emulator
 
 SENDS = 40
 
 
 def test_concurrent_sends_to_an_in_memory_database_are_all_kept() -> None:
-    settings = Settings(
-        database_url="sqlite:///:memory:",
-        log_requests=False,
-        delivery_delays=DeliveryDelays.instant(),
-    )
-    with BackgroundServer(create_app(settings)) as server:
+    with serve_emulator(emulator_settings("sqlite:///:memory:")) as server:
         client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url, max_retries=0)
 
         def send(number: int) -> str:

@@ -6,6 +6,7 @@ The database it names is emptied: give it one kept for these tests.
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,14 +14,13 @@ from sqlalchemy import create_engine
 
 from notifications_python_client.errors import NotFoundError, ResponseNotReceivedError
 from notifications_python_client.notifications import NotificationsAPIClient
-from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
 from notify_emulator.demo import service as demo
-from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
-from notify_emulator.settings import Settings
 from notify_emulator.store import tables
 from notify_emulator.store.engine import create_database_engine
+
+from ..emulators import emulator_settings, serve_emulator
 
 POSTGRES_URL = os.environ.get("NOTIFY_EMULATOR_TEST_POSTGRES_URL", "")
 
@@ -38,11 +38,8 @@ def postgres_url() -> str:
     return POSTGRES_URL
 
 
-def serve(url: str, clock: FrozenClock) -> BackgroundServer:
-    settings = Settings(
-        database_url=url, clock=clock, log_requests=False, delivery_delays=DeliveryDelays.instant()
-    )
-    return BackgroundServer(create_app(settings))
+def serve(url: str, clock: FrozenClock) -> AbstractContextManager[BackgroundServer]:
+    return serve_emulator(emulator_settings(url, clock=clock))
 
 
 def test_send_list_and_restart(postgres_url: str) -> None:

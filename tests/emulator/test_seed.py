@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from notify_emulator.clock import FrozenClock
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import ConfigError, derived_id, load_seed_file, parse_seed_text
 from notify_emulator.store import Store, apply_seed
@@ -33,8 +32,8 @@ inbound_number = "07700900999"
 
 
 @pytest.fixture
-def store() -> Store:
-    return Store.open("sqlite:///:memory:", FrozenClock())
+def store(fresh_store: Store) -> Store:
+    return fresh_store
 
 
 def test_ids_are_derived_and_loading_twice_updates(store: Store) -> None:

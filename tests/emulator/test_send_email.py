@@ -13,9 +13,6 @@ from notifications_python_client.utils import prepare_upload
 from notify_emulator.demo import service as demo
 
 from .emulator_harness import (
-    BARE_EMAIL_TEMPLATE_ID,
-    BARE_LIVE_SECRET,
-    BARE_SERVICE_ID,
     Running,
     errors,
 )
@@ -115,28 +112,6 @@ def test_required_fields(emulator: Running) -> None:
             ("ValidationError", "email_address is a required property"),
             ("ValidationError", "template_id is a required property"),
         ],
-    )
-
-
-def test_permission(emulator: Running) -> None:
-    body = valid(template_id=BARE_EMAIL_TEMPLATE_ID)
-    assert send(emulator, body, secret=BARE_LIVE_SECRET, service_id=BARE_SERVICE_ID) == (
-        400,
-        [("BadRequestError", "Service is not allowed to send emails")],
-    )
-
-
-def test_wrong_template_type(emulator: Running) -> None:
-    assert send(emulator, valid(template_id=demo.SMS_TEMPLATE_ID)) == (
-        400,
-        [("BadRequestError", "sms template is not suitable for email notification")],
-    )
-
-
-def test_missing_personalisation_subject_first(emulator: Running) -> None:
-    assert send(emulator, valid(personalisation={})) == (
-        400,
-        [("BadRequestError", "Missing personalisation: name")],
     )
 
 

@@ -207,33 +207,6 @@ def test_scheduled_for_is_validated_then_ignored(emulator: Running) -> None:
     assert response.json()["scheduled_for"] is None
 
 
-def test_permission(emulator: Running) -> None:
-    body = valid(template_id=BARE_SMS_TEMPLATE_ID, personalisation={})
-    assert send(emulator, body, secret=BARE_LIVE_SECRET, service_id=BARE_SERVICE_ID) == (
-        400,
-        [("BadRequestError", "Service is not allowed to send text messages")],
-    )
-
-
-def test_template_not_found(emulator: Running) -> None:
-    body = valid(template_id=TRIAL_SMS_TEMPLATE_ID)  # another service's template
-    assert send(emulator, body) == (400, [("BadRequestError", "Template not found")])
-
-
-def test_template_of_another_type(emulator: Running) -> None:
-    assert send(emulator, valid(template_id=demo.EMAIL_TEMPLATE_ID)) == (
-        400,
-        [("BadRequestError", "email template is not suitable for sms notification")],
-    )
-
-
-def test_missing_personalisation(emulator: Running) -> None:
-    assert send(emulator, valid(personalisation={"name": None})) == (
-        400,
-        [("BadRequestError", "Missing personalisation: name")],
-    )
-
-
 def test_file_cannot_be_sent_by_text(emulator: Running) -> None:
     assert send(emulator, valid(personalisation={"name": {"file": "YQ=="}})) == (
         400,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,20 +15,20 @@ from notify_emulator.clock import FrozenClock
 from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
-from notify_emulator.settings import Settings
 from notify_emulator.store import DatabaseError, Store
 from notify_emulator.store.migrations import MIGRATIONS, applied_versions, migrate
 
+from ..emulators import emulator_settings, serve_emulator
 
-def test_migrations_are_recorded_once(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+
+def test_migrations_are_recorded_once(fresh_store: Store) -> None:
+    store = fresh_store
     assert applied_versions(store.engine) == [version for version, _, _ in MIGRATIONS]
     assert migrate(store.engine) == []
-    store.close()
 
 
-def test_list_queries_have_indexes(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+def test_list_queries_have_indexes(fresh_store: Store) -> None:
+    store = fresh_store
     indexes = {
         index["name"]: index["column_names"]
         for index in inspect(store.engine).get_indexes("notifications")
@@ -40,14 +41,12 @@ def test_list_queries_have_indexes(tmp_path: Path) -> None:
             "AND key_type = 'normal' ORDER BY created_at DESC, id DESC LIMIT 250"
         ).all()
     assert "ix_notifications_list" in " ".join(str(row) for row in plan)
-    store.close()
 
 
-def test_sqlite_file_uses_wal(tmp_path: Path) -> None:
-    store = Store.open(f"sqlite:///{tmp_path / 'db.sqlite3'}", FrozenClock())
+def test_sqlite_file_uses_wal(fresh_store: Store) -> None:
+    store = fresh_store
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    store.close()
 
 
 def test_unusable_database() -> None:
@@ -57,14 +56,11 @@ def test_unusable_database() -> None:
         Store.open("sqlite:////proc/no/such/dir/db.sqlite3", FrozenClock())
 
 
-def serve(database: Path, clock: FrozenClock) -> BackgroundServer:
-    settings = Settings(
-        database_url=f"sqlite:///{database}",
-        clock=clock,
-        log_requests=False,
-        delivery_delays=DeliveryDelays(sending=timedelta(seconds=1), final=timedelta(seconds=2)),
+def serve(database: Path, clock: FrozenClock) -> AbstractContextManager[BackgroundServer]:
+    delays = DeliveryDelays(sending=timedelta(seconds=1), final=timedelta(seconds=2))
+    return serve_emulator(
+        emulator_settings(f"sqlite:///{database}", clock=clock, delivery_delays=delays)
     )
-    return BackgroundServer(create_app(settings))
 
 
 def test_notifications_survive_a_restart_and_keep_advancing(tmp_path: Path) -> None:
@@ -87,8 +83,8 @@ def test_notifications_survive_a_restart_and_keep_advancing(tmp_path: Path) -> N
 def test_paging_is_independent_of_table_size(tmp_path: Path) -> None:
     # Many rows inserted straight through the store; the client's iterator still pages.
     clock = FrozenClock(datetime.now(timezone.utc))
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}", clock=clock, log_requests=False
+    settings = emulator_settings(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", clock=clock, delivery_delays=DeliveryDelays()
     )
     app = create_app(settings)
     store: Store = app.state.emulator.store

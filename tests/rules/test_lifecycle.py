@@ -406,3 +406,22 @@ def test_status_filter_values_in_notify_order() -> None:
 
 def test_public_names_exist() -> None:
     assert all(hasattr(lifecycle, name) for name in lifecycle.__all__)
+
+
+def test_after_steps_sets_sent_at_once_and_completes_on_a_completed_status() -> None:
+    start = datetime(2026, 1, 5, 12, 0)
+    sending = lifecycle.Step("sending", start + timedelta(seconds=1))
+    delivered = lifecycle.Step("delivered", start + timedelta(seconds=3))
+    first = lifecycle.after_steps(None, [sending])
+    assert first == lifecycle.Timestamps(sending.at, sending.at, None)
+    # sent_at never moves once set, whatever hands the notification on later.
+    later = lifecycle.after_steps(first.sent_at, [lifecycle.Step("sent", delivered.at)])
+    assert later.sent_at == sending.at
+    assert lifecycle.after_steps(first.sent_at, [delivered]) == lifecycle.Timestamps(
+        sending.at, delivered.at, delivered.at
+    )
+
+
+def test_after_steps_needs_a_step() -> None:
+    with pytest.raises(ValueError, match="at least one step"):
+        lifecycle.after_steps(None, [])

@@ -13,16 +13,31 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from notifications_python_client._constants import (
     DEFAULT_BULK_CONCURRENCY,
     DEFAULT_BULK_RATE_PER_MINUTE,
 )
+from notifications_python_client.notifications import NotificationsAPIClient
 
 from . import render
-from .csv_rows import CsvFormatError, NotificationType, read_bulk_rows
+from .csv_rows import (
+    CsvFormatError,
+    NotificationType,
+    check_placeholder_columns,
+    read_bulk_rows,
+    read_headings,
+)
 from .journal import BulkJournal, JournalMismatchError, default_journal_path
 from .sender import BulkReport, BulkSender, RowTarget
 from .session import EXIT_API_ERROR, EXIT_INTERRUPTED, CliSession
@@ -97,6 +112,8 @@ def bulk(
       sms     'phone number' plus one column per placeholder
       email   'email address' plus one column per placeholder
       letter  'address line 1' … 'address line 7' (or 'postcode') plus placeholders
+    Before anything is sent, the template is fetched and the columns are checked against
+    its placeholders, as Notify checks an uploaded spreadsheet.
 
     Each row is written to the journal (CSV_FILE.journal unless --journal) as it is sent and
     again as soon as Notify accepts it, so running the same command again after an
@@ -111,12 +128,18 @@ def bulk(
         raise click.UsageError("--email-reply-to-id is only for emails")
     try:
         rows = read_bulk_rows(csv_file, notification_type)
+        headings = read_headings(csv_file)
     except CsvFormatError as error:
         raise click.UsageError(f"{csv_file}: {error}") from None
     except (UnicodeDecodeError, OSError) as error:
         raise click.UsageError(f"cannot read {csv_file}: {error}") from None
 
     client = session.client()
+    try:
+        _check_template(session, client, template_id, notification_type, csv_file, headings)
+    except BaseException:
+        client.close()
+        raise
     path = journal_path or default_journal_path(csv_file)
     try:
         journal = BulkJournal.open(
@@ -165,12 +188,42 @@ def bulk(
         raise SystemExit(EXIT_API_ERROR)
 
 
+def _check_template(
+    session: CliSession,
+    client: NotificationsAPIClient,
+    template_id: str,
+    notification_type: NotificationType,
+    csv_file: Path,
+    headings: list[str],
+) -> None:
+    """Refuse, before anything is sent, a template that every row would fail the same way.
+
+    Notify checks a spreadsheet's columns against the template before sending any of it;
+    the API would instead refuse each row in turn, after some rows had perhaps been sent.
+    """
+    with session.reporting_errors():
+        template = client.get_template(template_id)
+    if template.get("type") != notification_type:
+        # The API's own words for this mistake (notify-api.md §5.1).
+        raise click.UsageError(
+            f"{template.get('type')} template is not suitable for {notification_type} notification"
+        )
+    try:
+        check_placeholder_columns(headings, template.get("personalisation") or {})
+    except CsvFormatError as error:
+        raise click.UsageError(f"{csv_file}: {error}") from None
+
+
 def _progress(console: Console, *, enabled: bool) -> Progress:
     return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        # Bare times side by side do not say which is which.
+        TimeElapsedColumn(),
+        TextColumn("elapsed,"),
         TimeRemainingColumn(),
+        TextColumn("remaining"),
         console=console,
         disable=not enabled,
         transient=False,
@@ -214,7 +267,8 @@ def _print_summary(console: Console, report: BulkReport, journal_path: Path) -> 
         failures.add_column("recipient", overflow="fold")
         failures.add_column("Notify's error", overflow="fold")
         for row, error in report.failed:
-            failures.add_row(str(row.number), row.describe_recipient(), error)
+            # Text, not markup: a recipient or Notify's message may hold square brackets.
+            failures.add_row(str(row.number), Text(row.describe_recipient()), Text(error))
         console.print(failures)
     if report.unknown:
         numbers = ", ".join(str(row.number) for row in report.unknown)

@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
+from rich.text import Text
 
-from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
+from notifications_python_client._constants import (
+    API_PAGE_SIZE,
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+)
 from notifications_python_client.errors import PDFNotReadyError
 
 from . import render
@@ -21,6 +27,7 @@ from .session import (
     build_personalisation,
     configure_logging,
 )
+from .smoke_tests import smoke_test_note
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,7 +137,11 @@ def notify(
     """
     configure_logging(ctx, verbose=verbose)
     ctx.obj = CliSession(
-        api_key=api_key, base_url=base_url, timeout=timeout, json_output=json_output
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        json_output=json_output,
+        base_url_given=ctx.get_parameter_source("base_url") is not ParameterSource.DEFAULT,
     )
 
 
@@ -142,11 +153,17 @@ def send() -> None:
     """Send one text message, email or letter."""
 
 
-def _show_sent(session: CliSession, response: Any, notification_type: str) -> None:
+def _show_sent(
+    session: CliSession, response: Any, notification_type: str, recipient: str | None = None
+) -> None:
     if session.json_output:
         render.print_json(session.stdout(), response)
     else:
         session.stdout().print(render.sent_panel(response, notification_type))
+    note = smoke_test_note(recipient, notification_type) if recipient else None
+    if note:
+        # On standard error, so that --json output stays the API's answer alone.
+        session.stderr().print(Text(note))
 
 
 @send.command("sms")
@@ -173,7 +190,7 @@ def send_sms(
         response = client.send_sms_notification(
             phone_number, template_id, personalisation, reference, sms_sender_id
         )
-    _show_sent(session, response, "sms")
+    _show_sent(session, response, "sms", phone_number)
 
 
 @send.command("email")
@@ -207,7 +224,7 @@ def send_email(
             email_reply_to_id,
             one_click_unsubscribe_url,
         )
-    _show_sent(session, response, "email")
+    _show_sent(session, response, "email", email_address)
 
 
 @send.command("letter")
@@ -303,6 +320,7 @@ def list_notifications(
         every_page=lambda: client.get_all_notifications_iterator(**filters),
         table=render.notifications_table,
         command="notify list",
+        nothing="No notifications.",
     )
 
 
@@ -313,8 +331,9 @@ def _show_paged(
     follow_pages: bool,
     one_page: Callable[[], Any],
     every_page: Callable[[], Iterable[Any]],
-    table: Callable[[list[Any]], Any],
+    table: Callable[[list[Any], int], Any],
     command: str,
+    nothing: str,
 ) -> None:
     """Print one page of a list (with how to get the next), or every page with ``--all``."""
     next_link = None
@@ -330,9 +349,18 @@ def _show_paged(
         render.print_json(session.stdout(), answer)
         return
     console = session.stdout()
-    console.print(table(items))
-    if next_link and items:
+    if not items:
+        console.print(nothing)
+        return
+    console.print(table(items, console.width))
+    if more_may_follow(items, next_link):
         console.print(f"More: {command} --older-than {items[-1]['id']} (or --all)")
+
+
+def more_may_follow(items: list[Any], next_link: str | None) -> bool:
+    """Whether a page may have a next one: Notify links onward from every non-empty page,
+    so only a full page says that there may be more."""
+    return bool(next_link) and len(items) >= API_PAGE_SIZE
 
 
 # --- templates ---
@@ -412,6 +440,7 @@ def received(session: CliSession, older_than: str | None, follow_pages: bool) ->
         every_page=lambda: client.get_received_texts_iterator(older_than),
         table=render.received_texts_table,
         command="notify received",
+        nothing="No received text messages.",
     )
 
 

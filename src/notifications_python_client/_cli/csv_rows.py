@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -112,7 +112,8 @@ def _plan_columns(headings: list[str], notification_type: NotificationType) -> _
             if normalise_heading(heading) == normalise_heading(wanted):
                 recipient_index = index
         if recipient_index is None:
-            raise CsvFormatError(f"The spreadsheet needs a {wanted!r} column")
+            article = "an" if wanted[0] in "aeiou" else "a"
+            raise CsvFormatError(f"The spreadsheet needs {article} {wanted!r} column")
 
     for index, heading in enumerate(headings):
         key = normalise_heading(heading)
@@ -123,6 +124,36 @@ def _plan_columns(headings: list[str], notification_type: NotificationType) -> _
         else:
             personalisation.append((index, heading))
     return _ColumnPlan(recipient_index, tuple(personalisation))
+
+
+def _quoted_list(names: list[str]) -> str:
+    # notifications-utils ``formatted_list``: curly quotes, commas, and "and" before the last.
+    quoted = [f"‘{name}’" for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def check_placeholder_columns(headings: Iterable[str], placeholders: Iterable[str]) -> None:
+    """Refuse a spreadsheet without a column for each of the template's placeholders.
+
+    A column fills a placeholder when their names match as Notify matches them (rules.md
+    §1.2). The words are those of Notify's own check of an uploaded spreadsheet
+    (notifications-admin ``views/check/column-errors.html``, missing placeholder columns).
+    """
+    present = {normalise_heading(heading) for heading in headings}
+    missing = [name for name in placeholders if normalise_heading(name) not in present]
+    if not missing:
+        return
+    what = "a column called" if len(missing) == 1 else "columns called"
+    raise CsvFormatError(
+        "Your file is missing some columns. The column names need to match the double "
+        f"brackets in your template. Your file is missing {what} {_quoted_list(missing)}."
+    )
+
+
+def read_headings(path: Path) -> list[str]:
+    """The spreadsheet's heading row (empty if the file is)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), [])
 
 
 def read_bulk_rows(path: Path, notification_type: NotificationType) -> list[BulkRow]:

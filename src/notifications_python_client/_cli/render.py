@@ -7,13 +7,15 @@ it; nothing here talks to Notify.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from .columns import Column, fit_table
 
 # The notification fields a reader looks for first, in reading order.
 _NOTIFICATION_FIELDS = (
@@ -107,25 +109,34 @@ def notification_panel(notification: Mapping[str, Any]) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
-def notifications_table(notifications: Iterable[Mapping[str, Any]]) -> Table:
-    """A list of notifications, newest first as the API sends them."""
-    table = Table(title="Notifications", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("type")
-    table.add_column("recipient", overflow="fold")
-    table.add_column("status")
-    table.add_column("reference", overflow="fold")
-    table.add_column("created at", no_wrap=True)
-    for item in notifications:
-        table.add_row(
-            _text(item.get("id")),
-            _text(item.get("type")),
-            recipient_of(item),
-            _text(item.get("status")),
-            _text(item.get("reference")),
-            _text(item.get("created_at")),
-        )
-    return table
+#: The most of a message's content a list shows; ``notify status`` shows all of it.
+LIST_CONTENT_CHARACTERS = 100
+
+
+def _content_of(notification: Mapping[str, Any]) -> str:
+    # An email's or a letter's subject says what it was; a text has only its body.
+    text = " ".join(_text(notification.get("subject") or notification.get("body")).split())
+    if len(text) > LIST_CONTENT_CHARACTERS:
+        return text[: LIST_CONTENT_CHARACTERS - 1] + "…"
+    return text
+
+
+# Type, recipient, status and content always show; the id, then the time, then the reference
+# join as the terminal's width allows.
+_NOTIFICATION_COLUMNS = (
+    Column("id", lambda item: _text(item.get("id")), minimum=10, rank=1),
+    Column("type", lambda item: _text(item.get("type"))),
+    Column("recipient", recipient_of, minimum=13),
+    Column("status", lambda item: _text(item.get("status"))),
+    Column("content", _content_of, minimum=16),
+    Column("reference", lambda item: _text(item.get("reference")), minimum=9, rank=3),
+    Column("created at", lambda item: _text(item.get("created_at")), rank=2),
+)
+
+
+def notifications_table(notifications: Sequence[Mapping[str, Any]], width: int) -> Table:
+    """A list of notifications, newest first as the API sends them, fitted to ``width``."""
+    return fit_table("Notifications", _NOTIFICATION_COLUMNS, notifications, width)
 
 
 def templates_table(templates: Iterable[Mapping[str, Any]]) -> Table:
@@ -178,20 +189,17 @@ def preview_panel(preview: Mapping[str, Any]) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", expand=False)
 
 
-def received_texts_table(texts: Iterable[Mapping[str, Any]]) -> Table:
-    """Received text messages, newest first."""
-    table = Table(title="Received text messages", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("from", no_wrap=True)
-    table.add_column("to", no_wrap=True)
-    table.add_column("received at", no_wrap=True)
-    table.add_column("content", overflow="fold")
-    for item in texts:
-        table.add_row(
-            _text(item.get("id")),
-            _text(item.get("user_number")),
-            _text(item.get("notify_number")),
-            _text(item.get("created_at")),
-            _text(item.get("content")),
-        )
-    return table
+# Who sent it, when, and what it says always show; the number it was sent to and the id join
+# as the terminal's width allows.
+_RECEIVED_TEXT_COLUMNS = (
+    Column("id", lambda item: _text(item.get("id")), minimum=10, rank=2),
+    Column("from", lambda item: _text(item.get("user_number"))),
+    Column("to", lambda item: _text(item.get("notify_number")), rank=1),
+    Column("received at", lambda item: _text(item.get("created_at"))),
+    Column("content", lambda item: _text(item.get("content")), minimum=20),
+)
+
+
+def received_texts_table(texts: Sequence[Mapping[str, Any]], width: int) -> Table:
+    """Received text messages, newest first, fitted to ``width``."""
+    return fit_table("Received text messages", _RECEIVED_TEXT_COLUMNS, texts, width)

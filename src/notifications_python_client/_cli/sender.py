@@ -32,7 +32,6 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from .csv_rows import BulkRow, NotificationType
 from .journal import BulkJournal
-from .session import error_text
 
 
 @dataclass(frozen=True)
@@ -190,7 +189,7 @@ class BulkSender:
             report.sent.append((row, notification_id))
             return False
         error = result.error
-        text = error_text(error) if isinstance(error, APIError) else str(error)
+        text = error.description if isinstance(error, APIError) else str(error)
         if _outcome_unknown(error):
             # No "failed" line: the journal keeps the row as sent-but-unanswered.
             report.unknown.append(row)

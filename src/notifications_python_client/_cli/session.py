@@ -13,9 +13,10 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from notifications_python_client._constants import DEFAULT_TIMEOUT, LOGGER_NAME
-from notifications_python_client.errors import APIError, NetworkError
+from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from .render import print_json
@@ -74,12 +75,23 @@ class CliSession:
     base_url: str
     timeout: float = DEFAULT_TIMEOUT
     json_output: bool = False
+    #: Whether --base-url or NOTIFY_BASE_URL chose the service; if not, it is the live one.
+    base_url_given: bool = True
 
     def client(self) -> NotificationsAPIClient:
         """A client for the configured service; a usage error if the key or URL is unusable."""
         if not self.api_key:
             raise click.UsageError(
                 f"No API key: set {API_KEY_ENV} or pass --api-key (before the command name)"
+            )
+        if not self.base_url_given:
+            # Someone who meant a local emulator and forgot the variable should see where
+            # their messages are going; on standard error, so scripts' output stays the same.
+            self.stderr().print(
+                Text(
+                    f"Using GOV.UK Notify at {self.base_url} (set {BASE_URL_ENV} to use another)",
+                    style="dim",
+                )
             )
         try:
             return NotificationsAPIClient(
@@ -119,7 +131,9 @@ class CliSession:
                 body["message"] = str(error.message)
             print_json(self.stdout(), json.loads(self.redact(json.dumps(body))))
         else:
-            self.stderr().print(f"[bold red]Error:[/] {self.redact(describe_error(error))}")
+            # Notify's text is printed as it is: brackets in it are not rich markup.
+            line = Text.assemble(("Error:", "bold red"), " ", self.redact(error.description))
+            self.stderr().print(line)
         sys.exit(EXIT_API_ERROR)
 
     @contextmanager
@@ -129,26 +143,6 @@ class CliSession:
             yield
         except APIError as error:
             self.fail(error)
-
-
-def describe_error(error: APIError) -> str:
-    """Notify's own words for a failure, e.g. ``400 BadRequestError: Template not found``."""
-    if error.errors:
-        details = "; ".join(
-            f"{entry.get('error', 'Error')}: {entry.get('message', '')}" for entry in error.errors
-        )
-        return f"{error.status_code} {details}"
-    if isinstance(error, NetworkError):
-        # The official text ("503 - Request failed") says nothing of what happened.
-        return f"{error} ({error.reason})"
-    return str(error)
-
-
-def error_text(error: APIError) -> str:
-    """Just Notify's messages, joined: what a bulk summary lists for a failed row."""
-    if error.errors:
-        return "; ".join(str(entry.get("message", "")) for entry in error.errors)
-    return str(error)
 
 
 def read_json_option(value: str, option: str) -> Any:

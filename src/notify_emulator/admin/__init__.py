@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import clock, documents, faults, routes
+from notify_emulator.admin import callbacks, clock, documents, faults, routes, setup
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -27,5 +27,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/faults/{fault_id}", "DELETE", faults.delete_fault),
     ("/clock", "GET", clock.get_clock),
     ("/clock", "POST", clock.move_clock),
+    ("/callbacks", "GET", callbacks.list_all),
+    ("/callbacks/{callback_id}/retry", "POST", callbacks.retry),
+    ("/notifications/{notification_id}/return", "POST", callbacks.return_notification),
+    ("/services/{service_id}/callbacks", "POST", callbacks.set_service_callback),
+    *setup.ROUTES,
 ]
 """(path under :data:`PREFIX`, method, handler), in matching order."""

@@ -18,7 +18,8 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
-from notify_emulator.api.send import check_no_files, steps_json
+from notify_emulator.api.common import readable_notification, stored_fields
+from notify_emulator.api.send import check_no_files
 from notify_emulator.clock import utc_naive
 from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
 from notify_emulator.present.rendering import render, template_placeholders
@@ -46,16 +47,14 @@ from notify_emulator.rules.postal_address import (
 from notify_emulator.rules.timings import letter_date
 from notify_emulator.store import TemplateRecord
 from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
-from notify_emulator.web.auth import Caller, authenticate
+from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
-from notify_emulator.web.errors import ApiError, BadRequest, NotFound, single
+from notify_emulator.web.errors import ApiError, BadRequest, single
 from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
-    GET_NOTIFICATION_REQUEST,
     POST_LETTER_REQUEST,
     POST_PRECOMPILED_LETTER_REQUEST,
     canonical_uuid,
-    stored_uuid,
     validate,
 )
 
@@ -115,20 +114,19 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     notification_id = str(uuid.uuid4())
     emulator.store.insert_notification(
         {
-            "id": notification_id,
-            "service_id": service.id,
-            "api_key_id": caller.api_key.id,
-            "key_type": caller.key_type,
-            "template_id": template.id,
-            "template_version": template.version,
-            "reference": body.get("reference"),
-            "created_at": now,
-            "notification_type": "letter",
+            **stored_fields(
+                caller,
+                template,
+                notification_id=notification_id,
+                notification_type="letter",
+                reference=body.get("reference"),
+                created_at=now,
+                status=status,
+                steps=steps,
+            ),
             "recipient": address.normalised,
             "normalised_recipient": address.normalised,
             "personalisation": personalisation,
-            "status": status,
-            "planned_steps": steps_json(steps),
             "postage": letter_postage(_postage(template.postage), address),
             "reply_to_text": contact_block,
             "billable_units": letter_billable_units(
@@ -235,20 +233,19 @@ def _post_precompiled(
     notification_id = str(uuid.uuid4())
     emulator.store.insert_notification(
         {
-            "id": notification_id,
-            "service_id": service.id,
-            "api_key_id": caller.api_key.id,
-            "key_type": caller.key_type,
-            "template_id": template.id,
-            "template_version": template.version,
-            "reference": data["reference"],
-            "created_at": now,
-            "notification_type": "letter",
+            **stored_fields(
+                caller,
+                template,
+                notification_id=notification_id,
+                notification_type="letter",
+                reference=data["reference"],
+                created_at=now,
+                status=status,
+                steps=steps,
+            ),
             "recipient": None,
             "normalised_recipient": None,
             "personalisation": {},
-            "status": status,
-            "planned_steps": steps_json(steps),
             "postage": postage,
             "billable_units": letter_billable_units(
                 key_type=caller.key_type, precompiled=True, pages=check.page_count or 0
@@ -266,18 +263,7 @@ def _post_precompiled(
 
 def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/notifications/{id}/pdf``: the letter's PDF bytes (§5.6)."""
-    caller = authenticate(request.authorization, emulator.store, emulator.settings.clock)
-    notification_id = request.path_params["notification_id"]
-    validate(
-        {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
-    )
-    record = emulator.store.get_notification(
-        stored_uuid(notification_id),
-        caller.service.id,
-        retention_days=caller.service.data_retention_days,
-    )
-    if record is None:
-        raise NotFound()
+    _caller, record = readable_notification(emulator, request)
     if record.notification_type != "letter":
         raise BadRequest("Notification is not a letter")
     if record.status == "virus-scan-failed":

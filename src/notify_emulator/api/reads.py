@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
+from notify_emulator.api.common import readable_notification
 from notify_emulator.present.rendering import (
     render,
     render_email_preview_html,
@@ -25,7 +26,6 @@ from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import NotFound
 from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
-    GET_NOTIFICATION_REQUEST,
     GET_NOTIFICATIONS_REQUEST,
     GET_RECEIVED_TEXTS_REQUEST,
     GET_TEMPLATE_REQUEST,
@@ -50,18 +50,7 @@ def _caller(emulator: Emulator, request: ApiRequest) -> Caller:
 
 def get_notification(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/notifications/{notification_id}``: any key of the service may read it."""
-    caller = _caller(emulator, request)
-    notification_id = request.path_params["notification_id"]
-    validate(
-        {"notification_id": notification_id}, GET_NOTIFICATION_REQUEST, emulator.settings.clock
-    )
-    record = emulator.store.get_notification(
-        stored_uuid(notification_id),
-        caller.service.id,
-        retention_days=caller.service.data_retention_days,
-    )
-    if record is None:
-        raise NotFound()
+    _caller, record = readable_notification(emulator, request)
     return 200, notification_json(
         record, emulator.store.notification_template(record), request.root
     )

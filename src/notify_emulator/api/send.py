@@ -6,7 +6,6 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from notify_emulator.api.checks import (
@@ -17,6 +16,7 @@ from notify_emulator.api.checks import (
     count_channels,
     template_for_sending,
 )
+from notify_emulator.api.common import chosen_option, stored_fields
 from notify_emulator.api.documents import process_uploads
 from notify_emulator.clock import utc_naive
 from notify_emulator.present.rendering import render, template_placeholders
@@ -30,7 +30,7 @@ from notify_emulator.rules.email_addresses import (
     validate_email_address,
 )
 from notify_emulator.rules.errors import MessageEmpty
-from notify_emulator.rules.lifecycle import Step, plan_delivery
+from notify_emulator.rules.lifecycle import plan_delivery
 from notify_emulator.rules.limits import daily_limit_exceeded, daily_limit_message, utc_day
 from notify_emulator.rules.phone_numbers import (
     PhoneNumber,
@@ -39,7 +39,6 @@ from notify_emulator.rules.phone_numbers import (
 )
 from notify_emulator.rules.placeholders import require_personalisation, sanitise_content_for
 from notify_emulator.rules.sms import check_sms, render_sms
-from notify_emulator.store import TemplateRecord
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import BadRequest, TooManyRequests
@@ -49,7 +48,6 @@ from notify_emulator.web.schemas import (
     POST_SMS_REQUEST,
     canonical_uuid,
     is_file_upload,
-    stored_uuid,
     validate,
 )
 
@@ -105,13 +103,19 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
         )
         emulator.store.insert_notification(
             {
-                **_common_values(caller, template, body, notification_id, now),
-                "notification_type": "sms",
+                **stored_fields(
+                    caller,
+                    template,
+                    notification_id=notification_id,
+                    notification_type="sms",
+                    reference=body.get("reference"),
+                    created_at=now,
+                    status=status,
+                    steps=steps,
+                ),
                 "recipient": recipient,
                 "normalised_recipient": number.normalised,
                 "personalisation": personalisation,
-                "status": status,
-                "planned_steps": steps_json(steps),
                 "reply_to_text": sender_text,
                 "billable_units": message.fragment_count,
                 "international": number.international,
@@ -175,13 +179,19 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
         )
         emulator.store.insert_notification(
             {
-                **_common_values(caller, template, body, notification_id, now),
-                "notification_type": "email",
+                **stored_fields(
+                    caller,
+                    template,
+                    notification_id=notification_id,
+                    notification_type="email",
+                    reference=body.get("reference"),
+                    created_at=now,
+                    status=status,
+                    steps=steps,
+                ),
                 "recipient": recipient,
                 "normalised_recipient": normalised,
                 "personalisation": personalisation,
-                "status": status,
-                "planned_steps": steps_json(steps),
                 "reply_to_text": reply_to_text,
                 "one_click_unsubscribe_url": unsubscribe_url,
             },
@@ -204,30 +214,6 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
     }
 
 
-def steps_json(steps: list[Step]) -> list[dict[str, str]]:
-    """A delivery plan as stored."""
-    return [{"status": step.status, "at": utc_naive(step.at).isoformat()} for step in steps]
-
-
-def _common_values(
-    caller: Caller,
-    template: TemplateRecord,
-    body: Mapping[str, Any],
-    notification_id: str,
-    now: datetime,
-) -> dict[str, object]:
-    return {
-        "id": notification_id,
-        "service_id": caller.service.id,
-        "api_key_id": caller.api_key.id,
-        "key_type": caller.key_type,
-        "template_id": template.id,
-        "template_version": template.version,
-        "reference": body.get("reference"),
-        "created_at": now,
-    }
-
-
 def _string_keys(value: object) -> list[str]:
     # Notify fails with a 500 on non-string items; they can never match a key, so skip them.
     if not isinstance(value, list):
@@ -236,32 +222,25 @@ def _string_keys(value: object) -> list[str]:
 
 
 def _sms_sender(emulator: Emulator, caller: Caller, sender_id: object) -> str:
-    senders = emulator.store.sms_senders(caller.service.id)
-    if sender_id is None:
-        default = next((s for s in senders if s.is_default and not s.archived), None)
-        return default.sms_sender if default else DEFAULT_SMS_SENDER
-    wanted = stored_uuid(str(sender_id))
-    for sender in senders:
-        if sender.id == wanted and not sender.archived:
-            return sender.sms_sender
-    raise BadRequest(
-        f"sms_sender_id {sender_id} does not exist in database for service id {caller.service.id}"
+    service_id = caller.service.id
+    sender = chosen_option(
+        emulator.store.sms_senders(service_id),
+        sender_id,
+        field="sms_sender_id",
+        service_id=service_id,
     )
+    return sender.sms_sender if sender else DEFAULT_SMS_SENDER
 
 
 def _reply_to(emulator: Emulator, caller: Caller, reply_to_id: object) -> str | None:
-    reply_tos = emulator.store.reply_tos(caller.service.id)
-    if reply_to_id is None:
-        default = next((r for r in reply_tos if r.is_default and not r.archived), None)
-        return default.email_address if default else None
-    wanted = stored_uuid(str(reply_to_id))
-    for reply_to in reply_tos:
-        if reply_to.id == wanted and not reply_to.archived:
-            return reply_to.email_address
-    raise BadRequest(
-        f"email_reply_to_id {reply_to_id} does not exist in database for service id "
-        f"{caller.service.id}"
+    service_id = caller.service.id
+    reply_to = chosen_option(
+        emulator.store.reply_tos(service_id),
+        reply_to_id,
+        field="email_reply_to_id",
+        service_id=service_id,
     )
+    return reply_to.email_address if reply_to else None
 
 
 def _checked_phone_number(caller: Caller, recipient: str) -> PhoneNumber:

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notify_emulator.api.checks import service_limits
 from notify_emulator.faults.connection import close_without_answer, connection_closer
 from notify_emulator.faults.rules import (
     RequestFacts,
@@ -175,7 +174,12 @@ def _limit_answer(error: str, caller: Caller | None, path: str) -> tuple[int, di
     limit = daily_limit_value(
         channel=channel,
         key_type=caller.key_type,
-        service_limits=service_limits(service),
+        service_limits={
+            "sms": service.sms_message_limit,
+            "email": service.email_message_limit,
+            "letter": service.letter_message_limit,
+            "international_sms": service.international_sms_message_limit,
+        },
         trial_mode=service.trial_mode,
     )
     return daily_limit_answer(channel, limit)

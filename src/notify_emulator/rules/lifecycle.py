@@ -23,10 +23,12 @@ __all__ = [
     "COMPLETED_STATUSES",
     "FINAL_STATUSES",
     "FORCEABLE_STATUSES",
+    "HANDED_OVER_STATUSES",
     "STATUS_FILTER_VALUES",
     "DeliveryDelays",
     "Step",
     "Timestamps",
+    "after_steps",
     "api_status",
     "expand_status_filter",
     "is_valid_forced_status",
@@ -101,6 +103,10 @@ COMPLETED_STATUSES = frozenset(
 # (api notifications_dao.update_notification_status_by_id).
 _IN_FLIGHT_STATUSES = frozenset({CREATED, SENDING, PENDING, SENT, PENDING_VIRUS_CHECK})
 FINAL_STATUSES = frozenset(ALL_STATUSES) - _IN_FLIGHT_STATUSES
+
+# A notification's sent_at is when it first reached one of these: handed to a provider (or,
+# for letters, the printer).
+HANDED_OVER_STATUSES = frozenset({SENDING, SENT})
 
 # `failed` in a list filter means every failure (api Notification.substitute_status).
 _FAILED_ALIASES = (
@@ -363,21 +369,35 @@ class Timestamps:
     completed_at: datetime | None
 
 
+def after_steps(sent_at: datetime | None, steps: Sequence[Step]) -> Timestamps:
+    """The timestamps of a notification once ``steps`` (oldest first) have happened to it.
+
+    ``sent_at`` is its value before them: it is set once, by the first step that hands the
+    notification on (:data:`HANDED_OVER_STATUSES`), and never moves after. ``updated_at`` is
+    the last step's time; ``completed_at`` is that time when the last status is in
+    :data:`COMPLETED_STATUSES` (api ``Notification.completed_at``).
+    """
+    if not steps:
+        raise ValueError("at least one step must have happened")
+    if sent_at is None:
+        sent_at = next((step.at for step in steps if step.status in HANDED_OVER_STATUSES), None)
+    last = steps[-1]
+    completed_at = last.at if last.status in COMPLETED_STATUSES else None
+    return Timestamps(sent_at=sent_at, updated_at=last.at, completed_at=completed_at)
+
+
 def timestamps_for(history: Sequence[Step]) -> Timestamps:
     """``sent_at``, ``updated_at`` and ``completed_at`` for a status history.
 
     ``history`` holds the steps that have happened, oldest first, starting with the initial
-    status at creation. ``sent_at`` is when it was first handed on (a later step to
-    ``sending`` or ``sent``: test-key letters, created in ``sending``, never get one);
-    ``updated_at`` is the last change after creation; ``completed_at`` is ``updated_at`` when
-    the current status is in :data:`COMPLETED_STATUSES` (api ``Notification.completed_at``).
+    status at creation, which sets none of them: test-key letters, created in ``sending``,
+    never get a ``sent_at``.
     """
     if not history:
         raise ValueError("a status history has at least the initial status")
-    sent_at = next((step.at for step in history[1:] if step.status in (SENDING, SENT)), None)
-    updated_at = history[-1].at if len(history) > 1 else None
-    completed_at = updated_at if history[-1].status in COMPLETED_STATUSES else None
-    return Timestamps(sent_at=sent_at, updated_at=updated_at, completed_at=completed_at)
+    if len(history) == 1:
+        return Timestamps(sent_at=None, updated_at=None, completed_at=None)
+    return after_steps(None, history[1:])
 
 
 def api_status(notification_type: str, status: str) -> str:

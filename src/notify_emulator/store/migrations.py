@@ -48,6 +48,11 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _callbacks(connection: Connection) -> None:
+    for table in (tables.service_callbacks, tables.callbacks, tables.returned_letters):
+        table.create(connection, checkfirst=True)
+
+
 def _faults_and_clock(connection: Connection) -> None:
     tables.faults.create(connection, checkfirst=True)
     tables.emulator_clock.create(connection, checkfirst=True)
@@ -63,6 +68,7 @@ MIGRATIONS: list[Migration] = [
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (5, "service_callbacks, callbacks, returned_letters", _callbacks),
     (6, "faults and emulator_clock", _faults_and_clock),
 ]
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
+from notify_emulator.rules.callbacks import (
+    DEFAULT_CALLBACK_DELAY_SECONDS,
+    INBOUND_SMS,
+    inbound_sms_body,
+)
 from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
-from notify_emulator.rules.lifecycle import COMPLETED_STATUSES
+from notify_emulator.rules.lifecycle import (
+    Step,
+    after_steps,
+)
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.clock_offset import ClockOffset
@@ -21,6 +29,7 @@ from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
+from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
 from notify_emulator.store.records import (
     ApiKeyRecord,
     DocumentRecord,
@@ -33,6 +42,8 @@ from notify_emulator.store.records import (
 )
 
 # notify-api.md §2.4: keys revoked within about a week are still recognised (as revoked).
+_Key = TypeVar("_Key", bound=Hashable)
+_Value = TypeVar("_Value")
 REVOKED_KEY_WINDOW = timedelta(days=7)
 # notify-api.md §11: notifications and received texts leave every v2 read after the service's
 # data retention period, 7 days by default.
@@ -66,6 +77,8 @@ class Store:
         # The faults being rehearsed and the emulator clock's offset, shared by every process.
         self.faults = FaultStore(self.db.connect, self.db.begin, self.config, self.now)
         self.clock_offset = ClockOffset(self.db.connect, self.db.begin, self.config)
+        # How long after its event a callback's first attempt is due (Settings.callback_delay).
+        self.callback_delay = timedelta(seconds=DEFAULT_CALLBACK_DELAY_SECONDS)
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -94,17 +107,29 @@ class Store:
 
     # --- services, keys, senders -------------------------------------------------------------
 
-    def get_service(self, service_id: str) -> ServiceRecord | None:
-        """A service by id."""
-        snapshot = self.config.current()
-        cached = snapshot.services.get(service_id)
+    def _cached(
+        self,
+        cache: dict[_Key, _Value],
+        key: _Key,
+        load: Callable[[Connection], _Value | None],
+    ) -> _Value | None:
+        """``cache[key]``, read from the database with ``load`` on a miss. A miss that finds
+        nothing is not remembered, so a record added later is found."""
+        cached = cache.get(key)
         if cached is not None:
             return cached
         with self.db.connect() as connection:
+            loaded = load(connection)
+        return None if loaded is None else cache.setdefault(key, loaded)
+
+    def get_service(self, service_id: str) -> ServiceRecord | None:
+        """A service by id."""
+
+        def load(connection: Connection) -> ServiceRecord | None:
             row = connection.execute(st.SERVICE_BY_ID, {"service_id": service_id}).first()
-        if row is None:
-            return None
-        return snapshot.services.setdefault(service_id, _service(row._mapping))
+            return None if row is None else _service(row._mapping)
+
+        return self._cached(self.config.current().services, service_id, load)
 
     def list_services(self) -> list[ServiceRecord]:
         """Every service, by name."""
@@ -114,43 +139,35 @@ class Store:
 
     def usable_api_keys(self, service_id: str) -> list[ApiKeyRecord]:
         """Keys that authenticate or report "revoked": unrevoked, or revoked in the last 7 days."""
-        snapshot = self.config.current()
-        keys = snapshot.api_keys.get(service_id)
-        if keys is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(st.API_KEYS_OF_SERVICE, {"service_id": service_id}).all()
-            keys = snapshot.api_keys.setdefault(
-                service_id, tuple(ApiKeyRecord(**row._mapping) for row in rows)
-            )
+
+        def load(connection: Connection) -> tuple[ApiKeyRecord, ...]:
+            rows = connection.execute(st.API_KEYS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(ApiKeyRecord(**row._mapping) for row in rows)
+
+        keys = self._cached(self.config.current().api_keys, service_id, load) or ()
         # Filtered on every call: whether a revoked key is still recognised depends on the time.
         cutoff = self.now() - REVOKED_KEY_WINDOW
         return [key for key in keys if key.expiry_date is None or key.expiry_date > cutoff]
 
     def sms_senders(self, service_id: str) -> list[SmsSenderRecord]:
         """The service's SMS senders."""
-        snapshot = self.config.current()
-        senders = snapshot.sms_senders.get(service_id)
-        if senders is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(
-                    st.SMS_SENDERS_OF_SERVICE, {"service_id": service_id}
-                ).all()
-            senders = snapshot.sms_senders.setdefault(
-                service_id, tuple(SmsSenderRecord(**row._mapping) for row in rows)
-            )
-        return list(senders)
+
+        def load(connection: Connection) -> tuple[SmsSenderRecord, ...]:
+            rows = connection.execute(st.SMS_SENDERS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(SmsSenderRecord(**row._mapping) for row in rows)
+
+        senders = self._cached(self.config.current().sms_senders, service_id, load)
+        return list(senders or ())
 
     def reply_tos(self, service_id: str) -> list[ReplyToRecord]:
         """The service's email reply-to addresses."""
-        snapshot = self.config.current()
-        reply_tos = snapshot.reply_tos.get(service_id)
-        if reply_tos is None:
-            with self.db.connect() as connection:
-                rows = connection.execute(st.REPLY_TOS_OF_SERVICE, {"service_id": service_id}).all()
-            reply_tos = snapshot.reply_tos.setdefault(
-                service_id, tuple(ReplyToRecord(**row._mapping) for row in rows)
-            )
-        return list(reply_tos)
+
+        def load(connection: Connection) -> tuple[ReplyToRecord, ...]:
+            rows = connection.execute(st.REPLY_TOS_OF_SERVICE, {"service_id": service_id}).all()
+            return tuple(ReplyToRecord(**row._mapping) for row in rows)
+
+        reply_tos = self._cached(self.config.current().reply_tos, service_id, load)
+        return list(reply_tos or ())
 
     # --- templates ---------------------------------------------------------------------------
 
@@ -158,20 +175,17 @@ class Store:
         self, service_id: str, template_id: str, version: int | None = None
     ) -> TemplateRecord | None:
         """A template of the service at ``version`` (default: its current one)."""
-        snapshot = self.config.current()
-        cached = snapshot.templates.get((service_id, template_id, version))
-        if cached is not None:
-            return cached
         key = {"service_id": service_id, "template_id": template_id}
-        with self.db.connect() as connection:
+
+        def load(connection: Connection) -> TemplateRecord | None:
             if version is None:
                 row = connection.execute(st.CURRENT_TEMPLATE, key).first()
             else:
                 row = connection.execute(st.TEMPLATE_VERSION, {**key, "version": version}).first()
-        if row is None:
-            return None
-        return snapshot.templates.setdefault(
-            (service_id, template_id, version), _template(row._mapping)
+            return None if row is None else _template(row._mapping)
+
+        return self._cached(
+            self.config.current().templates, (service_id, template_id, version), load
         )
 
     def notification_template(self, record: NotificationRecord) -> TemplateRecord | None:
@@ -243,68 +257,104 @@ class Store:
         """Apply every planned status step that is due; returns how many rows changed.
 
         Statuses move only forward along their plan, so reading at any time, before or after
-        a restart, gives the same answer; there is no background worker.
+        a restart, gives the same answer. The callback worker calls this regularly too, and
+        so may other processes on the same database: each row changes only if it is still as
+        it was read (a conditional UPDATE), and its delivery receipt, if one fires, is queued
+        in the same transaction, so none is lost or sent twice.
         """
         now = self.now()
         changed = 0
+        n = t.notifications.c
         with self.db.begin() as connection:
             rows = connection.execute(
                 select(
-                    t.notifications.c.id,
-                    t.notifications.c.status,
-                    t.notifications.c.sent_at,
-                    t.notifications.c.planned_steps,
-                ).where(t.notifications.c.next_step_at <= now)
+                    n.id,
+                    n.service_id,
+                    n.notification_type,
+                    n.status,
+                    n.reference,
+                    n.recipient,
+                    n.created_at,
+                    n.sent_at,
+                    n.template_id,
+                    n.template_version,
+                    n.planned_steps,
+                    n.next_step_at,
+                )
+                .where(n.next_step_at <= now)
+                # Rows are locked in one order by every process, so two never deadlock.
+                .order_by(n.id)
             ).all()
+            receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
             for row in rows:
                 steps: list[dict[str, str]] = list(row.planned_steps or [])
                 due = [step for step in steps if _step_time(step) <= now]
                 if not due:
                     continue
                 remaining = steps[len(due) :]
-                status = due[-1]["status"]
-                at = _step_time(due[-1])
-                sent_at = row.sent_at
-                for step in due:
-                    if sent_at is None and step["status"] in SENT_STATUSES:
-                        sent_at = _step_time(step)
-                connection.execute(
+                happened = [Step(step["status"], _step_time(step)) for step in due]
+                times = after_steps(row.sent_at, happened)
+                result = connection.execute(
                     update(t.notifications)
-                    .where(t.notifications.c.id == row.id)
+                    .where(
+                        n.id == row.id,
+                        n.status == row.status,
+                        n.next_step_at == row.next_step_at,
+                    )
                     .values(
-                        status=status,
-                        updated_at=at,
-                        sent_at=sent_at,
-                        completed_at=at if status in COMPLETED_STATUSES else None,
+                        status=happened[-1].status,
+                        updated_at=times.updated_at,
+                        sent_at=times.sent_at,
+                        completed_at=times.completed_at,
                         planned_steps=remaining,
                         next_step_at=_step_time(remaining[0]) if remaining else None,
                     )
                 )
+                if not result.rowcount:
+                    continue  # another process applied it first
                 changed += 1
+                receipts.status_changed(
+                    {
+                        **row._mapping,
+                        "status": happened[-1].status,
+                        "updated_at": times.updated_at,
+                        "sent_at": times.sent_at,
+                    }
+                )
         return changed
 
     def force_status(self, notification_id: str, status: str) -> bool:
-        """Set a status now and drop the rest of the plan; False if there is no such row."""
+        """Set a status now and drop the rest of the plan; False if there is no such row.
+
+        A status that sends a delivery receipt queues one, in the same transaction.
+        """
         now = self.now()
         with self.db.begin() as connection:
+            row = connection.execute(
+                select(t.notifications.c.sent_at).where(t.notifications.c.id == notification_id)
+            ).first()
+            if row is None:
+                return False
+            times = after_steps(row.sent_at, [Step(status, now)])
             result = connection.execute(
                 update(t.notifications)
                 .where(t.notifications.c.id == notification_id)
                 .values(
                     status=status,
-                    updated_at=now,
-                    completed_at=now if status in COMPLETED_STATUSES else None,
+                    updated_at=times.updated_at,
+                    sent_at=times.sent_at,
+                    completed_at=times.completed_at,
                     planned_steps=[],
                     next_step_at=None,
                 )
             )
-            if result.rowcount and status in SENT_STATUSES:
-                connection.execute(
-                    update(t.notifications)
-                    .where(t.notifications.c.id == notification_id)
-                    .where(t.notifications.c.sent_at.is_(None))
-                    .values(sent_at=now)
-                )
+            if result.rowcount:
+                changed = connection.execute(
+                    select(t.notifications).where(t.notifications.c.id == notification_id)
+                ).first()
+                if changed is not None:
+                    receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
+                    receipts.status_changed(changed._mapping)
         return bool(result.rowcount)
 
     def get_notification(
@@ -419,8 +469,10 @@ class Store:
         notify_number: str | None,
         created_at: datetime | None = None,
         text_id: str | None = None,
+        notify_callback: bool = True,
     ) -> ReceivedTextRecord:
-        """Record an inbound text."""
+        """Record an inbound text, and queue the service's received-text callback if it has
+        one (``notify_callback``), in the same transaction."""
         record = ReceivedTextRecord(
             id=text_id or str(uuid.uuid4()),
             service_id=service_id,
@@ -431,6 +483,23 @@ class Store:
         )
         with self.db.begin() as connection:
             connection.execute(t.received_texts.insert().values(**record.__dict__))
+            if notify_callback:
+                setting = callback_setting(connection, service_id, INBOUND_SMS)
+                if setting is not None:
+                    enqueue(
+                        connection,
+                        setting,
+                        inbound_sms_body(
+                            received_text_id=record.id,
+                            source_number=record.user_number,
+                            destination_number=record.notify_number,
+                            message=record.content,
+                            date_received=record.created_at,
+                        ),
+                        first_attempt_at=self.now() + self.callback_delay,
+                        now=self.now(),
+                        received_text_id=record.id,
+                    )
         return record
 
     def list_received_texts(
@@ -472,11 +541,6 @@ class Store:
         table = t.metadata.tables[table_name]
         with self.db.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
-
-
-# A notification's sent_at is when it was first handed on: its first later step to one of these
-# (rules.lifecycle.timestamps_for); a test-key letter, created in sending, never has one.
-SENT_STATUSES = frozenset({"sending", "sent"})
 
 
 def _step_time(step: Mapping[str, str]) -> datetime:

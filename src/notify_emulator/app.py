@@ -2,7 +2,8 @@
 
 It opens the store, mounts the route tables of ``api/`` (under ``/v2``) and ``admin/`` (under
 ``/_emulator``) through the one handler contract of :mod:`notify_emulator.web.handlers`, and
-adds the edge's middlewares. Everything a request does happens in those packages.
+the web inbox of ``pages/`` (HTML pages, its events stream and static files), and adds the
+edge's middlewares. Everything a request does happens in those packages.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from notify_emulator import admin, api
-from notify_emulator.admin.inbox import inbox_page
+from notify_emulator import admin, api, pages
 from notify_emulator.callbacks.worker import CallbackWorker
 from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
@@ -114,15 +115,18 @@ def _routes() -> list[BaseRoute]:
         *_mounted(api.PREFIX, api.ROUTES, "v2"),
         *_mounted(admin.PREFIX, admin.ROUTES, "admin"),
         Route("/_status", _status, methods=["GET", "POST"]),
-        Route("/", _inbox, methods=["GET"]),
+        *(Route(path, endpoint, methods=["GET"]) for path, endpoint in pages.STREAMS),
+        *(
+            Route(path, pages.page_endpoint(handler), methods=[method])
+            for path, method, handler in pages.ROUTES
+        ),
+        Mount(
+            pages.STATIC_PREFIX,
+            StaticFiles(packages=[("notify_emulator.pages", "static")]),
+            name="static",
+        ),
     ]
 
 
 async def _status(_request: Request) -> Response:
     return json_response({"status": "ok"})
-
-
-async def _inbox(request: Request) -> Response:
-    emulator: Emulator = request.app.state.emulator
-    page = await run_in_threadpool(inbox_page, emulator, request.query_params.get("service_id"))
-    return HTMLResponse(page)

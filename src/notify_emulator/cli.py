@@ -46,6 +46,11 @@ def _parse_delays(text: str | None) -> DeliveryDelays:
         raise click.BadParameter(str(error), param_hint="'--delivery-delays'") from error
 
 
+# How long Ctrl+C waits for answers in progress before ending them: the inbox's event streams
+# never finish by themselves.
+SHUTDOWN_GRACE_SECONDS = 2
+
+
 @click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
 @click.version_option(package_name="notifications-python-client", prog_name="notify-emulator")
 def main() -> None:
@@ -141,8 +146,14 @@ def serve(
     if config_path is None:
         click.echo(demo_service.describe(base_url))
     if workers == 1:
-        # The h11 protocol that can hang up without an answer (the "drop" faults).
-        config = uvicorn.Config(app, log_level="warning", access_log=False, http=HTTP_PROTOCOL)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            # The h11 protocol that can hang up without an answer (the "drop" faults).
+            http=HTTP_PROTOCOL,
+        )
         uvicorn.Server(config).run(sockets=[listener])
         return
     # Extra workers import the app factory; the store was migrated and seeded above.
@@ -160,6 +171,7 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         http=HTTP_PROTOCOL,
     )
 

@@ -100,6 +100,8 @@ class BackgroundServer:
             # The h11 protocol, able to hang up without an answer (the "drop" faults).
             http=HTTP_PROTOCOL,
             lifespan="auto",
+            # The inbox's event streams never end by themselves: stop() ends them after this.
+            timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
         self._socket, self._server = listener, server

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, Index, inspect, select, text
 
 from notify_emulator.store import tables
 
@@ -63,6 +63,27 @@ def _faults_and_clock(connection: Connection) -> None:
         connection.execute(tables.emulator_clock.insert().values(id=1, offset_microseconds=0))
 
 
+def _inbox(connection: Connection) -> None:
+    # The indexes the web inbox pages by, and the change log its events stream follows.
+    tables.activity_events.create(connection, checkfirst=True)
+    for name in INBOX_INDEXES:
+        index = next(index for index in _all_indexes() if index.name == name)
+        index.create(connection, checkfirst=True)
+
+
+INBOX_INDEXES = (
+    "ix_notifications_created",
+    "ix_notifications_service_created",
+    "ix_notifications_recipient",
+    "ix_received_texts_created",
+    "ix_received_texts_user",
+)
+
+
+def _all_indexes() -> list[Index]:
+    return [index for table in tables.metadata.sorted_tables for index in table.indexes]
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
@@ -70,6 +91,7 @@ MIGRATIONS: list[Migration] = [
     (4, "config_generation", _config_generation),
     (5, "service_callbacks, callbacks, returned_letters", _callbacks),
     (6, "faults and emulator_clock", _faults_and_clock),
+    (8, "inbox indexes and activity_events", _inbox),
 ]
 
 

@@ -27,6 +27,7 @@ from notify_emulator.rules.callbacks import (
 )
 from notify_emulator.store import tables as t
 from notify_emulator.store.engine import ConnectionGate
+from notify_emulator.store.events import record_callback_event
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -107,6 +108,16 @@ def enqueue(
             next_attempt_at=first_attempt_at,
             created_at=now,
         )
+    )
+    record_callback_event(
+        connection,
+        {
+            "id": callback_id,
+            "callback_type": setting.callback_type,
+            "notification_id": notification_id,
+            "received_text_id": received_text_id,
+            "state": PENDING,
+        },
     )
     return callback_id
 
@@ -285,6 +296,8 @@ def record_attempt(
                 lease_until=None,
             )
         )
+        if result.rowcount:
+            _callback_changed(connection, claimed.id)
     return bool(result.rowcount)
 
 
@@ -306,7 +319,20 @@ def retry_now(db: ConnectionGate, callback_id: str, *, now: datetime, real_now: 
             .where(c.id == callback_id, _lease_free(real_now))
             .values(state=PENDING, next_attempt_at=now, attempt_limit=max(limit, 1))
         )
+        if result.rowcount:
+            _callback_changed(connection, callback_id)
     return bool(result.rowcount)
+
+
+def _callback_changed(connection: Connection, callback_id: str) -> None:
+    c = t.callbacks.c
+    row = connection.execute(
+        select(c.id, c.callback_type, c.notification_id, c.received_text_id, c.state).where(
+            c.id == callback_id
+        )
+    ).first()
+    if row is not None:
+        record_callback_event(connection, row._mapping)
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from notify_emulator.rules.callbacks import (
 )
 from notify_emulator.rules.lifecycle import RETURNED_LETTER as RETURNED_LETTER_STATUS
 from notify_emulator.store import tables as t
+from notify_emulator.store.events import record_notification_event
 from notify_emulator.store.outbox import callback_setting, enqueue
 from notify_emulator.store.store import Store
 
@@ -121,6 +122,7 @@ def return_letter(store: Store, notification_id: str) -> None:
                 created_at=now,
             )
         )
+        record_notification_event(connection, notification_id, "letter", RETURNED_LETTER_STATUS)
         setting = callback_setting(connection, values["service_id"], RETURNED_LETTER)
         if setting is not None:
             enqueue(

@@ -27,6 +27,7 @@ from notify_emulator.store import tables as t
 from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
+from notify_emulator.store.events import record_event, record_notification_event
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
@@ -250,6 +251,9 @@ class Store:
                 )
             if document_rows:
                 connection.execute(t.documents.insert(), document_rows)
+            record_notification_event(
+                connection, row["id"], row["notification_type"], row["status"]
+            )
             for channel in count_channels:
                 _increment(connection, row["service_id"], channel, day)
 
@@ -321,6 +325,9 @@ class Store:
                         "sent_at": times.sent_at,
                     }
                 )
+                record_notification_event(
+                    connection, row.id, row.notification_type, happened[-1].status
+                )
         return changed
 
     def force_status(self, notification_id: str, status: str) -> bool:
@@ -355,6 +362,9 @@ class Store:
                 if changed is not None:
                     receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
                     receipts.status_changed(changed._mapping)
+                    record_notification_event(
+                        connection, notification_id, changed.notification_type, status
+                    )
         return bool(result.rowcount)
 
     def get_notification(
@@ -483,6 +493,15 @@ class Store:
         )
         with self.db.begin() as connection:
             connection.execute(t.received_texts.insert().values(**record.__dict__))
+            record_event(
+                connection,
+                "received_text",
+                {
+                    "id": record.id,
+                    "service_id": record.service_id,
+                    "user_number": record.user_number,
+                },
+            )
             if notify_callback:
                 setting = callback_setting(connection, service_id, INBOUND_SMS)
                 if setting is not None:
@@ -535,6 +554,9 @@ class Store:
         with self.db.begin() as connection:
             for table in t.ACTIVITY_TABLES:
                 connection.execute(delete(table))
+            # The change log goes too, but a "reset" event tells open pages to start afresh.
+            connection.execute(delete(t.activity_events))
+            record_event(connection, "reset", {})
 
     def count_rows(self, table_name: str) -> int:
         """How many rows a table holds (for diagnostics and tests)."""

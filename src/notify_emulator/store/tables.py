@@ -290,6 +290,36 @@ emulator_clock = Table(
     Column("offset_microseconds", BigInteger, nullable=False),
 )
 
+# Added by migration 8: what the web inbox reads. Every notification and every received text,
+# newest first, keyset-paged on (created_at, id); one phone number's conversation.
+Index("ix_notifications_created", notifications.c.created_at, notifications.c.id)
+Index(
+    "ix_notifications_service_created",
+    notifications.c.service_id,
+    notifications.c.created_at,
+    notifications.c.id,
+)
+Index(
+    "ix_notifications_recipient",
+    notifications.c.normalised_recipient,
+    notifications.c.created_at,
+)
+Index("ix_received_texts_created", received_texts.c.created_at, received_texts.c.id)
+Index("ix_received_texts_user", received_texts.c.user_number, received_texts.c.created_at)
+
+# Added by migration 8: what changed, in order, for the inbox's server-sent events. Written in
+# the transaction that makes the change, so every process sharing the database can follow it by
+# reading rows after the last seq it has seen. AUTOINCREMENT: a seq is never used twice, even
+# after the rows are emptied (SQLite would otherwise reuse the highest rowid).
+activity_events = Table(
+    "activity_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    sqlite_autoincrement=True,
+)
+
 # The tables holding what was sent and received (emptied by POST /_emulator/reset).
 ACTIVITY_TABLES = (
     notifications,

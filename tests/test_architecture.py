@@ -87,6 +87,8 @@ FORBIDDEN = [
     ("notify_emulator/admin", "notify_emulator.api"),
     ("notify_emulator/present", "notify_emulator.web"),
     ("notify_emulator/present", "notify_emulator.api"),
+    ("notify_emulator/faults", "notify_emulator.api"),
+    ("notify_emulator/faults", "notify_emulator.admin"),
     ("notify_emulator/pages", "notify_emulator.api"),
     ("notify_emulator/pages", "notify_emulator.admin"),
 ]

@@ -8,6 +8,7 @@ edge's middlewares. Everything a request does happens in those packages.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,9 @@ from starlette.staticfiles import StaticFiles
 
 from notify_emulator import admin, api, pages
 from notify_emulator.callbacks.worker import CallbackWorker
+from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
+from notify_emulator.faults.middleware import FaultsMiddleware
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
@@ -47,6 +50,11 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
     store = Store.open(settings.resolved_database_url, settings.clock)
+    # From here on the emulator runs on its own clock: the given one moved by the offset that
+    # POST /_emulator/clock sets (kept in the database, so shared by every worker process).
+    clock = ShiftedClock(real_clock(settings.clock), store.clock_offset.current)
+    store.clock = clock
+    settings = dataclasses.replace(settings, clock=clock)
     try:
         if seed:
             for warning in seed_store(store, settings):
@@ -77,6 +85,7 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     )
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
+    app.add_middleware(FaultsMiddleware)
     app.add_middleware(SlashesMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
     return app

@@ -17,6 +17,8 @@ from typing import NoReturn
 
 import click
 
+from notify_emulator.control import clock as clock_commands
+from notify_emulator.control import faults as fault_commands
 from notify_emulator.demo import service as demo_service
 from notify_emulator.rules.callbacks import (
     DEFAULT_CALLBACK_DELAY_SECONDS,
@@ -116,6 +118,7 @@ def serve(
     import uvicorn
 
     from notify_emulator.app import create_app
+    from notify_emulator.faults.connection import HTTP_PROTOCOL
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     delays = _parse_delays(delays_text)
@@ -148,6 +151,8 @@ def serve(
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+            # The h11 protocol that can hang up without an answer (the "drop" faults).
+            http=HTTP_PROTOCOL,
         )
         uvicorn.Server(config).run(sockets=[listener])
         return
@@ -167,7 +172,13 @@ def serve(
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        http=HTTP_PROTOCOL,
     )
+
+
+# Commands for a running emulator (control.py): faults add|list|clear, clock show|advance.
+main.add_command(fault_commands)
+main.add_command(clock_commands)
 
 
 def worker_app() -> object:

@@ -7,8 +7,9 @@ Every part of the emulator that asks "what time is it?" asks the clock carried b
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -63,6 +64,48 @@ class FrozenClock:
 
     def __repr__(self) -> str:
         return f"FrozenClock({self._now.isoformat()})"
+
+
+class ShiftedClock:
+    """The emulator's own clock: a base clock moved forward by an offset read on every call.
+
+    ``POST /_emulator/clock`` moves the offset (kept in the database, so every worker process
+    shares it); statuses, limits, retention and everything else the emulator times follow this
+    clock, while :attr:`real` (the base clock) is what JWTs are checked against, so clients keep
+    signing valid tokens after a jump.
+    """
+
+    def __init__(self, real: Clock, offset: Callable[[], timedelta]) -> None:
+        self._real = real
+        self._offset = offset
+
+    @property
+    def real(self) -> Clock:
+        """The clock before the shift."""
+        return self._real
+
+    def offset(self) -> timedelta:
+        """How far ahead of :attr:`real` this clock is."""
+        return self._offset()
+
+    def now(self) -> datetime:
+        """The base clock's time plus the offset."""
+        return self._real.now() + self._offset()
+
+    def __getattr__(self, name: str) -> Any:
+        # What else the base clock offers (a FrozenClock's advance and set) is reached through
+        # this one, so code holding settings.clock can still move a test's frozen clock.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._real, name)
+
+    def __repr__(self) -> str:
+        return f"ShiftedClock({self._real!r})"
+
+
+def real_clock(clock: Clock) -> Clock:
+    """The clock beneath any :class:`ShiftedClock` (the clock itself when it is not shifted)."""
+    return clock.real if isinstance(clock, ShiftedClock) else clock
 
 
 def utc_naive(moment: datetime) -> datetime:

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,16 @@ DEFAULT_SENDER_NUMBER = "07700900001"
 # Timeout for the fixture's own calls to the emulator's /_emulator/ routes.
 ADMIN_TIMEOUT_SECONDS = 10.0
 LIVE_KEY_TYPE = "normal"
+
+
+class _Unset:
+    """The default of ``times``, which ``None`` cannot be: ``None`` means "until deleted"."""
+
+    def __repr__(self) -> str:
+        return "<one time>"
+
+
+_ONCE: Any = _Unset()
 
 
 class NotifyEmulatorError(RuntimeError):
@@ -300,8 +311,88 @@ class NotifyEmulator:
                     self.set_callback(kind, url, token or None)
 
     def reset(self) -> None:
-        """Forget every notification and received text (the fixture does this before each test)."""
+        """Forget every notification and received text, delete every fault and put the clock
+        back on real time (the fixture does this before each test)."""
         self._admin("POST", "/_emulator/reset")
+
+    # --- faults (shared/spec/emulator.md "Faults") ----------------------------------------
+
+    def add_fault(
+        self,
+        *,
+        action: Mapping[str, Any],
+        match: Mapping[str, Any] | None = None,
+        times: int | None = _ONCE,
+        rate: float | None = None,
+    ) -> str:
+        """Make matching requests fail as ``action`` says; returns the fault's id.
+
+        ``action`` is one of ``{"status": 503}`` (500, 502, 503 or 504), ``{"error":
+        "RateLimitError"}`` or ``{"error": "TooManyRequestsError"}``, ``{"delay_ms": 2000}``,
+        ``{"drop": "before"}`` or ``{"drop": "after"}``. ``match`` may hold ``method``,
+        ``path`` (exact, or a glob such as ``/v2/notifications/*``), ``service_id``,
+        ``key_type`` and ``recipient``. ``times`` (default 1; ``None``: until deleted) or
+        ``rate`` (the chance, from 0 to 1, that each matching request is hit).
+        """
+        fault: dict[str, Any] = {"match": dict(match or {}), "action": dict(action)}
+        if times is not _ONCE:
+            fault["times"] = times
+        if rate is not None:
+            fault["rate"] = rate
+        answer = self._admin("POST", "/_emulator/faults", json=fault)
+        return str(answer["id"])
+
+    def fail_next(
+        self,
+        path: str | None = None,
+        *,
+        status: int = 503,
+        times: int | None = 1,
+        method: str | None = None,
+    ) -> str:
+        """The next ``times`` requests (to ``path``, by ``method``, when given) get a ``status``
+        error from Notify and are not processed; returns the fault's id."""
+        return self.add_fault(match=_route(path, method), action={"status": status}, times=times)
+
+    def lose_answer_next(
+        self, path: str | None = None, *, times: int | None = 1, method: str | None = None
+    ) -> str:
+        """The next ``times`` requests (to ``path``, by ``method``, when given) are processed,
+        and a notification they send is stored, but the connection closes before the answer:
+        the client cannot know the outcome. Returns the fault's id."""
+        return self.add_fault(match=_route(path, method), action={"drop": "after"}, times=times)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults in force, each with its ``id`` and ``remaining`` count."""
+        answer = self._admin("GET", "/_emulator/faults")
+        return list(answer["faults"])
+
+    def clear_faults(self) -> None:
+        """Delete every fault."""
+        self._admin("DELETE", "/_emulator/faults")
+
+    # --- time (shared/spec/emulator.md "Time") --------------------------------------------
+
+    def now(self) -> datetime:
+        """The emulator's time (aware, UTC)."""
+        return _clock_time(self._admin("GET", "/_emulator/clock"))
+
+    def advance(
+        self, *, days: float = 0, hours: float = 0, minutes: float = 0, seconds: float = 0
+    ) -> datetime:
+        """Move the emulator's clock forward; returns its new time.
+
+        Statuses move on, daily limits start again after midnight, notifications leave v2
+        reads after their retention and letters reach the 17:50 print run as the time passes;
+        JWTs are still checked against the real clock, so the client keeps working.
+        """
+        step = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        if step < timedelta(0):
+            raise ValueError("the emulator's clock only moves forward")
+        answer = self._admin(
+            "POST", "/_emulator/clock", json={"advance_seconds": step.total_seconds()}
+        )
+        return _clock_time(answer)
 
     # --- set-up steps (dropped again before the next test) ---------------------------------
 
@@ -360,6 +451,21 @@ class NotifyEmulator:
         if not answer.content:
             return None
         return answer.json()
+
+
+def _route(path: str | None, method: str | None) -> dict[str, str]:
+    match: dict[str, str] = {}
+    if path is not None:
+        match["path"] = path
+    if method is not None:
+        match["method"] = method
+    return match
+
+
+def _clock_time(answer: Any) -> datetime:
+    if not isinstance(answer, dict) or not isinstance(answer.get("now"), str):
+        raise NotifyEmulatorError(f"unexpected answer from /_emulator/clock: {answer!r}")
+    return datetime.fromisoformat(answer["now"].replace("Z", "+00:00"))
 
 
 def _admin_error(answer: requests.Response) -> str:

@@ -8,6 +8,7 @@ loading the same file twice updates records instead of duplicating them.
 
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+from notify_emulator.faults.rules import FaultError, FaultSpec, parse_fault
 from notify_emulator.rules.callbacks import (
     CALLBACK_TYPES,
     CallbackSettingError,
@@ -188,6 +190,8 @@ class SeedConfig:
     """Everything a seed file declares."""
 
     services: tuple[ServiceSeed, ...]
+    # [[faults]]: faults to rehearse (shared/spec/emulator.md "Faults"), each with an id.
+    faults: tuple[FaultSpec, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
@@ -329,13 +333,35 @@ def parse_seed(data: Mapping[str, object], *, source: str) -> SeedConfig:
     services = tuple(
         _parse_service(entry, source, index) for index, entry in enumerate(root.tables("services"))
     )
+    faults = _parse_faults(root.tables("faults"), source)
     root.finish()
     seen: set[str] = set()
     for index, service in enumerate(services):
         if service.id in seen:
             raise ConfigError(f"{source}: services[{index}]: field 'id': repeats {service.id}")
         seen.add(service.id)
-    return SeedConfig(services=services)
+    return SeedConfig(services=services, faults=faults)
+
+
+def _parse_faults(entries: list[object], source: str) -> tuple[FaultSpec, ...]:
+    faults: list[FaultSpec] = []
+    occurrences: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        try:
+            spec = parse_fault(entry)
+        except FaultError as error:
+            raise ConfigError(f"{source}: faults[{index}]: {error}") from None
+        if spec.id is None:
+            # Named by its content (and how many identical ones came before), so loading the
+            # file again replaces each fault instead of adding it twice.
+            content = json.dumps(spec.as_json(), sort_keys=True)
+            occurrences[content] = occurrences.get(content, 0) + 1
+            fault_id = derived_id("fault", content, str(occurrences[content]))
+            spec = FaultSpec(spec.match, spec.action, spec.times, spec.rate, id=fault_id)
+        if any(fault.id == spec.id for fault in faults):
+            raise ConfigError(f"{source}: faults[{index}]: field 'id': repeats {spec.id}")
+        faults.append(spec)
+    return tuple(faults)
 
 
 def _parse_service(data: object, source: str, index: int) -> ServiceSeed:

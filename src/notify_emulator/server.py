@@ -21,6 +21,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from notify_emulator.app import create_app
+from notify_emulator.faults.connection import HTTP_PROTOCOL
 from notify_emulator.settings import Settings
 
 LOOPBACK_HOST = "127.0.0.1"
@@ -96,6 +97,8 @@ class BackgroundServer:
             # The emulator serves no websockets; not loading a websocket library avoids its
             # import-time deprecation warnings, which test suites may treat as errors.
             ws="none",
+            # The h11 protocol, able to hang up without an answer (the "drop" faults).
+            http=HTTP_PROTOCOL,
             lifespan="auto",
             # The inbox's event streams never end by themselves: stop() ends them after this.
             timeout_graceful_shutdown=1,

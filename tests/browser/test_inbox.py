@@ -4,6 +4,7 @@ statuses, and personalisation that tries to run a script."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo
+from notify_emulator.rules.timings import print_run
 
 from .screenshots import HEIGHT, NAMES, WIDTH, take
 
@@ -23,6 +25,14 @@ ADDRESS = {
     "address_line_2": "1 Example Street",
     "postcode": "SW1A 1AA",
 }
+
+
+def pass_print_run(base_url: str, letter_id: str) -> None:
+    """Move the emulator's clock past the evening print run a live letter waits for."""
+    created_at = client(base_url).get_notification_by_id(letter_id)["created_at"]
+    run = print_run(datetime.fromisoformat(created_at.replace("Z", "+00:00")))
+    target = (run + timedelta(seconds=5)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert requests.post(f"{base_url}/_emulator/clock", json={"set": target}, timeout=10).ok
 
 
 def client(base_url: str, key: str = demo.LIVE_API_KEY) -> NotificationsAPIClient:
@@ -133,6 +143,7 @@ def test_forcing_a_status_updates_the_open_page(page: Page, base_url: str) -> No
     letter = client(base_url).send_letter_notification(
         demo.LETTER_TEMPLATE_ID, {**ADDRESS, "name": "A"}
     )
+    pass_print_run(base_url, letter["id"])
     page.goto(f"{base_url}/notifications/{letter['id']}")
     expect(page.locator("#notification-status .hint")).to_have_text("delivered")
     page.get_by_role("button", name="Return this letter").click()

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -17,6 +17,7 @@ from notify_emulator.callbacks import CallbackReceiver
 from notify_emulator.clock import Clock, SystemClock
 from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
+from notify_emulator.rules.timings import print_run
 from notify_emulator.settings import Settings
 
 from ..emulators import emulator_settings, serve_emulator
@@ -102,6 +103,14 @@ class Served:
             what=f"{count} settled callback(s)",
             **filters,
         )
+
+    def pass_print_run(self, letter_id: str) -> None:
+        """Move the emulator's clock past the print run a live letter waits for."""
+        created_at = self.client().get_notification_by_id(letter_id)["created_at"]
+        run = print_run(datetime.fromisoformat(created_at.replace("Z", "+00:00")))
+        target = (run + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        answer = self.admin("POST", "/_emulator/clock", json={"set": target})
+        assert answer.status_code == 200, answer.text
 
     def wait_for_status(self, notification_id: str, status: str) -> dict[str, Any]:
         client = self.client()

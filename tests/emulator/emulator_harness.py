@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -89,6 +89,22 @@ class Running:
             headers=all_headers,
             timeout=10,
         )
+
+    def request_headers(
+        self, secret: str = demo.LIVE_KEY_SECRET, service_id: str = demo.SERVICE_ID
+    ) -> dict[str, str]:
+        """The Authorization header of a request signed now (with the live key by default)."""
+        return {"Authorization": "Bearer " + make_token(secret, service_id)}
+
+    def set_emulator_clock(self, moment: datetime) -> None:
+        """Move the emulator's own clock (``POST /_emulator/clock``) forward to ``moment``;
+        JWTs are still checked against :attr:`clock`."""
+        response = requests.post(
+            self.base_url + "/_emulator/clock",
+            json={"set": moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
 
     def load_config(self, toml: str) -> None:
         """Seed extra services through the admin route."""

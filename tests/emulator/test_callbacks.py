@@ -100,6 +100,7 @@ def test_smoke_test_recipients_and_letters_send_no_receipt(server: Served) -> No
             "simulate-delivered@notifications.service.gov.uk", demo.EMAIL_TEMPLATE_ID, {"name": "A"}
         )
         letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS)
+        server.pass_print_run(letter["id"])
         server.wait_for_status(letter["id"], "received")
         # A receipt is queued in the same transaction as its status change, so once the letter
         # is delivered and a later text's receipt has arrived, nothing else can be queued.

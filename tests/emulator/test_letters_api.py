@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import datetime
 
 import pytest
 from fpdf import FPDF
@@ -11,11 +12,13 @@ from pypdf import PdfReader
 
 from notifications_python_client.errors import PDFNotReadyError
 from notify_emulator.demo import service as demo
+from notify_emulator.rules.timings import print_run
 
 from .emulator_harness import (
     BARE_LETTER_TEMPLATE_ID,
     BARE_LIVE_SECRET,
     BARE_SERVICE_ID,
+    TEST_DELAYS,
     TRIAL_LETTER_TEMPLATE_ID,
     TRIAL_LIVE_SECRET,
     TRIAL_SERVICE_ID,
@@ -27,6 +30,11 @@ from .emulator_harness import (
 
 LETTER = "/v2/notifications/letter"
 ADDRESS = {"address_line_1": "A Person", "address_line_2": "1 High Street", "postcode": "sw1a1aa"}
+
+
+def parse_timestamp(text: str) -> datetime:
+    """A v2 timestamp (``…Z``) as an aware datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def a4_pdf(pages: int = 1) -> bytes:
@@ -67,8 +75,15 @@ def test_template_letter(emulator: Running) -> None:
     pdf = client.get_pdf_for_letter(sent["id"]).read()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "SW1A 1AA" in text
+    # It waits for the evening print run, which hands it to the printer and sets sent_at.
     emulator.clock.advance(3)
-    assert client.get_notification_by_id(sent["id"])["status"] == "received"
+    got = client.get_notification_by_id(sent["id"])
+    assert (got["status"], got["sent_at"]) == ("accepted", None)
+    run = print_run(parse_timestamp(got["created_at"]))
+    emulator.set_emulator_clock(run + TEST_DELAYS.final)
+    got = client.get_notification_by_id(sent["id"])
+    assert got["status"] == "received"
+    assert got["sent_at"] == run.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def test_international_letter_postage(emulator: Running) -> None:
@@ -100,6 +115,10 @@ def test_precompiled_letter(emulator: Running) -> None:
     with pytest.raises(PDFNotReadyError):
         client.get_pdf_for_letter(sent["id"])
     emulator.clock.advance(3)
+    # Scanned and valid, it waits for the print run.
+    assert client.get_notification_by_id(sent["id"])["status"] == "accepted"
+    run = print_run(parse_timestamp(got["created_at"]))
+    emulator.set_emulator_clock(run + TEST_DELAYS.final)
     got = client.get_notification_by_id(sent["id"])
     assert got["status"] == "received"
     assert got["cost_details"] == {"billable_sheets_of_paper": 2, "postage": "first"}

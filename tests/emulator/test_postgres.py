@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import os
 from contextlib import AbstractContextManager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine
 
-from notifications_python_client.errors import NotFoundError
+from notifications_python_client.errors import NotFoundError, ResponseNotReceivedError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.clock import FrozenClock
 from notify_emulator.demo import service as demo
@@ -72,3 +72,55 @@ def test_unreachable_postgres_is_a_database_error() -> None:
     unused = POSTGRES_URL.replace(f":{port}/", ":1/") if port else POSTGRES_URL + "-nowhere"
     with pytest.raises(DatabaseError, match="cannot use the database"):
         Store.open(unused, FrozenClock())
+
+
+def test_faults_and_the_clock_are_shared_through_postgres(postgres_url: str) -> None:
+    import threading
+
+    import requests
+
+    clock = FrozenClock(datetime.now(timezone.utc))
+    with serve(postgres_url, clock) as first, serve(postgres_url, clock) as second:
+        added = requests.post(
+            first.base_url + "/_emulator/faults",
+            json={"match": {"path": "/_status"}, "action": {"status": 503}, "times": 5},
+            timeout=10,
+        )
+        assert added.status_code == 201
+        codes: list[int] = []
+        lock = threading.Lock()
+
+        def hit(url: str) -> None:
+            code = requests.get(url + "/_status", timeout=10).status_code
+            with lock:
+                codes.append(code)
+
+        threads = [
+            threading.Thread(target=hit, args=(url,))
+            for url in [first.base_url, second.base_url] * 10
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(codes) == [200] * 15 + [503] * 5
+
+        moved = requests.post(
+            second.base_url + "/_emulator/clock", json={"advance_seconds": 86_400}, timeout=10
+        )
+        assert moved.json()["offset_seconds"] == 86_400
+        assert requests.get(first.base_url + "/_emulator/clock", timeout=10).json() == moved.json()
+
+        requests.post(
+            first.base_url + "/_emulator/faults",
+            json={"match": {"path": "/v2/notifications/sms"}, "action": {"drop": "after"}},
+            timeout=10,
+        )
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=second.base_url, max_retries=0)
+        with pytest.raises(ResponseNotReceivedError):
+            client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+        (stored,) = client.get_all_notifications()["notifications"]
+        # Made at the emulator's time, a day ahead of the real one.
+        assert stored["created_at"] == (clock.now() + timedelta(days=1)).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"
+        )

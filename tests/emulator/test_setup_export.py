@@ -46,6 +46,7 @@ CONFIG_TABLES = (
     t.templates,
     t.template_versions,
     t.service_callbacks,
+    t.faults,
 )
 TRICKY = (
     'Quotes " and \'\'\' and """, a back\\slash, a tab\there,\r\nCRLF, '
@@ -147,6 +148,18 @@ def build_configuration(client: TestClient) -> None:
         token = 'a "quoted" \\ token with spaces'
         callback = {"type": kind, "url": f"http://localhost:8000/{kind}", "bearer_token": token}
         post(f"/services/{first}/callbacks", callback, 200)
+    faults = [
+        {"match": {"method": "POST", "path": "/v2/notifications/*"}, "action": {"status": 503}},
+        {"action": {"drop": "after"}, "times": None},
+        {
+            "match": {"service_id": first, "key_type": "team", "recipient": "07700900123"},
+            "action": {"error": "RateLimitError"},
+            "times": 3,
+        },
+        {"action": {"delay_ms": 250}, "rate": 0.25},
+    ]
+    for fault in faults:
+        post("/faults", fault)
 
 
 @pytest.fixture

@@ -23,6 +23,9 @@ CREATED_AT = datetime(2026, 11, 26, 10, 0, 0, 123456, tzinfo=timezone.utc)
 DELAYS = DeliveryDelays(
     sending=timedelta(seconds=2), final=timedelta(seconds=10), virus_scan=timedelta(seconds=1)
 )
+# The print run that collects a live letter made at CREATED_AT: 17:50 London time that day (GMT
+# in November), in seconds after CREATED_AT.
+PRINT_RUN = (datetime(2026, 11, 26, 17, 50, tzinfo=timezone.utc) - CREATED_AT).total_seconds()
 
 
 def plan(**overrides: object) -> tuple[str, list[tuple[str, float]]]:
@@ -112,10 +115,35 @@ def test_live_email_to_a_failure_address_is_delivered() -> None:
 # --- letters -----------------------------------------------------------------------------
 
 
-def test_live_template_letter() -> None:
+def test_live_template_letter_waits_for_the_print_run() -> None:
+    # Then it is dispatched as long after printing as a message is delivered after sending.
     assert plan(notification_type="letter", recipient=None) == (
         "created",
-        [("sending", 2.0), ("delivered", 10.0)],
+        [("sending", PRINT_RUN), ("delivered", PRINT_RUN + 8.0)],
+    )
+
+
+def test_a_letter_made_after_the_print_deadline_waits_for_the_next_days_run() -> None:
+    created_at = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)
+    initial, steps = plan_delivery(
+        notification_type="letter",
+        key_type="normal",
+        recipient=None,
+        is_international=False,
+        created_at=created_at,
+        delays=DELAYS,
+    )
+    assert initial == "created"
+    assert [(step.status, step.at) for step in steps] == [
+        ("sending", datetime(2026, 11, 27, 17, 50, tzinfo=timezone.utc)),
+        ("delivered", datetime(2026, 11, 27, 17, 50, 8, tzinfo=timezone.utc)),
+    ]
+
+
+def test_letter_delays_do_not_move_the_print_run() -> None:
+    assert plan(notification_type="letter", recipient=None, delays=DeliveryDelays.instant()) == (
+        "created",
+        [("sending", PRINT_RUN), ("delivered", PRINT_RUN)],
     )
 
 
@@ -133,10 +161,10 @@ def test_template_letter_with_an_invalid_pdf_fails_validation() -> None:
     )
 
 
-def test_live_precompiled_letter() -> None:
+def test_live_precompiled_letter_is_scanned_then_waits_for_the_print_run() -> None:
     assert plan(notification_type="letter", recipient=None, precompiled=True) == (
         "pending-virus-check",
-        [("created", 1.0), ("sending", 2.0), ("delivered", 10.0)],
+        [("created", 1.0), ("sending", PRINT_RUN), ("delivered", PRINT_RUN + 8.0)],
     )
 
 

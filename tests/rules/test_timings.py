@@ -12,6 +12,7 @@ from notify_emulator.rules.timings import (
     is_royal_mail_working_day,
     letter_date,
     print_day,
+    print_run,
 )
 
 UTC = timezone.utc
@@ -135,3 +136,38 @@ def test_letter_date_is_the_london_day() -> None:
 
 def test_public_names_exist() -> None:
     assert all(hasattr(timings, name) for name in timings.__all__)
+
+
+# --- the print run (api letters_pdf_tasks.check_time_to_collate_letters) ------------------
+
+
+@pytest.mark.parametrize(
+    ("created_at", "expected"),
+    [
+        # Winter (GMT): 17:50 London is 17:50 UTC; letters made before 17:30 go that day.
+        (datetime(2026, 11, 26, 9, 0, tzinfo=UTC), datetime(2026, 11, 26, 17, 50, tzinfo=UTC)),
+        (
+            datetime(2026, 11, 26, 17, 29, 59, 999999, tzinfo=UTC),
+            datetime(2026, 11, 26, 17, 50, tzinfo=UTC),
+        ),
+        # The deadline itself, and later, wait for the next day's run.
+        (datetime(2026, 11, 26, 17, 30, tzinfo=UTC), datetime(2026, 11, 27, 17, 50, tzinfo=UTC)),
+        (datetime(2026, 11, 26, 17, 55, tzinfo=UTC), datetime(2026, 11, 27, 17, 50, tzinfo=UTC)),
+        (datetime(2026, 11, 26, 23, 59, tzinfo=UTC), datetime(2026, 11, 27, 17, 50, tzinfo=UTC)),
+        # Summer (BST): the run is at 16:50 UTC, the deadline 16:30 UTC.
+        (datetime(2026, 6, 10, 16, 29, tzinfo=UTC), datetime(2026, 6, 10, 16, 50, tzinfo=UTC)),
+        (datetime(2026, 6, 10, 16, 30, tzinfo=UTC), datetime(2026, 6, 11, 16, 50, tzinfo=UTC)),
+        # 23:30 UTC in summer is already the next London day.
+        (datetime(2026, 6, 10, 23, 30, tzinfo=UTC), datetime(2026, 6, 11, 16, 50, tzinfo=UTC)),
+        # Clocks go forward on Sunday 29 March 2026: Saturday evening's letter goes on Sunday,
+        # at 17:50 BST (the run is every day, weekends and bank holidays too).
+        (datetime(2026, 3, 28, 18, 0, tzinfo=UTC), datetime(2026, 3, 29, 16, 50, tzinfo=UTC)),
+        (datetime(2026, 12, 25, 12, 0, tzinfo=UTC), datetime(2026, 12, 25, 17, 50, tzinfo=UTC)),
+    ],
+)
+def test_print_run(created_at: datetime, expected: datetime) -> None:
+    assert print_run(created_at) == expected
+
+
+def test_print_run_of_a_naive_time_is_naive_utc() -> None:
+    assert print_run(datetime(2026, 6, 10, 12, 0)) == datetime(2026, 6, 10, 16, 50)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import callbacks, documents, preview, routes, setup
+from notify_emulator.admin import callbacks, clock, documents, faults, preview, routes, setup
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -21,6 +21,12 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/received-texts", "POST", routes.inject_received_text),
     ("/notifications/{notification_id}/status", "POST", routes.force_status),
     ("/documents/{document_id}", "GET", documents.get_document),
+    ("/faults", "GET", faults.list_faults),
+    ("/faults", "POST", faults.add_fault),
+    ("/faults", "DELETE", faults.clear_faults),
+    ("/faults/{fault_id}", "DELETE", faults.delete_fault),
+    ("/clock", "GET", clock.get_clock),
+    ("/clock", "POST", clock.move_clock),
     ("/callbacks", "GET", callbacks.list_all),
     ("/callbacks/{callback_id}/retry", "POST", callbacks.retry),
     ("/notifications/{notification_id}/return", "POST", callbacks.return_notification),

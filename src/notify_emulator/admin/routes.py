@@ -30,8 +30,14 @@ def health(_emulator: Emulator, _request: ApiRequest) -> Result:
 
 
 def reset(emulator: Emulator, _request: ApiRequest) -> Result:
-    """``POST /_emulator/reset``: forget what was sent and received; keep the configuration."""
+    """``POST /_emulator/reset``: forget what was sent and received; keep the configuration.
+
+    Faults are deleted and the clock is put back on real time too, so that each test of a
+    suite starts from the same place.
+    """
     emulator.store.reset_activity()
+    emulator.store.faults.clear()
+    emulator.store.clock_offset.reset()
     emulator.rate_limiter.reset()
     return 200, {"status": "ok"}
 

@@ -2,7 +2,8 @@
 
 Run as ``python -m notify_emulator.demo [--output-dir DIR]``. It starts the emulator on a free
 loopback port with a temporary SQLite database and its demo service, then, with the client, sends
-a text message, an email with a file attached and a letter, reads each status until it is final,
+a text message, an email with a file attached and a letter, reads each status until it is final
+(moving the emulator's clock past Notify's evening print run, which the letter waits for),
 lists every notification, reads templates, a preview and received texts, and saves the letter's
 PDF. It prints each call and the key fields of each answer, stops the emulator and exits 0; if a
 step fails it prints Notify's error and exits 1.
@@ -16,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
@@ -26,6 +28,7 @@ from notifications_python_client.errors import HTTPError, PDFNotReadyError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo_service
 from notify_emulator.rules.lifecycle import FINAL_STATUSES
+from notify_emulator.rules.timings import print_run
 from notify_emulator.server import EmulatorServer, ServerStartError, sqlite_file_url
 from notify_emulator.settings import Settings
 from notify_emulator.store import DatabaseError
@@ -39,6 +42,10 @@ POLL_INTERVAL_SECONDS = 0.1
 # Statuses after which a notification does not change. Letters are shown to API callers as
 # `received` once delivered (notify-api.md §7.2).
 LETTER_RECEIVED = "received"
+LETTER_ACCEPTED = "accepted"
+# How far past the print run the demo moves the emulator's clock: the letter is dispatched
+# within about a second of being printed.
+PAST_THE_PRINT_RUN = timedelta(minutes=1)
 FINAL_API_STATUSES = FINAL_STATUSES | {LETTER_RECEIVED}
 DELIVERED_STATUSES = frozenset({"delivered", LETTER_RECEIVED})
 
@@ -161,6 +168,7 @@ class Walkthrough:
         seen: dict[str, list[str]] = {name: [] for name in notification_ids}
         pending = dict(notification_ids)
         deadline = time.monotonic() + STATUS_TIMEOUT_SECONDS
+        clock_moved = False
         while pending:
             for name, notification_id in list(pending.items()):
                 status = self.client.get_notification_by_id(notification_id)["status"]
@@ -168,6 +176,15 @@ class Walkthrough:
                     seen[name].append(status)
                 if status in FINAL_API_STATUSES:
                     del pending[name]
+            if (
+                not clock_moved
+                and list(pending) == ["letter"]
+                and seen["letter"][-1] == (LETTER_ACCEPTED)
+            ):
+                # Everything else is final: only the print run is left to wait for.
+                self.move_clock_past_print_run(pending["letter"])
+                clock_moved = True
+                continue
             if pending and time.monotonic() > deadline:
                 names = ", ".join(f"{name} ({seen[name][-1]})" for name in pending)
                 raise DemoFailure(f"no final status after {STATUS_TIMEOUT_SECONDS:g} s: {names}")
@@ -179,6 +196,24 @@ class Walkthrough:
             self.say(f"{name:<13} {' -> '.join(statuses)}{note}")
             if final not in DELIVERED_STATUSES:
                 raise DemoFailure(f"the {name} was not delivered: its final status is {final!r}")
+
+    def move_clock_past_print_run(self, letter_id: str) -> None:
+        """Letters wait in `accepted` for Notify's print run at 17:50 UK time: move the
+        emulator's clock (its own route; JWTs keep the real time) to just after it."""
+        created_at = self.client.get_notification_by_id(letter_id)["created_at"]
+        run = print_run(datetime.fromisoformat(created_at.replace("Z", "+00:00")))
+        target = (run + PAST_THE_PRINT_RUN).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.say("The letter waits for Notify's print run at 17:50 UK time; move the emulator's")
+        self.say("clock past it, with the emulator's own route:")
+        self.say(f'POST {self.base_url}/_emulator/clock {{"set": "{target}"}}')
+        answer = requests.post(f"{self.base_url}/_emulator/clock", json={"set": target}, timeout=10)
+        if answer.status_code >= 400:
+            raise DemoFailure(f"the emulator refused to move its clock: {answer.text}")
+        clock = answer.json()
+        self.say(
+            f"-> the emulator's time is now {clock['now']} "
+            f"({_duration(clock['offset_seconds'])} ahead of real time)"
+        )
 
     def list_notifications(self) -> None:
         self.step("List all notifications")
@@ -262,6 +297,13 @@ class Walkthrough:
         except OSError as error:
             raise DemoFailure(f"cannot save the PDF as {path}: {error.strerror}") from error
         self.say(f"-> {len(pdf)} bytes saved to {path}")
+
+
+def _duration(seconds: float) -> str:
+    """``7 h 12 min`` for a number of seconds."""
+    minutes = int(seconds // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def describe_http_error(error: HTTPError) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from notify_emulator.rules.timings import print_run
+
 __all__ = [
     "ALL_STATUSES",
     "COMPLETED_STATUSES",
@@ -299,13 +301,16 @@ def plan_delivery(
       reports it. International SMS to a country without delivery receipts
       (``delivery_receipts=False``) stays ``sent``.
     - Email: ``created`` → ``sending`` → final.
-    - Template letter: ``created`` → ``sending`` → ``delivered``; with a test key it is
-      created in ``sending``. ``pdf_valid=False`` (e.g. over the page limit) ends in
-      ``validation-failed`` instead.
-    - Precompiled letter: ``pending-virus-check`` → ``created`` → ``sending`` →
+    - Template letter: ``created`` until the print run that collects it (17:50 London time,
+      :func:`~notify_emulator.rules.timings.print_run`), then ``sending``, then ``delivered``
+      as long after the run as ``final`` is after ``sending``. With a test key it is created
+      in ``sending`` and never waits for a print run. ``pdf_valid=False`` (e.g. over the page
+      limit) ends in ``validation-failed`` instead, found when the PDF is made.
+    - Precompiled letter: ``pending-virus-check`` → ``created`` → (print run) ``sending`` →
       ``delivered`` (test key: straight to ``delivered``), or ``validation-failed``.
 
-    The final status comes from :func:`simulated_final_status`.
+    ``delays`` time every step but a letter's print run. The final status comes from
+    :func:`simulated_final_status`.
     """
     if notification_type not in (SMS, EMAIL, LETTER):
         raise ValueError(f"unknown notification type {notification_type!r}")
@@ -321,6 +326,10 @@ def plan_delivery(
     is_test = key_type == KEY_TYPE_TEST
 
     if notification_type == LETTER:
+        # A live letter waits for the print run; then it is dispatched as long after being
+        # handed to the printer as a message is delivered after being handed to its provider.
+        printed = max(print_run(created_at), at(delays.virus_scan if precompiled else timedelta(0)))
+        dispatched = printed + (delays.final - delays.sending)
         if precompiled:
             if not pdf_valid:
                 return PENDING_VIRUS_CHECK, [Step(VALIDATION_FAILED, at(delays.virus_scan))]
@@ -328,15 +337,15 @@ def plan_delivery(
                 return PENDING_VIRUS_CHECK, [Step(DELIVERED, at(delays.virus_scan))]
             return PENDING_VIRUS_CHECK, [
                 Step(CREATED, at(delays.virus_scan)),
-                Step(SENDING, at(delays.sending)),
-                Step(DELIVERED, at(delays.final)),
+                Step(SENDING, printed),
+                Step(DELIVERED, dispatched),
             ]
         if not pdf_valid:
             # Notify finds an over-long letter only when it renders the PDF, after the 201.
             return (SENDING if is_test else CREATED), [Step(VALIDATION_FAILED, at(delays.sending))]
         if is_test:
             return SENDING, [Step(DELIVERED, at(delays.final))]
-        return CREATED, [Step(SENDING, at(delays.sending)), Step(DELIVERED, at(delays.final))]
+        return CREATED, [Step(SENDING, printed), Step(DELIVERED, dispatched)]
 
     if notification_type == SMS:
         handed_over = SENT if is_international else SENDING

@@ -9,7 +9,7 @@ returned by the API.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from notify_emulator.rules.data.bank_holidays import is_bank_holiday
@@ -17,11 +17,14 @@ from notify_emulator.rules.data.bank_holidays import is_bank_holiday
 __all__ = [
     "LATEST_DAYS_IN_TRANSIT",
     "LONDON",
+    "PRINT_RUN_DEADLINE",
+    "PRINT_RUN_TIME",
     "estimated_delivery",
     "is_dvla_working_day",
     "is_royal_mail_working_day",
     "letter_date",
     "print_day",
+    "print_run",
 ]
 
 LONDON = ZoneInfo("Europe/London")
@@ -95,6 +98,30 @@ def estimated_delivery(created_at: datetime, postage: str) -> datetime:
 
     delivery = _advance(print_day(created_at), 1 + LATEST_DAYS_IN_TRANSIT[postage], is_working_day)
     return delivery.replace(hour=_DELIVERY_HOUR, minute=0).astimezone(timezone.utc)
+
+
+# Notify's print run (api app/celery/letters_pdf_tasks.py check_time_to_collate_letters, with the
+# schedule in app/config.py): every day at 17:50 London time, letters still `created` that were
+# made before 17:30 London time are collated and sent to the printer, which puts them in
+# `sending` with sent_at (provider_tasks.update_letter_to_sending). Only live-key letters are
+# collected (dao_get_letters_to_be_printed); test-key letters never wait for it.
+PRINT_RUN_TIME = time(17, 50)
+PRINT_RUN_DEADLINE = time(17, 30)
+
+
+def print_run(created_at: datetime) -> datetime:
+    """When the print run that collects a letter created at ``created_at`` happens.
+
+    The day's run at 17:50 London time for a letter made before 17:30, else the next day's
+    (weekends and bank holidays included: the run is scheduled every day). Given and returned
+    in UTC; a naive ``created_at`` is UTC, and gives a naive answer.
+    """
+    local = _as_utc(created_at).astimezone(LONDON)
+    day = local.date()
+    if local.time() >= PRINT_RUN_DEADLINE:
+        day += timedelta(days=1)
+    run = datetime.combine(day, PRINT_RUN_TIME, tzinfo=LONDON).astimezone(timezone.utc)
+    return run.replace(tzinfo=None) if created_at.tzinfo is None else run
 
 
 def letter_date(created_at: datetime) -> date:

@@ -108,7 +108,14 @@ class ConfigCache:
 
     @contextmanager
     def one_check(self) -> Iterator[None]:
-        """Within this block (one request), check the generation once, at the first read."""
+        """Within this block (one request), check the generation once, at the first read.
+
+        Inside another such block (the fault middleware opens one around the whole request,
+        before the handler opens its own) the outer block's check is the one that counts.
+        """
+        if self._scope.get() is not None:
+            yield
+            return
         token = self._scope.set(_Scope())
         try:
             yield

@@ -97,21 +97,44 @@ class ConnectionGate:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.RLock()
+        # The connection of the transaction this thread has open, if any (see connect()).
+        self._local = threading.local()
         sqlite = engine.dialect.name == "sqlite"
         self._gate_writes = sqlite
         self._gate_reads = sqlite and engine.url.database in {None, "", ":memory:"}
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        """A connection for reading (commit explicitly to write; prefer :meth:`begin`)."""
+        """A connection for reading (commit explicitly to write; prefer :meth:`begin`).
+
+        Inside a :meth:`begin` block of the same thread it is that transaction's connection,
+        so a read made there (the emulator's clock reads its offset) sees the transaction's
+        writes and cannot end it: a second handle on SQLite's one in-memory connection would
+        roll the transaction back when it was closed.
+        """
+        current = getattr(self._local, "transaction", None)
+        if current is not None:
+            yield current
+            return
         with self._gated(self._gate_reads), self._engine.connect() as connection:
             yield connection
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A connection in a transaction, committed when the block ends without error."""
+        """A connection in a transaction, committed when the block ends without error.
+
+        Inside another :meth:`begin` block of the same thread, it is part of that transaction.
+        """
+        current = getattr(self._local, "transaction", None)
+        if current is not None:
+            yield current
+            return
         with self._gated(self._gate_writes), self._engine.begin() as connection:
-            yield connection
+            self._local.transaction = connection
+            try:
+                yield connection
+            finally:
+                self._local.transaction = None
 
     def _gated(self, gated: bool) -> AbstractContextManager[object]:
         return self._lock if gated else nullcontext()

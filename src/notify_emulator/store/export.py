@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, inspect, select
+from sqlalchemy import Connection, Table, inspect, select
 
 from notify_emulator.clock import format_timestamp
+from notify_emulator.faults.rules import FOREVER
 from notify_emulator.store import tables as t
 from notify_emulator.store.store import Store
 
@@ -170,27 +171,9 @@ def _templates(connection: Connection, service: Row) -> list[Entry]:
     return entries
 
 
-def _optional_rows(
-    connection: Connection, table_name: str, fields: tuple[str, ...], **where: Any
-) -> list[Entry]:
-    """The rows of a table another part of the emulator owns, keeping the seed's fields it has."""
-    table = Table(table_name, MetaData(), autoload_with=connection)
-    statement = select(table)
-    for name, value in where.items():
-        statement = statement.where(table.c[name] == value)
-    if "id" in table.c:
-        statement = statement.order_by(table.c.id)
-    return [
-        {name: row._mapping[name] for name in fields if row._mapping.get(name) is not None}
-        for row in connection.execute(statement)
-    ]
-
-
-# Faults live in a table of their own part; until it exists that section is skipped, and when it
-# does each row keeps the seed fields (shared/spec/emulator.md) its table has.
+# Sections for tables a database may not have yet (before migrations 5 and 6) are skipped.
 CALLBACKS_TABLE = "service_callbacks"
 FAULTS_TABLE = "faults"
-_FAULT_FIELDS = ("id", "match", "action", "times", "rate")
 
 
 def _callbacks(connection: Connection, service: Row) -> list[Entry]:
@@ -207,7 +190,21 @@ def _callbacks(connection: Connection, service: Row) -> list[Entry]:
 
 
 def _faults(connection: Connection, _present: set[str]) -> list[Entry]:
-    return _optional_rows(connection, FAULTS_TABLE, _FAULT_FIELDS)
+    # In the order they were added (the first that matches a request is the one used). A fault
+    # lasting until deleted is written "forever": TOML has no null. What is left of a count is
+    # activity, not configuration: a loaded fault starts again from its times.
+    table = t.faults
+    entries: list[Entry] = []
+    for row in connection.execute(select(table).order_by(table.c.position, table.c.id)):
+        entry: Entry = {"id": row.id}
+        if row.match:
+            entry["match"] = dict(row.match)
+        entry["action"] = dict(row.action)
+        entry["times"] = FOREVER if row.times is None else row.times
+        if row.rate is not None:
+            entry["rate"] = row.rate
+        entries.append(entry)
+    return entries
 
 
 SERVICE_SECTIONS: dict[str, tuple[str, Callable[[Connection, Row], list[Entry]]]] = {

@@ -53,6 +53,16 @@ def _callbacks(connection: Connection) -> None:
         table.create(connection, checkfirst=True)
 
 
+def _faults_and_clock(connection: Connection) -> None:
+    tables.faults.create(connection, checkfirst=True)
+    tables.emulator_clock.create(connection, checkfirst=True)
+    row = connection.execute(
+        select(tables.emulator_clock.c.id).where(tables.emulator_clock.c.id == 1)
+    ).first()
+    if row is None:
+        connection.execute(tables.emulator_clock.insert().values(id=1, offset_microseconds=0))
+
+
 def _inbox(connection: Connection) -> None:
     # The indexes the web inbox pages by, and the change log its events stream follows.
     tables.activity_events.create(connection, checkfirst=True)
@@ -80,6 +90,7 @@ MIGRATIONS: list[Migration] = [
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
     (5, "service_callbacks, callbacks, returned_letters", _callbacks),
+    (6, "faults and emulator_clock", _faults_and_clock),
     (8, "inbox indexes and activity_events", _inbox),
 ]
 

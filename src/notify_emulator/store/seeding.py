@@ -13,6 +13,7 @@ from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
 from notify_emulator.seed import SeedConfig, ServiceSeed, derived_id
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import mark_config_changed
+from notify_emulator.store.faults import upsert_fault
 from notify_emulator.store.store import Store
 
 # notify-api.md §5.3: a letter template's postage when it names none.
@@ -36,6 +37,8 @@ def apply_seed(store: Store, config: SeedConfig) -> None:
     with store.db.begin() as connection:
         for service in config.services:
             _apply_service(store, connection, service)
+        for fault in config.faults:
+            upsert_fault(connection, fault, store.now())
         mark_config_changed(connection)
     store.config.forget()
 

@@ -24,9 +24,11 @@ from notify_emulator.rules.lifecycle import (
 )
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
+from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.events import record_event, record_notification_event
+from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
 from notify_emulator.store.records import (
@@ -73,6 +75,9 @@ class Store:
         # Services, keys, senders, reply-tos and templates, kept until the configuration
         # generation in the database moves on (store/config_cache.py).
         self.config = ConfigCache(self.db.connect)
+        # The faults being rehearsed and the emulator clock's offset, shared by every process.
+        self.faults = FaultStore(self.db.connect, self.db.begin, self.config, self.now)
+        self.clock_offset = ClockOffset(self.db.connect, self.db.begin, self.config)
         # How long after its event a callback's first attempt is due (Settings.callback_delay).
         self.callback_delay = timedelta(seconds=DEFAULT_CALLBACK_DELAY_SECONDS)
 

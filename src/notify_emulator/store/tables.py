@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -263,6 +264,30 @@ returned_letters = Table(
     Column("reported_at", String(10), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_returned_letters_report", "service_id", "reported_at"),
+)
+
+# Added by migration 6: the faults being rehearsed (shared/spec/emulator.md "Faults"), shared by
+# every process; `remaining` is how many more requests a fault hits (NULL: until deleted),
+# used up by an atomic UPDATE, and `position` keeps them in the order they were added.
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("match", JSON, nullable=False),
+    Column("action", JSON, nullable=False),
+    Column("times", Integer),
+    Column("rate", Float),
+    Column("remaining", Integer),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Added by migration 6: one row (id 1), how far the emulator's clock is ahead of the real one.
+emulator_clock = Table(
+    "emulator_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("offset_microseconds", BigInteger, nullable=False),
 )
 
 # Added by migration 8: what the web inbox reads. Every notification and every received text,

@@ -1,7 +1,9 @@
 """JWT authentication of v2 requests, exactly as Notify checks it (notify-api.md §2.3).
 
 Tokens are HS256 JWTs signed with an API key's secret, ``iss`` = service id, ``iat`` = seconds
-since the epoch; a token is valid within 30 seconds of the server's clock either way.
+since the epoch; a token is valid within 30 seconds of the server's clock either way. That is the
+real clock, beneath any move of the emulator's own (``POST /_emulator/clock``): clients sign
+tokens with the time of their machine, which an emulated jump does not change.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import jwt
 
-from notify_emulator.clock import Clock
+from notify_emulator.clock import Clock, real_clock
 from notify_emulator.store import ApiKeyRecord, ServiceRecord, Store
 from notify_emulator.web.errors import AuthError
 from notify_emulator.web.jwt_segments import LenientToken, UndecodableToken, parse_leniently
@@ -86,7 +88,7 @@ def authenticate(authorization: str | None, store: Store, clock: Clock) -> Calle
     if not service.active:
         raise AuthError(SERVICE_ARCHIVED)
 
-    now = clock.now().timestamp()
+    now = real_clock(clock).now().timestamp()
     for key in keys:
         try:
             _verify(token, key, now)

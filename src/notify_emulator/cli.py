@@ -39,7 +39,7 @@ def _parse_delays(text: str | None) -> DeliveryDelays:
 
 
 @click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
-@click.version_option(package_name="notifications-python-client", prog_name="notify-emulator")
+@click.version_option(package_name="notify-emulator", prog_name="notify-emulator")
 def main() -> None:
     """The ``notify-emulator`` command group."""
 

@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -22,6 +22,9 @@ from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from notify_emulator.store import DatabaseError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 # How extra worker processes learn their settings (they are started by uvicorn by import).
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
@@ -111,6 +114,8 @@ def serve(
     click.echo(f"Database: {_safe_url(settings.resolved_database_url)}")
     if config_path is None:
         click.echo(demo_service.describe(base_url))
+    else:
+        click.echo(_describe_seeded(app, config_path, host))
     if workers == 1:
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[listener])
@@ -129,6 +134,16 @@ def serve(
         log_level="warning",
         access_log=False,
     )
+
+
+def _describe_seeded(app: Starlette, config_path: Path, host: str) -> str:
+    """Each service of the seed file with its keys (on loopback only) and templates."""
+    from notify_emulator.banner import describe_services, is_loopback
+    from notify_emulator.seed import load_seed_file
+
+    store = app.state.emulator.store
+    service_ids = [service.id for service in load_seed_file(config_path).services]
+    return describe_services(store, service_ids, show_keys=is_loopback(host))
 
 
 def worker_app() -> object:

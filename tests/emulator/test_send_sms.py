@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 import pytest
 
 from notifications_python_client.errors import BadRequestError, NotFoundError
@@ -200,9 +202,14 @@ def test_scheduled_for_messages(emulator: Running, value: str, message: str) -> 
 
 
 def test_scheduled_for_is_validated_then_ignored(emulator: Running) -> None:
-    soon = emulator.clock.now().replace(tzinfo=None).isoformat(timespec="seconds")
-    later = soon[:11] + "23:59:59" if soon[11:13] < "23" else soon
-    response = emulator.request("POST", SMS, json=valid(scheduled_for=later))
+    # An hour ahead is within the next day at any time of day (after 23:00 UTC this test used
+    # "now" cut to the second, which is already in the past).
+    later = (emulator.clock.now().astimezone(timezone.utc) + timedelta(hours=1)).replace(
+        tzinfo=None
+    )
+    response = emulator.request(
+        "POST", SMS, json=valid(scheduled_for=later.isoformat(timespec="seconds"))
+    )
     assert response.status_code == 201, response.text
     assert response.json()["scheduled_for"] is None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,20 @@ def test_a_file_that_does_not_download_fails_the_email_step(
     with pytest.raises(demo.DemoFailure, match="the file did not download from http://"):
         walkthrough.show_download_link(sent, "report", b"not the file that was sent")
     client.close()
+
+
+def test_without_this_repositorys_client_the_demo_says_what_to_install() -> None:
+    # As in a virtualenv holding the emulator alone, or beside the official client.
+    code = (
+        "import runpy, sys; sys.modules['notifications_python_client'] = None; "
+        "runpy.run_module('notify_emulator.demo', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "python -m notify_emulator.demo walks through this repository's client, which is not "
+        "installed here ("
+    )
+    assert result.stderr.rstrip().endswith("from the repository's root with pip install .")

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest other-pythons bench clean
+.PHONY: demo test lint typecheck pytest other-pythons bench screenshots clean
 
 # Two distributions from this one tree: the client (pyproject.toml here) and the emulator
 # (packages/notify-emulator), both installed editable, in one resolve.
@@ -35,6 +35,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The README's pictures of the inbox, taken with Chromium (apt-get install chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) .nox .mypy_cache .ruff_cache .pytest_cache

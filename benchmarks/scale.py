@@ -3,13 +3,15 @@
 For each size, an emulator database is seeded, one real text is sent through the API, and the
 notification is cloned in bulk (``bulk_db``) up to the size. The emulator is then started on that
 file and asked, one request at a time, for the newest page and for a page half-way back in the
-history (``older_than`` the notification at that depth).
+history (``older_than`` the notification at that depth), through the v2 API and through the web
+inbox (``GET /``, 50 rows rendered as HTML).
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +58,14 @@ def run_listing(
                 pages = {
                     "newest page": stack.LIST_PATH,
                     "older_than": f"{stack.LIST_PATH}?older_than={deep_id}",
+                    "inbox newest page": "/",
+                    "inbox older_than": f"/?older_than={deep_id}",
                 }
                 log = Path(folder) / f"list-{size}.log"
                 with stack.emulator(database, seed, cpu=cores.server, log=log) as emulator:
                     for page, path in pages.items():
                         url = emulator.base_url + path
-                        items = len(stack.get_json(url)["notifications"])
+                        items = _items(url, page)
                         results = [
                             _timed_pages(emulator, url, duration, warmup, cores)
                             for _ in range(rounds)
@@ -71,7 +75,11 @@ def run_listing(
                         part.rows.append(
                             Row(
                                 subject=f"{size:,} stored",
-                                scenario=page if page != "older_than" else f"{page} #{size // 2:,}",
+                                scenario=(
+                                    f"{page} #{size // 2:,}"
+                                    if page.endswith("older_than")
+                                    else page
+                                ),
                                 rate=median([r["rate"] for r in results]),
                                 p50_ms=p50s[page, size],
                                 p99_ms=median([r["p99_ms"] for r in results]),
@@ -107,6 +115,14 @@ def run_listing(
         "the deep page starts half-way back in the history."
     )
     return part
+
+
+def _items(url: str, page: str) -> int:
+    """How many notifications the page holds (JSON items, or the inbox's table rows)."""
+    if not page.startswith("inbox"):
+        return len(stack.get_json(url)["notifications"])
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.read().decode("utf-8").count("data-notification-id=")
 
 
 def _timed_pages(

@@ -80,11 +80,15 @@ FORBIDDEN = [
     ("notify_emulator/store", "notify_emulator.web"),
     ("notify_emulator/store", "notify_emulator.api"),
     ("notify_emulator/store", "notify_emulator.admin"),
+    ("notify_emulator/store", "notify_emulator.callbacks"),
+    ("notify_emulator/callbacks", "notify_emulator.web"),
     ("notify_emulator/web", "notify_emulator.api"),
     ("notify_emulator/web", "notify_emulator.admin"),
     ("notify_emulator/admin", "notify_emulator.api"),
     ("notify_emulator/present", "notify_emulator.web"),
     ("notify_emulator/present", "notify_emulator.api"),
+    ("notify_emulator/pages", "notify_emulator.api"),
+    ("notify_emulator/pages", "notify_emulator.admin"),
 ]
 
 

@@ -8,6 +8,7 @@ unlike it, other values (an empty string, an empty dict) are sent as given.
 from __future__ import annotations
 
 import base64
+import datetime
 import io
 from typing import IO, Any
 
@@ -19,6 +20,8 @@ from notifications_python_client.types import (
     NotificationsPage,
     PrecompiledLetterResponse,
     ReceivedTextsPage,
+    ReturnedLettersReport,
+    ReturnedLettersSummary,
     SmsNotificationResponse,
     Template,
     TemplatePreview,
@@ -153,3 +156,16 @@ def post_template_preview(
     # Notify treats a missing personalisation as "none" (notify-api.md §5.10); null is a 400.
     body = _with_optional({}, personalisation=personalisation)
     return Request("POST", f"/v2/template/{template_id}/preview", json=body)
+
+
+# Notify's upcoming returned-letters routes (notify-api.md "Returned letters"); the paths are the
+# ones the official client's branch calls.
+
+
+def get_returned_letters_summary() -> Request[ReturnedLettersSummary]:
+    return Request("GET", "/v2/returned-letters/summary")
+
+
+def get_returned_letters(report_date: str | datetime.date) -> Request[ReturnedLettersReport]:
+    # Notify answers this path with a 308 to "/v2/returned-letters/", which is followed.
+    return Request("GET", "/v2/returned-letters", params={"report_date": str(report_date)})

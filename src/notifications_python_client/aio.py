@@ -14,6 +14,7 @@ the sync client; this module only sends with aiohttp and sleeps with asyncio.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import functools
 import io
 import time
@@ -61,6 +62,8 @@ from notifications_python_client.types import (
     PrecompiledLetterResponse,
     ReceivedText,
     ReceivedTextsPage,
+    ReturnedLettersReport,
+    ReturnedLettersSummary,
     SmsNotificationResponse,
     Template,
     TemplatePreview,
@@ -387,6 +390,21 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
         return await self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- returned letters (Notify's upcoming API) ---
+
+    async def get_returned_letters_summary(self) -> ReturnedLettersSummary:
+        """How many letters came back on each report date, newest first (live keys only).
+
+        Follows Notify's upcoming ``GET /v2/returned-letters/summary``: a list, or a single
+        summary with a count of 0 when no letter has come back.
+        """
+        return await self._execute(_endpoints.get_returned_letters_summary())
+
+    async def get_returned_letters(self, report_date: str | datetime.date) -> ReturnedLettersReport:
+        """The letters reported returned on ``report_date`` (``YYYY-MM-DD`` or a date; live
+        keys only), following Notify's upcoming ``GET /v2/returned-letters``."""
+        return await self._execute(_endpoints.get_returned_letters(report_date))
 
     # --- bulk ---
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,8 @@ from notifications_python_client.types import (
     PrecompiledLetterResponse,
     ReceivedText,
     ReceivedTextsPage,
+    ReturnedLettersReport,
+    ReturnedLettersSummary,
     SmsNotificationResponse,
     Template,
     TemplatePreview,
@@ -181,6 +184,21 @@ class NotificationsAPIClient(BaseAPIClient):
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
         return self._execute(_endpoints.post_template_preview(template_id, personalisation))
+
+    # --- returned letters (Notify's upcoming API) ---
+
+    def get_returned_letters_summary(self) -> ReturnedLettersSummary:
+        """How many letters came back on each report date, newest first (live keys only).
+
+        Follows Notify's upcoming ``GET /v2/returned-letters/summary``: a list, or a single
+        summary with a count of 0 when no letter has come back.
+        """
+        return self._execute(_endpoints.get_returned_letters_summary())
+
+    def get_returned_letters(self, report_date: str | datetime.date) -> ReturnedLettersReport:
+        """The letters reported returned on ``report_date`` (``YYYY-MM-DD`` or a date; live
+        keys only), following Notify's upcoming ``GET /v2/returned-letters``."""
+        return self._execute(_endpoints.get_returned_letters(report_date))
 
     # --- bulk ---
 

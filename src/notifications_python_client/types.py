@@ -25,6 +25,10 @@ __all__ = [
     "PrecompiledLetterResponse",
     "ReceivedText",
     "ReceivedTextsPage",
+    "ReturnedLetter",
+    "ReturnedLetterSummary",
+    "ReturnedLettersReport",
+    "ReturnedLettersSummary",
     "SanitisedValue",
     "SentTemplate",
     "SmsContent",
@@ -283,3 +287,42 @@ class ReceivedTextsPage(TypedDict):
 
     received_text_messages: list[ReceivedText]
     links: PageLinks
+
+
+# --- Returned letters (Notify's upcoming routes; notify-api.md "Returned letters") ---
+
+
+class ReturnedLetterSummary(TypedDict):
+    """Letters returned on one report date; with none at all, Notify answers one of these with
+    a count of 0 and ``report_date`` None."""
+
+    returned_letter_count: int
+    report_date: str | None
+
+
+ReturnedLettersSummary = list[ReturnedLetterSummary] | ReturnedLetterSummary
+"""``get_returned_letters_summary``'s answer: a list, newest report date first, or (when no
+letter has ever come back) a single summary with a count of 0, as Notify sends it."""
+
+
+class ReturnedLetter(TypedDict):
+    """One returned letter in a report."""
+
+    notification_id: str
+    reference: str | None
+    report_date: str
+    created_at: str
+    email_address: str
+    template_name: str
+    template_id: str
+    template_version: int | None
+    spreadsheet_file_name: str | None
+    spreadsheet_row_number: int | None
+    uploaded_letter_file_name: str | None
+
+
+class ReturnedLettersReport(TypedDict):
+    """``get_returned_letters``'s answer: the letters of one report date, newest first."""
+
+    returned_letters: list[ReturnedLetter]
+    orphaned_count: int

@@ -2,23 +2,27 @@
 
 It opens the store, mounts the route tables of ``api/`` (under ``/v2``) and ``admin/`` (under
 ``/_emulator``) through the one handler contract of :mod:`notify_emulator.web.handlers`, and
-adds the edge's middlewares. Everything a request does happens in those packages.
+the web inbox of ``pages/`` (HTML pages, its events stream and static files), and adds the
+edge's middlewares. Everything a request does happens in those packages.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from notify_emulator import admin, api
-from notify_emulator.admin.inbox import inbox_page
+from notify_emulator import admin, api, pages
+from notify_emulator.callbacks.worker import CallbackWorker
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
@@ -28,6 +32,8 @@ from notify_emulator.web.handlers import Handler, Surface, endpoint
 from notify_emulator.web.middleware import HeadersMiddleware, SlashesMiddleware
 from notify_emulator.web.responses import json_response
 from notify_emulator.web.routing import http_exception
+
+logger = logging.getLogger("notify_emulator")
 
 
 def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
@@ -43,16 +49,26 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     store = Store.open(settings.resolved_database_url, settings.clock)
     try:
         if seed:
-            seed_store(store, settings)
+            for warning in seed_store(store, settings):
+                logger.warning("%s", warning)
     except Exception:
         store.close()
         raise
-    emulator = Emulator(settings=settings, store=store)
+    store.callback_delay = timedelta(seconds=settings.callback_delay)
+    worker = CallbackWorker(
+        store, retry_delay=settings.callback_retry_delay, timeout=settings.callback_timeout
+    )
+    emulator = Emulator(settings=settings, store=store, callback_worker=worker)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        store.close()
+        # Statuses move on and callbacks go out in the background while the app serves.
+        worker.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(worker.stop)
+            store.close()
 
     app = Starlette(
         routes=_routes(),
@@ -66,12 +82,16 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     return app
 
 
-def seed_store(store: Store, settings: Settings) -> None:
-    """Load the seed file, or the demo service when there is none."""
+def seed_store(store: Store, settings: Settings) -> list[str]:
+    """Load the seed file, or the demo service when there is none; returns the seed's
+    warnings (settings the emulator accepts but real Notify would refuse)."""
     if settings.config_path is not None:
-        apply_seed(store, load_seed_file(settings.config_path))
-    elif settings.seed_demo:
+        seed = load_seed_file(settings.config_path)
+        apply_seed(store, seed)
+        return seed.warnings
+    if settings.seed_demo:
         apply_seed(store, demo_seed())
+    return []
 
 
 def _mounted(prefix: str, table: list[tuple[str, str, Handler]], surface: Surface) -> list[Route]:
@@ -86,15 +106,18 @@ def _routes() -> list[BaseRoute]:
         *_mounted(api.PREFIX, api.ROUTES, "v2"),
         *_mounted(admin.PREFIX, admin.ROUTES, "admin"),
         Route("/_status", _status, methods=["GET", "POST"]),
-        Route("/", _inbox, methods=["GET"]),
+        *(Route(path, endpoint, methods=["GET"]) for path, endpoint in pages.STREAMS),
+        *(
+            Route(path, pages.page_endpoint(handler), methods=[method])
+            for path, method, handler in pages.ROUTES
+        ),
+        Mount(
+            pages.STATIC_PREFIX,
+            StaticFiles(packages=[("notify_emulator.pages", "static")]),
+            name="static",
+        ),
     ]
 
 
 async def _status(_request: Request) -> Response:
     return json_response({"status": "ok"})
-
-
-async def _inbox(request: Request) -> Response:
-    emulator: Emulator = request.app.state.emulator
-    page = await run_in_threadpool(inbox_page, emulator, request.query_params.get("service_id"))
-    return HTMLResponse(page)

@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from notify_emulator.demo import service as demo_service
+from notify_emulator.rules.callbacks import (
+    DEFAULT_CALLBACK_DELAY_SECONDS,
+    DEFAULT_RETRY_DELAY_SECONDS,
+)
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -30,6 +34,8 @@ if TYPE_CHECKING:
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
 ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
 ENV_DELAYS = "NOTIFY_EMULATOR_DELIVERY_DELAYS"
+ENV_CALLBACK_DELAY = "NOTIFY_EMULATOR_CALLBACK_DELAY"
+ENV_CALLBACK_RETRY_DELAY = "NOTIFY_EMULATOR_CALLBACK_RETRY_DELAY"
 
 
 def _parse_delays(text: str | None) -> DeliveryDelays:
@@ -39,6 +45,11 @@ def _parse_delays(text: str | None) -> DeliveryDelays:
         return DeliveryDelays.parse(text)
     except (TypeError, ValueError) as error:
         raise click.BadParameter(str(error), param_hint="'--delivery-delays'") from error
+
+
+# How long Ctrl+C waits for answers in progress before ending them: the inbox's event streams
+# never finish by themselves.
+SHUTDOWN_GRACE_SECONDS = 2
 
 
 @click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
@@ -78,6 +89,22 @@ def main() -> None:
     help="How long statuses take to move on, in seconds: e.g. 'sending=0.5,final=3', or one "
     "number for the final status (default: final within about a second).",
 )
+@click.option(
+    "--callback-delay",
+    default=DEFAULT_CALLBACK_DELAY_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="How long after its event a callback is first attempted.",
+)
+@click.option(
+    "--callback-retry-delay",
+    default=DEFAULT_RETRY_DELAY_SECONDS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Wait between attempts at a failing callback (Notify's 300; six attempts at most).",
+)
 def serve(
     config_path: Path | None,
     host: str,
@@ -85,6 +112,8 @@ def serve(
     database_url: str | None,
     workers: int,
     delays_text: str | None,
+    callback_delay: float,
+    callback_retry_delay: float,
 ) -> None:
     """Start the server."""
     import uvicorn
@@ -99,6 +128,8 @@ def serve(
         port=port,
         config_path=config_path,
         delivery_delays=delays,
+        callback_delay=callback_delay,
+        callback_retry_delay=callback_retry_delay,
     )
     if workers > 1 and settings.resolved_database_url.endswith(":memory:"):
         _fail("--workers above 1 needs a shared database, not sqlite:///:memory:")
@@ -117,7 +148,12 @@ def serve(
     else:
         click.echo(_describe_seeded(app, config_path, host))
     if workers == 1:
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
         uvicorn.Server(config).run(sockets=[listener])
         return
     # Extra workers import the app factory; the store was migrated and seeded above.
@@ -125,6 +161,8 @@ def serve(
     os.environ[ENV_DATABASE] = settings.resolved_database_url
     os.environ[ENV_CONFIG] = str(config_path) if config_path else ""
     os.environ[ENV_DELAYS] = delays_text or ""
+    os.environ[ENV_CALLBACK_DELAY] = repr(callback_delay)
+    os.environ[ENV_CALLBACK_RETRY_DELAY] = repr(callback_retry_delay)
     uvicorn.run(
         "notify_emulator.cli:worker_app",
         factory=True,
@@ -133,6 +171,7 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 
@@ -156,8 +195,175 @@ def worker_app() -> object:
         database_url=os.environ[ENV_DATABASE],
         config_path=Path(config) if config else None,
         delivery_delays=_parse_delays(os.environ.get(ENV_DELAYS) or None),
+        callback_delay=float(os.environ.get(ENV_CALLBACK_DELAY) or DEFAULT_CALLBACK_DELAY_SECONDS),
+        callback_retry_delay=float(
+            os.environ.get(ENV_CALLBACK_RETRY_DELAY) or DEFAULT_RETRY_DELAY_SECONDS
+        ),
     )
     return create_app(settings, seed=False)
+
+
+OUTPUT_HELP = (
+    "Where to write the seed file (default: seed.toml; '-' writes it to standard output). "
+    "The file holds API key secrets: it is your own local file, written readable by you alone."
+)
+
+
+@main.command(
+    "export",
+    help="Write the emulator's configuration as a seed file: every service, API key (with its "
+    "secret, so that loading the file gives the same keys), SMS sender, reply-to address and "
+    "template with all its versions. Loading the file into an empty database gives the same "
+    "configuration. The file is your own local file: keep it as you keep other credentials.",
+)
+@click.option(
+    "--database",
+    "database_url",
+    default=None,
+    help="SQLAlchemy URL of the emulator's database (default: the one serve uses).",
+)
+@click.option("-o", "--output", "output", default="seed.toml", help=OUTPUT_HELP)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def export_command(database_url: str | None, output: str, force: bool) -> None:
+    """Write the configuration as a seed file."""
+    from notify_emulator.clock import SystemClock
+    from notify_emulator.seed_writer import to_toml
+    from notify_emulator.store import Store
+    from notify_emulator.store.export import configuration
+
+    url = database_url or Settings().resolved_database_url
+    _require_existing_sqlite_file(url)
+    try:
+        store = Store.open(url, SystemClock())
+    except DatabaseError as error:
+        _fail(str(error))
+    try:
+        seed = configuration(store)
+    finally:
+        store.close()
+    services = seed.get("services", [])
+    _write_output(output, to_toml(seed), force=force)
+    if output != "-":
+        templates = sum(len(service.get("templates", [])) for service in services)
+        keys = sum(len(service.get("api_keys", [])) for service in services)
+        click.echo(
+            f"Wrote {output}: {len(services)} service(s), {keys} API key(s), "
+            f"{templates} template(s). It holds API key secrets: keep it to yourself."
+        )
+
+
+@main.command(
+    "import",
+    help="Read a real Notify service through the v2 API (its templates with every version, "
+    "keeping their ids and the key's service id) and write a seed file for the emulator. The "
+    "seed holds a new local key of each type (live, team, test) instead of yours, and the new "
+    "keys are printed; your key is only used for the requests, never written or printed. "
+    "What the v2 API cannot show (senders, reply-to addresses, branding, guest list...) is "
+    "listed at the end for you to add.",
+)
+@click.option(
+    "--api-key",
+    "api_key",
+    required=True,
+    envvar="NOTIFY_API_KEY",
+    show_envvar=True,
+    help="A key of the service to read (a test key is enough).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The Notify API's root (default: GOV.UK Notify's).",
+)
+@click.option("--name", "service_name", default=None, help="The name to give the service.")
+@click.option("-o", "--output", "output", default="seed.toml", help=OUTPUT_HELP)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def import_command(
+    api_key: str, base_url: str | None, service_name: str | None, output: str, force: bool
+) -> None:
+    """Read a Notify service into a seed file."""
+    try:
+        from notifications_python_client.errors import APIError, ClientConfigError
+        from notifications_python_client.notifications import NotificationsAPIClient
+    except ImportError as error:
+        # notify-emulator installs without a client (or beside the official one).
+        _fail(
+            "import reads the service with this repository's client, which is not installed "
+            f"here ({error}): install it from the repository's root with pip install ."
+        )
+    from notify_emulator.notify_import import (
+        DEFAULT_SERVICE_NAME,
+        NOT_IMPORTED,
+        import_service,
+    )
+    from notify_emulator.seed_writer import to_toml
+
+    # With the seed on standard output, everything else goes to standard error.
+    say = (lambda text: click.echo(text, err=True)) if output == "-" else click.echo
+    if output != "-" and Path(output).exists() and not force:
+        _fail(f"{output} exists already (give --force to replace it, or another -o)")
+    try:
+        client = (
+            NotificationsAPIClient(api_key, base_url=base_url)
+            if base_url
+            else NotificationsAPIClient(api_key)
+        )
+    except ClientConfigError as error:
+        # The client's messages never quote the key.
+        _fail(f"--api-key: {error}")
+    try:
+        with client:
+            imported = import_service(client, name=service_name or DEFAULT_SERVICE_NAME)
+    except APIError as error:
+        _fail(f"the Notify API did not answer as expected: {error}")
+    except (KeyError, TypeError, ValueError) as error:
+        _fail(f"the Notify API gave an answer this import cannot read ({error!r})")
+    header = (
+        "# A notify-emulator seed file made by `notify-emulator import` from a Notify service.\n"
+        "# It holds NEW local API keys (not the service's real ones): keep it to yourself.\n"
+    )
+    _write_output(output, to_toml(imported.seed, header=header), force=force)
+    service_id = imported.seed["services"][0]["id"]
+    where = "standard output" if output == "-" else output
+    say(
+        f"Wrote {where}: service {service_id}, {imported.template_count} template(s), "
+        f"{imported.version_count} version(s) in all."
+    )
+    say("New local API keys (they work only against the emulator):")
+    for key_type, key in imported.local_keys.items():
+        say(f"  {key_type:<6} {key}")
+    say("The v2 API does not show these; add them to the seed file by hand if you need them:")
+    for item in NOT_IMPORTED:
+        say(f"  - {item}")
+
+
+def _require_existing_sqlite_file(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return
+    database = parsed.database or ""
+    if database in {"", ":memory:"} or database.startswith("file:"):
+        return
+    if not Path(database).exists():
+        _fail(f"no database at {database} (give --database URL)")
+
+
+def _write_output(output: str, text: str, *, force: bool) -> None:
+    """Write a seed file readable by its owner alone, or to standard output for ``-``."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        descriptor = os.open(path, flags, 0o600)
+    except FileExistsError:
+        _fail(f"{output} exists already (give --force to replace it, or another -o)")
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -12,6 +12,10 @@ database); each test starts with no notifications and no received texts. The emu
 with its demo service, or with the seed file named by the ``notify_emulator_config`` ini option
 (a path relative to the rootdir).
 
+A test can set up more with ``create_service``, ``create_api_key``, ``create_template`` and
+``update_template`` (the emulator's set-up routes). What a test sets up lasts until the end of
+that test: the next test starts with the seeded configuration again, whatever changed it.
+
 The plugin is registered through the ``pytest11`` entry point, so every pytest run in an
 environment where this package is installed loads it. It therefore imports nothing heavy and
 starts nothing until a test asks for the fixture.
@@ -24,8 +28,10 @@ installed: this repository's drop-in or the official client 13.x.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +41,7 @@ import requests
 
 if TYPE_CHECKING:
     from notifications_python_client.notifications import NotificationsAPIClient
+    from notify_emulator.callbacks.receiver import CallbackAnswer, CallbackReceiver
     from notify_emulator.seed import SeedConfig
     from notify_emulator.server import EmulatorServer
     from notify_emulator.settings import Settings
@@ -43,6 +50,17 @@ __all__ = ["CONFIG_INI_OPTION", "NotifyEmulator", "NotifyEmulatorError", "notify
 
 #: The ini option naming a seed file (relative to the rootdir) to load instead of the demo service.
 CONFIG_INI_OPTION = "notify_emulator_config"
+#: Ini options for the callbacks' timing in tests (seconds): first attempt, and between attempts.
+CALLBACK_DELAY_INI_OPTION = "notify_emulator_callback_delay"
+CALLBACK_RETRY_DELAY_INI_OPTION = "notify_emulator_callback_retry_delay"
+# Fast by default, so a test sees a callback (and its retries) at once; Notify waits 300 s.
+DEFAULT_TEST_CALLBACK_DELAY = 0.0
+DEFAULT_TEST_CALLBACK_RETRY_DELAY = 0.1
+# The bearer token callback_receiver() registers unless told otherwise.
+DEFAULT_RECEIVER_TOKEN = "notify-emulator-test-token"
+CALLBACK_TYPES = ("delivery_status", "inbound_sms", "returned_letter")
+# How often wait_for_callbacks() looks.
+CALLBACK_POLL_SECONDS = 0.02
 # The sender of a text injected by receive_text() when the test does not say: an OFCOM
 # drama number, which no real phone has.
 DEFAULT_SENDER_NUMBER = "07700900001"
@@ -63,6 +81,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default: the emulator's demo service)",
         default="",
     )
+    parser.addini(
+        CALLBACK_DELAY_INI_OPTION,
+        help="seconds before the emulator first attempts a callback (default "
+        f"{DEFAULT_TEST_CALLBACK_DELAY:g})",
+        default=str(DEFAULT_TEST_CALLBACK_DELAY),
+    )
+    parser.addini(
+        CALLBACK_RETRY_DELAY_INI_OPTION,
+        help="seconds between attempts at a failing callback (default "
+        f"{DEFAULT_TEST_CALLBACK_RETRY_DELAY:g}; Notify's is 300)",
+        default=str(DEFAULT_TEST_CALLBACK_RETRY_DELAY),
+    )
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,8 @@ class _SeededService:
     api_key: str
     api_keys: Mapping[str, str]
     templates: Mapping[str, str]
+    callbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """The seed's callbacks: type -> (url, bearer token), restored after callback_receiver()."""
 
 
 class NotifyEmulator:
@@ -93,6 +125,7 @@ class NotifyEmulator:
         self.templates = dict(service.templates)
         self._emulator_session = emulator_session
         self._session = emulator_session.http
+        self._seeded_callbacks = dict(service.callbacks)
 
     def __repr__(self) -> str:
         # Never show the keys.
@@ -148,9 +181,177 @@ class NotifyEmulator:
             "POST", f"/_emulator/notifications/{notification_id}/status", json={"status": status}
         )
 
+    def return_letter(self, notification_id: str) -> dict[str, Any]:
+        """Have a letter come back from the printer: it becomes ``returned-letter``
+        (``received`` in v2), is listed by the returned-letters routes, and the service's
+        returned-letter callback fires. Returns the letter as ``GET /v2/notifications/{id}``
+        shows it."""
+        answer = self._admin("POST", f"/_emulator/notifications/{notification_id}/return")
+        return dict(answer)
+
+    # --- callbacks ---
+
+    def callbacks(
+        self,
+        *,
+        type: str | None = None,
+        notification_id: str | None = None,
+        service_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The callbacks queued for the service (default: the first) during this test, oldest
+        first, as ``GET /_emulator/callbacks`` lists them: ``id``, ``type``, ``url``, ``body``
+        (the exact JSON text), ``attempts``, ``state`` and ``next_attempt_at``."""
+        params = {"service_id": service_id or self.service_id}
+        if type is not None:
+            params["type"] = type
+        if notification_id is not None:
+            params["notification_id"] = notification_id
+        answer = self._admin("GET", "/_emulator/callbacks", params=params)
+        if not isinstance(answer, dict) or not isinstance(answer.get("callbacks"), list):
+            raise NotifyEmulatorError(f"unexpected answer from /_emulator/callbacks: {answer!r}")
+        return list(reversed(answer["callbacks"]))
+
+    def wait_for_callbacks(
+        self,
+        count: int = 1,
+        *,
+        timeout: float = 10.0,
+        settled: bool = False,
+        type: str | None = None,
+        notification_id: str | None = None,
+        service_id: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Wait until at least ``count`` matching callbacks have been attempted (with
+        ``settled``: are delivered or failed); return every matching one, oldest first.
+
+        Raises :class:`NotifyEmulatorError` after ``timeout`` seconds, saying what there was.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.callbacks(
+                type=type, notification_id=notification_id, service_id=service_id
+            )
+            done = [
+                item
+                for item in found
+                if (item["state"] != "pending" if settled else bool(item["attempts"]))
+            ]
+            if len(done) >= count:
+                return found
+            if time.monotonic() >= deadline:
+                states = ", ".join(
+                    f"{item['type']} {item['state']} ({len(item['attempts'])} attempts)"
+                    for item in found
+                )
+                raise NotifyEmulatorError(
+                    f"{len(done)} of {count} callback(s) within {timeout:g} s"
+                    + (f": {states}" if states else ": none queued")
+                )
+            time.sleep(CALLBACK_POLL_SECONDS)
+
+    def retry_callback(self, callback_id: str) -> dict[str, Any]:
+        """Attempt a callback again now (one more attempt for a delivered or failed one)."""
+        return dict(self._admin("POST", f"/_emulator/callbacks/{callback_id}/retry"))
+
+    def set_callback(
+        self,
+        type: str,
+        url: str,
+        bearer_token: str | None = None,
+        *,
+        service_id: str | None = None,
+    ) -> list[str]:
+        """Set one of the service's callbacks (``url=""`` removes it); returns the warnings
+        (where real Notify would refuse the URL). Setting the first service's callbacks
+        lasts beyond this test unless :meth:`callback_receiver` set them."""
+        body: dict[str, Any] = {"type": type, "url": url}
+        if bearer_token is not None:
+            body["bearer_token"] = bearer_token
+        answer = self._admin(
+            "POST", f"/_emulator/services/{service_id or self.service_id}/callbacks", json=body
+        )
+        return list(answer.get("warnings", []))
+
+    @contextmanager
+    def callback_receiver(
+        self,
+        *answers: int | CallbackAnswer,
+        types: Sequence[str] = CALLBACK_TYPES,
+        bearer_token: str = DEFAULT_RECEIVER_TOKEN,
+        path: str = "/callbacks",
+    ) -> Iterator[CallbackReceiver]:
+        """A local endpoint that records what it receives, set as the first service's
+        callbacks of ``types`` until the block ends (then the seed's are put back).
+
+        ``answers`` script its first answers (status codes, or ``CallbackAnswer`` for a late
+        one); then it answers 200. ``receiver.requests`` holds what arrived (``method``,
+        ``path``, ``headers``, ``body``, ``json``); ``receiver.wait_for(n)`` waits for it.
+        """
+        from notify_emulator.callbacks.receiver import CallbackReceiver
+
+        for kind in types:
+            if kind not in CALLBACK_TYPES:
+                raise ValueError(f"unknown callback type {kind!r}: use {', '.join(CALLBACK_TYPES)}")
+        with CallbackReceiver(path=path) as receiver:
+            receiver.respond_with(*answers)
+            try:
+                for kind in types:
+                    self.set_callback(kind, receiver.url, bearer_token)
+                yield receiver
+            finally:
+                for kind in types:
+                    url, token = self._seeded_callbacks.get(kind, ("", ""))
+                    self.set_callback(kind, url, token or None)
+
     def reset(self) -> None:
         """Forget every notification and received text (the fixture does this before each test)."""
         self._admin("POST", "/_emulator/reset")
+
+    # --- set-up steps (dropped again before the next test) ---------------------------------
+
+    def create_service(self, name: str, **fields: Any) -> str:
+        """Create a service (``fields`` are a seed file's service fields, e.g.
+        ``trial_mode=True``, ``guest_list=[...]``); return its id."""
+        answer = self._admin("POST", "/_emulator/services", json={"name": name, **fields})
+        return str(answer["id"])
+
+    def create_api_key(
+        self, name: str | None = None, key_type: str = "team", service_id: str | None = None
+    ) -> str:
+        """Create an API key (``normal``, ``team`` or ``test``) for the service (default: the
+        first); return the whole key string to give a client."""
+        service = service_id or self.service_id
+        body = {"name": name or f"key {uuid.uuid4().hex[:8]}", "type": key_type}
+        answer = self._admin("POST", f"/_emulator/services/{service}/api-keys", json=body)
+        return str(answer["key"])
+
+    def create_template(
+        self,
+        type: str,
+        name: str,
+        body: str,
+        subject: str | None = None,
+        service_id: str | None = None,
+        **fields: Any,
+    ) -> str:
+        """Create a template (``sms``, ``email`` or ``letter``; ``fields`` may add ``postage``,
+        ``letter_contact_block`` or ``unsubscribe_link``); return its id. A template of the
+        first service is also added to :attr:`templates` by name."""
+        service = service_id or self.service_id
+        content: dict[str, Any] = {"type": type, "name": name, "body": body, **fields}
+        if subject is not None:
+            content["subject"] = subject
+        answer = self._admin("POST", f"/_emulator/services/{service}/templates", json=content)
+        template_id = str(answer["id"])
+        if service == self.service_id:
+            self.templates[name] = template_id
+        return template_id
+
+    def update_template(self, template_id: str, **changes: Any) -> int:
+        """Save changes to a template (``name``, ``body``, ``subject``, ``postage``,
+        ``letter_contact_block``, or ``archived=True``) as a new version; return its number."""
+        answer = self._admin("POST", f"/_emulator/templates/{template_id}", json=changes)
+        return int(answer["version"])
 
     def _admin(self, method: str, path: str, **options: Any) -> Any:
         answer = self._session.request(
@@ -158,11 +359,23 @@ class NotifyEmulator:
         )
         if answer.status_code >= 400:
             raise NotifyEmulatorError(
-                f"{method} {path} answered {answer.status_code}: {answer.text[:500]}"
+                f"{method} {path} answered {answer.status_code}: {_admin_error(answer)}"
             )
         if not answer.content:
             return None
         return answer.json()
+
+
+def _admin_error(answer: requests.Response) -> str:
+    """What a refusal says: the error, and the field at fault when it names one."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return answer.text[:500]
+    if isinstance(body, dict) and "error" in body:
+        field = body.get("field")
+        return f"{body['error']} ({field})" if field else str(body["error"])
+    return answer.text[:500]
 
 
 def _notification_list(answer: Any) -> list[dict[str, Any]]:
@@ -177,14 +390,28 @@ def _notification_list(answer: Any) -> list[dict[str, Any]]:
 class _EmulatorSession:
     """The session-wide emulator behind the fixture."""
 
-    def __init__(self, server: EmulatorServer, service: _SeededService, settings: Settings) -> None:
+    def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
+        from notify_emulator.seed import parse_seed
+        from notify_emulator.store.export import configuration
+        from notify_emulator.store.setup import configuration_generation
+
         self.server = server
         self.service = service
-        self.settings = settings
         self.http = requests.Session()
         self._client: NotificationsAPIClient | None = None
-        # A usable key of each service, by service id, for reading its notifications.
-        self._reading_keys: dict[str, tuple[str, str]] = {}
+        # The configuration as seeded (generated secrets included), put back whenever a test
+        # has changed it.
+        self.store = server.app.state.emulator.store
+        self.baseline = parse_seed(configuration(self.store), source="the seeded configuration")
+        self.generation = configuration_generation(self.store)
+
+    def restore_configuration(self) -> None:
+        """Put the seeded configuration back if anything changed it since."""
+        from notify_emulator.store.setup import configuration_generation, replace_configuration
+
+        if configuration_generation(self.store) != self.generation:
+            replace_configuration(self.store, self.baseline)
+            self.generation = configuration_generation(self.store)
 
     def client(self) -> NotificationsAPIClient:
         if self._client is None:
@@ -218,23 +445,14 @@ class _EmulatorSession:
         return body
 
     def _reading_key(self, service_id: str) -> tuple[str, str]:
-        # Looked up when first needed, so services loaded after start-up are covered too.
-        if service_id not in self._reading_keys:
-            from notify_emulator.clock import SystemClock
-            from notify_emulator.store.store import Store
-
-            store = Store.open(self.settings.resolved_database_url, SystemClock())
-            try:
-                keys = [key for key in store.usable_api_keys(service_id) if key.expiry_date is None]
-            finally:
-                store.close()
-            if not keys:
-                raise NotifyEmulatorError(
-                    f"service {service_id} has no API key that is not revoked, so its "
-                    "notifications cannot be read"
-                )
-            self._reading_keys[service_id] = (service_id, keys[0].secret)
-        return self._reading_keys[service_id]
+        # Read each time: a test may create or revoke keys, and may create services.
+        keys = [key for key in self.store.usable_api_keys(service_id) if key.expiry_date is None]
+        if not keys:
+            raise NotifyEmulatorError(
+                f"service {service_id} has no API key that is not revoked, so its "
+                "notifications cannot be read"
+            )
+        return service_id, keys[0].secret
 
     def close(self) -> None:
         # Close the connections before the server goes, or their sockets are left for the
@@ -269,6 +487,17 @@ def _seed_path(config: pytest.Config) -> Path | None:
     return path
 
 
+def _seconds_option(config: pytest.Config, name: str) -> float:
+    value = config.getini(name)
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{name} = {value!r}: not a number of seconds") from None
+    if seconds < 0:
+        raise ValueError(f"{name} = {value!r}: must not be negative")
+    return seconds
+
+
 def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
@@ -291,6 +520,8 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
         config_path=seed_path,
         seed_demo=seed_path is None,
         log_requests=False,
+        callback_delay=_seconds_option(config, CALLBACK_DELAY_INI_OPTION),
+        callback_retry_delay=_seconds_option(config, CALLBACK_RETRY_DELAY_INI_OPTION),
     )
     server = EmulatorServer(settings)
     server.start()
@@ -299,7 +530,7 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     except BaseException:
         server.stop()
         raise
-    return _EmulatorSession(server, service, settings)
+    return _EmulatorSession(server, service)
 
 
 def _describe_first_service(seed: SeedConfig, settings: Settings) -> _SeededService:
@@ -331,8 +562,17 @@ def _describe_first_service(seed: SeedConfig, settings: Settings) -> _SeededServ
             f'service {first.name!r} has no live (type = "normal") API key that is not revoked'
         )
     templates = {template.versions[-1].name: template.id for template in first.templates}
+    callbacks = {
+        callback.callback_type: (callback.url, callback.bearer_token)
+        for callback in first.callbacks
+        if callback.url
+    }
     return _SeededService(
-        service_id=first.id, api_key=live_key, api_keys=api_keys, templates=templates
+        service_id=first.id,
+        api_key=live_key,
+        api_keys=api_keys,
+        templates=templates,
+        callbacks=callbacks,
     )
 
 
@@ -349,6 +589,7 @@ def _notify_emulator_session(
 @pytest.fixture
 def notify_emulator(_notify_emulator_session: _EmulatorSession) -> NotifyEmulator:
     """A local GOV.UK Notify for this test: fresh state, a client, keys and template ids."""
+    _notify_emulator_session.restore_configuration()
     emulator = NotifyEmulator(_notify_emulator_session)
     emulator.reset()
     return emulator

@@ -22,6 +22,7 @@ __all__ = [
     "KNOWN_PERMISSIONS",
     "SEED_NAMESPACE",
     "ApiKeySeed",
+    "CallbackSeed",
     "ConfigError",
     "ReceivedTextSeed",
     "ReplyToSeed",
@@ -41,6 +42,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
+from notify_emulator.rules.callbacks import (
+    CALLBACK_TYPES,
+    CallbackSettingError,
+    check_bearer_token,
+    check_callback_url,
+    notify_url_warning,
+)
 from notify_emulator.rules.constants import (
     DEFAULT_DATA_RETENTION_DAYS,
     DEFAULT_EMAIL_LIMIT,
@@ -76,6 +84,8 @@ class ApiKeySeed:
     secret: str | None = field(repr=False)
     revoked: bool = False
     revoked_at: datetime | None = None
+    id: str | None = None
+    """The key's id; when absent it is derived from the service id and the key's name."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class SmsSenderSeed:
     id: str
     sms_sender: str
     is_default: bool
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,7 @@ class ReplyToSeed:
     id: str
     email_address: str
     is_default: bool
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,20 @@ class ReceivedTextSeed:
 
 
 @dataclass(frozen=True)
+class CallbackSeed:
+    """One of a service's callbacks (shared/spec/emulator.md "Callbacks").
+
+    An empty ``url`` removes the callback of that type, as saving an empty URL does in
+    Notify's admin app. ``warning`` says where real Notify would refuse the URL.
+    """
+
+    callback_type: str
+    url: str
+    bearer_token: str = field(repr=False)
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSeed:
     """A service with everything it owns."""
 
@@ -154,6 +180,7 @@ class ServiceSeed:
     email_reply_to: tuple[ReplyToSeed, ...] = ()
     templates: tuple[TemplateSeed, ...] = ()
     received_texts: tuple[ReceivedTextSeed, ...] = ()
+    callbacks: tuple[CallbackSeed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +188,16 @@ class SeedConfig:
     """Everything a seed file declares."""
 
     services: tuple[ServiceSeed, ...]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the emulator accepts but real Notify would refuse (one line each)."""
+        return [
+            callback.warning
+            for service in self.services
+            for callback in service.callbacks
+            if callback.warning is not None
+        ]
 
 
 def derived_id(*parts: str) -> str:
@@ -365,8 +402,22 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
         _parse_received_text(item, source, f"{where}.received_texts[{i}]", service_id)
         for i, item in enumerate(entry.tables("received_texts"))
     )
+    callbacks = tuple(
+        _parse_callback(item, source, f"{where}.callbacks[{i}]")
+        for i, item in enumerate(entry.tables("callbacks"))
+    )
     entry.finish()
-    _check_unique(source, where, "api_keys", "name", [key.name for key in keys])
+    # A key's id is derived from its name unless given, so names repeat only with ids (a
+    # revoked key's name may be used again, as in Notify).
+    _check_unique(source, where, "api_keys", "name", [key.name for key in keys if not key.id])
+    _check_unique(
+        source,
+        where,
+        "api_keys",
+        "id",
+        [key.id or derived_id(service_id, "api_key", key.name) for key in keys],
+    )
+    _check_unique(source, where, "callbacks", "type", [item.callback_type for item in callbacks])
     _check_unique(source, where, "templates", "id", [template.id for template in templates])
     _check_unique(source, where, "sms_senders", "id", [sender.id for sender in senders])
     _check_unique(source, where, "email_reply_to", "id", [reply.id for reply in reply_tos])
@@ -378,6 +429,7 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
             "email_reply_to": reply_tos,
             "templates": templates,
             "received_texts": texts,
+            "callbacks": callbacks,
         }
     )
 
@@ -395,6 +447,9 @@ def _check_unique(source: str, where: str, table: str, name: str, values: list[s
 def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
     entry = _Entry(data, source, where)
     name = entry.required_text("name")
+    key_id = entry.text("id")
+    if key_id is not None:
+        key_id = entry.uuid("id", "")
     key_type = entry.choice("type", KEY_TYPES, "normal") or "normal"
     secret = entry.text("secret")
     if secret is not None:
@@ -413,6 +468,38 @@ def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
         secret=secret,
         revoked=revoked or revoked_at is not None,
         revoked_at=revoked_at,
+        id=key_id,
+    )
+
+
+def _parse_callback(data: object, source: str, where: str) -> CallbackSeed:
+    entry = _Entry(data, source, where)
+    callback_type = entry.choice("type", CALLBACK_TYPES, None)
+    if callback_type is None:
+        raise entry.fail("type", f"is required (one of {', '.join(CALLBACK_TYPES)})")
+    url = entry.required_text("url").strip()
+    token = entry.text("bearer_token")
+    entry.finish()
+    if not url:
+        # Removes the callback; a token is not needed.
+        return CallbackSeed(callback_type=callback_type, url="", bearer_token="")
+    try:
+        check_callback_url(url)
+    except CallbackSettingError as error:
+        raise entry.fail("url", str(error)) from None
+    if token is None:
+        raise entry.fail("bearer_token", "is required")
+    try:
+        check_bearer_token(token)
+    except CallbackSettingError as error:
+        # The message never quotes the token.
+        raise entry.fail("bearer_token", str(error)) from None
+    warning = notify_url_warning(url)
+    return CallbackSeed(
+        callback_type=callback_type,
+        url=url,
+        bearer_token=token,
+        warning=f"{source}: {where}: field 'url': {warning}" if warning else None,
     )
 
 
@@ -423,6 +510,7 @@ def _parse_sms_sender(data: object, source: str, where: str, service_id: str) ->
         id=entry.uuid("id", derived_id(service_id, "sms_sender", text)),
         sms_sender=text,
         is_default=entry.boolean("is_default", False),
+        archived=entry.boolean("archived", False),
     )
     entry.finish()
     return sender
@@ -435,6 +523,7 @@ def _parse_reply_to(data: object, source: str, where: str, service_id: str) -> R
         id=entry.uuid("id", derived_id(service_id, "email_reply_to", address)),
         email_address=address,
         is_default=entry.boolean("is_default", False),
+        archived=entry.boolean("archived", False),
     )
     entry.finish()
     return reply_to

@@ -97,6 +97,8 @@ class BackgroundServer:
             # import-time deprecation warnings, which test suites may treat as errors.
             ws="none",
             lifespan="auto",
+            # The inbox's event streams never end by themselves: stop() ends them after this.
+            timeout_graceful_shutdown=1,
         )
         server = uvicorn.Server(config)
         self._socket, self._server = listener, server
@@ -206,9 +208,9 @@ class EmulatorServer(BackgroundServer):
         if not isinstance(settings, Settings):
             raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
         self.settings = dataclasses.replace(settings, host=host, port=port)
-        super().__init__(
-            create_app(self.settings), host=host, port=port, startup_timeout=startup_timeout
-        )
+        # Kept so that an in-process user (the pytest fixture) can reach the app's store.
+        self.app = create_app(self.settings)
+        super().__init__(self.app, host=host, port=port, startup_timeout=startup_timeout)
 
 
 def sqlite_file_url(path: Path) -> str:

@@ -8,6 +8,11 @@ from pathlib import Path
 import platformdirs
 
 from notify_emulator.clock import Clock, SystemClock
+from notify_emulator.rules.callbacks import (
+    DEFAULT_CALLBACK_DELAY_SECONDS,
+    DEFAULT_RETRY_DELAY_SECONDS,
+    REQUEST_TIMEOUT_SECONDS,
+)
 from notify_emulator.rules.constants import API_PAGE_SIZE
 from notify_emulator.rules.lifecycle import DeliveryDelays
 
@@ -34,6 +39,9 @@ class Settings:
     seed file; without one (and with ``seed_demo``) the demo service is seeded. ``base_url``
     overrides the root put in response URIs (default: each request's own root). ``clock`` lets
     tests control time. ``delivery_delays`` sets the simulated status lifecycle's timings.
+    ``callback_delay`` is how long after its event a callback is first attempted,
+    ``callback_retry_delay`` the wait between attempts (Notify's 300 s by default) and
+    ``callback_timeout`` each attempt's timeout (Notify's 5 s), all in seconds.
     """
 
     database_url: str | None = None
@@ -47,8 +55,17 @@ class Settings:
     email_domain: str = DEFAULT_EMAIL_DOMAIN
     log_requests: bool = True
     delivery_delays: DeliveryDelays = field(default_factory=DeliveryDelays)
+    callback_delay: float = DEFAULT_CALLBACK_DELAY_SECONDS
+    callback_retry_delay: float = DEFAULT_RETRY_DELAY_SECONDS
+    callback_timeout: float = REQUEST_TIMEOUT_SECONDS
 
     def __post_init__(self) -> None:
+        for name in ("callback_delay", "callback_retry_delay", "callback_timeout"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+        if self.callback_timeout == 0:
+            raise ValueError("callback_timeout must be more than 0 seconds")
         if not isinstance(self.page_size, int) or self.page_size < 1:
             raise ValueError(f"page_size must be a positive integer, not {self.page_size!r}")
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:

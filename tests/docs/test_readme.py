@@ -16,3 +16,12 @@ def test_the_readme_fixture_example_passes_in_a_user_project(pytester: pytest.Py
     pytester.makepyfile(test_reminders=readme_example("# test_reminders.py"))
     result = pytester.runpytest("-p", "no:asyncio", "-W", "error")
     result.assert_outcomes(passed=3)
+
+
+def test_the_readme_set_up_helpers_example_passes_in_a_user_project(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    pytester.makepyfile(test_codes=readme_example("# test_codes.py"))
+    result = pytester.runpytest("-p", "no:asyncio", "-W", "error")
+    result.assert_outcomes(passed=2)

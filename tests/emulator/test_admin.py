@@ -50,7 +50,11 @@ name = "Loaded"
   secret = "88888888-aaaa-4aaa-8aaa-000000000001"
 """
     response = admin(emulator, "POST", "/_emulator/config", data=toml)
-    assert response.json() == {"status": "ok", "services": [{"id": service_id, "name": "Loaded"}]}
+    assert response.json() == {
+        "status": "ok",
+        "services": [{"id": service_id, "name": "Loaded"}],
+        "warnings": [],
+    }
     data = {"services": [{"id": service_id, "name": "Renamed"}]}
     response = admin(emulator, "POST", "/_emulator/config", data=json.dumps(data))
     assert response.status_code == 200

@@ -31,6 +31,14 @@ def test_help_names_every_option() -> None:
     assert code == 0
     for option in ("--config", "--host", "--port", "--database", "--workers", "--delivery-delays"):
         assert option in output
+    for option in ("--callback-delay", "--callback-retry-delay"):
+        assert option in output
+
+
+def test_callback_delays_must_not_be_negative() -> None:
+    code, output = run("serve", "--callback-retry-delay", "-1")
+    assert code == 2
+    assert "--callback-retry-delay" in output
 
 
 def test_bad_config_names_file_entry_and_field(tmp_path: Path) -> None:

@@ -162,6 +162,10 @@ def test_each_wheel_holds_its_own_package_only(wheelhouse: Wheelhouse) -> None:
         names = archive.namelist()
     assert "notify_emulator/py.typed" in names
     assert "notify_emulator/rules/data/__init__.py" in names
+    # The inbox's templates and static files, beside its code.
+    assert "notify_emulator/pages/templates/base.html" in names
+    assert "notify_emulator/pages/static/inbox.css" in names
+    assert "notify_emulator/pages/static/inbox.js" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
 
 
@@ -271,6 +275,10 @@ def test_the_emulator_installs_alone_and_serves(wheelhouse: Wheelhouse, tmp_path
     try:
         health = requests.get(f"{base_url}/_emulator/health", timeout=10)
         assert health.json() == {"status": "ok"}
+        # The inbox renders from the templates packaged with the code.
+        inbox = requests.get(f"{base_url}/", timeout=10)
+        assert inbox.status_code == 200
+        assert "text/html" in inbox.headers["Content-Type"]
     finally:
         stop(process)
 

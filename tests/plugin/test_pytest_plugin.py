@@ -321,3 +321,28 @@ def test_without_a_notify_client_the_fixture_still_serves_and_reads(
     # A separate process: this one has already imported the client.
     result = pytester.runpytest_subprocess(*RUN_OPTIONS)
     result.assert_outcomes(passed=1)
+
+
+def test_sent_covers_a_service_the_test_created(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_created_service="""
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        def test_created(notify_emulator):
+            service_id = notify_emulator.create_service("Made in a test")
+            key = notify_emulator.create_api_key("made", "normal", service_id=service_id)
+            template_id = notify_emulator.create_template(
+                "sms", "Made", "Made for ((name)).", service_id=service_id
+            )
+            with NotificationsAPIClient(key, base_url=notify_emulator.base_url) as client:
+                client.send_sms_notification("07700900456", template_id, {"name": "Ada"})
+
+            (message,) = notify_emulator.sent()
+            assert message["body"] == "Made for Ada."
+            assert notify_emulator.sent(service_id=service_id) == [message]
+            assert notify_emulator.sent(service_id=notify_emulator.service_id) == []
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1)

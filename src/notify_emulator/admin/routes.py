@@ -6,6 +6,7 @@ Answers are plain JSON; errors are ``{"error": "<what went wrong>"}`` with a 4xx
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +20,8 @@ from notify_emulator.store import apply_seed
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
 from notify_emulator.web.handlers import Result
+
+logger = logging.getLogger("notify_emulator")
 
 
 def health(_emulator: Emulator, _request: ApiRequest) -> Result:
@@ -49,9 +52,12 @@ def load_config(emulator: Emulator, request: ApiRequest) -> Result:
         message = str(error) if isinstance(error, ConfigError) else f"request body: {error}"
         raise AdminError(message) from None
     apply_seed(emulator.store, seed)
+    for warning in seed.warnings:
+        logger.warning("%s", warning)
     return 200, {
         "status": "ok",
         "services": [{"id": service.id, "name": service.name} for service in seed.services],
+        "warnings": seed.warnings,
     }
 
 
@@ -108,6 +114,7 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
         fields["content"],
         notify_number=service.inbound_number,
     )
+    _wake_callbacks(emulator)
     return 201, received_text_json(record)
 
 
@@ -123,12 +130,19 @@ def force_status(emulator: Emulator, request: ApiRequest) -> Result:
         allowed = ", ".join(sorted(FORCEABLE_STATUSES[record.notification_type]))
         raise AdminError(f"status must be one of {allowed} for a {record.notification_type}")
     emulator.store.force_status(record.id, status)
+    _wake_callbacks(emulator)
     updated = emulator.store.get_notification(record.id)
     if updated is None:  # deleted by a concurrent reset
         raise AdminError(f"no notification with id {notification_id}", status_code=404)
     return 200, notification_json(
         updated, emulator.store.notification_template(updated), request.root
     )
+
+
+def _wake_callbacks(emulator: Emulator) -> None:
+    # A callback may have been queued: deliver it without waiting for the next tick.
+    if emulator.callback_worker is not None:
+        emulator.callback_worker.wake()
 
 
 def _text(body: bytes) -> str:

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from notify_emulator.api import letters, reads, send
+from notify_emulator.api import letters, reads, returned_letters, send
 from notify_emulator.web.auth import authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.handlers import Handler, Result
@@ -34,6 +34,9 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/template/{template_id}/preview", "POST", reads.post_template_preview),
     ("/templates", "GET", reads.get_templates),
     ("/received-text-messages", "GET", reads.get_received_texts),
+    ("/returned-letters/summary", "GET", returned_letters.get_summary),
+    ("/returned-letters/", "GET", returned_letters.get_report),
+    ("/returned-letters", "GET", returned_letters.redirect_to_slash),
     # After every named type, so that it only takes the others.
     ("/notifications/{notification_type}", "POST", _unknown_notification_type),
 ]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import string
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +24,7 @@ from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
 from notify_emulator.rules.data.delivery_receipts import records_delivery
 from notify_emulator.rules.email import check_email, is_message_empty
 from notify_emulator.rules.email_addresses import (
+    email_local_part,
     is_simulated_email_address,
     normalise_email_address,
     validate_email_address,
@@ -275,12 +274,3 @@ def _check_international_limit(emulator: Emulator, caller: Caller) -> None:
         raise TooManyRequests(
             "TooManyRequestsError", daily_limit_message("international_sms", limit)
         )
-
-
-def email_local_part(name: str) -> str:
-    """A service name as the local part of its sending address (utils safe_string):
-    accents stripped, lower case, whitespace to dots, other symbols removed."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    dotted = re.sub(r"\s+", ".", ascii_name.strip().lower())
-    cleaned = re.sub(r"[^a-z0-9.]", "", dotted)
-    return re.sub(r"\.{2,}", ".", cleaned).strip(".")

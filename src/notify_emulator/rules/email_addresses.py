@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 
 from notify_emulator.rules.errors import InvalidEmailAddress
 
 __all__ = [
     "MAX_EMAIL_ADDRESS_LENGTH",
     "SIMULATED_EMAIL_ADDRESSES",
+    "email_local_part",
     "is_simulated_email_address",
     "normalise_email_address",
     "validate_email_address",
@@ -104,3 +106,12 @@ def is_simulated_email_address(email_address: str) -> bool:
         return normalise_email_address(email_address) in SIMULATED_EMAIL_ADDRESSES
     except InvalidEmailAddress:
         return False
+
+
+def email_local_part(name: str) -> str:
+    """A service name as the local part of its sending address (utils safe_string):
+    accents stripped, lower case, whitespace to dots, other symbols removed."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    dotted = re.sub(r"\s+", ".", ascii_name.strip().lower())
+    cleaned = re.sub(r"[^a-z0-9.]", "", dotted)
+    return re.sub(r"\.{2,}", ".", cleaned).strip(".")

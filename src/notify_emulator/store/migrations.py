@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, Index, inspect, select, text
 
 from notify_emulator.store import tables
 
@@ -48,11 +48,39 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _callbacks(connection: Connection) -> None:
+    for table in (tables.service_callbacks, tables.callbacks, tables.returned_letters):
+        table.create(connection, checkfirst=True)
+
+
+def _inbox(connection: Connection) -> None:
+    # The indexes the web inbox pages by, and the change log its events stream follows.
+    tables.activity_events.create(connection, checkfirst=True)
+    for name in INBOX_INDEXES:
+        index = next(index for index in _all_indexes() if index.name == name)
+        index.create(connection, checkfirst=True)
+
+
+INBOX_INDEXES = (
+    "ix_notifications_created",
+    "ix_notifications_service_created",
+    "ix_notifications_recipient",
+    "ix_received_texts_created",
+    "ix_received_texts_user",
+)
+
+
+def _all_indexes() -> list[Index]:
+    return [index for table in tables.metadata.sorted_tables for index in table.indexes]
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (5, "service_callbacks, callbacks, returned_letters", _callbacks),
+    (8, "inbox indexes and activity_events", _inbox),
 ]
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, delete, select, update
 
 from notify_emulator.clock import utc_naive
 from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
@@ -97,11 +97,12 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
                 "service_id": service.id,
                 "email_address": reply_to.email_address,
                 "is_default": reply_to.is_default,
-                "archived": False,
+                "archived": reply_to.archived,
             },
         )
     _apply_templates(connection, service, now)
     _apply_precompiled_template(connection, service, now)
+    _apply_callbacks(connection, service, now)
     for received in service.received_texts:
         _upsert(
             connection,
@@ -121,7 +122,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
 
 def _apply_keys(connection: Connection, service: ServiceSeed, now: Any) -> None:
     for key in service.api_keys:
-        key_id = derived_id(service.id, "api_key", key.name)
+        key_id = key.id or derived_id(service.id, "api_key", key.name)
         current = connection.execute(
             select(t.api_keys.c.secret, t.api_keys.c.expiry_date).where(t.api_keys.c.id == key_id)
         ).first()
@@ -153,14 +154,19 @@ def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
     if not senders:
         # notify-api.md §5.1: the default sender is the inbound number when there is one.
         text = service.inbound_number or DEFAULT_SMS_SENDER
-        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True)]
+        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True, False)]
     else:
         has_default = any(sender.is_default for sender in senders)
         senders_values = [
-            (sender.id, sender.sms_sender, sender.is_default or (not has_default and index == 0))
+            (
+                sender.id,
+                sender.sms_sender,
+                sender.is_default or (not has_default and index == 0),
+                sender.archived,
+            )
             for index, sender in enumerate(senders)
         ]
-    for sender_id, text, is_default in senders_values:
+    for sender_id, text, is_default, archived in senders_values:
         _upsert(
             connection,
             t.sms_senders,
@@ -169,7 +175,7 @@ def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
                 "service_id": service.id,
                 "sms_sender": text,
                 "is_default": is_default,
-                "archived": False,
+                "archived": archived,
             },
         )
 
@@ -227,6 +233,26 @@ def _apply_templates(connection: Connection, service: ServiceSeed, now: Any) -> 
                     else (existing.updated_at if existing and existing.updated_at else now),
                 },
             )
+
+
+def _apply_callbacks(connection: Connection, service: ServiceSeed, now: Any) -> None:
+    # Only the types the seed names change: a seed without callbacks leaves them as they are.
+    for callback in service.callbacks:
+        key = {"service_id": service.id, "callback_type": callback.callback_type}
+        if not callback.url:
+            connection.execute(
+                delete(t.service_callbacks).where(
+                    t.service_callbacks.c.service_id == service.id,
+                    t.service_callbacks.c.callback_type == callback.callback_type,
+                )
+            )
+            continue
+        _upsert(
+            connection,
+            t.service_callbacks,
+            key,
+            {"url": callback.url, "bearer_token": callback.bearer_token, "updated_at": now},
+        )
 
 
 def _apply_precompiled_template(connection: Connection, service: ServiceSeed, now: Any) -> None:

@@ -75,3 +75,4 @@ TEMPLATE_VERSION = template_select().where(
     t.templates.c.id == bindparam("template_id"),
     t.template_versions.c.version == bindparam("version"),
 )
+INSERT_ACTIVITY_EVENT = t.activity_events.insert()

@@ -12,6 +12,11 @@ from sqlalchemy import Connection, Engine, delete, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
+from notify_emulator.rules.callbacks import (
+    DEFAULT_CALLBACK_DELAY_SECONDS,
+    INBOUND_SMS,
+    inbound_sms_body,
+)
 from notify_emulator.rules.constants import DEFAULT_DATA_RETENTION_DAYS
 from notify_emulator.rules.lifecycle import (
     Step,
@@ -21,7 +26,9 @@ from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import ConfigCache
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
+from notify_emulator.store.events import record_event, record_notification_event
 from notify_emulator.store.migrations import migrate
+from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
 from notify_emulator.store.records import (
     ApiKeyRecord,
     DocumentRecord,
@@ -66,6 +73,8 @@ class Store:
         # Services, keys, senders, reply-tos and templates, kept until the configuration
         # generation in the database moves on (store/config_cache.py).
         self.config = ConfigCache(self.db.connect)
+        # How long after its event a callback's first attempt is due (Settings.callback_delay).
+        self.callback_delay = timedelta(seconds=DEFAULT_CALLBACK_DELAY_SECONDS)
 
     @classmethod
     def open(cls, url: str, clock: Clock) -> Store:
@@ -237,6 +246,9 @@ class Store:
                 )
             if document_rows:
                 connection.execute(t.documents.insert(), document_rows)
+            record_notification_event(
+                connection, row["id"], row["notification_type"], row["status"]
+            )
             for channel in count_channels:
                 _increment(connection, row["service_id"], channel, day)
 
@@ -244,19 +256,35 @@ class Store:
         """Apply every planned status step that is due; returns how many rows changed.
 
         Statuses move only forward along their plan, so reading at any time, before or after
-        a restart, gives the same answer; there is no background worker.
+        a restart, gives the same answer. The callback worker calls this regularly too, and
+        so may other processes on the same database: each row changes only if it is still as
+        it was read (a conditional UPDATE), and its delivery receipt, if one fires, is queued
+        in the same transaction, so none is lost or sent twice.
         """
         now = self.now()
         changed = 0
+        n = t.notifications.c
         with self.db.begin() as connection:
             rows = connection.execute(
                 select(
-                    t.notifications.c.id,
-                    t.notifications.c.status,
-                    t.notifications.c.sent_at,
-                    t.notifications.c.planned_steps,
-                ).where(t.notifications.c.next_step_at <= now)
+                    n.id,
+                    n.service_id,
+                    n.notification_type,
+                    n.status,
+                    n.reference,
+                    n.recipient,
+                    n.created_at,
+                    n.sent_at,
+                    n.template_id,
+                    n.template_version,
+                    n.planned_steps,
+                    n.next_step_at,
+                )
+                .where(n.next_step_at <= now)
+                # Rows are locked in one order by every process, so two never deadlock.
+                .order_by(n.id)
             ).all()
+            receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
             for row in rows:
                 steps: list[dict[str, str]] = list(row.planned_steps or [])
                 due = [step for step in steps if _step_time(step) <= now]
@@ -265,9 +293,13 @@ class Store:
                 remaining = steps[len(due) :]
                 happened = [Step(step["status"], _step_time(step)) for step in due]
                 times = after_steps(row.sent_at, happened)
-                connection.execute(
+                result = connection.execute(
                     update(t.notifications)
-                    .where(t.notifications.c.id == row.id)
+                    .where(
+                        n.id == row.id,
+                        n.status == row.status,
+                        n.next_step_at == row.next_step_at,
+                    )
                     .values(
                         status=happened[-1].status,
                         updated_at=times.updated_at,
@@ -277,11 +309,27 @@ class Store:
                         next_step_at=_step_time(remaining[0]) if remaining else None,
                     )
                 )
+                if not result.rowcount:
+                    continue  # another process applied it first
                 changed += 1
+                receipts.status_changed(
+                    {
+                        **row._mapping,
+                        "status": happened[-1].status,
+                        "updated_at": times.updated_at,
+                        "sent_at": times.sent_at,
+                    }
+                )
+                record_notification_event(
+                    connection, row.id, row.notification_type, happened[-1].status
+                )
         return changed
 
     def force_status(self, notification_id: str, status: str) -> bool:
-        """Set a status now and drop the rest of the plan; False if there is no such row."""
+        """Set a status now and drop the rest of the plan; False if there is no such row.
+
+        A status that sends a delivery receipt queues one, in the same transaction.
+        """
         now = self.now()
         with self.db.begin() as connection:
             row = connection.execute(
@@ -302,6 +350,16 @@ class Store:
                     next_step_at=None,
                 )
             )
+            if result.rowcount:
+                changed = connection.execute(
+                    select(t.notifications).where(t.notifications.c.id == notification_id)
+                ).first()
+                if changed is not None:
+                    receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
+                    receipts.status_changed(changed._mapping)
+                    record_notification_event(
+                        connection, notification_id, changed.notification_type, status
+                    )
         return bool(result.rowcount)
 
     def get_notification(
@@ -416,8 +474,10 @@ class Store:
         notify_number: str | None,
         created_at: datetime | None = None,
         text_id: str | None = None,
+        notify_callback: bool = True,
     ) -> ReceivedTextRecord:
-        """Record an inbound text."""
+        """Record an inbound text, and queue the service's received-text callback if it has
+        one (``notify_callback``), in the same transaction."""
         record = ReceivedTextRecord(
             id=text_id or str(uuid.uuid4()),
             service_id=service_id,
@@ -428,6 +488,32 @@ class Store:
         )
         with self.db.begin() as connection:
             connection.execute(t.received_texts.insert().values(**record.__dict__))
+            record_event(
+                connection,
+                "received_text",
+                {
+                    "id": record.id,
+                    "service_id": record.service_id,
+                    "user_number": record.user_number,
+                },
+            )
+            if notify_callback:
+                setting = callback_setting(connection, service_id, INBOUND_SMS)
+                if setting is not None:
+                    enqueue(
+                        connection,
+                        setting,
+                        inbound_sms_body(
+                            received_text_id=record.id,
+                            source_number=record.user_number,
+                            destination_number=record.notify_number,
+                            message=record.content,
+                            date_received=record.created_at,
+                        ),
+                        first_attempt_at=self.now() + self.callback_delay,
+                        now=self.now(),
+                        received_text_id=record.id,
+                    )
         return record
 
     def list_received_texts(
@@ -463,6 +549,9 @@ class Store:
         with self.db.begin() as connection:
             for table in t.ACTIVITY_TABLES:
                 connection.execute(delete(table))
+            # The change log goes too, but a "reset" event tells open pages to start afresh.
+            connection.execute(delete(t.activity_events))
+            record_event(connection, "reset", {})
 
     def count_rows(self, table_name: str) -> int:
         """How many rows a table holds (for diagnostics and tests)."""

@@ -211,5 +211,97 @@ config_generation = Table(
     Column("generation", Integer, nullable=False),
 )
 
+
+# Added by migration 5: each service's callback settings, one per (service, type)
+# (shared/spec/callbacks.md §6). The bearer token is a secret: never logged or shown.
+service_callbacks = Table(
+    "service_callbacks",
+    metadata,
+    Column("service_id", String(ID), ForeignKey("services.id"), primary_key=True),
+    Column("callback_type", String(20), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("bearer_token", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Added by migration 5: the callback outbox. A row is written in the same transaction as the
+# event it reports, holds the exact body sent, and is delivered by whichever process claims it:
+# claim_token and lease_until (real time) mark an attempt in flight, so two workers sharing the
+# database never make the same attempt. next_attempt_at runs on the emulator's clock.
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(ID), nullable=False, unique=True),
+    Column("service_id", String(ID), nullable=False),
+    Column("callback_type", String(20), nullable=False),
+    Column("notification_id", String(ID)),
+    Column("received_text_id", String(ID)),
+    Column("url", Text, nullable=False),
+    Column("bearer_token", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", JSON, nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("attempt_limit", Integer, nullable=False),
+    Column("next_attempt_at", DateTime),
+    Column("claim_token", String(ID)),
+    Column("lease_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_callbacks_due", "state", "next_attempt_at"),
+    Index("ix_callbacks_notification", "notification_id"),
+    Index("ix_callbacks_service", "service_id", "seq"),
+)
+
+# Added by migration 5: letters reported back by the printer (POST .../return), one row per
+# letter, as Notify's returned_letters table; reported_at is the report's date.
+returned_letters = Table(
+    "returned_letters",
+    metadata,
+    Column("notification_id", String(ID), primary_key=True),
+    Column("service_id", String(ID), nullable=False),
+    Column("reported_at", String(10), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_returned_letters_report", "service_id", "reported_at"),
+)
+
+# Added by migration 8: what the web inbox reads. Every notification and every received text,
+# newest first, keyset-paged on (created_at, id); one phone number's conversation.
+Index("ix_notifications_created", notifications.c.created_at, notifications.c.id)
+Index(
+    "ix_notifications_service_created",
+    notifications.c.service_id,
+    notifications.c.created_at,
+    notifications.c.id,
+)
+Index(
+    "ix_notifications_recipient",
+    notifications.c.normalised_recipient,
+    notifications.c.created_at,
+)
+Index("ix_received_texts_created", received_texts.c.created_at, received_texts.c.id)
+Index("ix_received_texts_user", received_texts.c.user_number, received_texts.c.created_at)
+
+# Added by migration 8: what changed, in order, for the inbox's server-sent events. Written in
+# the transaction that makes the change, so every process sharing the database can follow it by
+# reading rows after the last seq it has seen. AUTOINCREMENT: a seq is never used twice, even
+# after the rows are emptied (SQLite would otherwise reuse the highest rowid).
+activity_events = Table(
+    "activity_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("data", JSON, nullable=False),
+    sqlite_autoincrement=True,
+)
+
 # The tables holding what was sent and received (emptied by POST /_emulator/reset).
-ACTIVITY_TABLES = (notifications, letter_pdfs, documents, received_texts, daily_counts)
+ACTIVITY_TABLES = (
+    notifications,
+    letter_pdfs,
+    documents,
+    received_texts,
+    daily_counts,
+    callbacks,
+    returned_letters,
+)

@@ -7,6 +7,7 @@ import codecs
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -16,6 +17,9 @@ from notify_emulator.settings import Settings
 from notify_emulator.store import Store
 from notify_emulator.web.errors import INVALID_JSON, BadRequest
 
+if TYPE_CHECKING:
+    from notify_emulator.callbacks.worker import CallbackWorker
+
 
 @dataclass
 class Emulator:
@@ -24,6 +28,8 @@ class Emulator:
     settings: Settings
     store: Store
     rate_limiter: RateLimiter = field(init=False)
+    callback_worker: CallbackWorker | None = None
+    """Delivers the callback outbox (running between the app's start-up and shutdown)."""
 
     def __post_init__(self) -> None:
         clock = self.settings.clock
@@ -41,6 +47,8 @@ class ApiRequest:
     body: bytes
     root: str
     """The base URL for URIs in responses, without a trailing slash."""
+    raw_query: str = ""
+    """The query string exactly as sent (for redirects that keep it)."""
 
     def query_lists(self) -> dict[str, list[str]]:
         """The query as ``name -> [values]``, names in order of first appearance."""
@@ -76,6 +84,7 @@ async def read_request(request: Request, settings: Settings) -> ApiRequest:
         authorization=request.headers.get("authorization"),
         body=await request.body(),
         root=response_root(request, settings),
+        raw_query=request.scope.get("query_string", b"").decode("latin-1"),
     )
 
 

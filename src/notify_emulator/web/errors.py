@@ -104,9 +104,17 @@ def from_rule_error(error: RuleError) -> ApiError:
 
 
 class AdminError(Exception):
-    """A bad admin request: answered with ``{"error": message}``."""
+    """A bad admin request: answered with ``{"error": message}``, plus ``"field"`` naming the
+    value at fault when there is one."""
 
-    def __init__(self, message: str, status_code: int = 400) -> None:
+    def __init__(self, message: str, status_code: int = 400, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        self.field = field
+
+    def body(self) -> dict[str, object]:
+        """The JSON body of the answer."""
+        if self.field is None:
+            return {"error": self.message}
+        return {"error": self.message, "field": self.field}

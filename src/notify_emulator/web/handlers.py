@@ -7,7 +7,7 @@ worker thread (the store is synchronous). Errors become answers here and nowhere
 - :class:`~notify_emulator.web.errors.ApiError` → its v2 error envelope;
 - :class:`~notify_emulator.rules.errors.RuleError` (a broken Notify rule) → the v2 envelope with
   the rule's error class and Notify's exact message, as a 400;
-- :class:`~notify_emulator.web.errors.AdminError` → ``{"error": message}``;
+- :class:`~notify_emulator.web.errors.AdminError` → ``{"error": message}`` (and ``"field"``);
 - anything else → a logged 500 in the route's own shape.
 """
 
@@ -52,7 +52,7 @@ def endpoint(handler: Handler, surface: Surface) -> Endpoint:
         except RuleError as error:
             return error_response(from_rule_error(error))
         except AdminError as error:
-            return JSONResponse({"error": error.message}, status_code=error.status_code)
+            return JSONResponse(error.body(), status_code=error.status_code)
         except Exception as error:
             logger.exception("error handling %s %s", request.method, request.url.path)
             if surface == "admin":

@@ -85,7 +85,9 @@ class SlashesMiddleware:
                 emulator: Emulator = request.app.state.emulator
                 location = response_root(request, emulator.settings) + merged
                 query = scope.get("query_string", b"").decode("latin-1")
-                await _redirect(location + (f"?{query}" if query else ""))(scope, receive, send)
+                await redirect_response(location + (f"?{query}" if query else ""))(
+                    scope, receive, send
+                )
                 return
             if allowed:
                 path = merged  # a wrong method: the 405 names the merged path's methods
@@ -96,8 +98,9 @@ class SlashesMiddleware:
         await self.app({**scope, "path": path, "raw_path": raw_path}, receive, send)
 
 
-def _redirect(location: str) -> Response:
-    # Werkzeug's own redirect page (Flask returns routing redirects without error handlers).
+def redirect_response(location: str) -> Response:
+    """Werkzeug's 308 to ``location``, with its own page (Flask returns routing redirects
+    without error handlers)."""
     shown = _html_escape(location)
     page = (
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"

@@ -146,6 +146,15 @@ POST_TEMPLATE_PREVIEW_REQUEST: dict[str, Any] = {
     "required": ["id"],
 }
 
+# api app/v2/returned_letters/get_returned_letters_schema.py (upcoming).
+GET_RETURNED_LETTERS_REQUEST: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "properties": {"report_date": {"type": "string", "format": "date"}},
+    "required": ["report_date"],
+    "additionalProperties": False,
+}
+
 DATETIME_FORMAT_INVALID = (
     "datetime format is invalid. It must be a valid ISO8601 date time format, "
     "https://en.wikipedia.org/wiki/ISO_8601"
@@ -163,7 +172,8 @@ class FormatFailure(Exception):
 
 
 def _format_checker(clock: Clock) -> FormatChecker:
-    checker = FormatChecker(formats=())
+    # jsonschema's own "date" check, as Notify's FormatChecker() has it; the rest are Notify's.
+    checker = FormatChecker(formats=("date",))
 
     @checker.checks("validate_uuid", raises=ValueError)
     def _uuid(instance: object) -> bool:

@@ -1,0 +1,29 @@
+"""The web inbox: every message as its recipient would see it, live (shared/spec/emulator.md,
+"Web pages (the inbox)").
+
+Server-rendered with Jinja2 (templates/), styled and made live by static files (static/), no
+build step. :data:`ROUTES` lists the pages, run in a worker thread through
+:func:`~notify_emulator.pages.web.page_endpoint`; :data:`STREAMS` the server-sent events
+endpoint, which is asynchronous; ``static/`` is served under :data:`STATIC_PREFIX`.
+"""
+
+from __future__ import annotations
+
+from notify_emulator.pages import events, inbox, notification, received
+from notify_emulator.pages.web import STATIC_PREFIX, Endpoint, PageHandler, page_endpoint
+
+__all__ = ["ROUTES", "STATIC_PREFIX", "STREAMS", "page_endpoint"]
+
+ROUTES: list[tuple[str, str, PageHandler]] = [
+    ("/", "GET", inbox.inbox),
+    ("/notifications/{notification_id}", "GET", notification.notification_page),
+    ("/notifications/{notification_id}/email.html", "GET", notification.email_html),
+    ("/notifications/{notification_id}/letter.pdf", "GET", notification.letter_pdf),
+    ("/notifications/{notification_id}/pages/{page}.png", "GET", notification.letter_page_image),
+    ("/received-texts", "GET", received.received_texts),
+    ("/conversations/{phone}", "GET", received.conversation_page),
+]
+"""(path, method, page handler), in matching order."""
+
+STREAMS: list[tuple[str, Endpoint]] = [("/_emulator/events", events.events)]
+"""(path, asynchronous endpoint): GET routes that stream."""

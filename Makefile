@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck pytest other-pythons bench screenshots clean
 
-$(STAMP): pyproject.toml
+# Two distributions from this one tree: the client (pyproject.toml here) and the emulator
+# (packages/notify-emulator), both installed editable, in one resolve.
+$(STAMP): pyproject.toml packages/notify-emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[async,cli,emulator,postgres,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[async,cli,dev]' -e './packages/notify-emulator[postgres]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -18,8 +20,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck other-pythons pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks noxfile.py
-	$(BIN)/ruff format --check src tests benchmarks noxfile.py
+	$(BIN)/ruff check src tests benchmarks packages noxfile.py
+	$(BIN)/ruff format --check src tests benchmarks packages noxfile.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

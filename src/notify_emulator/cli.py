@@ -13,7 +13,7 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -28,6 +28,9 @@ from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
 from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 from notify_emulator.store import DatabaseError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 # How extra worker processes learn their settings (they are started by uvicorn by import).
 ENV_DATABASE = "NOTIFY_EMULATOR_DATABASE_URL"
@@ -52,7 +55,7 @@ SHUTDOWN_GRACE_SECONDS = 2
 
 
 @click.group(help="A local GOV.UK Notify: the v2 REST API on SQLite or PostgreSQL.")
-@click.version_option(package_name="notifications-python-client", prog_name="notify-emulator")
+@click.version_option(package_name="notify-emulator", prog_name="notify-emulator")
 def main() -> None:
     """The ``notify-emulator`` command group."""
 
@@ -145,6 +148,8 @@ def serve(
     click.echo(f"Database: {_safe_url(settings.resolved_database_url)}")
     if config_path is None:
         click.echo(demo_service.describe(base_url))
+    else:
+        click.echo(_describe_seeded(app, config_path, host))
     if workers == 1:
         config = uvicorn.Config(
             app,
@@ -174,6 +179,16 @@ def serve(
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         http=HTTP_PROTOCOL,
     )
+
+
+def _describe_seeded(app: Starlette, config_path: Path, host: str) -> str:
+    """Each service of the seed file with its keys (on loopback only) and templates."""
+    from notify_emulator.banner import describe_services, is_loopback
+    from notify_emulator.seed import load_seed_file
+
+    store = app.state.emulator.store
+    service_ids = [service.id for service in load_seed_file(config_path).services]
+    return describe_services(store, service_ids, show_keys=is_loopback(host))
 
 
 # Commands for a running emulator (control.py): faults add|list|clear, clock show|advance.
@@ -277,8 +292,15 @@ def import_command(
     api_key: str, base_url: str | None, service_name: str | None, output: str, force: bool
 ) -> None:
     """Read a Notify service into a seed file."""
-    from notifications_python_client.errors import APIError, ClientConfigError
-    from notifications_python_client.notifications import NotificationsAPIClient
+    try:
+        from notifications_python_client.errors import APIError, ClientConfigError
+        from notifications_python_client.notifications import NotificationsAPIClient
+    except ImportError as error:
+        # notify-emulator installs without a client (or beside the official one).
+        _fail(
+            "import reads the service with this repository's client, which is not installed "
+            f"here ({error}): install it from the repository's root with pip install ."
+        )
     from notify_emulator.notify_import import (
         DEFAULT_SERVICE_NAME,
         NOT_IMPORTED,

@@ -19,6 +19,10 @@ that test: the next test starts with the seeded configuration again, whatever ch
 The plugin is registered through the ``pytest11`` entry point, so every pytest run in an
 environment where this package is installed loads it. It therefore imports nothing heavy and
 starts nothing until a test asks for the fixture.
+
+The fixture needs no Notify client of its own: ``sent()`` reads the v2 API with signed requests.
+Its ``client`` attribute is made, on first use, from whichever ``notifications_python_client`` is
+installed: this repository's drop-in or the official client 13.x.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jwt
 import pytest
 import requests
 
@@ -118,46 +123,45 @@ class NotifyEmulator:
 
     Attributes: ``base_url`` (``http://127.0.0.1:<port>``), ``service_id`` and ``api_key`` (the
     first live key of the first seeded service), ``api_keys`` (that service's keys by name),
-    ``client`` (a :class:`NotificationsAPIClient` using ``api_key``) and ``templates`` (that
-    service's template ids by name).
+    ``client`` (a :class:`NotificationsAPIClient` using ``api_key``, made when first used) and
+    ``templates`` (that service's template ids by name).
     """
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        service: _SeededService,
-        client: NotificationsAPIClient,
-        session: requests.Session,
-    ) -> None:
-        self.base_url = base_url
+    def __init__(self, emulator_session: _EmulatorSession) -> None:
+        service = emulator_session.service
+        self.base_url = emulator_session.server.base_url
         self.service_id = service.service_id
         self.api_key = service.api_key
         self.api_keys = dict(service.api_keys)
         self.templates = dict(service.templates)
-        self.client = client
-        self._session = session
+        self._emulator_session = emulator_session
+        self._session = emulator_session.http
         self._seeded_callbacks = dict(service.callbacks)
 
     def __repr__(self) -> str:
         # Never show the keys.
         return f"<NotifyEmulator {self.base_url} service {self.service_id}>"
 
-    def sent(self) -> list[dict[str, Any]]:
-        """The notifications the first service sent during this test, oldest first.
+    @property
+    def client(self) -> NotificationsAPIClient:
+        """A Notify client using ``api_key``, shared by the session's tests."""
+        return self._emulator_session.client()
 
-        Each is the dict that ``GET /v2/notifications/{id}`` returns, so ``sent()[0]["body"]``
-        is the rendered body and ``sent()[0]["status"]`` its current status. Messages to
-        Notify's smoke-test recipients are never stored, so they are not listed.
+    def sent(self, *, service_id: str | None = None) -> list[dict[str, Any]]:
+        """The notifications sent during this test, by every service or by ``service_id``'s,
+        oldest first.
+
+        Each is the dict that ``GET /v2/notifications/{id}`` returns to its service, so
+        ``sent()[0]["body"]`` is the rendered body and ``sent()[0]["status"]`` its current
+        status. Messages to Notify's smoke-test recipients are never stored, so they are not
+        listed.
         """
-        stored = self._admin(
-            "GET", "/_emulator/notifications", params={"service_id": self.service_id}
-        )
-        ids = [item["id"] for item in _notification_list(stored)]
+        params = {"service_id": service_id} if service_id is not None else None
+        stored = _notification_list(self._admin("GET", "/_emulator/notifications", params=params))
         # The route lists newest first.
         return [
-            dict(self.client.get_notification_by_id(notification_id))
-            for notification_id in reversed(ids)
+            self._emulator_session.read_notification(str(item["service_id"]), str(item["id"]))
+            for item in reversed(stored)
         ]
 
     def receive_text(
@@ -493,7 +497,6 @@ class _EmulatorSession:
     """The session-wide emulator behind the fixture."""
 
     def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
-        from notifications_python_client.notifications import NotificationsAPIClient
         from notify_emulator.seed import parse_seed
         from notify_emulator.store.export import configuration
         from notify_emulator.store.setup import configuration_generation
@@ -501,7 +504,7 @@ class _EmulatorSession:
         self.server = server
         self.service = service
         self.http = requests.Session()
-        self.client = NotificationsAPIClient(service.api_key, base_url=server.base_url)
+        self._client: NotificationsAPIClient | None = None
         # The configuration as seeded (generated secrets included), put back whenever a test
         # has changed it.
         self.store = server.app.state.emulator.store
@@ -516,12 +519,66 @@ class _EmulatorSession:
             replace_configuration(self.store, self.baseline)
             self.generation = configuration_generation(self.store)
 
+    def client(self) -> NotificationsAPIClient:
+        if self._client is None:
+            try:
+                from notifications_python_client.notifications import NotificationsAPIClient
+            except ImportError as error:
+                raise NotifyEmulatorError(
+                    "notify_emulator.client needs a Notify client (notifications_python_client "
+                    "is not installed): install this repository's client or the official one"
+                ) from error
+            self._client = NotificationsAPIClient(
+                self.service.api_key, base_url=self.server.base_url
+            )
+        return self._client
+
+    def read_notification(self, service_id: str, notification_id: str) -> dict[str, Any]:
+        """``GET /v2/notifications/{id}`` as the notification's own service."""
+        issuer, secret = self._reading_key(service_id)
+        token = jwt.encode({"iss": issuer, "iat": int(time.time())}, secret, algorithm="HS256")
+        answer = self.http.get(
+            f"{self.server.base_url}/v2/notifications/{notification_id}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=ADMIN_TIMEOUT_SECONDS,
+        )
+        body = answer.json() if answer.content else None
+        if answer.status_code != 200 or not isinstance(body, dict):
+            raise NotifyEmulatorError(
+                f"GET /v2/notifications/{notification_id} answered {answer.status_code}: "
+                f"{answer.text[:500]}"
+            )
+        return body
+
+    def _reading_key(self, service_id: str) -> tuple[str, str]:
+        # Read each time: a test may create or revoke keys, and may create services.
+        keys = [key for key in self.store.usable_api_keys(service_id) if key.expiry_date is None]
+        if not keys:
+            raise NotifyEmulatorError(
+                f"service {service_id} has no API key that is not revoked, so its "
+                "notifications cannot be read"
+            )
+        return service_id, keys[0].secret
+
     def close(self) -> None:
         # Close the connections before the server goes, or their sockets are left for the
         # garbage collector to find (a ResourceWarning in whichever test runs then).
-        self.client.close()
+        if self._client is not None:
+            _close_client(self._client)
         self.http.close()
         self.server.stop()
+
+
+def _close_client(client: object) -> None:
+    """Close a client's connections: ours has ``close()``; the official client 13.x has none,
+    only its ``request_session``."""
+    close = getattr(client, "close", None)
+    if callable(close):
+        close()
+        return
+    session = getattr(client, "request_session", None)
+    if isinstance(session, requests.Session):
+        session.close()
 
 
 def _seed_path(config: pytest.Config) -> Path | None:
@@ -557,7 +614,7 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     except ImportError as error:
         raise NotifyEmulatorError(
             f"the notify_emulator fixture needs the emulator's dependencies ({error.name} is "
-            "missing): pip install 'notifications-python-client[emulator]'"
+            "missing): reinstall the notify-emulator distribution with its dependencies"
         ) from error
 
     seed_path = _seed_path(config)
@@ -639,11 +696,6 @@ def _notify_emulator_session(
 def notify_emulator(_notify_emulator_session: _EmulatorSession) -> NotifyEmulator:
     """A local GOV.UK Notify for this test: fresh state, a client, keys and template ids."""
     _notify_emulator_session.restore_configuration()
-    emulator = NotifyEmulator(
-        base_url=_notify_emulator_session.server.base_url,
-        service=_notify_emulator_session.service,
-        client=_notify_emulator_session.client,
-        session=_notify_emulator_session.http,
-    )
+    emulator = NotifyEmulator(_notify_emulator_session)
     emulator.reset()
     return emulator

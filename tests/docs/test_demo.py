@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo_service
@@ -38,6 +42,13 @@ def test_the_demo_walks_through_every_step_and_saves_the_letter(tmp_path: Path) 
     assert re.search(r"^ +email +(.* -> )?delivered$", text, re.MULTILINE)
     assert re.search(r"^ +letter +(.* -> )?received \(delivered\)$", text, re.MULTILINE)
     assert "'Can I change my appointment?'" in text
+    # The attached file's link is printed, and the walkthrough downloaded the file from it.
+    assert re.search(
+        r"^ +file link http://127\.0\.0\.1:\d+/_emulator/documents/[0-9a-f-]{36}$",
+        text,
+        re.MULTILINE,
+    )
+    assert '-> 28 bytes, the file sent (attachment; filename="report.csv")' in text
     assert "Every step passed." in text
     assert (tmp_path / "demo-output" / "letter.pdf").read_bytes().startswith(b"%PDF-")
     # The key's secret is never printed.
@@ -67,3 +78,32 @@ def test_a_pdf_that_cannot_be_saved_fails_the_last_step(tmp_path: Path) -> None:
     assert status == 1
     assert f"Step 8 failed: cannot save the PDF as {blocker / 'letter.pdf'}: " in out.getvalue()
     assert "Every step passed." not in out.getvalue()
+
+
+def test_a_file_that_does_not_download_fails_the_email_step(
+    notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    # The walkthrough compares what it downloads with what it sent: another file fails it.
+    client = NotificationsAPIClient(demo_service.LIVE_API_KEY, base_url=notify_emulator.base_url)
+    walkthrough = demo.Walkthrough(client, notify_emulator.base_url, io.StringIO())
+    sent = walkthrough.send_email()
+    with pytest.raises(demo.DemoFailure, match="the file did not download from http://"):
+        walkthrough.show_download_link(sent, "report", b"not the file that was sent")
+    client.close()
+
+
+def test_without_this_repositorys_client_the_demo_says_what_to_install() -> None:
+    # As in a virtualenv holding the emulator alone, or beside the official client.
+    code = (
+        "import runpy, sys; sys.modules['notifications_python_client'] = None; "
+        "runpy.run_module('notify_emulator.demo', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "python -m notify_emulator.demo walks through this repository's client, which is not "
+        "installed here ("
+    )
+    assert result.stderr.rstrip().endswith("from the repository's root with pip install .")

@@ -141,3 +141,53 @@ def test_delivery_delays_option_slows_the_lifecycle(tmp_path: Path) -> None:
         assert client.get_notification_by_id(sent["id"])["status"] in {"created", "sending"}
     finally:
         stop(process)
+
+
+def test_a_seed_file_s_services_keys_and_templates_are_printed(tmp_path: Path) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text(
+        """
+[[services]]
+id = "7c2d4e6f-2222-4b3c-9d4e-000000000001"
+name = "First"
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+  secret = "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f1"
+  [[services.templates]]
+  id = "7c2d4e6f-2222-4b3c-9d4e-000000000002"
+  name = "Hello"
+  type = "sms"
+  body = "Hello ((name))"
+
+[[services]]
+id = "7c2d4e6f-2222-4b3c-9d4e-000000000003"
+name = "Second"
+  [[services.api_keys]]
+  name = "other"
+  type = "normal"
+  secret = "2f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f2"
+""",
+        encoding="utf-8",
+    )
+    process, base_url = start("--config", str(seed), "--database", "sqlite:///:memory:")
+    try:
+        assert process.stdout is not None
+        printed = [process.stdout.readline().rstrip("\n") for _ in range(6)]
+        first_key = "live-7c2d4e6f-2222-4b3c-9d4e-000000000001-1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f1"
+        second_key = (
+            "other-7c2d4e6f-2222-4b3c-9d4e-000000000003-2f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f2"
+        )
+        assert printed[1:] == [
+            "Service 'First' (7c2d4e6f-2222-4b3c-9d4e-000000000001)",
+            f"  API key   live (live)  {first_key}",
+            "  template  sms     7c2d4e6f-2222-4b3c-9d4e-000000000002  Hello",
+            "Service 'Second' (7c2d4e6f-2222-4b3c-9d4e-000000000003)",
+            f"  API key   other (live)  {second_key}",
+        ]
+        # The printed key works.
+        client = NotificationsAPIClient(second_key, base_url=base_url, max_retries=0)
+        assert client.get_all_templates() == {"templates": []}
+        client.close()
+    finally:
+        stop(process)

@@ -419,3 +419,31 @@ def test_rejected_request_changes_nothing(emulator: Running) -> None:
     send(emulator, valid(personalisation={"name": "a" * 1000}))
     send(emulator, valid(phone_number="020 7946 0000"))
     assert emulator.emulator.store.count_rows("notifications") == 0
+
+
+@pytest.mark.parametrize(
+    ("supplied", "stored"),
+    [
+        # Notify removes no-break spaces wherever they are (utils
+        # strip_and_remove_obscure_whitespace), but keeps ordinary spaces in their place.
+        ("07723\u00a0456\u00a0789", "07723456789"),
+        ("07723 456 789", "07723 456 789"),
+        ("07723\u202f456\u202f789", "07723456789"),
+        ("\u00a007723 456 789\u00a0", "07723 456 789"),
+        # Zero-width characters and line/paragraph separators go too, anywhere.
+        ("0772\u200b3456\u2060789\ufeff", "07723456789"),
+        ("07723\u2028456\u2029789", "07723456789"),
+        # ASCII whitespace goes from the ends only.
+        ("\t 07723 456 789 \n", "07723 456 789"),
+        ("+44 (0)7723-456-789", "+44 (0)7723-456-789"),
+    ],
+)
+def test_the_phone_number_is_stored_and_returned_as_notify_does(
+    emulator: Running, supplied: str, stored: str
+) -> None:
+    client = emulator.client()
+    sent = client.send_sms_notification(supplied, demo.SMS_TEMPLATE_ID, {"name": "Ada"})
+    assert "phone_number" not in sent  # Notify's POST answer does not repeat the recipient
+    assert client.get_notification_by_id(sent["id"])["phone_number"] == stored
+    (listed,) = client.get_all_notifications()["notifications"]
+    assert listed["phone_number"] == stored

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +190,24 @@ def test_an_import_from_the_real_notify_api(tmp_path: Path) -> None:
         NotificationsAPIClient(keys["test"], base_url=target.base_url) as client,
     ):
         assert every_version(client) == expected
+
+
+def test_without_this_repositorys_client_import_says_what_to_install(tmp_path: Path) -> None:
+    # notify-emulator may be installed alone, or beside the official client.
+    code = (
+        "import sys; sys.modules['notifications_python_client'] = None; "
+        "from notify_emulator.cli import main; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "import", "--api-key", "k", "-o", str(tmp_path / "s.toml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "notify-emulator: import reads the service with this repository's client, which is not "
+        "installed here ("
+    )
+    assert not (tmp_path / "s.toml").exists()

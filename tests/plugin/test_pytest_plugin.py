@@ -210,3 +210,139 @@ def test_without_the_emulator_dependencies_the_fixture_says_what_to_install(
     result.stdout.fnmatch_lines(
         ["*the notify_emulator fixture needs the emulator's dependencies (uvicorn is missing)*"]
     )
+
+
+TWO_SERVICES = """
+[[services]]
+id = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e01"
+name = "Passport Office"
+
+  [[services.api_keys]]
+  name = "live"
+  type = "normal"
+
+  [[services.templates]]
+  name = "Reminder"
+  type = "sms"
+  body = "Passport reminder for ((name))."
+
+[[services]]
+id = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e02"
+name = "Driving Licences"
+
+  [[services.api_keys]]
+  name = "driving"
+  type = "normal"
+  secret = "4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c03"
+
+  [[services.templates]]
+  id = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e04"
+  name = "Renewal"
+  type = "sms"
+  body = "Licence renewal for ((name))."
+"""
+
+
+def test_sent_covers_every_service_and_can_be_narrowed_to_one(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI + "notify_emulator_config = notify.toml\n")
+    (pytester.path / "notify.toml").write_text(TWO_SERVICES, encoding="utf-8")
+    pytester.makepyfile(
+        test_two_services="""
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        SECOND = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e02"
+        SECOND_KEY = "driving-" + SECOND + "-4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c03"
+        RENEWAL = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e04"
+
+        def test_both_services(notify_emulator):
+            notify_emulator.client.send_sms_notification(
+                "07700900456", notify_emulator.templates["Reminder"], {"name": "Ada"}
+            )
+            with NotificationsAPIClient(SECOND_KEY, base_url=notify_emulator.base_url) as other:
+                other.send_sms_notification("07700900457", RENEWAL, {"name": "Bo"})
+
+            bodies = [message["body"] for message in notify_emulator.sent()]
+            assert bodies == ["Passport reminder for Ada.", "Licence renewal for Bo."]
+            (second,) = notify_emulator.sent(service_id=SECOND)
+            assert second["phone_number"] == "07700900457"
+            (first,) = notify_emulator.sent(service_id=notify_emulator.service_id)
+            assert first["body"] == "Passport reminder for Ada."
+            assert notify_emulator.sent(service_id="0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e09") == []
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1)
+
+
+def test_without_a_notify_client_the_fixture_still_serves_and_reads(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makeconftest(
+        """
+        import sys
+
+        # As if the emulator were installed without any Notify client.
+        sys.modules["notifications_python_client"] = None
+        """
+    )
+    pytester.makepyfile(
+        test_no_client="""
+        import time
+
+        import jwt
+        import pytest
+        import requests
+
+        from notify_emulator.pytest_plugin import NotifyEmulatorError
+
+        def test_send_with_plain_http(notify_emulator):
+            secret = notify_emulator.api_key[-36:]
+            token = jwt.encode(
+                {"iss": notify_emulator.service_id, "iat": int(time.time())}, secret, "HS256"
+            )
+            answer = requests.post(
+                notify_emulator.base_url + "/v2/notifications/sms",
+                json={
+                    "phone_number": "07700900456",
+                    "template_id": notify_emulator.templates["Demo text message"],
+                    "personalisation": {"name": "Ada"},
+                },
+                headers={"Authorization": "Bearer " + token},
+                timeout=10,
+            )
+            assert answer.status_code == 201
+            (message,) = notify_emulator.sent()
+            assert message["body"] == "Hello Ada, this is a demo text."
+            with pytest.raises(NotifyEmulatorError, match="needs a Notify client"):
+                notify_emulator.client
+        """
+    )
+    # A separate process: this one has already imported the client.
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1)
+
+
+def test_sent_covers_a_service_the_test_created(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_created_service="""
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        def test_created(notify_emulator):
+            service_id = notify_emulator.create_service("Made in a test")
+            key = notify_emulator.create_api_key("made", "normal", service_id=service_id)
+            template_id = notify_emulator.create_template(
+                "sms", "Made", "Made for ((name)).", service_id=service_id
+            )
+            with NotificationsAPIClient(key, base_url=notify_emulator.base_url) as client:
+                client.send_sms_notification("07700900456", template_id, {"name": "Ada"})
+
+            (message,) = notify_emulator.sent()
+            assert message["body"] == "Made for Ada."
+            assert notify_emulator.sent(service_id=service_id) == [message]
+            assert notify_emulator.sent(service_id=notify_emulator.service_id) == []
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import string
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -37,7 +37,12 @@ from notify_emulator.rules.phone_numbers import (
     try_normalise_phone_number,
     validate_recipient_phone_number,
 )
-from notify_emulator.rules.placeholders import require_personalisation, sanitise_content_for
+from notify_emulator.rules.placeholders import (
+    NON_BREAKING_SPACES,
+    ZERO_WIDTH_CHARACTERS,
+    require_personalisation,
+    sanitise_content_for,
+)
 from notify_emulator.rules.sms import check_sms, render_sms
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -51,13 +56,17 @@ from notify_emulator.web.schemas import (
     validate,
 )
 
-# Characters Notify strips from a recipient as supplied (utils strip_and_remove_obscure_whitespace).
-_OBSCURE_WHITESPACE = re.compile("[\u180e\u200b\u200c\u200d\u2060\ufeff]")
+# What Notify removes from a recipient as supplied before storing it (utils
+# strip_and_remove_obscure_whitespace): the zero-width characters and the two no-break spaces
+# wherever they are, then ASCII whitespace at the ends only. Ordinary spaces inside stay, so
+# "07723 456 789" is kept as it is, and "07723\u00a0456\u00a0789" becomes "07723456789".
+_REMOVED_ANYWHERE = str.maketrans(dict.fromkeys(ZERO_WIDTH_CHARACTERS + NON_BREAKING_SPACES))
 
 
 def supplied_recipient(value: str) -> str:
-    """The recipient as Notify stores it: trimmed, invisible characters removed, case kept."""
-    return _OBSCURE_WHITESPACE.sub("", value).strip(" \t\n\r\f\v\u00a0")
+    """The recipient as Notify stores it: invisible characters and no-break spaces removed,
+    ASCII whitespace trimmed from the ends, case and inner spaces kept."""
+    return value.translate(_REMOVED_ANYWHERE).strip(string.whitespace)
 
 
 def check_no_files(personalisation: Mapping[str, Any]) -> None:

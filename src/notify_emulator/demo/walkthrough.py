@@ -141,8 +141,33 @@ class Walkthrough:
         content = answer["content"]
         self.say(f"-> id {answer['id']}")
         self.say(f"   subject {content['subject']!r}, from {content['from_email']!r}")
-        self.say("   (the file is kept for download; a ((report)) placeholder would show its link)")
+        self.show_download_link(answer["id"], "report", report)
         return answer["id"]
+
+    def show_download_link(self, notification_id: str, key: str, sent: bytes) -> None:
+        """Print the link the file got and download it from there.
+
+        The demo email has no ((report)) placeholder, so the link is in no body: it is read
+        from what the emulator stored (its own route), as a recipient would follow it."""
+        answer = requests.get(
+            f"{self.base_url}/_emulator/notifications",
+            params={"service_id": demo_service.SERVICE_ID},
+            timeout=10,
+        )
+        if answer.status_code >= 400:
+            raise DemoFailure(f"the emulator did not list its notifications: {answer.status_code}")
+        stored = [item for item in answer.json()["notifications"] if item["id"] == notification_id]
+        link = stored[0]["personalisation"].get(key) if stored else None
+        if not isinstance(link, str):
+            raise DemoFailure("the email's file has no download link")
+        self.say(f"   file link {link}")
+        self.say("   (a ((report)) placeholder in the template would put it in the email)")
+        self.say("requests.get(<the file link>)  (as the recipient downloads it)")
+        download = requests.get(link, timeout=10)
+        if download.status_code != 200 or download.content != sent:
+            raise DemoFailure(f"the file did not download from {link}: {download.status_code}")
+        disposition = download.headers.get("Content-Disposition", "")
+        self.say(f"-> {len(download.content)} bytes, the file sent ({disposition})")
 
     def send_letter(self) -> str:
         self.step("Send a letter")

@@ -40,7 +40,8 @@ def create_database_engine(url: str) -> Engine:
             return create_engine(parsed, pool_pre_ping=True)
         except ImportError as error:
             raise DatabaseError(
-                "PostgreSQL needs psycopg: pip install 'notifications-python-client[postgres]'"
+                "PostgreSQL needs psycopg: pip install 'psycopg[binary]' (notify-emulator's "
+                "postgres extra)"
             ) from error
         except SQLAlchemyError as error:
             raise DatabaseError(f"cannot use the database URL: {error}") from error

@@ -48,11 +48,16 @@ def _config_generation(connection: Connection) -> None:
         connection.execute(tables.config_generation.insert().values(id=1, generation=0))
 
 
+def _rate_limit_buckets(connection: Connection) -> None:
+    tables.rate_limit_buckets.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
     (3, "services.data_retention_days", _service_data_retention),
     (4, "config_generation", _config_generation),
+    (7, "rate_limit_buckets", _rate_limit_buckets),
 ]
 
 

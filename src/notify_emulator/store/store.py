@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
@@ -238,7 +238,10 @@ class Store:
         """Apply every planned status step that is due; returns how many rows changed.
 
         Statuses move only forward along their plan, so reading at any time, before or after
-        a restart, gives the same answer; there is no background worker.
+        a restart, gives the same answer; there is no background worker. Each step is applied
+        once: the update only takes a row still as it was read, so when several threads or
+        processes (workers sharing a database) advance at once, one of them moves each row on,
+        and a status forced meanwhile is never overwritten by the old plan.
         """
         now = self.now()
         changed = 0
@@ -249,6 +252,7 @@ class Store:
                     t.notifications.c.status,
                     t.notifications.c.sent_at,
                     t.notifications.c.planned_steps,
+                    t.notifications.c.next_step_at,
                 ).where(t.notifications.c.next_step_at <= now)
             ).all()
             for row in rows:
@@ -263,9 +267,13 @@ class Store:
                 for step in due:
                     if sent_at is None and step["status"] in SENT_STATUSES:
                         sent_at = _step_time(step)
-                connection.execute(
+                result = connection.execute(
                     update(t.notifications)
-                    .where(t.notifications.c.id == row.id)
+                    .where(
+                        t.notifications.c.id == row.id,
+                        t.notifications.c.status == row.status,
+                        t.notifications.c.next_step_at == row.next_step_at,
+                    )
                     .values(
                         status=status,
                         updated_at=at,
@@ -275,7 +283,7 @@ class Store:
                         next_step_at=_step_time(remaining[0]) if remaining else None,
                     )
                 )
-                changed += 1
+                changed += result.rowcount
         return changed
 
     def force_status(self, notification_id: str, status: str) -> bool:
@@ -337,13 +345,13 @@ class Store:
         with self.db.connect() as connection:
             if query.older_than is not None:
                 pivot = connection.execute(
-                    select(n.created_at).where(
+                    select(n.created_at, n.id).where(
                         n.id == query.older_than, n.service_id == query.service_id
                     )
-                ).scalar()
+                ).first()
                 if pivot is None:
                     return []
-                statement = statement.where(n.created_at < pivot)
+                statement = statement.where(_after(n.created_at, n.id, pivot))
             if query.statuses is not None:
                 statement = statement.where(n.status.in_(sorted(query.statuses)))
             if query.notification_types is not None:
@@ -366,6 +374,28 @@ class Store:
         if service_id is not None:
             statement = statement.where(n.service_id == service_id)
         with self.db.connect() as connection:
+            rows = connection.execute(statement).all()
+        return [_notification(row._mapping) for row in rows]
+
+    def notifications_page(
+        self, service_id: str | None, older_than: str | None, limit: int
+    ) -> list[NotificationRecord]:
+        """Up to ``limit`` stored notifications (optionally of one service), newest first,
+        continuing after the notification ``older_than`` (none if it is not stored)."""
+        self.advance_due_statuses()
+        n = t.notifications.c
+        statement = select(t.notifications)
+        if service_id is not None:
+            statement = statement.where(n.service_id == service_id)
+        with self.db.connect() as connection:
+            if older_than is not None:
+                pivot = connection.execute(
+                    select(n.created_at, n.id).where(n.id == older_than)
+                ).first()
+                if pivot is None:
+                    return []
+                statement = statement.where(_after(n.created_at, n.id, pivot))
+            statement = statement.order_by(n.created_at.desc(), n.id.desc()).limit(limit)
             rows = connection.execute(statement).all()
         return [_notification(row._mapping) for row in rows]
 
@@ -445,11 +475,11 @@ class Store:
         with self.db.connect() as connection:
             if older_than is not None:
                 pivot = connection.execute(
-                    select(r.created_at).where(r.id == older_than, r.service_id == service_id)
-                ).scalar()
+                    select(r.created_at, r.id).where(r.id == older_than, r.service_id == service_id)
+                ).first()
                 if pivot is None:
                     return []
-                statement = statement.where(r.created_at < pivot)
+                statement = statement.where(_after(r.created_at, r.id, pivot))
             statement = statement.order_by(r.created_at.desc(), r.id.desc()).limit(limit)
             rows = connection.execute(statement).all()
         return [ReceivedTextRecord(**row._mapping) for row in rows]
@@ -479,15 +509,22 @@ def _step_time(step: Mapping[str, str]) -> datetime:
 
 
 def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:
-    result = connection.execute(
-        st.INCREMENT_DAILY_COUNT,
-        {"counted_service_id": service_id, "counted_channel": channel, "counted_day": day},
+    # One statement that inserts the day's row or adds to it: concurrent first sends of a day
+    # (other threads, other workers) cannot both insert it.
+    connection.execute(
+        st.count_daily(connection.dialect.name),
+        {"service_id": service_id, "channel": channel, "day": day, "count": 1},
     )
-    if not result.rowcount:
-        connection.execute(
-            st.INSERT_DAILY_COUNT,
-            {"service_id": service_id, "channel": channel, "day": day, "count": 1},
-        )
+
+
+def _after(created_at: Any, row_id: Any, pivot: Any) -> ColumnElement[bool]:
+    """Rows after ``pivot`` in the order ``created_at`` desc, ``id`` desc: older ones, and
+    those created at the same moment with a smaller id (so paging never skips or repeats
+    rows that share a timestamp)."""
+    return or_(
+        created_at < pivot.created_at,
+        and_(created_at == pivot.created_at, row_id < pivot.id),
+    )
 
 
 def _template(values: Mapping[Any, Any]) -> TemplateRecord:

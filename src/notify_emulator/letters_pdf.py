@@ -15,15 +15,17 @@ only the printed preview is affected.
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
-from fpdf.fonts import TextStyle
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS, TextStyle
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -38,6 +40,7 @@ from notify_emulator.rules.letters import (
 __all__ = [
     "PrecompiledCheck",
     "check_precompiled_pdf",
+    "fewest_pages",
     "page_count",
     "render_letter_pdf",
 ]
@@ -73,8 +76,17 @@ def _invalid(reason: str, code: str, pages: int | None = None) -> PrecompiledChe
     return PrecompiledCheck(valid=False, page_count=pages, reason=reason, code=code)
 
 
-# pypdf reports damaged files with a range of exceptions, not only its own.
-_UNREADABLE_PDF_ERRORS = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+# pypdf reports damaged files with a range of exceptions, not only its own; a page tree or
+# object nested deeply enough makes it recurse past Python's limit.
+_UNREADABLE_PDF_ERRORS = (
+    PyPdfError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)
 
 
 def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
@@ -167,7 +179,10 @@ def _printable(text: str) -> str:
     try:
         text.encode(_PDF_ENCODING)
     except UnicodeEncodeError:
-        return "".join(_printable_character(character) for character in text)
+        # Each distinct character looked up once, the text rewritten in C: a long text of
+        # characters outside the font costs little more than a short one.
+        table = {ord(character): _printable_character(character) for character in set(text)}
+        return text.translate(table)
     return text
 
 
@@ -284,3 +299,59 @@ def render_letter_pdf(
                 warn_on_tags_not_matching=False,
             )
     return bytes(pdf.output())
+
+
+# --- how many pages a letter needs at least, without rendering it ---------------------------
+
+_POINTS_TO_MM = 25.4 / 72
+# Glyph widths of Helvetica, in thousandths of the font size, by Windows-1252 character.
+_WIDTHS = CORE_FONTS_CHARWIDTHS[_FONT]
+_WIDEST_MM = max(_WIDTHS.values()) * _BODY_SIZE * 0.001 * _POINTS_TO_MM
+_TEXT_WIDTH_MM = _A4_WIDTH_MM - 2 * _MARGIN_MM
+# Text lines are at least as tall as the body's font (fpdf2's HTML line height is 1.0 of it),
+# so no page holds more than this many lines between its margins.
+_MOST_LINES_PER_PAGE = math.floor((_A4_HEIGHT_MM - 2 * _MARGIN_MM) / (_BODY_SIZE * _POINTS_TO_MM))
+_TAG = re.compile(r"<[^>]*>")
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+def fewest_pages(
+    *,
+    address_lines: Sequence[str],
+    contact_block: str | None,
+    subject: str,
+    body_html: str,
+) -> int:
+    """A lower bound on the pages :func:`render_letter_pdf` would produce, found cheaply.
+
+    Every printed character is at least as wide as Helvetica draws it at the body's size and
+    every line at least as tall as that size, a line holds no more than the text width (plus
+    the one space at which it was broken), and each page break starts a page; markup, line
+    breaks and headings only add to that. So a letter whose bound is over Notify's page limit
+    would certainly render over it, and need not be rendered at all: rendering costs
+    time in proportion to the text (about a second for ten pages), and a long personalisation
+    would otherwise keep a worker busy for minutes.
+    """
+    parts = [*address_lines, contact_block or "", subject]
+    breaks = len(_PAGE_BREAK.findall(body_html))
+    parts.append(html.unescape(_TAG.sub("", body_html)))
+    # Runs of white space count as one space (HTML prints them so), and line breaks as none.
+    width_mm = sum(_text_width_mm(_WHITE_SPACE.sub(" ", part)) for part in parts)
+    lines = width_mm / (_TEXT_WIDTH_MM + _WIDEST_MM)
+    return max(breaks + 1, math.ceil(lines / _MOST_LINES_PER_PAGE))
+
+
+def _text_width_mm(text: str) -> float:
+    # Counted per distinct character (in C), so a few megabytes of text take milliseconds.
+    units = 0
+    for character, count in Counter(text).items():
+        units += count * _printed_width(character)
+    return units * _BODY_SIZE * 0.001 * _POINTS_TO_MM
+
+
+def _printed_width(character: str) -> int:
+    printed = _printable_character(character)
+    total = 0
+    for byte in printed.encode(_PDF_ENCODING, "replace"):
+        total += _WIDTHS.get(chr(byte), 0)
+    return total

@@ -304,15 +304,32 @@ def render_letter_pdf(
 # --- how many pages a letter needs at least, without rendering it ---------------------------
 
 _POINTS_TO_MM = 25.4 / 72
-# Glyph widths of Helvetica, in thousandths of the font size, by Windows-1252 character.
-_WIDTHS = CORE_FONTS_CHARWIDTHS[_FONT]
-_WIDEST_MM = max(_WIDTHS.values()) * _BODY_SIZE * 0.001 * _POINTS_TO_MM
 _TEXT_WIDTH_MM = _A4_WIDTH_MM - 2 * _MARGIN_MM
-# Text lines are at least as tall as the body's font (fpdf2's HTML line height is 1.0 of it),
-# so no page holds more than this many lines between its margins.
-_MOST_LINES_PER_PAGE = math.floor((_A4_HEIGHT_MM - 2 * _MARGIN_MM) / (_BODY_SIZE * _POINTS_TO_MM))
+_PAGE_TEXT_HEIGHT_MM = _A4_HEIGHT_MM - 2 * _MARGIN_MM
+# The body's lines are at least as tall as its font (fpdf2's HTML line height is 1.0 of it);
+# the subject's are the 7 mm render_letter_pdf gives them.
+_BODY_LINE_MM = _BODY_SIZE * _POINTS_TO_MM
+_SUBJECT_LINE_MM = 7
 _TAG = re.compile(r"<[^>]*>")
+# Where the letter's HTML starts a new line: paragraphs, list items, headings, line breaks.
+_BLOCK = re.compile(r"<(?:/?p|br|/?li|/?h[1-6]|/?ul|/?ol|/?div)\b[^>]*>", re.IGNORECASE)
 _WHITE_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Face:
+    """A font at a size: glyph widths (thousandths of the size, by Windows-1252 character)."""
+
+    widths: dict[str, int]
+    size_pt: float
+
+    @property
+    def widest_mm(self) -> float:
+        return max(self.widths.values()) * self.size_pt * 0.001 * _POINTS_TO_MM
+
+
+_BODY_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT], _BODY_SIZE)
+_SUBJECT_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT + "B"], _HEADING_SIZE)
 
 
 def fewest_pages(
@@ -324,34 +341,45 @@ def fewest_pages(
 ) -> int:
     """A lower bound on the pages :func:`render_letter_pdf` would produce, found cheaply.
 
-    Every printed character is at least as wide as Helvetica draws it at the body's size and
-    every line at least as tall as that size, a line holds no more than the text width (plus
-    the one space at which it was broken), and each page break starts a page; markup, line
-    breaks and headings only add to that. So a letter whose bound is over Notify's page limit
-    would certainly render over it, and need not be rendered at all: rendering costs
-    time in proportion to the text (about a second for ten pages), and a long personalisation
-    would otherwise keep a worker busy for minutes.
+    Every printed character is at least as wide as Helvetica draws it and every line at least
+    as tall as its font; a line holds no more than the text width (plus the one space at
+    which it was broken); each paragraph, list item or line break starts a line, and each
+    page break a page. Margins, the address and contact blocks and the date only add to
+    that. So a letter whose bound is over Notify's page limit would certainly render over it,
+    and need not be rendered at all: rendering costs time in proportion to the text (about a
+    second for ten pages), and a long personalisation would otherwise keep a worker busy for
+    minutes.
     """
-    parts = [*address_lines, contact_block or "", subject]
-    breaks = len(_PAGE_BREAK.findall(body_html))
-    parts.append(html.unescape(_TAG.sub("", body_html)))
-    # Runs of white space count as one space (HTML prints them so), and line breaks as none.
-    width_mm = sum(_text_width_mm(_WHITE_SPACE.sub(" ", part)) for part in parts)
-    lines = width_mm / (_TEXT_WIDTH_MM + _WIDEST_MM)
-    return max(breaks + 1, math.ceil(lines / _MOST_LINES_PER_PAGE))
+    del address_lines, contact_block  # side by side on the first page: left out of the bound
+    pages = _PAGE_BREAK.split(body_html)
+    height: float = _lines(subject, _SUBJECT_FACE) * _SUBJECT_LINE_MM
+    for part in pages:
+        blocks = _BLOCK.split(part)
+        lines = sum(_lines(html.unescape(_TAG.sub("", block)), _BODY_FACE) for block in blocks)
+        height += lines * _BODY_LINE_MM
+    return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))
 
 
-def _text_width_mm(text: str) -> float:
+def _lines(text: str, face: _Face) -> int:
+    """The fewest lines a block of text can take (none if nothing in it is printed)."""
+    # Runs of white space print as one space (HTML prints them so).
+    width = _text_width_mm(_WHITE_SPACE.sub(" ", text).strip(), face)
+    if width <= 0:
+        return 0
+    return max(1, math.ceil(width / (_TEXT_WIDTH_MM + face.widest_mm)))
+
+
+def _text_width_mm(text: str, face: _Face) -> float:
     # Counted per distinct character (in C), so a few megabytes of text take milliseconds.
     units = 0
     for character, count in Counter(text).items():
-        units += count * _printed_width(character)
-    return units * _BODY_SIZE * 0.001 * _POINTS_TO_MM
+        units += count * _printed_width(character, face.widths)
+    return units * face.size_pt * 0.001 * _POINTS_TO_MM
 
 
-def _printed_width(character: str) -> int:
+def _printed_width(character: str, widths: dict[str, int]) -> int:
     printed = _printable_character(character)
     total = 0
     for byte in printed.encode(_PDF_ENCODING, "replace"):
-        total += _WIDTHS.get(chr(byte), 0)
+        total += widths.get(chr(byte), 0)
     return total

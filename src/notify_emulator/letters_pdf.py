@@ -289,6 +289,7 @@ def render_letter_pdf(
     for number, part in enumerate(_PAGE_BREAK.split(body_html)):
         if number:
             pdf.add_page()
+        part = _balanced(part)
         if part.strip():
             pdf.write_html(
                 part,
@@ -299,6 +300,39 @@ def render_letter_pdf(
                 warn_on_tags_not_matching=False,
             )
     return bytes(pdf.output())
+
+
+_ELEMENT_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID_ELEMENTS = frozenset({"br", "hr", "img", "wbr"})
+
+
+def _balanced(part: str) -> str:
+    """A part of the body between page breaks, its elements closed where the break cut them.
+
+    A break inside a list item (``* ---``) leaves ``<ul><li>`` on one side and ``</li></ul>``
+    on the other; fpdf2 fails on an end tag it never saw start. End tags without a start are
+    dropped, and elements still open at the end are closed.
+    """
+    pieces: list[str] = []
+    open_elements: list[str] = []
+    position = 0
+    for tag in _ELEMENT_TAG.finditer(part):
+        pieces.append(part[position : tag.start()])
+        position = tag.end()
+        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name in _VOID_ELEMENTS or self_closing:
+            pieces.append(tag.group())
+        elif not closing:
+            open_elements.append(name)
+            pieces.append(tag.group())
+        elif name in open_elements:
+            while open_elements[-1] != name:
+                pieces.append(f"</{open_elements.pop()}>")
+            open_elements.pop()
+            pieces.append(tag.group())
+    pieces.append(part[position:])
+    pieces.extend(f"</{name}>" for name in reversed(open_elements))
+    return "".join(pieces)
 
 
 # --- how many pages a letter needs at least, without rendering it ---------------------------

@@ -11,19 +11,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from notify_emulator import admin, api
-from notify_emulator.admin.inbox import inbox_page
+from notify_emulator.admin.inbox import inbox
 from notify_emulator.demo.service import demo_seed
 from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
 from notify_emulator.web.context import Emulator
+from notify_emulator.web.failsafe import FailsafeMiddleware
+from notify_emulator.web.guard import GuardMiddleware, is_loopback_host
 from notify_emulator.web.handlers import Handler, Surface, endpoint
 from notify_emulator.web.middleware import HeadersMiddleware, SlashesMiddleware
 from notify_emulator.web.responses import json_response
@@ -33,13 +34,18 @@ from notify_emulator.web.routing import http_exception
 def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
     """The emulator as an ASGI app: opens (and migrates) the database and loads the seed.
 
-    Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable and
-    :class:`~notify_emulator.seed.ConfigError` for a bad seed file. ``seed=False`` skips
+    Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable,
+    :class:`~notify_emulator.seed.ConfigError` for a bad seed file, and ``ValueError`` for
+    settings bound beyond loopback without an admin token. ``seed=False`` skips
     seeding (for extra workers of a server whose first process has seeded already).
     """
     settings = settings if settings is not None else Settings()
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
+    if not is_loopback_host(settings.host) and settings.admin_token is None:
+        raise ValueError(
+            f"bound to {settings.host}, beyond loopback, the emulator needs an admin_token"
+        )
     store = Store.open(settings.resolved_database_url, settings.clock)
     try:
         if seed:
@@ -61,7 +67,11 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     )
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
+    # Outermost last: headers and logging see every answer, the failsafe any exception, the
+    # guard every request before the slashes' redirects and the routes.
     app.add_middleware(SlashesMiddleware)
+    app.add_middleware(GuardMiddleware, settings=settings)
+    app.add_middleware(FailsafeMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
     return app
 
@@ -86,15 +96,9 @@ def _routes() -> list[BaseRoute]:
         *_mounted(api.PREFIX, api.ROUTES, "v2"),
         *_mounted(admin.PREFIX, admin.ROUTES, "admin"),
         Route("/_status", _status, methods=["GET", "POST"]),
-        Route("/", _inbox, methods=["GET"]),
+        Route("/", endpoint(inbox, "admin"), methods=["GET"]),
     ]
 
 
 async def _status(_request: Request) -> Response:
     return json_response({"status": "ok"})
-
-
-async def _inbox(request: Request) -> Response:
-    emulator: Emulator = request.app.state.emulator
-    page = await run_in_threadpool(inbox_page, emulator, request.query_params.get("service_id"))
-    return HTMLResponse(page)

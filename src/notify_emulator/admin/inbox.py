@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
+from starlette.responses import HTMLResponse
+
 from notify_emulator.clock import format_timestamp
 from notify_emulator.present.rendering import render
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.lifecycle import api_status
-from notify_emulator.web.context import Emulator
+from notify_emulator.web.context import ApiRequest, Emulator
+from notify_emulator.web.handlers import Result
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Notify emulator inbox</title>
@@ -31,9 +34,17 @@ As JSON: <a href="/_emulator/notifications">/_emulator/notifications</a></p>
 INBOX_LIMIT = 500
 
 
+def inbox(emulator: Emulator, request: ApiRequest) -> Result:
+    """``GET /[?service_id=…]``: the inbox page."""
+    service_id = request.query_lists().get("service_id", [None])[0]
+    # Text a page cannot encode (an unpaired surrogate stored before such text was refused)
+    # is shown as "?" rather than failing the page.
+    return HTMLResponse(inbox_page(emulator, service_id).encode("utf-8", "replace"))
+
+
 def inbox_page(emulator: Emulator, service_id: str | None) -> str:
     """The inbox as an HTML page."""
-    records = emulator.store.all_notifications(service_id)[:INBOX_LIMIT]
+    records = emulator.store.notifications_page(service_id, None, INBOX_LIMIT)
     rows = []
     for record, template in zip(
         records, emulator.store.notification_templates(records), strict=True

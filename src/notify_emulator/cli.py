@@ -161,7 +161,9 @@ def serve(
         )
         uvicorn.Server(config).run(sockets=[listener])
         return
-    # Extra workers import the app factory; the store was migrated and seeded above.
+    # Extra workers import the app factory; the store was migrated and seeded above. uvicorn
+    # binds again, to the port printed (so --port 0 serves where it said it would).
+    port = listener.getsockname()[1]
     listener.close()
     os.environ[ENV_DATABASE] = settings.resolved_database_url
     os.environ[ENV_CONFIG] = str(config_path) if config_path else ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,7 +25,6 @@ from notify_emulator.store.engine import ConnectionGate
 __all__ = ["SharedRateLimiter"]
 
 _B = t.rate_limit_buckets.c
-_ONE_BUCKET = (_B.service_id, _B.key_type)
 
 
 def _new_bucket(dialect_insert: Any) -> Any:
@@ -36,6 +35,19 @@ def _new_bucket(dialect_insert: Any) -> Any:
 
 
 _NEW_BUCKET = {"sqlite": _new_bucket(sqlite_insert), "postgresql": _new_bucket(postgresql_insert)}
+# Built once with bound parameters: building a statement costs more than running it.
+# (An UPDATE reserves its columns' names for the SET clause, so the parameters are named apart.)
+_THIS_BUCKET = (
+    _B.service_id == bindparam("bucket_service_id"),
+    _B.key_type == bindparam("bucket_key_type"),
+)
+_READ = select(_B.tokens, _B.last_replenished).where(*_THIS_BUCKET)
+_READ_FOR_UPDATE = _READ.with_for_update()
+_WRITE = (
+    update(t.rate_limit_buckets)
+    .where(*_THIS_BUCKET)
+    .values(tokens=bindparam("new_tokens"), last_replenished=bindparam("new_replenished"))
+)
 
 
 class SharedRateLimiter:
@@ -59,20 +71,21 @@ class SharedRateLimiter:
         if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
             raise ValueError(f"tokens must be a positive int, not {tokens!r}")
         capacity = bucket_capacity(rate_limit)
-        key = {"service_id": service_id, "key_type": key_type}
+        key = {"bucket_service_id": service_id, "bucket_key_type": key_type}
         with self._gate.begin() as connection:
             dialect = _lock_database(connection)
             now = self._clock()
-            connection.execute(
-                _NEW_BUCKET[dialect],
-                {**key, "tokens": capacity, "last_replenished": now},
-            )
-            query = select(_B.tokens, _B.last_replenished).where(
-                _B.service_id == service_id, _B.key_type == key_type
-            )
-            if dialect == "postgresql":
-                query = query.with_for_update()
-            row = connection.execute(query).one()
+            read = _READ_FOR_UPDATE if dialect == "postgresql" else _READ
+            row = connection.execute(read, key).first()
+            if row is None:  # the first take: a full bucket, unless another process made one
+                new = {
+                    "service_id": service_id,
+                    "key_type": key_type,
+                    "tokens": capacity,
+                    "last_replenished": now,
+                }
+                connection.execute(_NEW_BUCKET[dialect], new)
+                row = connection.execute(read, key).one()
             left, replenished = int(row.tokens), float(row.last_replenished)
             allowed = True
             for _ in range(tokens):
@@ -81,20 +94,17 @@ class SharedRateLimiter:
                 )
                 if not allowed:
                     break
-            connection.execute(
-                update(t.rate_limit_buckets)
-                .where(_B.service_id == service_id, _B.key_type == key_type)
-                .values(tokens=left, last_replenished=replenished)
-            )
+            connection.execute(_WRITE, {**key, "new_tokens": left, "new_replenished": replenished})
         return allowed
 
     def remaining(self, service_id: str, key_type: str) -> int | None:
         """Tokens left after the last take (``None`` if the bucket was never used)."""
         with self._gate.connect() as connection:
-            value = connection.execute(
-                select(_B.tokens).where(_B.service_id == service_id, _B.key_type == key_type)
-            ).scalar()
-        return None if value is None else int(value)
+            row = connection.execute(
+                _READ, {"bucket_service_id": service_id, "bucket_key_type": key_type}
+            )
+            value = row.first()
+        return None if value is None else int(value.tokens)
 
     def reset(self, service_id: str | None = None) -> None:
         """Forget the buckets of one service, or of every service."""

@@ -31,6 +31,8 @@ from notify_emulator.seed import load_seed_file
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store, apply_seed
 from notify_emulator.web.context import Emulator
+from notify_emulator.web.failsafe import FailsafeMiddleware
+from notify_emulator.web.guard import GuardMiddleware, is_loopback_host
 from notify_emulator.web.handlers import Handler, Surface, endpoint
 from notify_emulator.web.middleware import HeadersMiddleware, SlashesMiddleware
 from notify_emulator.web.responses import json_response
@@ -42,13 +44,18 @@ logger = logging.getLogger("notify_emulator")
 def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starlette:
     """The emulator as an ASGI app: opens (and migrates) the database and loads the seed.
 
-    Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable and
-    :class:`~notify_emulator.seed.ConfigError` for a bad seed file. ``seed=False`` skips
+    Raises :class:`~notify_emulator.store.DatabaseError` if the database is unusable,
+    :class:`~notify_emulator.seed.ConfigError` for a bad seed file, and ``ValueError`` for
+    settings bound beyond loopback without an admin token. ``seed=False`` skips
     seeding (for extra workers of a server whose first process has seeded already).
     """
     settings = settings if settings is not None else Settings()
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, not {type(settings).__name__}")
+    if not is_loopback_host(settings.host) and settings.admin_token is None:
+        raise ValueError(
+            f"bound to {settings.host}, beyond loopback, the emulator needs an admin_token"
+        )
     store = Store.open(settings.resolved_database_url, settings.clock)
     # From here on the emulator runs on its own clock: the given one moved by the offset that
     # POST /_emulator/clock sets (kept in the database, so shared by every worker process).
@@ -85,8 +92,12 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     )
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
+    # Outermost last: headers and logging see every answer, the failsafe any exception, the
+    # guard every request before the slashes' redirects and the routes.
     app.add_middleware(FaultsMiddleware)
     app.add_middleware(SlashesMiddleware)
+    app.add_middleware(GuardMiddleware, settings=settings)
+    app.add_middleware(FailsafeMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
     return app
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import socket
 import sys
 from pathlib import Path
@@ -38,6 +39,10 @@ ENV_CONFIG = "NOTIFY_EMULATOR_CONFIG"
 ENV_DELAYS = "NOTIFY_EMULATOR_DELIVERY_DELAYS"
 ENV_CALLBACK_DELAY = "NOTIFY_EMULATOR_CALLBACK_DELAY"
 ENV_CALLBACK_RETRY_DELAY = "NOTIFY_EMULATOR_CALLBACK_RETRY_DELAY"
+ENV_HOST = "NOTIFY_EMULATOR_HOST"
+ENV_ALLOWED_HOSTS = "NOTIFY_EMULATOR_ALLOWED_HOSTS"
+# The admin token, from the user (like --admin-token) and handed on to extra workers.
+ENV_ADMIN_TOKEN = "NOTIFY_EMULATOR_ADMIN_TOKEN"
 
 
 def _parse_delays(text: str | None) -> DeliveryDelays:
@@ -107,6 +112,22 @@ def main() -> None:
     metavar="SECONDS",
     help="Wait between attempts at a failing callback (Notify's 300; six attempts at most).",
 )
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another Host the emulator-only routes and pages answer to, besides localhost, "
+    "127.0.0.1 and [::1] (NAME, or NAME:PORT for one port only). Repeatable.",
+)
+@click.option(
+    "--admin-token",
+    envvar=ENV_ADMIN_TOKEN,
+    default=None,
+    metavar="TOKEN",
+    help="The token the emulator-only routes and pages need when bound beyond loopback "
+    f"(default: ${ENV_ADMIN_TOKEN}, else one generated and printed).",
+)
 def serve(
     config_path: Path | None,
     host: str,
@@ -116,15 +137,28 @@ def serve(
     delays_text: str | None,
     callback_delay: float,
     callback_retry_delay: float,
+    allowed_hosts: tuple[str, ...],
+    admin_token: str | None,
 ) -> None:
     """Start the server."""
     import uvicorn
 
     from notify_emulator.app import create_app
     from notify_emulator.faults.connection import HTTP_PROTOCOL
+    from notify_emulator.web.guard import is_loopback_host, valid_admin_token
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     delays = _parse_delays(delays_text)
+    exposed = not is_loopback_host(host)
+    if admin_token is not None and not valid_admin_token(admin_token):
+        # Never echoed: it is a secret.
+        _fail(
+            "the admin token must be 8 to 200 characters without spaces, quotes, commas, "
+            "semicolons or backslashes"
+        )
+    generated = exposed and admin_token is None
+    if generated:
+        admin_token = secrets.token_urlsafe(24)
     settings = Settings(
         database_url=database_url,
         host=host,
@@ -133,6 +167,8 @@ def serve(
         delivery_delays=delays,
         callback_delay=callback_delay,
         callback_retry_delay=callback_retry_delay,
+        admin_token=admin_token if exposed else None,
+        allowed_hosts=allowed_hosts,
     )
     if workers > 1 and settings.resolved_database_url.endswith(":memory:"):
         _fail("--workers above 1 needs a shared database, not sqlite:///:memory:")
@@ -146,8 +182,11 @@ def serve(
     base_url = f"http://{host}:{listener.getsockname()[1]}"
     click.echo(f"Notify emulator listening on {base_url}")
     click.echo(f"Database: {_safe_url(settings.resolved_database_url)}")
+    if exposed:
+        local_url = f"http://localhost:{listener.getsockname()[1]}"
+        click.echo(_exposed_warning(host, local_url, admin_token if generated else None), err=True)
     if config_path is None:
-        click.echo(demo_service.describe(base_url))
+        click.echo(demo_service.describe(base_url, show_keys=not exposed))
     else:
         click.echo(_describe_seeded(app, config_path, host))
     if workers == 1:
@@ -161,13 +200,19 @@ def serve(
         )
         uvicorn.Server(config).run(sockets=[listener])
         return
-    # Extra workers import the app factory; the store was migrated and seeded above.
+    # Extra workers import the app factory; the store was migrated and seeded above. uvicorn
+    # binds again, to the port printed (so --port 0 serves where it said it would).
+    port = listener.getsockname()[1]
     listener.close()
     os.environ[ENV_DATABASE] = settings.resolved_database_url
     os.environ[ENV_CONFIG] = str(config_path) if config_path else ""
     os.environ[ENV_DELAYS] = delays_text or ""
     os.environ[ENV_CALLBACK_DELAY] = repr(callback_delay)
     os.environ[ENV_CALLBACK_RETRY_DELAY] = repr(callback_retry_delay)
+    os.environ[ENV_HOST] = host
+    os.environ[ENV_ALLOWED_HOSTS] = "\n".join(allowed_hosts)
+    if settings.admin_token is not None:
+        os.environ[ENV_ADMIN_TOKEN] = settings.admin_token
     uvicorn.run(
         "notify_emulator.cli:worker_app",
         factory=True,
@@ -196,6 +241,24 @@ main.add_command(fault_commands)
 main.add_command(clock_commands)
 
 
+def _exposed_warning(host: str, local_url: str, generated_token: str | None) -> str:
+    lines = [
+        f"WARNING: bound to {host}, so other machines can reach this emulator.",
+        "  Its v2 API answers anyone holding a key, as Notify does. The emulator-only routes",
+        "  and the web pages need the admin token: scripts send the header",
+        "  X-Emulator-Token: TOKEN; a browser opens a page once with ?token=TOKEN.",
+        "  They answer only to the Host names localhost, 127.0.0.1 and [::1] (with the port)",
+        "  and those given with --allowed-host NAME.",
+    ]
+    if generated_token is not None:
+        lines.append(f"  Admin token (generated for this run): {generated_token}")
+        lines.append(f"  e.g. {local_url}/?token={generated_token}")
+    else:
+        lines.append(f"  Admin token: the one given by --admin-token or ${ENV_ADMIN_TOKEN}.")
+    lines.append("  The demo service's API keys are not printed while bound beyond loopback.")
+    return "\n".join(lines)
+
+
 def worker_app() -> object:
     """The app of one worker process (``--workers`` above 1)."""
     from notify_emulator.app import create_app
@@ -210,6 +273,11 @@ def worker_app() -> object:
         callback_retry_delay=float(
             os.environ.get(ENV_CALLBACK_RETRY_DELAY) or DEFAULT_RETRY_DELAY_SECONDS
         ),
+        host=os.environ.get(ENV_HOST) or DEFAULT_HOST,
+        allowed_hosts=tuple(
+            name for name in os.environ.get(ENV_ALLOWED_HOSTS, "").split("\n") if name
+        ),
+        admin_token=os.environ.get(ENV_ADMIN_TOKEN) or None,
     )
     return create_app(settings, seed=False)
 

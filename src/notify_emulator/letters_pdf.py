@@ -15,15 +15,17 @@ only the printed preview is affected.
 from __future__ import annotations
 
 import datetime
+import html
 import io
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fpdf import FPDF
-from fpdf.fonts import TextStyle
+from fpdf.fonts import CORE_FONTS_CHARWIDTHS, TextStyle
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
@@ -38,6 +40,7 @@ from notify_emulator.rules.letters import (
 __all__ = [
     "PrecompiledCheck",
     "check_precompiled_pdf",
+    "fewest_pages",
     "page_count",
     "render_letter_pdf",
 ]
@@ -73,8 +76,17 @@ def _invalid(reason: str, code: str, pages: int | None = None) -> PrecompiledChe
     return PrecompiledCheck(valid=False, page_count=pages, reason=reason, code=code)
 
 
-# pypdf reports damaged files with a range of exceptions, not only its own.
-_UNREADABLE_PDF_ERRORS = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+# pypdf reports damaged files with a range of exceptions, not only its own; a page tree or
+# object nested deeply enough makes it recurse past Python's limit.
+_UNREADABLE_PDF_ERRORS = (
+    PyPdfError,
+    ValueError,
+    TypeError,
+    KeyError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)
 
 
 def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
@@ -167,7 +179,10 @@ def _printable(text: str) -> str:
     try:
         text.encode(_PDF_ENCODING)
     except UnicodeEncodeError:
-        return "".join(_printable_character(character) for character in text)
+        # Each distinct character looked up once, the text rewritten in C: a long text of
+        # characters outside the font costs little more than a short one.
+        table = {ord(character): _printable_character(character) for character in set(text)}
+        return text.translate(table)
     return text
 
 
@@ -274,6 +289,7 @@ def render_letter_pdf(
     for number, part in enumerate(_PAGE_BREAK.split(body_html)):
         if number:
             pdf.add_page()
+        part = _balanced(part)
         if part.strip():
             pdf.write_html(
                 part,
@@ -284,3 +300,120 @@ def render_letter_pdf(
                 warn_on_tags_not_matching=False,
             )
     return bytes(pdf.output())
+
+
+_ELEMENT_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID_ELEMENTS = frozenset({"br", "hr", "img", "wbr"})
+
+
+def _balanced(part: str) -> str:
+    """A part of the body between page breaks, its elements closed where the break cut them.
+
+    A break inside a list item (``* ---``) leaves ``<ul><li>`` on one side and ``</li></ul>``
+    on the other; fpdf2 fails on an end tag it never saw start. End tags without a start are
+    dropped, and elements still open at the end are closed.
+    """
+    pieces: list[str] = []
+    open_elements: list[str] = []
+    position = 0
+    for tag in _ELEMENT_TAG.finditer(part):
+        pieces.append(part[position : tag.start()])
+        position = tag.end()
+        closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name in _VOID_ELEMENTS or self_closing:
+            pieces.append(tag.group())
+        elif not closing:
+            open_elements.append(name)
+            pieces.append(tag.group())
+        elif name in open_elements:
+            while open_elements[-1] != name:
+                pieces.append(f"</{open_elements.pop()}>")
+            open_elements.pop()
+            pieces.append(tag.group())
+    pieces.append(part[position:])
+    pieces.extend(f"</{name}>" for name in reversed(open_elements))
+    return "".join(pieces)
+
+
+# --- how many pages a letter needs at least, without rendering it ---------------------------
+
+_POINTS_TO_MM = 25.4 / 72
+_TEXT_WIDTH_MM = _A4_WIDTH_MM - 2 * _MARGIN_MM
+_PAGE_TEXT_HEIGHT_MM = _A4_HEIGHT_MM - 2 * _MARGIN_MM
+# The body's lines are at least as tall as its font (fpdf2's HTML line height is 1.0 of it);
+# the subject's are the 7 mm render_letter_pdf gives them.
+_BODY_LINE_MM = _BODY_SIZE * _POINTS_TO_MM
+_SUBJECT_LINE_MM = 7
+_TAG = re.compile(r"<[^>]*>")
+# Where the letter's HTML starts a new line: paragraphs, list items, headings, line breaks.
+_BLOCK = re.compile(r"<(?:/?p|br|/?li|/?h[1-6]|/?ul|/?ol|/?div)\b[^>]*>", re.IGNORECASE)
+_WHITE_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class _Face:
+    """A font at a size: glyph widths (thousandths of the size, by Windows-1252 character)."""
+
+    widths: dict[str, int]
+    size_pt: float
+
+    @property
+    def widest_mm(self) -> float:
+        return max(self.widths.values()) * self.size_pt * 0.001 * _POINTS_TO_MM
+
+
+_BODY_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT], _BODY_SIZE)
+_SUBJECT_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT + "B"], _HEADING_SIZE)
+
+
+def fewest_pages(
+    *,
+    address_lines: Sequence[str],
+    contact_block: str | None,
+    subject: str,
+    body_html: str,
+) -> int:
+    """A lower bound on the pages :func:`render_letter_pdf` would produce, found cheaply.
+
+    Every printed character is at least as wide as Helvetica draws it and every line at least
+    as tall as its font; a line holds no more than the text width (plus the one space at
+    which it was broken); each paragraph, list item or line break starts a line, and each
+    page break a page. Margins, the address and contact blocks and the date only add to
+    that. So a letter whose bound is over Notify's page limit would certainly render over it,
+    and need not be rendered at all: rendering costs time in proportion to the text (about a
+    second for ten pages), and a long personalisation would otherwise keep a worker busy for
+    minutes.
+    """
+    del address_lines, contact_block  # side by side on the first page: left out of the bound
+    pages = _PAGE_BREAK.split(body_html)
+    height: float = _lines(subject, _SUBJECT_FACE) * _SUBJECT_LINE_MM
+    for part in pages:
+        blocks = _BLOCK.split(part)
+        lines = sum(_lines(html.unescape(_TAG.sub("", block)), _BODY_FACE) for block in blocks)
+        height += lines * _BODY_LINE_MM
+    return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))
+
+
+def _lines(text: str, face: _Face) -> int:
+    """The fewest lines a block of text can take (none if nothing in it is printed)."""
+    # Runs of white space print as one space (HTML prints them so).
+    width = _text_width_mm(_WHITE_SPACE.sub(" ", text).strip(), face)
+    if width <= 0:
+        return 0
+    return max(1, math.ceil(width / (_TEXT_WIDTH_MM + face.widest_mm)))
+
+
+def _text_width_mm(text: str, face: _Face) -> float:
+    # Counted per distinct character (in C), so a few megabytes of text take milliseconds.
+    units = 0
+    for character, count in Counter(text).items():
+        units += count * _printed_width(character, face.widths)
+    return units * face.size_pt * 0.001 * _POINTS_TO_MM
+
+
+def _printed_width(character: str, widths: dict[str, int]) -> int:
+    printed = _printable_character(character)
+    total = 0
+    for byte in printed.encode(_PDF_ENCODING, "replace"):
+        total += widths.get(chr(byte), 0)
+    return total

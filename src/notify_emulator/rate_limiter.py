@@ -1,7 +1,10 @@
 """The per-minute rate limit's token buckets, kept in memory (notify-api.md §6.1).
 
 Notify keeps one bucket per (service, key type) in Redis; the rule for one take is
-:func:`notify_emulator.rules.limits.take_token`. This module only keeps the buckets.
+:func:`notify_emulator.rules.limits.take_token`. This module only keeps the buckets, for one
+process. The running emulator keeps them in its database instead
+(:class:`notify_emulator.store.rate_buckets.SharedRateLimiter`, the same interface), so that
+every worker sharing the database shares them.
 """
 
 from __future__ import annotations

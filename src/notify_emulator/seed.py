@@ -63,6 +63,7 @@ from notify_emulator.rules.constants import (
     TEMPLATE_POSTAGES,
     TEMPLATE_TYPES,
 )
+from notify_emulator.web.text_checks import problem as text_problem
 
 # Namespace of the ids derived from names when a seed entry has none.
 SEED_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4f55-9a3e-5b0d1f3e2a10")
@@ -71,6 +72,10 @@ SEED_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4f55-9a3e-5b0d1f3e2a10")
 DEFAULT_PERMISSIONS = ("sms", "email", "letter", "international_sms", "international_letters")
 KNOWN_PERMISSIONS = (*DEFAULT_PERMISSIONS, "sms_to_uk_landlines", "inbound_sms")
 DEFAULT_TEMPLATE_AUTHOR = "notify-emulator@example.gov.uk"
+
+
+# The largest count a database INTEGER column holds (PostgreSQL's is 32-bit).
+MAX_COUNT = 2**31 - 1
 
 
 class ConfigError(ValueError):
@@ -255,7 +260,15 @@ class _Entry:
             raise self.fail(name, f"must be {_kind_name(kinds)}, not a boolean")
         if not isinstance(value, kinds):
             raise self.fail(name, f"must be {_kind_name(kinds)}, not {type(value).__name__}")
+        if isinstance(value, str):
+            self._check_storable(name, value)
         return value
+
+    def _check_storable(self, name: str, value: str) -> None:
+        # A NUL or an unpaired surrogate cannot be stored (PostgreSQL) or encoded as UTF-8.
+        found = text_problem(value)
+        if found is not None:
+            raise self.fail(name, f"must not contain {found}")
 
     def text(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
         if required and name not in self.data:
@@ -274,6 +287,8 @@ class _Entry:
         value: int = self.get(name, int, default)
         if value < 0:
             raise self.fail(name, "must not be negative")
+        if value > MAX_COUNT:
+            raise self.fail(name, f"must be at most {MAX_COUNT}")
         return value
 
     def choice(self, name: str, options: Sequence[str], default: str | None) -> str | None:
@@ -297,6 +312,8 @@ class _Entry:
             return None
         if not all(isinstance(item, str) for item in value):
             raise self.fail(name, "must be a list of strings")
+        for item in value:
+            self._check_storable(name, str(item))
         return tuple(str(item) for item in value)
 
     def timestamp(self, name: str) -> datetime | None:
@@ -310,7 +327,10 @@ class _Entry:
                 raise self.fail(name, f"is not an ISO 8601 date and time: {value!r}") from error
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except (OverflowError, ValueError) as error:  # e.g. year 1 with a positive offset
+            raise self.fail(name, f"is out of range: {value.isoformat()}") from error
 
     def tables(self, name: str) -> list[object]:
         value: list[object] = self.get(name, list, [])

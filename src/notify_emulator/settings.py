@@ -58,6 +58,10 @@ class Settings:
     callback_delay: float = DEFAULT_CALLBACK_DELAY_SECONDS
     callback_retry_delay: float = DEFAULT_RETRY_DELAY_SECONDS
     callback_timeout: float = REQUEST_TIMEOUT_SECONDS
+    admin_token: str | None = field(default=None, repr=False)
+    """Required on the emulator-only surface when bound beyond loopback (web/guard.py)."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host header values served besides the loopback names (``--allowed-host``)."""
 
     def __post_init__(self) -> None:
         for name in ("callback_delay", "callback_retry_delay", "callback_timeout"):
@@ -72,6 +76,8 @@ class Settings:
             raise ValueError(f"port must be an integer from 0 to 65535, not {self.port!r}")
         if self.base_url is not None and not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise ValueError("admin_token must not be empty")
 
     @property
     def resolved_database_url(self) -> str:

@@ -429,7 +429,10 @@ def test_the_daily_limit_stops_the_run(
     notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
 ) -> None:
     seeded = requests.post(
-        f"{notify_emulator.base_url}/_emulator/config", data=LIMITED_SEED, timeout=10
+        f"{notify_emulator.base_url}/_emulator/config",
+        data=LIMITED_SEED,
+        headers={"Content-Type": "application/toml"},
+        timeout=10,
     )
     seeded.raise_for_status()
     key = f"live-{LIMITED_SERVICE_ID}-{LIMITED_SECRET}"

@@ -109,7 +109,10 @@ class Running:
     def load_config(self, toml: str) -> None:
         """Seed extra services through the admin route."""
         response = requests.post(
-            self.base_url + "/_emulator/config", data=toml.encode(), timeout=10
+            self.base_url + "/_emulator/config",
+            data=toml.encode(),
+            headers={"Content-Type": "application/toml"},
+            timeout=10,
         )
         assert response.status_code == 200, response.text
 

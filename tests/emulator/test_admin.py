@@ -10,6 +10,10 @@ from notify_emulator.demo import service as demo
 
 from .emulator_harness import Running
 
+# Bodies of state-changing requests say what they are (shared/spec/emulator.md).
+TOML = {"Content-Type": "application/toml"}
+JSON = {"Content-Type": "application/json"}
+
 
 def admin(emulator: Running, method: str, path: str, **kwargs: object) -> requests.Response:
     return requests.request(method, emulator.base_url + path, timeout=10, **kwargs)  # type: ignore[arg-type]
@@ -49,14 +53,14 @@ name = "Loaded"
   name = "k"
   secret = "88888888-aaaa-4aaa-8aaa-000000000001"
 """
-    response = admin(emulator, "POST", "/_emulator/config", data=toml)
+    response = admin(emulator, "POST", "/_emulator/config", data=toml, headers=TOML)
     assert response.json() == {
         "status": "ok",
         "services": [{"id": service_id, "name": "Loaded"}],
         "warnings": [],
     }
     data = {"services": [{"id": service_id, "name": "Renamed"}]}
-    response = admin(emulator, "POST", "/_emulator/config", data=json.dumps(data))
+    response = admin(emulator, "POST", "/_emulator/config", data=json.dumps(data), headers=JSON)
     assert response.status_code == 200
     assert emulator.emulator.store.get_service(service_id).name == "Renamed"  # type: ignore[union-attr]
 
@@ -67,13 +71,14 @@ def test_bad_config_is_refused_with_a_reason(emulator: Running) -> None:
         "POST",
         "/_emulator/config",
         data='[[services]]\nname = "X"\n  [[services.api_keys]]\n  name = "k"\n  type = "admin"\n',
+        headers=TOML,
     )
     assert response.status_code == 400
     assert response.json() == {
         "error": "request body: services[0] ('X').api_keys[0]: field 'type': "
         "must be one of normal, team, test, not 'admin'"
     }
-    response = admin(emulator, "POST", "/_emulator/config", data="not = [toml")
+    response = admin(emulator, "POST", "/_emulator/config", data="not = [toml", headers=TOML)
     assert response.status_code == 400
 
 
@@ -100,7 +105,7 @@ def test_inject_received_text_errors(emulator: Running) -> None:
         json={"service_id": "nobody", "user_number": "1", "content": "x"},
     )
     assert response.status_code == 404
-    response = admin(emulator, "POST", "/_emulator/received-texts", data=b"[")
+    response = admin(emulator, "POST", "/_emulator/received-texts", data=b"[", headers=JSON)
     assert response.status_code == 400
 
 

@@ -91,3 +91,22 @@ def test_bad_delivery_delays_are_a_usage_error() -> None:
     code, output = run("serve", "--delivery-delays", "soon", "--database", "sqlite:///:memory:")
     assert code == 2
     assert "--delivery-delays" in output
+
+
+def test_help_names_the_local_surface_options() -> None:
+    code, output = run("serve", "--help")
+    assert code == 0
+    assert "--allowed-host" in output
+    assert "--admin-token" in output
+    assert "NOTIFY_EMULATOR_ADMIN_TOKEN" in output
+
+
+@pytest.mark.parametrize("token", ["short", "has space in it", 'quote"d-token', "semi;colon-token"])
+def test_an_unusable_admin_token_is_refused_without_echoing_it(token: str) -> None:
+    code, output = run(
+        "serve", "--host", "0.0.0.0", "--admin-token", token, "--database", "sqlite:///:memory:"
+    )
+    assert code != 0
+    assert output.startswith("notify-emulator: the admin token must be")
+    assert token not in output
+    assert output.count("\n") == 1

@@ -16,31 +16,49 @@ NOT_FOUND = {
     "please check your spelling and try again.",
     "result": "error",
 }
-HEADERS = {
+CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Content-Type,Authorization",
     "Access-Control-Allow-Methods": "GET,PUT,POST,DELETE",
+}
+SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "X-Permitted-Cross-Domain-Policies": "none",
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
     "Cache-Control": "no-store, no-cache, private, must-revalidate",
 }
+HEADERS = {**CORS_HEADERS, **SECURITY_HEADERS}
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
         ("GET", "/v2/templates"),
-        ("GET", "/nowhere"),
+        ("GET", "/v2/nowhere"),
         ("POST", "/v2/notifications/sms"),
-        ("GET", "/_emulator/health"),
+        ("GET", "/_status"),
     ],
 )
-def test_every_answer_has_notify_headers(emulator: Running, method: str, path: str) -> None:
+def test_every_notify_answer_has_notify_headers(emulator: Running, method: str, path: str) -> None:
     response = emulator.request(method, path, json={})
     for name, value in HEADERS.items():
         assert response.headers[name] == value
+    assert "WWW-Authenticate" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nowhere"), ("GET", "/_emulator/health"), ("GET", "/"), ("POST", "/_emulator/reset")],
+)
+def test_the_emulators_own_answers_have_no_cors_headers(
+    emulator: Running, method: str, path: str
+) -> None:
+    # Local tools only: a page on another origin must not be able to read them.
+    response = emulator.request(method, path, json={})
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert not [name for name in response.headers if name.lower().startswith("access-control-")]
     assert "WWW-Authenticate" not in response.headers
 
 

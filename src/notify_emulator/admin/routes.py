@@ -5,10 +5,11 @@ Answers are plain JSON; errors are ``{"error": "<what went wrong>"}`` with a 4xx
 
 from __future__ import annotations
 
-import json
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from notify_emulator.clock import format_timestamp
 from notify_emulator.present.serialise import notification_json, received_text_json
@@ -20,6 +21,12 @@ from notify_emulator.store import apply_seed
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
 from notify_emulator.web.handlers import Result
+from notify_emulator.web.text_checks import UnusableText, parse_json
+
+# GET /_emulator/notifications answers at most this many per page unless asked (``limit``);
+# large enough that a test suite's callers, which reset between tests, see everything at once.
+NOTIFICATIONS_PAGE_DEFAULT = 1000
+NOTIFICATIONS_PAGE_MAX = 10_000
 
 logger = logging.getLogger("notify_emulator")
 
@@ -47,16 +54,19 @@ def load_config(emulator: Emulator, request: ApiRequest) -> Result:
     text = _text(request.body)
     try:
         if text.lstrip().startswith("{"):
-            data = json.loads(text)
+            data = parse_json(text)
             if not isinstance(data, dict):
                 raise AdminError("the JSON body must be an object")
             seed = parse_seed(data, source="request body")
         else:
             seed = parse_seed_text(text, source="request body")
+    except RecursionError:
+        # tomllib reads nested arrays and inline tables recursively.
+        raise AdminError("request body: nested too deeply") from None
     except ValueError as error:
-        # ConfigError and JSON syntax errors alike: one line saying what is wrong.
-        message = str(error) if isinstance(error, ConfigError) else f"request body: {error}"
-        raise AdminError(message) from None
+        # ConfigError, UnusableText and JSON syntax errors alike: one line saying what is wrong.
+        known = isinstance(error, (ConfigError, UnusableText))
+        raise AdminError(str(error) if known else f"request body: {error}") from None
     apply_seed(emulator.store, seed)
     for warning in seed.warnings:
         logger.warning("%s", warning)
@@ -68,9 +78,26 @@ def load_config(emulator: Emulator, request: ApiRequest) -> Result:
 
 
 def list_notifications(emulator: Emulator, request: ApiRequest) -> Result:
-    """``GET /_emulator/notifications[?service_id=…]``: everything stored, newest first."""
-    service_id = request.query_lists().get("service_id", [None])[0]
-    records = emulator.store.all_notifications(service_id)
+    """``GET /_emulator/notifications[?service_id=…][&limit=N][&older_than=ID]``.
+
+    Everything stored, newest first (then by id), a page at a time: at most ``limit``
+    (default :data:`NOTIFICATIONS_PAGE_DEFAULT`, at most :data:`NOTIFICATIONS_PAGE_MAX`).
+    ``links.next`` is there only when more follow: the same query with ``older_than`` set to the
+    page's last id, which continues exactly after it (rows with the same ``created_at`` are
+    neither skipped nor repeated).
+    """
+    query = request.query_lists()
+    service_id = _single(query, "service_id")
+    limit = _limit(_single(query, "limit"))
+    older_than = _single(query, "older_than")
+    if older_than is not None:
+        try:
+            older_than = str(uuid.UUID(older_than))
+        except ValueError:
+            raise AdminError("older_than must be a notification id") from None
+    records = emulator.store.notifications_page(service_id, older_than, limit + 1)
+    more = len(records) > limit
+    records = records[:limit]
     items: list[dict[str, object]] = []
     for record, template in zip(
         records, emulator.store.notification_templates(records), strict=True
@@ -88,7 +115,31 @@ def list_notifications(emulator: Emulator, request: ApiRequest) -> Result:
             }
         )
         items.append(item)
-    return 200, {"notifications": items}
+    answer: dict[str, object] = {"notifications": items}
+    if more and records:
+        # Only when there is more, so that a complete answer is what it always was.
+        base = f"{request.root}/_emulator/notifications"
+        pairs = [(name, value) for name, value in request.query if name != "older_than"]
+        answer["links"] = {"next": _with_query(base, [*pairs, ("older_than", records[-1].id)])}
+    return 200, answer
+
+
+def _single(query: Mapping[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return NOTIFICATIONS_PAGE_DEFAULT
+    if not text.isdigit() or len(text) > 6 or not 1 <= int(text) <= NOTIFICATIONS_PAGE_MAX:
+        raise AdminError(f"limit must be a whole number from 1 to {NOTIFICATIONS_PAGE_MAX}")
+    return int(text)
+
+
+def _with_query(base: str, pairs: Any) -> str:
+    listed = list(pairs)
+    return f"{base}?{urlencode(listed)}" if listed else base
 
 
 def _email_html(template: Any, personalisation: Mapping[str, Any]) -> str | None:
@@ -160,7 +211,9 @@ def _text(body: bytes) -> str:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        data = json.loads(_text(body) or "null")
+        data = parse_json(_text(body) or "null")
+    except UnusableText as error:
+        raise AdminError(str(error)) from None
     except ValueError:
         raise AdminError("the body must be a JSON object") from None
     if not isinstance(data, dict):

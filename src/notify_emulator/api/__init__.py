@@ -10,6 +10,9 @@ from notify_emulator.web.auth import authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.handlers import Handler, Result
 from notify_emulator.web.responses import not_found_response
+from notify_emulator.web.routing import register_convertors
+
+register_convertors()
 
 __all__ = ["PREFIX", "ROUTES"]
 
@@ -30,7 +33,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/notifications/{notification_id}", "GET", reads.get_notification),
     ("/notifications/{notification_id}/pdf", "GET", letters.get_pdf),
     ("/template/{template_id}", "GET", reads.get_template),
-    ("/template/{template_id}/version/{version:int}", "GET", reads.get_template),
+    ("/template/{template_id}/version/{version:digits}", "GET", reads.get_template),
     ("/template/{template_id}/preview", "POST", reads.post_template_preview),
     ("/templates", "GET", reads.get_templates),
     ("/received-text-messages", "GET", reads.get_received_texts),

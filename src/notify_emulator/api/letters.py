@@ -21,7 +21,12 @@ from notify_emulator.api.checks import (
 from notify_emulator.api.common import readable_notification, stored_fields
 from notify_emulator.api.send import check_no_files
 from notify_emulator.clock import utc_naive
-from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
+from notify_emulator.letters_pdf import (
+    check_precompiled_pdf,
+    fewest_pages,
+    page_count,
+    render_letter_pdf,
+)
 from notify_emulator.present.rendering import render, template_placeholders
 from notify_emulator.present.serialise import as_mapping, notification_uri, post_template_reference
 from notify_emulator.rules.email import is_message_empty
@@ -100,8 +105,23 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     rendered = render(template, personalisation)
     now = utc_naive(clock.now())
     contact_block = _contact_block(template, personalisation)
-    pdf = _letter_pdf(template, personalisation, address.lines, contact_block, rendered, now)
-    pages = page_count(pdf)
+    body_html = letter_body_html(template.body, personalisation)
+    subject = _unescaped(rendered.subject or "")
+    pdf: bytes | None = None
+    pages: int | None = None
+    if (
+        fewest_pages(
+            address_lines=address.lines,
+            contact_block=contact_block,
+            subject=subject,
+            body_html=body_html,
+        )
+        <= LETTER_MAX_PAGES
+    ):
+        pdf = _letter_pdf(address.lines, contact_block, subject, body_html, now)
+        pages = page_count(pdf)
+    # A letter certainly over the page limit is not rendered: Notify accepts it and it fails
+    # validation (rules.md §4.8), which is what the plan says; it has no PDF and no pages.
     status, steps = plan_delivery(
         notification_type="letter",
         key_type=caller.key_type,
@@ -109,7 +129,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
         is_international=address.international,
         created_at=now,
         delays=emulator.settings.delivery_delays,
-        pdf_valid=pages <= LETTER_MAX_PAGES,
+        pdf_valid=pages is not None and pages <= LETTER_MAX_PAGES,
     )
     notification_id = str(uuid.uuid4())
     emulator.store.insert_notification(
@@ -130,7 +150,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
             "postage": letter_postage(_postage(template.postage), address),
             "reply_to_text": contact_block,
             "billable_units": letter_billable_units(
-                key_type=caller.key_type, precompiled=False, pages=pages
+                key_type=caller.key_type, precompiled=False, pages=pages or 0
             ),
             "page_count": pages,
             "international": address.international,
@@ -184,19 +204,18 @@ def _contact_block(template: TemplateRecord, personalisation: Mapping[str, Any])
 
 
 def _letter_pdf(
-    template: TemplateRecord,
-    personalisation: Mapping[str, Any],
     address_lines: tuple[str, ...],
     contact_block: str | None,
-    rendered: Any,
+    subject: str,
+    body_html: str,
     now: Any,
 ) -> bytes:
     return render_letter_pdf(
         address_lines=address_lines,
         contact_block=contact_block,
         date=letter_date(now),
-        subject=_unescaped(rendered.subject or ""),
-        body_html=letter_body_html(template.body, personalisation),
+        subject=subject,
+        body_html=body_html,
     )
 
 

@@ -145,8 +145,11 @@ def get_template(emulator: Emulator, request: ApiRequest) -> Result:
     caller = _caller(emulator, request)
     template_id = request.path_params["template_id"]
     raw_version = request.path_params.get("version")
-    # The route accepts digits only; version 0 means "latest", as in Notify.
-    version = int(raw_version) if raw_version is not None and int(raw_version) else None
+    # The route accepts digits only; version 0 means "latest", as in Notify. Any number of
+    # digits is read (leading zeros dropped first: int() refuses more than 4,300 digits).
+    digits = raw_version.lstrip("0") if raw_version is not None else ""
+    too_big = len(digits) > len(str(MAX_TEMPLATE_VERSION))
+    version = None if not digits else MAX_TEMPLATE_VERSION + 1 if too_big else int(digits)
     validate({"id": template_id, "version": version}, GET_TEMPLATE_REQUEST, emulator.settings.clock)
     if version is not None and version > MAX_TEMPLATE_VERSION:
         # No template has that many versions; Notify finds nothing (SQLite could not even

@@ -99,15 +99,19 @@ def demo_seed() -> SeedConfig:
     return SeedConfig(services=(service,))
 
 
-def describe(base_url: str) -> str:
-    """The start-up text naming the demo service's keys and ids."""
+def describe(base_url: str, *, show_keys: bool = True) -> str:
+    """The start-up text naming the demo service's keys (unless ``show_keys`` is false) and
+    ids."""
+    keys = [
+        f"  live API key      {LIVE_API_KEY}",
+        f"  team API key      {TEAM_API_KEY}",
+        f"  test API key      {TEST_API_KEY}",
+    ]
     return "\n".join(
         [
             f"Demo service {SERVICE_NAME!r} ({SERVICE_ID})",
             f"  base URL          {base_url}",
-            f"  live API key      {LIVE_API_KEY}",
-            f"  team API key      {TEAM_API_KEY}",
-            f"  test API key      {TEST_API_KEY}",
+            *(keys if show_keys else []),
             f"  sms template      {SMS_TEMPLATE_ID}",
             f"  email template    {EMAIL_TEMPLATE_ID}",
             f"  letter template   {LETTER_TEMPLATE_ID}",

@@ -3,9 +3,9 @@
 The per-minute limit is a token bucket per (service, key type), as Notify keeps it in Redis
 (utils ``RedisClient`` ``tally-bucket-rate-limit`` script, api
 ``app/notifications/validators.py``); :func:`take_token` is one take from it. The buckets
-themselves live in :mod:`notify_emulator.rate_limiter` and the daily counters in the store:
-this module only decides, from a bucket or a count, whether a send is allowed and what the
-error says.
+themselves live in the store (:mod:`notify_emulator.store.rate_buckets`), as do the daily
+counters: this module only decides, from a bucket or a count, whether a send is allowed and
+what the error says.
 """
 
 from __future__ import annotations

@@ -84,6 +84,10 @@ def _all_indexes() -> list[Index]:
     return [index for table in tables.metadata.sorted_tables for index in table.indexes]
 
 
+def _rate_limit_buckets(connection: Connection) -> None:
+    tables.rate_limit_buckets.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
@@ -91,6 +95,7 @@ MIGRATIONS: list[Migration] = [
     (4, "config_generation", _config_generation),
     (5, "service_callbacks, callbacks, returned_letters", _callbacks),
     (6, "faults and emulator_clock", _faults_and_clock),
+    (7, "rate_limit_buckets", _rate_limit_buckets),
     (8, "inbox indexes and activity_events", _inbox),
 ]
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notify_emulator.store import tables as t
 
@@ -52,17 +54,28 @@ DAILY_COUNT = select(t.daily_counts.c.count).where(
     t.daily_counts.c.channel == bindparam("channel"),
     t.daily_counts.c.day == bindparam("day"),
 )
-# An UPDATE reserves its columns' names for the SET clause, so its parameters are named apart.
-INCREMENT_DAILY_COUNT = (
-    update(t.daily_counts)
-    .where(
-        t.daily_counts.c.service_id == bindparam("counted_service_id"),
-        t.daily_counts.c.channel == bindparam("counted_channel"),
-        t.daily_counts.c.day == bindparam("counted_day"),
+
+
+def _count_daily(dialect_insert: Any) -> Any:
+    statement = dialect_insert(t.daily_counts)
+    return statement.on_conflict_do_update(
+        index_elements=["service_id", "channel", "day"],
+        set_={"count": t.daily_counts.c.count + statement.excluded["count"]},
     )
-    .values(count=t.daily_counts.c.count + 1)
-)
-INSERT_DAILY_COUNT = t.daily_counts.insert()
+
+
+# INSERT … ON CONFLICT DO UPDATE, in each dialect's own form (SQLite 3.24+, PostgreSQL 9.5+).
+_COUNT_DAILY = {
+    "sqlite": _count_daily(sqlite_insert),
+    "postgresql": _count_daily(postgresql_insert),
+}
+
+
+def count_daily(dialect: str) -> Any:
+    """Add ``count`` to a day's counter, creating it if needed, in one atomic statement."""
+    return _COUNT_DAILY[dialect]
+
+
 INSERT_NOTIFICATION = t.notifications.insert()
 INSERT_LETTER_PDF = t.letter_pdfs.insert()
 CURRENT_TEMPLATE = template_select().where(

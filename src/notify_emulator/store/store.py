@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from notify_emulator.clock import Clock, utc_naive
@@ -402,13 +413,13 @@ class Store:
         with self.db.connect() as connection:
             if query.older_than is not None:
                 pivot = connection.execute(
-                    select(n.created_at).where(
+                    select(n.created_at, n.id).where(
                         n.id == query.older_than, n.service_id == query.service_id
                     )
-                ).scalar()
+                ).first()
                 if pivot is None:
                     return []
-                statement = statement.where(n.created_at < pivot)
+                statement = statement.where(_after(n.created_at, n.id, pivot))
             if query.statuses is not None:
                 statement = statement.where(n.status.in_(sorted(query.statuses)))
             if query.notification_types is not None:
@@ -431,6 +442,28 @@ class Store:
         if service_id is not None:
             statement = statement.where(n.service_id == service_id)
         with self.db.connect() as connection:
+            rows = connection.execute(statement).all()
+        return [_notification(row._mapping) for row in rows]
+
+    def notifications_page(
+        self, service_id: str | None, older_than: str | None, limit: int
+    ) -> list[NotificationRecord]:
+        """Up to ``limit`` stored notifications (optionally of one service), newest first,
+        continuing after the notification ``older_than`` (none if it is not stored)."""
+        self.advance_due_statuses()
+        n = t.notifications.c
+        statement = select(t.notifications)
+        if service_id is not None:
+            statement = statement.where(n.service_id == service_id)
+        with self.db.connect() as connection:
+            if older_than is not None:
+                pivot = connection.execute(
+                    select(n.created_at, n.id).where(n.id == older_than)
+                ).first()
+                if pivot is None:
+                    return []
+                statement = statement.where(_after(n.created_at, n.id, pivot))
+            statement = statement.order_by(n.created_at.desc(), n.id.desc()).limit(limit)
             rows = connection.execute(statement).all()
         return [_notification(row._mapping) for row in rows]
 
@@ -538,11 +571,11 @@ class Store:
         with self.db.connect() as connection:
             if older_than is not None:
                 pivot = connection.execute(
-                    select(r.created_at).where(r.id == older_than, r.service_id == service_id)
-                ).scalar()
+                    select(r.created_at, r.id).where(r.id == older_than, r.service_id == service_id)
+                ).first()
                 if pivot is None:
                     return []
-                statement = statement.where(r.created_at < pivot)
+                statement = statement.where(_after(r.created_at, r.id, pivot))
             statement = statement.order_by(r.created_at.desc(), r.id.desc()).limit(limit)
             rows = connection.execute(statement).all()
         return [ReceivedTextRecord(**row._mapping) for row in rows]
@@ -570,15 +603,22 @@ def _step_time(step: Mapping[str, str]) -> datetime:
 
 
 def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:
-    result = connection.execute(
-        st.INCREMENT_DAILY_COUNT,
-        {"counted_service_id": service_id, "counted_channel": channel, "counted_day": day},
+    # One statement that inserts the day's row or adds to it: concurrent first sends of a day
+    # (other threads, other workers) cannot both insert it.
+    connection.execute(
+        st.count_daily(connection.dialect.name),
+        {"service_id": service_id, "channel": channel, "day": day, "count": 1},
     )
-    if not result.rowcount:
-        connection.execute(
-            st.INSERT_DAILY_COUNT,
-            {"service_id": service_id, "channel": channel, "day": day, "count": 1},
-        )
+
+
+def _after(created_at: Any, row_id: Any, pivot: Any) -> ColumnElement[bool]:
+    """Rows after ``pivot`` in the order ``created_at`` desc, ``id`` desc: older ones, and
+    those created at the same moment with a smaller id (so paging never skips or repeats
+    rows that share a timestamp)."""
+    return or_(
+        created_at < pivot.created_at,
+        and_(created_at == pivot.created_at, row_id < pivot.id),
+    )
 
 
 def _template(values: Mapping[Any, Any]) -> TemplateRecord:

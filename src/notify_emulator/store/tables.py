@@ -320,6 +320,19 @@ activity_events = Table(
     sqlite_autoincrement=True,
 )
 
+# Added by migration 7: the per-minute rate limit's token buckets (notify-api.md §6.1), one per
+# (service, key type), kept in the database so that every worker process and every emulator
+# sharing it draws from the same bucket, as every Notify API instance shares Notify's Redis.
+# last_replenished is seconds since the epoch on the emulator's clock.
+rate_limit_buckets = Table(
+    "rate_limit_buckets",
+    metadata,
+    Column("service_id", String(ID), primary_key=True),
+    Column("key_type", String(10), primary_key=True),
+    Column("tokens", Integer, nullable=False),
+    Column("last_replenished", Float, nullable=False),
+)
+
 # The tables holding what was sent and received (emptied by POST /_emulator/reset).
 ACTIVITY_TABLES = (
     notifications,
@@ -329,4 +342,5 @@ ACTIVITY_TABLES = (
     daily_counts,
     callbacks,
     returned_letters,
+    rate_limit_buckets,
 )

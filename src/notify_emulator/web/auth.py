@@ -138,19 +138,27 @@ def _verify(token: str, key: ApiKeyRecord, now: float) -> None:
     if "iat" not in claims:
         raise _NotThisKey
     issued_at = _issued_at(claims["iat"])
-    if issued_at is None or abs(now - issued_at) > TOKEN_LEEWAY_SECONDS:
+    # Compared, not subtracted: an int too big for a float (iat = 10**400) cannot overflow.
+    if issued_at is None or not (
+        now - TOKEN_LEEWAY_SECONDS <= issued_at <= now + TOKEN_LEEWAY_SECONDS
+    ):
         raise AuthError(CLOCK_SKEW)
 
 
 def _decode(token: str, key: ApiKeyRecord) -> dict[str, Any]:
-    claims: dict[str, Any] = jwt.decode(
-        token,
-        key=key.secret.encode("utf-8"),
-        algorithms=["HS256"],
-        # iat is checked by the caller, both ways; PyJWT checks exp/nbf/aud and claim types.
-        options={"verify_iat": False, "require": []},
-        leeway=TOKEN_LEEWAY_SECONDS,
-    )
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key=key.secret.encode("utf-8"),
+            algorithms=["HS256"],
+            # iat is checked by the caller, both ways; PyJWT checks exp/nbf/aud and claim types.
+            options={"verify_iat": False, "require": []},
+            leeway=TOKEN_LEEWAY_SECONDS,
+        )
+    except (OverflowError, TypeError, ValueError) as error:
+        # PyJWT calls int() on exp and nbf and lets what it does not expect through
+        # (exp = 1e400, exp = []): such a token is not a usable token.
+        raise jwt.InvalidTokenError("a claim is out of range") from error
     return claims
 
 

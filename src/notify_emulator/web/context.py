@@ -4,18 +4,18 @@ the wire."""
 from __future__ import annotations
 
 import codecs
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
-from notify_emulator.rate_limiter import RateLimiter
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store
+from notify_emulator.store.rate_buckets import SharedRateLimiter
 from notify_emulator.web.errors import INVALID_JSON, BadRequest
+from notify_emulator.web.text_checks import UnusableText, check_text, parse_json
 
 if TYPE_CHECKING:
     from notify_emulator.callbacks.worker import CallbackWorker
@@ -27,13 +27,40 @@ class Emulator:
 
     settings: Settings
     store: Store
-    rate_limiter: RateLimiter = field(init=False)
+    rate_limiter: SharedRateLimiter = field(init=False)
     callback_worker: CallbackWorker | None = None
     """Delivers the callback outbox (running between the app's start-up and shutdown)."""
 
     def __post_init__(self) -> None:
         clock = self.settings.clock
-        self.rate_limiter = RateLimiter(lambda: clock.now().timestamp())
+        # In the database, so that every worker sharing it shares each bucket.
+        self.rate_limiter = SharedRateLimiter(self.store.db, lambda: clock.now().timestamp())
+
+
+class PathParams(Mapping[str, str]):
+    """A route's path parameters; reading one that holds a NUL raises
+    :class:`~notify_emulator.web.text_checks.UnusableText` (see that module).
+
+    Checked when read rather than when the request arrives, so that a v2 route still
+    authenticates the caller before it looks at the path, as in Notify.
+    """
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = dict(values)
+
+    def __getitem__(self, name: str) -> str:
+        value = self._values[name]
+        check_text(value, name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"PathParams({self._values!r})"
 
 
 @dataclass(frozen=True)
@@ -41,7 +68,7 @@ class ApiRequest:
     """A request, read off the wire: plain data a synchronous handler can use."""
 
     method: str
-    path_params: dict[str, str]
+    path_params: Mapping[str, str]
     query: Sequence[tuple[str, str]]
     authorization: str | None
     body: bytes
@@ -51,9 +78,15 @@ class ApiRequest:
     """The query string exactly as sent (for redirects that keep it)."""
 
     def query_lists(self) -> dict[str, list[str]]:
-        """The query as ``name -> [values]``, names in order of first appearance."""
+        """The query as ``name -> [values]``, names in order of first appearance.
+
+        A name or value holding a NUL raises
+        :class:`~notify_emulator.web.text_checks.UnusableText`.
+        """
         result: dict[str, list[str]] = {}
         for name, value in self.query:
+            check_text(name, "a query parameter name")
+            check_text(value, f"the query parameter {name}")
             result.setdefault(name, []).append(value)
         return result
 
@@ -62,15 +95,19 @@ class ApiRequest:
 
         An empty or unparseable body is ``Invalid JSON supplied in POST data`` unless
         ``empty_means`` gives the value to use for an empty body. Falsy JSON values
-        (``null``, ``[]``, ``""``, ``0``, ``false``) read as ``{}``.
+        (``null``, ``[]``, ``""``, ``0``, ``false``) read as ``{}``. A string holding a NUL or
+        an unpaired surrogate, or JSON nested too deeply, is a ``BadRequestError`` saying so
+        (Notify fails on those with a 500; see :mod:`notify_emulator.web.text_checks`).
         """
         if not self.body.strip():
             if empty_means is not None:
                 return empty_means
             raise BadRequest(INVALID_JSON)
         try:
-            data = json.loads(self.body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = parse_json(self.body)
+        except UnusableText as error:
+            raise BadRequest(str(error)) from None
+        except ValueError:
             raise BadRequest(INVALID_JSON) from None
         return data if data else {}
 
@@ -79,7 +116,7 @@ async def read_request(request: Request, settings: Settings) -> ApiRequest:
     """The parts of a Starlette request a handler may use, as plain data."""
     return ApiRequest(
         method=request.method,
-        path_params={key: str(value) for key, value in request.path_params.items()},
+        path_params=PathParams({key: str(value) for key, value in request.path_params.items()}),
         query=query_pairs(request.scope.get("query_string", b"")),
         authorization=request.headers.get("authorization"),
         body=await request.body(),

@@ -8,6 +8,8 @@ worker thread (the store is synchronous). Errors become answers here and nowhere
 - :class:`~notify_emulator.rules.errors.RuleError` (a broken Notify rule) → the v2 envelope with
   the rule's error class and Notify's exact message, as a 400;
 - :class:`~notify_emulator.web.errors.AdminError` → ``{"error": message}`` (and ``"field"``);
+- :class:`~notify_emulator.web.text_checks.UnusableText` (a NUL or unpaired surrogate in the
+  query or path) → a 400 in the route's own shape;
 - anything else → a logged 500 in the route's own shape.
 """
 
@@ -19,12 +21,13 @@ from typing import Literal
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.web.context import ApiRequest, Emulator, read_request
-from notify_emulator.web.errors import AdminError, ApiError, from_rule_error
-from notify_emulator.web.responses import error_response, json_response
+from notify_emulator.web.errors import AdminError, ApiError, BadRequest, from_rule_error
+from notify_emulator.web.responses import admin_json_response, error_response, json_response
+from notify_emulator.web.text_checks import UnusableText
 
 logger = logging.getLogger("notify_emulator")
 
@@ -52,18 +55,22 @@ def endpoint(handler: Handler, surface: Surface) -> Endpoint:
         except RuleError as error:
             return error_response(from_rule_error(error))
         except AdminError as error:
-            return JSONResponse(error.body(), status_code=error.status_code)
+            return admin_json_response(error.body(), error.status_code)
+        except UnusableText as error:
+            if surface == "admin":
+                return admin_json_response({"error": str(error)}, 400)
+            return error_response(BadRequest(str(error)))
         except Exception as error:
             logger.exception("error handling %s %s", request.method, request.url.path)
             if surface == "admin":
-                return JSONResponse({"error": "Internal server error"}, status_code=500)
+                return admin_json_response({"error": "Internal server error"}, 500)
             return error_response(
                 ApiError(500, [{"error": type(error).__name__, "message": "Internal server error"}])
             )
         if isinstance(result, Response):
             return result
         status, data = result
-        return json_response(data, status) if surface == "v2" else JSONResponse(data, status)
+        return json_response(data, status) if surface == "v2" else admin_json_response(data, status)
 
     return run
 

@@ -7,20 +7,23 @@ import logging
 import re
 import time
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notify_emulator.web.context import Emulator, response_root
-from notify_emulator.web.responses import SECURITY_HEADERS
+from notify_emulator.web.guard import is_notify_path
+from notify_emulator.web.responses import CORS_HEADERS, SECURITY_HEADERS
 from notify_emulator.web.routing import route_methods
 
 request_logger = logging.getLogger("notify_emulator.requests")
 
 
 class HeadersMiddleware:
-    """Adds Notify's headers to every answer and logs one line per request (no secrets)."""
+    """Adds Notify's headers to every answer (its CORS headers on its own routes only) and
+    logs one line per request (no secrets: the path, never the query)."""
 
     def __init__(self, app: ASGIApp, *, log_requests: bool) -> None:
         self.app = app
@@ -32,13 +35,18 @@ class HeadersMiddleware:
             return
         started = time.perf_counter()
         status: dict[str, Any] = {}
+        added = (
+            {**CORS_HEADERS, **SECURITY_HEADERS}
+            if is_notify_path(scope.get("path", ""))
+            else SECURITY_HEADERS
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in added.items():
                     if name.lower().encode("latin-1") not in present:
                         headers.append((name.encode("latin-1"), value.encode("latin-1")))
                 message = {**message, "headers": headers}
@@ -83,8 +91,8 @@ class SlashesMiddleware:
             if allowed and scope["method"] in {*allowed, "OPTIONS"}:
                 request = Request(scope)
                 emulator: Emulator = request.app.state.emulator
-                location = response_root(request, emulator.settings) + merged
-                query = scope.get("query_string", b"").decode("latin-1")
+                location = response_root(request, emulator.settings) + _quoted_path(merged)
+                query = _quoted_query(scope.get("query_string", b""))
                 await redirect_response(location + (f"?{query}" if query else ""))(
                     scope, receive, send
                 )
@@ -96,6 +104,22 @@ class SlashesMiddleware:
         if path == merged:
             raw_path = re.sub(rb"/{2,}", b"/", raw_path)
         await self.app({**scope, "path": path, "raw_path": raw_path}, receive, send)
+
+
+# The characters Werkzeug leaves unquoted when it builds the redirect to the merged path
+# (werkzeug.routing.map: quote(path_info, safe="!$&'()*+,/:;=@")); everything else, non-ASCII
+# text included, is percent-encoded as UTF-8, so a Location header is always plain ASCII.
+_REDIRECT_PATH_SAFE = "!$&'()*+,/:;=@"
+
+
+def _quoted_path(path: str) -> str:
+    return quote(path, safe=_REDIRECT_PATH_SAFE, errors="surrogateescape")
+
+
+def _quoted_query(query: bytes) -> str:
+    # The query goes on as the client sent it, except for bytes a header cannot carry as text
+    # (controls, spaces, non-ASCII), which are percent-encoded.
+    return "".join(chr(byte) if 0x21 <= byte <= 0x7E else f"%{byte:02X}" for byte in query)
 
 
 def redirect_response(location: str) -> Response:

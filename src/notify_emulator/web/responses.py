@@ -9,11 +9,15 @@ from starlette.responses import Response
 
 from notify_emulator.web.errors import ApiError
 
-# Every answer of the real API carries these (api app/__init__.py after_request).
-SECURITY_HEADERS: Mapping[str, str] = {
+# Every answer of the real API carries these (api app/__init__.py after_request). The CORS
+# ones go on Notify's own routes only (/v2/…, /_status): the emulator's own surface is for
+# local tools, never for other origins (web/guard.py).
+CORS_HEADERS: Mapping[str, str] = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Content-Type,Authorization",
     "Access-Control-Allow-Methods": "GET,PUT,POST,DELETE",
+}
+SECURITY_HEADERS: Mapping[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "SAMEORIGIN",
     "X-Permitted-Cross-Domain-Policies": "none",
@@ -49,6 +53,13 @@ class NotifyJSONResponse(Response):
 def json_response(data: object, status_code: int = 200) -> Response:
     """A Notify-encoded JSON answer."""
     return NotifyJSONResponse(data, status_code=status_code)
+
+
+def admin_json_response(data: object, status_code: int = 200) -> Response:
+    """An answer of an emulator-only route: plain JSON, non-ASCII escaped, so that whatever
+    text a stored notification holds can always be encoded."""
+    body = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return Response(body, status_code=status_code, media_type="application/json")
 
 
 def error_response(error: ApiError) -> Response:

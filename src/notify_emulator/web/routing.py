@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +24,27 @@ from notify_emulator.web.responses import (
     not_found_response,
     options_response,
 )
+
+
+class DigitsConvertor(Convertor[str]):
+    """A path segment of digits only, kept as text.
+
+    Starlette's ``int`` convertor calls ``int()`` while routing, which fails for more than
+    4,300 digits (Python's limit on converting text to int); the handler reads it instead.
+    """
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+def register_convertors() -> None:
+    """Make ``{name:digits}`` available to route paths."""
+    register_url_convertor("digits", DigitsConvertor())
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

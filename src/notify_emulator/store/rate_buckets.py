@@ -1,0 +1,130 @@
+"""The per-minute rate limit's token buckets, kept in the database (notify-api.md §6.1).
+
+Notify keeps one bucket per (service, key type) in Redis, which every API instance shares, and
+takes from it atomically. Here the buckets are rows of ``rate_limit_buckets`` (migration 7), so
+that every thread, every worker process and every emulator on the same database draws from
+one bucket. A take reads the row, applies the pure rule
+:func:`notify_emulator.rules.limits.take_token` and writes it back inside one transaction that
+holds the row: ``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` (the database's write
+lock, taken before the read) on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from notify_emulator.rules.limits import bucket_capacity, take_token
+from notify_emulator.store import tables as t
+from notify_emulator.store.engine import ConnectionGate
+
+__all__ = ["SharedRateLimiter"]
+
+_B = t.rate_limit_buckets.c
+
+
+def _new_bucket(dialect_insert: Any) -> Any:
+    # A full bucket, unless another take created it first.
+    return dialect_insert(t.rate_limit_buckets).on_conflict_do_nothing(
+        index_elements=["service_id", "key_type"]
+    )
+
+
+_NEW_BUCKET = {"sqlite": _new_bucket(sqlite_insert), "postgresql": _new_bucket(postgresql_insert)}
+# Built once with bound parameters: building a statement costs more than running it.
+# (An UPDATE reserves its columns' names for the SET clause, so the parameters are named apart.)
+_THIS_BUCKET = (
+    _B.service_id == bindparam("bucket_service_id"),
+    _B.key_type == bindparam("bucket_key_type"),
+)
+_READ = select(_B.tokens, _B.last_replenished).where(*_THIS_BUCKET)
+_READ_FOR_UPDATE = _READ.with_for_update()
+_WRITE = (
+    update(t.rate_limit_buckets)
+    .where(*_THIS_BUCKET)
+    .values(tokens=bindparam("new_tokens"), last_replenished=bindparam("new_replenished"))
+)
+
+
+class SharedRateLimiter:
+    """Token buckets in the database, with the interface of the in-memory
+    :class:`notify_emulator.rate_limiter.RateLimiter`.
+
+    ``clock`` returns seconds as a float (the emulator's clock, so a jump moves the windows).
+    """
+
+    def __init__(self, gate: ConnectionGate, clock: Callable[[], float]) -> None:
+        self._gate = gate
+        self._clock = clock
+
+    def consume(self, service_id: str, key_type: str, rate_limit: int, tokens: int = 1) -> bool:
+        """Take ``tokens`` tokens one by one, as Notify's checks do; ``False`` if refused.
+
+        Taking stops at the first refusal, as a request stops at its first 429 (a template
+        letter is checked twice, so it takes two). The takes and the bucket's new state are
+        one transaction.
+        """
+        if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
+            raise ValueError(f"tokens must be a positive int, not {tokens!r}")
+        capacity = bucket_capacity(rate_limit)
+        key = {"bucket_service_id": service_id, "bucket_key_type": key_type}
+        with self._gate.begin() as connection:
+            dialect = _lock_database(connection)
+            now = self._clock()
+            read = _READ_FOR_UPDATE if dialect == "postgresql" else _READ
+            row = connection.execute(read, key).first()
+            if row is None:  # the first take: a full bucket, unless another process made one
+                new = {
+                    "service_id": service_id,
+                    "key_type": key_type,
+                    "tokens": capacity,
+                    "last_replenished": now,
+                }
+                connection.execute(_NEW_BUCKET[dialect], new)
+                row = connection.execute(read, key).one()
+            left, replenished = int(row.tokens), float(row.last_replenished)
+            allowed = True
+            for _ in range(tokens):
+                left, replenished, allowed = take_token(
+                    tokens=left, last_replenished=replenished, now=now, rate_limit=rate_limit
+                )
+                if not allowed:
+                    break
+            connection.execute(_WRITE, {**key, "new_tokens": left, "new_replenished": replenished})
+        return allowed
+
+    def remaining(self, service_id: str, key_type: str) -> int | None:
+        """Tokens left after the last take (``None`` if the bucket was never used)."""
+        with self._gate.connect() as connection:
+            row = connection.execute(
+                _READ, {"bucket_service_id": service_id, "bucket_key_type": key_type}
+            )
+            value = row.first()
+        return None if value is None else int(value.tokens)
+
+    def reset(self, service_id: str | None = None) -> None:
+        """Forget the buckets of one service, or of every service."""
+        statement = delete(t.rate_limit_buckets)
+        if service_id is not None:
+            statement = statement.where(_B.service_id == service_id)
+        with self._gate.begin() as connection:
+            connection.execute(statement)
+
+    def __repr__(self) -> str:
+        return "SharedRateLimiter()"
+
+
+def _lock_database(connection: Connection) -> str:
+    """The dialect's name; on SQLite, first takes the write lock for this transaction.
+
+    pysqlite begins a transaction only before the first write, so a read then a write would be
+    two steps another process could come between; ``BEGIN IMMEDIATE`` makes them one.
+    """
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return dialect

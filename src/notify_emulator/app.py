@@ -93,10 +93,11 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     app.router.redirect_slashes = False  # "/v2/notifications/" is a 404, as in Notify
     app.state.emulator = emulator
     # Outermost last: headers and logging see every answer, the failsafe any exception, the
-    # guard every request before the slashes' redirects and the routes.
-    app.add_middleware(FaultsMiddleware)
+    # faults the server's own receive (a drop closes the connection through it), the guard
+    # every request before the slashes' redirects and the routes.
     app.add_middleware(SlashesMiddleware)
     app.add_middleware(GuardMiddleware, settings=settings)
+    app.add_middleware(FaultsMiddleware)
     app.add_middleware(FailsafeMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
     return app

@@ -87,5 +87,10 @@ def load_seed(emulator: NotifyEmulator, seed: str) -> None:
 
     They stay for the rest of the test session, so each test's seed uses ids of its own.
     """
-    answer = requests.post(f"{emulator.base_url}/_emulator/config", data=seed, timeout=10)
+    answer = requests.post(
+        f"{emulator.base_url}/_emulator/config",
+        data=seed,
+        headers={"Content-Type": "application/toml"},
+        timeout=10,
+    )
     answer.raise_for_status()

@@ -80,7 +80,7 @@ def runnable_blocks() -> list[str]:
 
 def test_the_readme_has_the_shell_examples_this_test_runs() -> None:
     blocks = runnable_blocks()
-    assert len(blocks) == 4
+    assert len(blocks) == 6
     for block in blocks:
         # Placeholders would not run: every example uses real values.
         for placeholder in ("TEMPLATE_ID", "NOTIFICATION_ID", "=...", "[--"):
@@ -110,6 +110,7 @@ def run_block(block: str, folder: Path, base_url: str) -> subprocess.CompletedPr
             "XDG_DATA_HOME": str(folder / "data"),
             "NOTIFY_API_KEY": demo.LIVE_API_KEY,
             "NOTIFY_BASE_URL": base_url,
+            "NOTIFY_EMULATOR_URL": base_url,
             "TEST_PYTHON": sys.executable,
             "SERVE_CHECK": str(check),
             "PYTHONUNBUFFERED": "1",

@@ -120,12 +120,3 @@ def test_a_page_on_another_origin_can_neither_change_nor_read_the_emulator(
     assert _stored(emulator_url) == 1  # ...and the emulator refused it
     assert '<p id="read">blocked</p>' in dom  # no CORS headers: the answer stays unread
     assert '<p id="v2">status 401</p>' in dom  # Notify's routes answer other origins
-
-
-def test_the_emulators_own_page_opens_in_the_browser(emulator_url: str, tmp_path: Path) -> None:
-    client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=emulator_url, max_retries=0)
-    client.send_email_notification("ada@example.com", demo.EMAIL_TEMPLATE_ID, {"name": "Ada"})
-    client.close()
-    dom = dump_dom(emulator_url + "/", tmp_path / "profile")
-    assert "Notify emulator inbox" in dom
-    assert "ada@example.com" in dom

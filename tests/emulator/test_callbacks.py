@@ -3,7 +3,6 @@ posts to a real receiver on loopback (shared/spec/callbacks.md, emulator.md "Cal
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -340,14 +339,14 @@ def test_callbacks_from_the_seed_file_with_warnings(server: Served) -> None:
             }
         ]
     }
-    answer = server.admin("POST", "/_emulator/config", data=json.dumps(seed))
+    answer = server.admin("POST", "/_emulator/config", json=seed)
     assert answer.status_code == 200, answer.text
     (warning,) = answer.json()["warnings"]
     assert "services[0] ('Seeded callbacks').callbacks[0]: field 'url'" in warning
     assert "Must be a valid https URL" in warning
     assert "at-least-ten-characters" not in answer.text
     seed["services"][0]["callbacks"][0]["bearer_token"] = "short"
-    refused = server.admin("POST", "/_emulator/config", data=json.dumps(seed))
+    refused = server.admin("POST", "/_emulator/config", json=seed)
     assert refused.status_code == 400
     assert refused.json()["error"].endswith(
         "field 'bearer_token': The bearer token must be at least 10 characters long"

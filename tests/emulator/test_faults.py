@@ -518,6 +518,7 @@ def test_a_bad_seed_fault_names_the_entry_and_field(emulator: Running) -> None:
         "POST",
         "/_emulator/config",
         data=b"[[faults]]\naction = { status = 200 }\n",
+        headers={"Content-Type": "application/toml"},
     )
     assert response.status_code == 400
     assert response.json()["error"] == (

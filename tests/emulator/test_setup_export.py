@@ -36,6 +36,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+# The in-process client must name a host the emulator serves (web/guard.py).
+LOCAL = "http://localhost"
+
 # Columns a seed file does not carry: when a row was first stored.
 UNSEEDED = {"created_at", "updated_at"}
 CONFIG_TABLES = (
@@ -165,7 +168,7 @@ def build_configuration(client: TestClient) -> None:
 @pytest.fixture
 def source_database(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'source.sqlite3'}"
-    with TestClient(create_app(emulator_settings(url, seed_demo=True))) as client:
+    with TestClient(create_app(emulator_settings(url, seed_demo=True)), base_url=LOCAL) as client:
         build_configuration(client)
     return url
 
@@ -182,7 +185,7 @@ def test_loading_the_export_into_an_empty_database_gives_the_same_configuration(
     target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
     # As serve --config loads it.
     app = create_app(emulator_settings(target, config_path=seed_path))
-    with TestClient(app):
+    with TestClient(app, base_url=LOCAL):
         pass
     with fresh_store(source_database) as before, fresh_store(target) as after:
         assert stored(after) == stored(before)
@@ -266,7 +269,7 @@ def test_the_export_help_says_the_file_holds_secrets() -> None:
 
 def test_an_export_of_the_demo_service_loads_as_the_demo(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    with TestClient(create_app(emulator_settings(url, seed_demo=True))):
+    with TestClient(create_app(emulator_settings(url, seed_demo=True)), base_url=LOCAL):
         pass
     path = tmp_path / "demo.toml"
     assert CliRunner().invoke(main, ["export", "--database", url, "-o", str(path)]).exit_code == 0
@@ -304,13 +307,15 @@ def test_a_configuration_made_on_postgresql_loads_into_sqlite_the_same(tmp_path:
     engine = create_database_engine(POSTGRES_URL)
     t.metadata.drop_all(engine)  # the database this variable names is kept for the tests
     engine.dispose()
-    with TestClient(create_app(emulator_settings(POSTGRES_URL, seed_demo=True))) as client:
+    with TestClient(
+        create_app(emulator_settings(POSTGRES_URL, seed_demo=True)), base_url=LOCAL
+    ) as client:
         build_configuration(client)
     seed_path = tmp_path / "seed.toml"
     result = CliRunner().invoke(main, ["export", "--database", POSTGRES_URL, "-o", str(seed_path)])
     assert result.exit_code == 0, result.output
     target = f"sqlite:///{tmp_path / 'target.sqlite3'}"
-    with TestClient(create_app(emulator_settings(target, config_path=seed_path))):
+    with TestClient(create_app(emulator_settings(target, config_path=seed_path)), base_url=LOCAL):
         pass
     with fresh_store(POSTGRES_URL) as before, fresh_store(target) as after:
         assert stored(after) == stored(before)

@@ -104,8 +104,9 @@ def test_bad_filters_get_a_clear_400_page(emulator: Running) -> None:
         ({"older_than": "not-an-id"}, "older_than must be a notification ID"),
         ({"service_id": "not-an-id"}, "service_id must be a service ID"),
         ({"template_id": "x"}, "template_id must be a template ID"),
-        ({"q": "a\x00b"}, "q must not contain control characters"),
-        ({"service_id": "\x00"}, "service_id must not contain control characters"),
+        ({"q": "a\x00b"}, "q must not contain a NUL character"),
+        ({"q": "a\x07b"}, "q must not contain control characters"),
+        ({"service_id": "\x00"}, "service_id must not contain a NUL character"),
         ({"q": "x" * 201}, "q must be at most 200 characters"),
         ({"service_id": [PAGES_SERVICE_ID, PAGES_SERVICE_ID]}, "give service_id once"),
     ]:

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from notify_emulator.web.context import ApiRequest, Emulator, read_request
+from notify_emulator.web.text_checks import UnusableText
 
 logger = logging.getLogger("notify_emulator")
 
@@ -88,11 +89,13 @@ def page_endpoint(handler: PageHandler) -> Endpoint:
 
     async def run(request: Request) -> Response:
         emulator: Emulator = request.app.state.emulator
-        api_request = await read_request(request, emulator.settings)
         try:
+            api_request = await read_request(request, emulator.settings)
             return await run_in_threadpool(_handle, handler, emulator, api_request)
         except PageError as error:
             return error_page(error)
+        except UnusableText as error:  # a NUL or unpaired surrogate in the query or path
+            return error_page(PageError(400, "This address cannot be shown", str(error)))
         except Exception:
             logger.exception("error handling %s %s", request.method, request.url.path)
             return error_page(

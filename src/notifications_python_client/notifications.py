@@ -192,6 +192,7 @@ class NotificationsAPIClient(BaseAPIClient):
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         on_result: Callable[[BulkResult], object] | None = None,
         on_send: Callable[[int, BulkNotification], object] | None = None,
+        keep_results: bool = True,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
@@ -200,8 +201,11 @@ class NotificationsAPIClient(BaseAPIClient):
         and ``on_result`` as each one completes, both in this thread. Sends run on up
         to ``concurrency`` threads sharing this client. Not for use inside a running event loop:
         use ``AsyncNotificationsAPIClient.send_bulk`` there.
+
+        ``notifications`` is read as sends start, so it may be a generator over a large file.
+        With ``keep_results=False`` results go only to ``on_result`` and the list returned is
+        empty, so memory stays bounded however many notifications there are.
         """
-        notifications = list(notifications)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
 
             async def execute(request: Request[T]) -> T:
@@ -216,6 +220,7 @@ class NotificationsAPIClient(BaseAPIClient):
                     concurrency=concurrency,
                     on_result=on_result,
                     on_send=on_send,
+                    keep_results=keep_results,
                 )
             )
 

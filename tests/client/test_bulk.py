@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -170,6 +171,54 @@ def test_every_kind_of_notification_builds_its_request(notify: FakeNotify) -> No
         "personalisation": {"address_line_1": "A"},
         "reference": "r",
     }
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_a_generator_is_read_as_sends_start_and_nothing_is_kept(
+    notify: FakeNotify, kind: str
+) -> None:
+    notify.responder = accept_unless_refused
+    concurrency = 4
+    taken = [0]
+    answered: list[int] = []
+    outstanding: list[int] = []
+
+    def generate() -> Iterator[BulkNotification]:
+        for notification in texts(40, refused=frozenset({7})):
+            taken[0] += 1
+            yield notification
+
+    def sending(index: int, notification: BulkNotification) -> None:
+        # Taken from the generator but not yet answered: never more than the workers hold.
+        outstanding.append(taken[0] - len(answered))
+
+    results = bulk_send(
+        kind,
+        notify.url,
+        generate(),
+        rate_per_minute=600_000,
+        concurrency=concurrency,
+        on_send=sending,
+        on_result=lambda result: answered.append(result.index),
+        keep_results=False,
+    )
+
+    assert results == []
+    assert sorted(answered) == list(range(40))
+    assert max(outstanding) <= concurrency
+    assert len(notify.requests) == 40
+
+
+async def test_an_error_from_the_notifications_themselves_stops_the_run() -> None:
+    async def execute(request: Any) -> Any:
+        return {}
+
+    def broken() -> Iterator[BulkNotification]:
+        yield from texts(3)
+        raise ValueError("row 5 cannot be read")
+
+    with pytest.raises(ValueError, match="row 5"):
+        await run_bulk(execute, broken(), rate_per_minute=10**6, concurrency=2)
 
 
 def test_empty_input() -> None:

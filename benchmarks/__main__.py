@@ -18,6 +18,7 @@ from benchmarks import (
     bulk_send,
     client_overhead,
     emulator_throughput,
+    instructions,
     machine,
     memory,
     report,
@@ -52,6 +53,9 @@ def _parts(
         "memory": lambda: memory.run(
             sends=5_000 if quick else memory.MEMORY_SENDS, budget_seconds=memory_budget()
         ),
+        "instructions": lambda: instructions.run(
+            many_sends=instructions.QUICK_MANY_SENDS if quick else instructions.MANY_SENDS
+        ),
         "bulk": lambda: bulk_send.run(
             rows=bulk_send.QUICK_ROWS if quick else bulk_send.ROWS,
             first_seconds=bulk_send.QUICK_RUN_SECONDS if quick else bulk_send.FIRST_RUN_SECONDS,
@@ -69,7 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         "--parts",
         # The memory part takes what is left of the suite's budget, so it comes last.
         default="client,emulator,scale,bulk,memory",
-        help="comma-separated subset of: client, emulator, scale, bulk, memory",
+        help=(
+            "comma-separated subset of: client, emulator, scale, bulk, memory, and instructions"
+            " (not run by default: slow, and needs valgrind)"
+        ),
     )
     parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="the results file")
     parser.add_argument("--no-write", action="store_true", help="print only")

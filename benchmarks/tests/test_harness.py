@@ -207,3 +207,12 @@ def test_a_bulk_report_checks_the_targets_and_counts() -> None:
     assert part.checks[1].measured == "6.50 s"
     assert part.checks[2].measured == "150 / 149"
     assert "(8.12× the first run's)" in part.rows[1].note
+
+
+def test_callgrinds_instruction_count_is_read_from_its_summary() -> None:
+    from benchmarks import instructions
+
+    stderr = "==12== Events    : Ir\n==12== Collected : 1,525,959,002\n==12==\n"
+    assert instructions.collected_instructions(stderr) == 1_525_959_002
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected_instructions("valgrind: not found")

@@ -15,7 +15,7 @@ import pytest
 from benchmarks import bare_http, bulk_send, memory, profiling, report
 from benchmarks.client_overhead import OFFICIAL_VERSION, _check_origin
 from benchmarks.fixtures import CANNED_SMS_RESPONSE, CANNED_TEMPLATE_RESPONSE, SMS_TEMPLATE_ID
-from benchmarks.procs import cpu_seconds, rss_bytes
+from benchmarks.procs import cpu_seconds, peak_rss_bytes, rss_bytes
 from benchmarks.results import Check, PartResult, Row, percentile, render_part
 from notifications_python_client._cli.csv_rows import Spreadsheet, check_placeholder_columns
 
@@ -141,6 +141,7 @@ def test_process_readings_are_of_this_process() -> None:
     import os
 
     assert rss_bytes(os.getpid()) > 1024 * 1024
+    assert peak_rss_bytes(os.getpid()) >= rss_bytes(os.getpid()) // 2
     assert cpu_seconds(os.getpid()) > 0.0
 
 

@@ -399,6 +399,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         on_result: Callable[[BulkResult], object] | None = None,
         on_send: Callable[[int, BulkNotification], object] | None = None,
         keep_results: bool = True,
+        stop: Callable[[], bool] | None = None,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
@@ -408,7 +409,9 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
 
         ``notifications`` is read as sends start, so it may be a generator over a large file.
         With ``keep_results=False`` results go only to ``on_result`` and the list returned is
-        empty, so memory stays bounded however many notifications there are.
+        empty, so memory stays bounded however many notifications there are. ``stop()``, if
+        given, is asked before each send starts: once it is true no more start, and those in
+        flight finish.
         """
         return await run_bulk(
             self._execute,
@@ -418,6 +421,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             on_result=on_result,
             on_send=on_send,
             keep_results=keep_results,
+            stop=stop,
         )
 
     # --- paging ---

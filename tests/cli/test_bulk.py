@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import signal
@@ -618,3 +619,29 @@ def test_a_second_signal_stops_at_once_leaving_the_rows_in_flight_unknown(
     summary = json.loads(output)
     assert (summary["sent"], summary["unknown"], summary["not_attempted"]) == (0, [2, 3], 4)
     assert journal_states(tmp_path / "people.csv.journal") == {2: "unknown", 3: "unknown"}
+
+
+def test_a_row_that_cannot_be_read_stops_the_run_there_and_a_rerun_goes_on(
+    fake_notify: FakeNotify, tmp_path: Path
+) -> None:
+    fake_notify.responder = template_or_accept
+    huge = "x" * (csv.field_size_limit() + 1)
+    lines = ["phone number,name", *(f"{phone(i)},Person {i}" for i in range(6))]
+    lines[4] = f"{phone(3)},{huge}"  # row 5
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    stopped = fake_bulk(fake_notify, csv_path, "--concurrency", "1")
+
+    assert stopped.exit_code == 1
+    assert stopped.json()["stopped_because"].startswith("Row 5 cannot be read")
+    assert stopped.json()["sent"] == 3
+    assert [sends_to(fake_notify, phone(i)) for i in range(6)] == [1, 1, 1, 0, 0, 0]
+
+    lines[4] = f"{phone(3)},Person 3"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    resumed = fake_bulk(fake_notify, csv_path)
+
+    assert resumed.exit_code == 0, resumed.output
+    assert (resumed.json()["sent"], resumed.json()["skipped"]) == (3, 3)
+    assert [sends_to(fake_notify, phone(i)) for i in range(6)] == [1] * 6

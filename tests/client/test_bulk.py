@@ -262,6 +262,43 @@ async def test_rate_limiter_does_not_burst_after_a_pause() -> None:
     assert clock.now - first_after_pause == pytest.approx(1.0)
 
 
+async def test_a_wait_for_a_slot_ends_soon_after_it_is_told_to_stop() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1, clock=clock, sleep=clock.sleep)  # one start a minute
+    assert await limiter.acquire()
+
+    stopped = await limiter.acquire(lambda: clock.now >= 101.0)
+
+    assert stopped is False
+    assert clock.now == pytest.approx(101.0)  # a second into a sixty-second wait
+    assert await limiter.acquire(lambda: True) is False
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_after_a_stop_no_send_starts_and_those_in_flight_finish(
+    notify: FakeNotify, kind: str
+) -> None:
+    notify.responder = accept_unless_refused
+    started: list[int] = []
+    finished: list[BulkResult] = []
+
+    results = bulk_send(
+        kind,
+        notify.url,
+        texts(20),
+        rate_per_minute=600,  # a start every 0.1 s: the other workers wait for their slots
+        concurrency=5,
+        on_send=lambda index, _: started.append(index),
+        on_result=finished.append,
+        stop=lambda: len(finished) >= 3,
+    )
+
+    assert 3 <= len(results) < 20
+    assert sorted(r.index for r in results) == sorted(started) == sorted(r.index for r in finished)
+    assert all(result.ok for result in results)
+    assert len(notify.requests) == len(started)
+
+
 async def test_run_bulk_records_any_exception_and_keeps_going() -> None:
     async def execute(request: Any) -> Any:
         if request.json["reference"] == "1":

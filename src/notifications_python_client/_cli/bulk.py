@@ -202,7 +202,7 @@ def bulk(
 
             with _stopping_on_signals(sender):
                 report = sender.run(plan, on_rows_done=advance)
-            if not (report.interrupted or report.not_attempted or report.unreadable):
+            if not (report.interrupted or report.not_attempted or report.stopped_because):
                 # The estimate counts line breaks; at the end the bar shows what was read.
                 progress.update(task, total=progress.tasks[0].completed)
         summary = _Summary(report, journal, spreadsheet)
@@ -213,7 +213,7 @@ def bulk(
 
     if report.interrupted:
         raise SystemExit(EXIT_INTERRUPTED)
-    if report.failed or summary.unknown or report.unreadable:
+    if report.failed or summary.unknown or report.stopped_because:
         raise SystemExit(EXIT_API_ERROR)
 
 
@@ -337,8 +337,8 @@ class _Summary:
                 for row in journal.rows_in(ACCEPTED, run=journal.run)
             ),
         }
-        if self.report.unreadable:
-            fields["unreadable"] = self.report.unreadable
+        if self.report.stopped_because:
+            fields["stopped_because"] = self.report.stopped_because
         _write_json(out, fields)
 
     def print(self, console: Console) -> None:
@@ -379,8 +379,8 @@ class _Summary:
                 f"Rows {numbers}: the request may have reached Notify but no answer came back. "
                 "Check with `notify list`, then rerun with --resend-unknown to send them again."
             )
-        if report.unreadable:
-            console.print(Text(f"Stopped: {report.unreadable}"))
+        if report.stopped_because:
+            console.print(Text(f"Stopped: {report.stopped_because}"))
         if report.interrupted:
             console.print(
                 f"Interrupted. Run the same command again to continue; {self._journal.path} "

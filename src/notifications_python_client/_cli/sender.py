@@ -21,6 +21,7 @@ rerun can start reading there.
 from __future__ import annotations
 
 import itertools
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -80,8 +81,9 @@ class BulkReport:
     #: Rows left unsent because the run stopped early; ``None`` if they were not counted.
     not_attempted: int | None = 0
     interrupted: bool = False
-    #: Why the run stopped at a row it could not read, if it did.
-    unreadable: str | None = None
+    #: Why the run stopped early other than by request: a row it could not read, or a
+    #: journal it could not write.
+    stopped_because: str | None = None
 
 
 def _notification_for(row: BulkRow, target: RowTarget) -> BulkNotification:
@@ -248,8 +250,10 @@ class BulkSender:
         checkpoints = _Checkpoints(self._journal, plan, frontier)
         in_hand: dict[int, _InHand] = {}
         in_flight: set[int] = set()
+        read_to_the_end = False
 
         def notifications() -> Iterator[BulkNotification]:
+            nonlocal read_to_the_end
             earlier = RowLookup(self._journal.recorded(plan.start.number))
             for record in self._spreadsheet.records(plan.start):
                 if self._stop.is_set():
@@ -267,6 +271,7 @@ class BulkSender:
                 # send_bulk numbers the notifications by their position in this stream.
                 in_hand[next(positions)] = _InHand(row, record.start, row.digest())
                 yield _notification_for(row, self._target)
+            read_to_the_end = True
 
         positions = itertools.count()
 
@@ -287,7 +292,7 @@ class BulkSender:
                 report.interrupted = True
                 raise _StopRun
 
-        finished = False
+        journal_broken = False
         try:
             self._client.send_bulk(
                 notifications(),
@@ -296,20 +301,28 @@ class BulkSender:
                 on_send=on_send,
                 on_result=on_result,
                 keep_results=False,
+                stop=self._stop.is_set,
             )
-            finished = not self._stop.is_set()
-            report.interrupted = report.interrupted or not finished
+            # Every row was read and answered, unless a stop came first (rows taken from the
+            # spreadsheet but never sent are still in hand).
+            report.interrupted = report.interrupted or not (read_to_the_end and not in_hand)
         except _StopRun:
             pass
         except KeyboardInterrupt:
             report.interrupted = True
         except CsvFormatError as error:
-            report.unreadable = str(error)
-        # Rows that had been sent when the run stopped, whose answer will never be read.
-        for index in sorted(in_flight):
-            self._journal.record_unknown(in_hand[index].row.number, STOPPED_IN_FLIGHT)
-            report.unknown += 1
-        checkpoints.save()
+            report.stopped_because = str(error)
+        except sqlite3.Error as error:
+            # Nothing more was sent: each send waits for its row to be journalled first.
+            report.stopped_because = f"{self._journal.path} could not be written: {error}"
+            journal_broken = True
+        finished = read_to_the_end and not in_hand and not report.stopped_because
+        if not journal_broken:
+            # Rows that had been sent when the run stopped, whose answer will not be read.
+            for index in sorted(in_flight):
+                self._journal.record_unknown(in_hand[index].row.number, STOPPED_IN_FLIGHT)
+                report.unknown += 1
+            checkpoints.save()
         report.not_attempted = 0 if finished else self._count_not_attempted(frontier)
         return report
 
@@ -351,6 +364,6 @@ class BulkSender:
                     and not self._kept_unknown(found.state)
                 ):
                     count += 1
-        except (KeyboardInterrupt, CsvFormatError):
-            return None  # a second Ctrl-C, or the row that stopped the run: not counted
+        except (KeyboardInterrupt, CsvFormatError, sqlite3.Error):
+            return None  # a second Ctrl-C, or what stopped the run: not counted
         return count

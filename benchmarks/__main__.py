@@ -14,7 +14,16 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks import client_overhead, emulator_throughput, machine, memory, report, scale
+from benchmarks import (
+    bulk_send,
+    client_overhead,
+    emulator_throughput,
+    instructions,
+    machine,
+    memory,
+    report,
+    scale,
+)
 from benchmarks.results import PartResult, render_part
 
 RESULTS_PATH = Path(__file__).resolve().parent / "RESULTS.md"
@@ -44,6 +53,16 @@ def _parts(
         "memory": lambda: memory.run(
             sends=5_000 if quick else memory.MEMORY_SENDS, budget_seconds=memory_budget()
         ),
+        "instructions": lambda: instructions.run(
+            many_sends=instructions.QUICK_MANY_SENDS if quick else instructions.MANY_SENDS
+        ),
+        "bulk": lambda: bulk_send.run(
+            rows=bulk_send.QUICK_ROWS if quick else bulk_send.ROWS,
+            first_seconds=bulk_send.QUICK_RUN_SECONDS if quick else bulk_send.FIRST_RUN_SECONDS,
+            resumed_seconds=(
+                bulk_send.QUICK_RUN_SECONDS if quick else bulk_send.RESUMED_RUN_SECONDS
+            ),
+        ),
     }
 
 
@@ -52,8 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument(
         "--parts",
-        default="client,emulator,scale,memory",
-        help="comma-separated subset of: client, emulator, scale, memory",
+        # The memory part takes what is left of the suite's budget, so it comes last.
+        default="client,emulator,scale,bulk,memory",
+        help=(
+            "comma-separated subset of: client, emulator, scale, bulk, memory, and instructions"
+            " (not run by default: slow, and needs valgrind)"
+        ),
     )
     parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="the results file")
     parser.add_argument("--no-write", action="store_true", help="print only")

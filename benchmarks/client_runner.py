@@ -6,11 +6,13 @@ and whichever ``notifications_python_client`` that interpreter has, and is run b
 as part of the ``benchmarks`` package.
 
     NOTIFY_API_KEY=KEY python client_runner.py --base-url URL --template-id ID
-        [--mode sync|async] [--concurrency N] [--duration S] [--warmup S] [--cpu N]
+        [--mode sync|async] [--concurrency N] [--duration S] [--warmup S] [--cpu N] [--sends N]
 
 The API key comes from the environment, so that it never shows in a process list.
 The last line of its output is one JSON object: client module path and version, sends,
 failures, measured seconds, sends per second, and the client process's CPU time per send.
+With ``--sends N`` it sends exactly N messages, without a warm-up, for counting the
+instructions a number of sends takes (``instructions.py``).
 """
 
 from __future__ import annotations
@@ -50,6 +52,12 @@ def run_sync(args: argparse.Namespace) -> dict[str, Any]:
 
     client = NotificationsAPIClient(_api_key(), base_url=args.base_url)
     kwargs = _send_kwargs(args.template_id)
+    if args.sends is not None:
+        cpu_start, start = time.process_time(), time.perf_counter()
+        for _ in range(args.sends):
+            client.send_sms_notification(**kwargs)
+        cpu, seconds = time.process_time() - cpu_start, time.perf_counter() - start
+        return {"sends": args.sends, "failures": 0, "seconds": seconds, "cpu_seconds": cpu}
     warmup_end = time.perf_counter() + args.warmup
     while time.perf_counter() < warmup_end:
         client.send_sms_notification(**kwargs)
@@ -74,6 +82,11 @@ async def _run_async(args: argparse.Namespace) -> dict[str, Any]:
 
     client = AsyncNotificationsAPIClient(_api_key(), base_url=args.base_url)
     kwargs = _send_kwargs(args.template_id)
+    if args.sends is not None:
+        try:
+            return await _send_count(client, kwargs, args.sends, args.concurrency)
+        finally:
+            await _close(client)
     counts = {"sends": 0, "failures": 0}
     measuring = False
 
@@ -101,6 +114,21 @@ async def _run_async(args: argparse.Namespace) -> dict[str, Any]:
     return {**counts, "seconds": seconds, "cpu_seconds": cpu}
 
 
+async def _send_count(
+    client: Any, kwargs: dict[str, Any], sends: int, concurrency: int
+) -> dict[str, Any]:
+    numbers = iter(range(sends))
+
+    async def worker() -> None:
+        for _ in numbers:
+            await client.send_sms_notification(**kwargs)
+
+    cpu_start, start = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    cpu, seconds = time.process_time() - cpu_start, time.perf_counter() - start
+    return {"sends": sends, "failures": 0, "seconds": seconds, "cpu_seconds": cpu}
+
+
 async def _close(client: object) -> None:
     # The async client owns a connection pool; release it with whichever close it offers.
     for name in ("aclose", "close"):
@@ -121,6 +149,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=3.0)
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--cpu", type=int, default=None, help="pin the process to this core")
+    parser.add_argument("--sends", type=int, default=None, help="send exactly this many")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})

@@ -46,6 +46,26 @@ CANNED_SMS_RESPONSE = json.dumps(
 ).encode()
 
 
+# The answer to GET /v2/template/ID (notify-api.md §5.8) for the benchmark's text template.
+CANNED_TEMPLATE_RESPONSE = json.dumps(
+    {
+        "id": SMS_TEMPLATE_ID,
+        "name": "Benchmark text",
+        "type": "sms",
+        "created_at": "2026-01-01T00:00:00.000000Z",
+        "updated_at": None,
+        "created_by": "someone@example.gov.uk",
+        "version": 1,
+        "body": SMS_TEMPLATE_BODY,
+        "subject": None,
+        "letter_contact_block": None,
+        "personalisation": {"name": {"required": True}, "reference_code": {"required": True}},
+        "postage": None,
+    },
+    separators=(",", ":"),
+).encode()
+
+
 def seed_toml() -> str:
     """The emulator seed file (spec/emulator.md) for the benchmark service: live mode, live key."""
     return f"""\

@@ -144,6 +144,18 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def peak_rss_bytes(pid: int) -> int:
+    """The highest resident set size a live process has had since it started its program.
+
+    ``VmHWM`` from ``/proc`` (Linux). Not ``ru_maxrss``: at ``exec`` the kernel folds into
+    that the peak of the address space being replaced, which for a child is its parent's.
+    """
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time a live process has used so far, from ``/proc`` (Linux)."""
     # The command name (field 2) may hold spaces; the fields after it are space-separated.

@@ -12,11 +12,12 @@ from typing import cast
 
 import pytest
 
-from benchmarks import bare_http, memory, profiling, report
+from benchmarks import bare_http, bulk_send, memory, profiling, report
 from benchmarks.client_overhead import OFFICIAL_VERSION, _check_origin
-from benchmarks.fixtures import CANNED_SMS_RESPONSE
-from benchmarks.procs import cpu_seconds, rss_bytes
+from benchmarks.fixtures import CANNED_SMS_RESPONSE, CANNED_TEMPLATE_RESPONSE, SMS_TEMPLATE_ID
+from benchmarks.procs import cpu_seconds, peak_rss_bytes, rss_bytes
 from benchmarks.results import Check, PartResult, Row, percentile, render_part
+from notifications_python_client._cli.csv_rows import Spreadsheet, check_placeholder_columns
 
 
 class _RecordingTransport(asyncio.Transport):
@@ -140,4 +141,79 @@ def test_process_readings_are_of_this_process() -> None:
     import os
 
     assert rss_bytes(os.getpid()) > 1024 * 1024
+    assert peak_rss_bytes(os.getpid()) >= rss_bytes(os.getpid()) // 2
     assert cpu_seconds(os.getpid()) > 0.0
+
+
+def _get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+
+
+def test_bare_endpoint_serves_the_template_and_stamps_the_first_send(tmp_path: Path) -> None:
+    stamp_file = tmp_path / "first-send"
+    stamp = bare_http.FirstSendStamp(stamp_file)
+    protocol = bare_http._NotifyProtocol(stamp)
+    transport = _RecordingTransport()
+    protocol.connection_made(transport)
+
+    protocol.data_received(_get(f"/v2/template/{SMS_TEMPLATE_ID}"))
+    assert not stamp_file.exists()  # fetching the template is not a send
+    protocol.data_received(_request("/v2/notifications/sms", b"{}"))
+    first = float(stamp_file.read_text())
+    protocol.data_received(_request("/v2/notifications/sms", b"{}"))
+
+    assert float(stamp_file.read_text()) == first
+    answers = bytes(transport.written).split(b"HTTP/1.1 ")[1:]
+    assert [answer.split(b"\r\n", 1)[0] for answer in answers] == [
+        b"200 OK",
+        b"201 CREATED",
+        b"201 CREATED",
+    ]
+    assert answers[0].endswith(CANNED_TEMPLATE_RESPONSE)
+
+
+def test_the_bulk_spreadsheet_fits_the_canned_template(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    bulk_send.write_spreadsheet(path, 25_001)  # more than one chunk of lines
+    spreadsheet = Spreadsheet(path, "sms")
+    template = json.loads(CANNED_TEMPLATE_RESPONSE)
+
+    check_placeholder_columns(spreadsheet.headings, template["personalisation"])
+    rows = [spreadsheet.row(record) for record in spreadsheet.records()]
+    assert len(rows) == spreadsheet.count_rows() == 25_001
+    assert rows[-1].personalisation["reference_code"] == "REF-0025000"
+    assert template["type"] == "sms"
+
+
+def test_rss_readings_are_thinned_evenly_keeping_the_last() -> None:
+    readings = [float(n) for n in range(100)]
+    thinned = list(bulk_send._thin(readings, most=5))
+    assert thinned == [0.0, 25.0, 50.0, 75.0, 99.0]
+    assert list(bulk_send._thin(readings[:3], most=5)) == [0.0, 1.0, 2.0]
+
+
+def test_a_bulk_report_checks_the_targets_and_counts() -> None:
+    runs = [
+        bulk_send.RunResult("first run", "SIGINT", 130, 0.8, 10.0, 2.0, 40.0, [39.0, 40.0], 5.0),
+        bulk_send.RunResult("resumed", "SIGTERM", 130, 6.5, 10.0, 2.0, 120.0, [41.0], 5.0),
+    ]
+    runs[0].summary = {"sent": 100, "skipped": 0, "unknown": []}
+    runs[1].summary = {"sent": 50, "skipped": 100, "unknown": [7]}
+    part = PartResult("bulk")
+
+    bulk_send._report(part, runs, accepted=149)
+
+    assert [check.passed for check in part.checks] == [False, False, False]
+    assert part.checks[0].measured.startswith("120 MB")
+    assert part.checks[1].measured == "6.50 s"
+    assert part.checks[2].measured == "150 / 149"
+    assert "(8.12× the first run's)" in part.rows[1].note
+
+
+def test_callgrinds_instruction_count_is_read_from_its_summary() -> None:
+    from benchmarks import instructions
+
+    stderr = "==12== Events    : Ir\n==12== Collected : 1,525,959,002\n==12==\n"
+    assert instructions.collected_instructions(stderr) == 1_525_959_002
+    with pytest.raises(RuntimeError, match="no instruction count"):
+        instructions.collected_instructions("valgrind: not found")

@@ -16,6 +16,7 @@ import logging
 import random
 import re
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from notifications_python_client._constants import (
     USER_AGENT_PREFIX,
     UUID_TEXT_LENGTH,
 )
-from notifications_python_client.authentication import create_jwt_token, epoch_seconds
+from notifications_python_client.authentication import create_jwt_token
 from notifications_python_client.errors import (
     APIError,
     ClientConfigError,
@@ -137,16 +138,24 @@ class TokenSource:
         self._reuse_seconds = reuse_seconds
         self._mint = mint
         self._lock = threading.Lock()
-        self._token: str | None = None
-        self._minted_at = 0
+        #: (token, the whole second it was minted in), replaced as one value so that a
+        #: reader needs no lock.
+        self._current: tuple[str, int] | None = None
 
     def token(self) -> str:
+        # Whole seconds since the epoch, as ``epoch_seconds()`` (and a token's ``iat``) count
+        # them, without its calendar arithmetic on every request.
+        now = int(time.time())
+        current = self._current
+        if current is not None and 0 <= now - current[1] < self._reuse_seconds:
+            return current[0]
         with self._lock:
-            now = epoch_seconds()
-            if self._token is None or not 0 <= now - self._minted_at < self._reuse_seconds:
-                self._token = self._mint(self._key.secret, self._key.service_id)
-                self._minted_at = now
-            return self._token
+            # Another thread may have minted one while this one waited.
+            current = self._current
+            if current is None or not 0 <= now - current[1] < self._reuse_seconds:
+                current = (self._mint(self._key.secret, self._key.service_id), now)
+                self._current = current
+            return current[0]
 
     def __repr__(self) -> str:
         return f"TokenSource(service_id={self._key.service_id!r})"
@@ -214,9 +223,14 @@ def _json_default(value: object) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+# ``json.dumps(data, default=...)`` builds a new encoder on every call; this one is built
+# once and gives the same text (an encoder keeps no state between calls).
+_ENCODER = json.JSONEncoder(default=_json_default)
+
+
 def serialise_body(data: Any) -> bytes:
     """The JSON body of a request, sets turned into lists."""
-    return json.dumps(data, default=_json_default).encode("utf-8")
+    return _ENCODER.encode(data).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=256)
@@ -228,7 +242,9 @@ def _joined(base_url: str, path: str) -> str:
 def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str:
     """Join ``path`` to the base URL and add the query; ``None`` values are left out."""
     url = _joined(base_url, path)
-    pairs = {name: value for name, value in (params or {}).items() if value is not None}
+    if not params:
+        return url
+    pairs = {name: value for name, value in params.items() if value is not None}
     if not pairs:
         return url
     query = urllib.parse.urlencode(pairs, doseq=True)
@@ -375,6 +391,7 @@ class ClientCore:
         self.timeout = validate_timeout(timeout)
         self.retry_policy = retry_policy
         self.tokens = TokenSource(self.key, mint=mint_token)
+        self._headers_for: tuple[str, dict[str, str]] | None = None
 
     @property
     def service_id(self) -> str:
@@ -394,9 +411,19 @@ class ClientCore:
         return PreparedRequest(
             method=request.method.upper(),
             url=build_url(self.base_url, request.path, request.params),
-            headers=self.headers(self.tokens.token()),
+            headers=self._current_headers(),
             body=body,
         )
+
+    def _current_headers(self) -> dict[str, str]:
+        # A token is reused for seconds, so its headers are too; each request gets its own
+        # copy, in case a transport or an event hook changes them.
+        token = self.tokens.token()
+        cached = self._headers_for
+        if cached is None or cached[0] != token:
+            cached = (token, self.headers(token))
+            self._headers_for = cached
+        return dict(cached[1])
 
     def delay_before_retry(
         self, prepared: PreparedRequest, attempt: int, error: APIError
@@ -431,6 +458,10 @@ def describe_for_log(error: APIError) -> str:
 
 
 def log_finished(prepared: PreparedRequest, status: int | None, elapsed: float) -> None:
+    # Checked first: working out the path for the message costs more than the call itself,
+    # on every request, when debug logging is off.
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
     logger.debug(
         "API %s request on %s finished in %.3fs with status %s",
         prepared.method,

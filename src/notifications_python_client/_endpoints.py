@@ -34,7 +34,11 @@ StatusFilter = str | list[str] | set[str] | tuple[str, ...]
 
 
 def _with_optional(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
-    return {**required, **{name: value for name, value in optional.items() if value is not None}}
+    # ``required`` is always a new dict literal at the call site, so it can be added to.
+    for name, value in optional.items():
+        if value is not None:
+            required[name] = value
+    return required
 
 
 def send_sms(

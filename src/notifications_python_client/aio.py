@@ -416,12 +416,20 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         on_result: Callable[[BulkResult], object] | None = None,
         on_send: Callable[[int, BulkNotification], object] | None = None,
+        keep_results: bool = True,
+        stop: Callable[[], bool] | None = None,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
         Returns one ``BulkResult`` per notification, in input order, holding the answer or the
         exception. ``on_send(index, notification)`` is called just before each request goes out
         and ``on_result`` as each one completes (for progress bars and journals).
+
+        ``notifications`` is read as sends start, so it may be a generator over a large file.
+        With ``keep_results=False`` results go only to ``on_result`` and the list returned is
+        empty, so memory stays bounded however many notifications there are. ``stop()``, if
+        given, is asked before each send starts: once it is true no more start, and those in
+        flight finish.
         """
         return await run_bulk(
             self._execute,
@@ -430,6 +438,8 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             concurrency=concurrency,
             on_result=on_result,
             on_send=on_send,
+            keep_results=keep_results,
+            stop=stop,
         )
 
     # --- paging ---

@@ -14,6 +14,10 @@ may have been sent is sent again. ``on_result`` is called as each result arrives
 order, so a caller can drive a progress bar and keep a journal; ``on_send`` is called just before
 each request goes out.
 
+The notifications are read as sends start, never all at once, so they may come from a generator
+over a large file; with ``keep_results=False`` no results are kept either, and memory stays
+bounded however many there are.
+
 This module needs no HTTP library: ``run_bulk`` drives any coroutine that executes a request.
 """
 
@@ -136,6 +140,10 @@ class BulkResult:
         return self.error is None
 
 
+#: How often a wait for a slot under the rate limit checks whether to stop.
+_STOP_CHECK_SECONDS = 0.25
+
+
 class RateLimiter:
     """Lets callers start at most ``rate_per_minute`` operations a minute, evenly spaced.
 
@@ -161,19 +169,29 @@ class RateLimiter:
         self._next_start: float | None = None
         self._lock: asyncio.Lock | None = None
 
-    async def acquire(self) -> None:
-        """Wait until the next start is allowed."""
+    async def acquire(self, stop: Callable[[], bool] | None = None) -> bool:
+        """Wait until the next start is allowed; ``False`` if ``stop()`` became true first.
+
+        ``stop`` is asked at least every quarter of a second while waiting, so that a long
+        wait at a low rate ends soon after it is told to.
+        """
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
+            if stop is not None and stop():
+                return False
             now = self._clock()
-            if self._next_start is not None and self._next_start > now:
-                await self._sleep(self._next_start - now)
+            while self._next_start is not None and self._next_start > now:
+                wait = self._next_start - now
+                await self._sleep(wait if stop is None else min(wait, _STOP_CHECK_SECONDS))
+                if stop is not None and stop():
+                    return False
                 now = self._clock()
             # Spaced from when this start really happened, so a late wake-up never lets the
             # next caller catch up with a burst.
             start = now if self._next_start is None else max(now, self._next_start)
             self._next_start = start + self.interval
+            return True
 
 
 async def run_bulk(
@@ -185,27 +203,41 @@ async def run_bulk(
     on_result: Callable[[BulkResult], object] | None = None,
     on_send: Callable[[int, BulkNotification], object] | None = None,
     limiter: RateLimiter | None = None,
+    keep_results: bool = True,
+    stop: Callable[[], bool] | None = None,
 ) -> list[BulkResult]:
     """Send every notification with ``execute``; one ``BulkResult`` per input, in input order.
 
     ``on_send(index, notification)`` is called just before each request goes out and
     ``on_result(result)`` as each completes, so a journal can tell "sent, answer unknown" from
     "never sent" after a crash. An exception from a send is recorded in its result and the others
-    carry on; an exception from a callback stops the run and is raised.
+    carry on; an exception from a callback, or from ``notifications`` itself, stops the run and
+    is raised.
+
+    ``notifications`` is read lazily, one item as each send starts, so it may be a generator
+    over a file of any size. With ``keep_results=False`` results go only to ``on_result`` and
+    the returned list is empty: memory then stays bounded by ``concurrency``, however many
+    notifications there are.
+
+    ``stop()``, if given, is asked before each send starts (and while it waits for its slot):
+    once it is true no more sends start, those in flight finish and are reported as usual, and
+    the run ends. Notifications taken from the input but not started are left out of the
+    results; ``on_send`` was never called for them.
     """
     if isinstance(concurrency, bool) or not isinstance(concurrency, int):
         raise TypeError("concurrency must be an int")
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     pace = limiter if limiter is not None else RateLimiter(rate_per_minute)
-    pending = list(enumerate(notifications))
-    results: list[BulkResult | None] = [None] * len(pending)
-    queue = iter(pending)
+    results: dict[int, BulkResult] = {}
+    queue = enumerate(notifications)
 
     async def worker() -> None:
-        # Workers share one iterator: taking the next item never awaits, so no two take the same.
+        # Workers share one iterator: taking the next item never awaits, so no two take the same,
+        # and no more than ``concurrency`` items are ever taken and unfinished.
         for index, notification in queue:
-            await pace.acquire()
+            if not await pace.acquire(stop):
+                return
             if on_send is not None:
                 on_send(index, notification)
             try:
@@ -214,11 +246,12 @@ async def run_bulk(
                 result = BulkResult(index, notification, error=error)
             else:
                 result = BulkResult(index, notification, response=response)
-            results[index] = result
+            if keep_results:
+                results[index] = result
             if on_result is not None:
                 on_result(result)
 
-    tasks = [asyncio.ensure_future(worker()) for _ in range(min(concurrency, len(pending)))]
+    tasks = [asyncio.ensure_future(worker()) for _ in range(concurrency)]
     try:
         await asyncio.gather(*tasks)
     except BaseException:
@@ -226,4 +259,4 @@ async def run_bulk(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
-    return [result for result in results if result is not None]
+    return [results[index] for index in sorted(results)]

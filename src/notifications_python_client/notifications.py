@@ -210,6 +210,8 @@ class NotificationsAPIClient(BaseAPIClient):
         concurrency: int = DEFAULT_BULK_CONCURRENCY,
         on_result: Callable[[BulkResult], object] | None = None,
         on_send: Callable[[int, BulkNotification], object] | None = None,
+        keep_results: bool = True,
+        stop: Callable[[], bool] | None = None,
     ) -> list[BulkResult]:
         """Send many notifications concurrently, at most ``rate_per_minute`` a minute.
 
@@ -218,8 +220,13 @@ class NotificationsAPIClient(BaseAPIClient):
         and ``on_result`` as each one completes, both in this thread. Sends run on up
         to ``concurrency`` threads sharing this client. Not for use inside a running event loop:
         use ``AsyncNotificationsAPIClient.send_bulk`` there.
+
+        ``notifications`` is read as sends start, so it may be a generator over a large file.
+        With ``keep_results=False`` results go only to ``on_result`` and the list returned is
+        empty, so memory stays bounded however many notifications there are. ``stop()``, if
+        given, is asked before each send starts: once it is true no more start, and those in
+        flight finish.
         """
-        notifications = list(notifications)
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
 
             async def execute(request: Request[T]) -> T:
@@ -234,6 +241,8 @@ class NotificationsAPIClient(BaseAPIClient):
                     concurrency=concurrency,
                     on_result=on_result,
                     on_send=on_send,
+                    keep_results=keep_results,
+                    stop=stop,
                 )
             )
 

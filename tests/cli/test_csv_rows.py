@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import itertools
 from pathlib import Path
 
 import pytest
 
 from notifications_python_client._cli.csv_rows import (
     CsvFormatError,
+    RowPosition,
+    Spreadsheet,
     check_placeholder_columns,
     normalise_heading,
     read_bulk_rows,
@@ -153,3 +158,81 @@ def test_headings_are_read_as_the_rows_are(tmp_path: Path) -> None:
 
     assert read_headings(path) == ["Phone Number", "name"]
     assert read_headings(write_csv(tmp_path, "")) == []
+
+
+def test_each_record_knows_the_bytes_it_spans(tmp_path: Path) -> None:
+    text = (
+        "\ufeffphone number,name,note\r\n"
+        '07700900001,Zoë,"two\r\nlines"\r\n'
+        "\r\n"
+        "07700900002,Åsa,plain\r\n"
+        "07700900003,Bo,last row without a line break"
+    )
+    path = tmp_path / "people.csv"
+    path.write_bytes(text.encode("utf-8"))
+    content = path.read_bytes()
+    spreadsheet = Spreadsheet(path, "sms")
+
+    records = list(spreadsheet.records())
+
+    assert [(r.number, r.blank) for r in records] == [(2, False), (3, True), (4, False), (5, False)]
+    assert records[0].start == spreadsheet.first_row.offset == content.index(b"07700900001")
+    assert (
+        content[records[0].start : records[0].end] == '07700900001,Zoë,"two\r\nlines"\r\n'.encode()
+    )
+    assert records[-1].end == len(content)
+    for earlier, later in itertools.pairwise(records):
+        assert earlier.end == later.start
+        assert earlier.following == RowPosition(later.number, later.start)
+    # Reading can start at any record's position and reads the same rows from there.
+    for record in records:
+        assert next(spreadsheet.records(RowPosition(record.number, record.start))) == record
+    assert spreadsheet.row(records[0]).personalisation["note"] == "two\r\nlines"
+    row = spreadsheet.row_at(RowPosition(4, records[2].start))
+    assert row is not None
+    assert (row.number, row.recipient, row.personalisation["name"]) == (4, "07700900002", "Åsa")
+    assert spreadsheet.row_at(RowPosition(6, len(content))) is None
+
+
+def test_old_mac_line_endings_are_rows_too(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"phone number,name\r07700900001,A\r07700900002,B\r")
+    spreadsheet = Spreadsheet(path, "sms")
+
+    assert [spreadsheet.row(r).recipient for r in spreadsheet.records()] == [
+        "07700900001",
+        "07700900002",
+    ]
+    assert spreadsheet.count_rows() == 2
+
+
+def test_counting_rows_reads_the_whole_file_and_refuses_one_that_is_not_utf_8(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path, "phone number,name\n" + "07700900001,A\n" * 5 + "07700900002,B")
+    assert Spreadsheet(path, "sms").count_rows() == 6
+
+    path.write_bytes(b"phone number,name\n07700900001,A\n" * 1000 + b"07700900002,\xe9\n")
+    with pytest.raises(UnicodeDecodeError):
+        Spreadsheet(path, "sms").count_rows()
+
+
+def test_a_row_the_csv_module_cannot_read_is_named(tmp_path: Path) -> None:
+    huge = "x" * (csv.field_size_limit() + 1)
+    path = write_csv(tmp_path, f"phone number,name\n07700900001,A\n07700900002,{huge}\n")
+    records = Spreadsheet(path, "sms").records()
+
+    assert next(records).number == 2
+    with pytest.raises(CsvFormatError, match="Row 3 cannot be read"):
+        next(records)
+
+
+def test_the_prefix_hash_grows_with_the_prefix(tmp_path: Path) -> None:
+    path = write_csv(tmp_path, "phone number,name\n07700900001,A\n")
+    content = path.read_bytes()
+    prefix = Spreadsheet(path, "sms").prefix_hash()
+
+    assert prefix.through(10) == hashlib.sha256(content[:10]).hexdigest()
+    assert prefix.through(len(content)) == hashlib.sha256(content).hexdigest()
+    assert prefix.through(5) == hashlib.sha256(content[:5]).hexdigest()  # shorter: hashed anew
+    assert prefix.through(len(content) + 1) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -172,6 +173,54 @@ def test_every_kind_of_notification_builds_its_request(notify: FakeNotify) -> No
     }
 
 
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_a_generator_is_read_as_sends_start_and_nothing_is_kept(
+    notify: FakeNotify, kind: str
+) -> None:
+    notify.responder = accept_unless_refused
+    concurrency = 4
+    taken = [0]
+    answered: list[int] = []
+    outstanding: list[int] = []
+
+    def generate() -> Iterator[BulkNotification]:
+        for notification in texts(40, refused=frozenset({7})):
+            taken[0] += 1
+            yield notification
+
+    def sending(index: int, notification: BulkNotification) -> None:
+        # Taken from the generator but not yet answered: never more than the workers hold.
+        outstanding.append(taken[0] - len(answered))
+
+    results = bulk_send(
+        kind,
+        notify.url,
+        generate(),
+        rate_per_minute=600_000,
+        concurrency=concurrency,
+        on_send=sending,
+        on_result=lambda result: answered.append(result.index),
+        keep_results=False,
+    )
+
+    assert results == []
+    assert sorted(answered) == list(range(40))
+    assert max(outstanding) <= concurrency
+    assert len(notify.requests) == 40
+
+
+async def test_an_error_from_the_notifications_themselves_stops_the_run() -> None:
+    async def execute(request: Any) -> Any:
+        return {}
+
+    def broken() -> Iterator[BulkNotification]:
+        yield from texts(3)
+        raise ValueError("row 5 cannot be read")
+
+    with pytest.raises(ValueError, match="row 5"):
+        await run_bulk(execute, broken(), rate_per_minute=10**6, concurrency=2)
+
+
 def test_empty_input() -> None:
     with NotificationsAPIClient(API_KEY, base_url="http://127.0.0.1:9") as client:
         assert client.send_bulk([]) == []
@@ -211,6 +260,43 @@ async def test_rate_limiter_does_not_burst_after_a_pause() -> None:
     first_after_pause = clock.now
     await limiter.acquire()
     assert clock.now - first_after_pause == pytest.approx(1.0)
+
+
+async def test_a_wait_for_a_slot_ends_soon_after_it_is_told_to_stop() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1, clock=clock, sleep=clock.sleep)  # one start a minute
+    assert await limiter.acquire()
+
+    stopped = await limiter.acquire(lambda: clock.now >= 101.0)
+
+    assert stopped is False
+    assert clock.now == pytest.approx(101.0)  # a second into a sixty-second wait
+    assert await limiter.acquire(lambda: True) is False
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+def test_after_a_stop_no_send_starts_and_those_in_flight_finish(
+    notify: FakeNotify, kind: str
+) -> None:
+    notify.responder = accept_unless_refused
+    started: list[int] = []
+    finished: list[BulkResult] = []
+
+    results = bulk_send(
+        kind,
+        notify.url,
+        texts(20),
+        rate_per_minute=600,  # a start every 0.1 s: the other workers wait for their slots
+        concurrency=5,
+        on_send=lambda index, _: started.append(index),
+        on_result=finished.append,
+        stop=lambda: len(finished) >= 3,
+    )
+
+    assert 3 <= len(results) < 20
+    assert sorted(r.index for r in results) == sorted(started) == sorted(r.index for r in finished)
+    assert all(result.ok for result in results)
+    assert len(notify.requests) == len(started)
 
 
 async def test_run_bulk_records_any_exception_and_keeps_going() -> None:

@@ -1,15 +1,23 @@
 """``notify bulk``: send one template to every row of a CSV, resumably.
 
-The command reads the spreadsheet (:mod:`.csv_rows`), opens the journal (:mod:`.journal`),
-leaves out the rows an earlier run already got accepted, and hands the rest to
-:class:`.sender.BulkSender`, which paces and sends them and records each answer in the
-journal. What is left here is the command's options, the progress bar and the summary.
+The command opens the spreadsheet (:mod:`.csv_rows`) and the journal (:mod:`.journal`),
+works out where to start and checks that the spreadsheet is the one the journal recorded
+(:mod:`.resume`), and hands the rows to :class:`.sender.BulkSender`, which reads, paces and
+sends them and records each answer in the journal. What is left here is the command's
+options, the progress bar and the summary, which reads the journal rather than keeping rows
+in memory: counts and the first few rows for people, every row (streamed) with ``--json``.
 """
 
 from __future__ import annotations
 
+import json
+import signal
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 import click
 from rich.console import Console
@@ -30,17 +38,28 @@ from notifications_python_client._constants import (
 )
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from . import render
 from .csv_rows import (
     CsvFormatError,
     NotificationType,
+    RowPosition,
+    Spreadsheet,
     check_placeholder_columns,
-    read_bulk_rows,
-    read_headings,
 )
-from .journal import BulkJournal, JournalMismatchError, default_journal_path
+from .journal import (
+    ACCEPTED,
+    FAILED,
+    UNKNOWN,
+    BulkJournal,
+    JournalMismatchError,
+    RecordedRow,
+    default_journal_path,
+)
+from .resume import plan_resume
 from .sender import BulkReport, BulkSender, RowTarget
 from .session import EXIT_API_ERROR, EXIT_INTERRUPTED, CliSession
+
+#: How many failed or unknown rows the human summary lists (``--json`` lists them all).
+LISTED_ROWS = 20
 
 
 @click.command()
@@ -116,10 +135,14 @@ def bulk(
     its placeholders, as Notify checks an uploaded spreadsheet.
 
     Each row is written to the journal (CSV_FILE.journal unless --journal) as it is sent and
-    again as soon as Notify accepts it, so running the same command again after an
-    interruption sends only the rows not yet accepted. Rows Notify refused are listed with
-    its error text and are tried again by the next run. Rows whose answer was lost (a
-    crash, a timeout) may have been sent: they are not sent again unless --resend-unknown.
+    again as soon as Notify answers, so running the same command again after an
+    interruption sends only the rows not yet accepted, starting near where it stopped.
+    Rows Notify refused are listed with its error text and are tried again by the next
+    run. Rows whose answer was lost (a crash, a timeout) may have been sent: they are not
+    sent again unless --resend-unknown.
+
+    Ctrl-C (or SIGTERM) stops the run once the messages in flight are answered; a second
+    Ctrl-C stops it at once. The spreadsheet is read as it is sent, so any size will do.
     """
     session.json_output = session.json_output or json_output
     if sms_sender_id and notification_type != "sms":
@@ -127,8 +150,10 @@ def bulk(
     if email_reply_to_id and notification_type != "email":
         raise click.UsageError("--email-reply-to-id is only for emails")
     try:
-        rows = read_bulk_rows(csv_file, notification_type)
-        headings = read_headings(csv_file)
+        spreadsheet = Spreadsheet(csv_file, notification_type)
+        # Reads the whole file once, fast: a file that is not UTF-8 is refused here, before
+        # anything is sent, rather than at the row where it stops being readable.
+        estimated_rows = spreadsheet.count_rows()
     except CsvFormatError as error:
         raise click.UsageError(f"{csv_file}: {error}") from None
     except (UnicodeDecodeError, OSError) as error:
@@ -136,21 +161,19 @@ def bulk(
 
     client = session.client()
     try:
-        _check_template(session, client, template_id, notification_type, csv_file, headings)
+        _check_template(
+            session, client, template_id, notification_type, csv_file, spreadsheet.headings
+        )
+        path = journal_path or default_journal_path(csv_file)
+        journal = _open_journal(path, template_id, notification_type)
     except BaseException:
         client.close()
         raise
-    path = journal_path or default_journal_path(csv_file)
     try:
-        journal = BulkJournal.open(
-            path, template_id=template_id, notification_type=notification_type
-        )
-    except (JournalMismatchError, ValueError, OSError) as error:
-        raise click.UsageError(str(error)) from None
-    try:
-        journal.check_rows((row.number, row.digest()) for row in rows)
-    except JournalMismatchError as error:
+        plan = plan_resume(spreadsheet, journal, resend_unknown=resend_unknown)
+    except (JournalMismatchError, CsvFormatError) as error:
         journal.close()
+        client.close()
         raise click.UsageError(str(error)) from None
 
     target = RowTarget(
@@ -164,6 +187,7 @@ def bulk(
             client,
             target,
             journal,
+            spreadsheet,
             concurrency=concurrency,
             rate_per_minute=rate,
             resend_unknown=resend_unknown,
@@ -171,21 +195,69 @@ def bulk(
         )
         console = session.stderr()
         with _progress(console, enabled=not session.json_output) as progress:
-            task = progress.add_task("Sending", total=len(rows))
+            task = progress.add_task("Sending", total=estimated_rows)
 
-            def advance() -> None:
-                progress.advance(task)
+            def advance(rows: int) -> None:
+                progress.advance(task, rows)
 
-            report = sender.run(rows, on_row_done=advance)
+            with _stopping_on_signals(sender):
+                report = sender.run(plan, on_rows_done=advance)
+            if not (report.interrupted or report.not_attempted or report.stopped_because):
+                # The estimate counts line breaks; at the end the bar shows what was read.
+                progress.update(task, total=progress.tasks[0].completed)
+        summary = _Summary(report, journal, spreadsheet)
+        if session.json_output:
+            summary.write_json(session.stdout().file)
+        else:
+            summary.print(session.stdout())
 
-    if session.json_output:
-        render.print_json(session.stdout(), _report_as_dict(report, path))
-    else:
-        _print_summary(session.stdout(), report, path)
     if report.interrupted:
         raise SystemExit(EXIT_INTERRUPTED)
-    if report.failed or report.unknown:
+    if report.failed or summary.unknown or report.stopped_because:
         raise SystemExit(EXIT_API_ERROR)
+
+
+def _open_journal(path: Path, template_id: str, notification_type: str) -> BulkJournal:
+    try:
+        return BulkJournal.open(path, template_id=template_id, notification_type=notification_type)
+    except (JournalMismatchError, OSError) as error:
+        raise click.UsageError(str(error)) from None
+
+
+@contextmanager
+def _stopping_on_signals(sender: BulkSender) -> Iterator[None]:
+    """Ctrl-C or SIGTERM stops the run gently the first time, at once the second time.
+
+    The first signal starts no new row and waits for the answers in flight (normally a few
+    milliseconds), so that they are journalled rather than left unknown. The second stops
+    at once; rows still in flight are journalled as unknown. Either way the summary is
+    printed and the journal is left for a rerun.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        if not sender.stop_requested:
+            sender.request_stop()
+            return
+        raise KeyboardInterrupt
+
+    # A signal the program was started ignoring (a background job's Ctrl-C) stays ignored.
+    previous = {
+        number: signal.signal(number, stop)
+        for number in _STOP_SIGNALS
+        if signal.getsignal(number) is not signal.SIG_IGN
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+#: Ctrl-C, and what a process manager sends to stop a program.
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _check_template(
@@ -230,55 +302,107 @@ def _progress(console: Console, *, enabled: bool) -> Progress:
     )
 
 
-def _report_as_dict(report: BulkReport, journal_path: Path) -> dict[str, Any]:
-    report.sort()
-    return {
-        "journal": str(journal_path),
-        "interrupted": report.interrupted,
-        "sent": len(report.sent),
-        "skipped": len(report.skipped),
-        "failed": [
-            {"row": row.number, "recipient": row.describe_recipient(), "error": error}
-            for row, error in report.failed
-        ],
-        "unknown": [row.number for row in report.unknown],
-        "notifications": [
-            {"row": row.number, "id": notification_id} for row, notification_id in report.sent
-        ],
-    }
+class _Summary:
+    """What one run did, read back from the journal at the end of the run."""
+
+    def __init__(self, report: BulkReport, journal: BulkJournal, spreadsheet: Spreadsheet):
+        self.report = report
+        self._journal = journal
+        self._spreadsheet = spreadsheet
+        #: Rows whose outcome is unknown, from this run or an earlier one.
+        self.unknown = journal.count(UNKNOWN)
+
+    def failed_rows(self) -> Iterator[tuple[RecordedRow, str]]:
+        """This run's failed rows with their recipients, in spreadsheet order."""
+        for failed in self._journal.rows_in(FAILED, run=self._journal.run):
+            row = self._spreadsheet.row_at(RowPosition(failed.number, failed.offset))
+            yield failed, "" if row is None else row.describe_recipient()
+
+    def write_json(self, out: IO[str]) -> None:
+        """The summary as ``print_json`` would print it, with every row, written as it is read."""
+        journal = self._journal
+        fields: dict[str, object] = {
+            "journal": str(journal.path),
+            "interrupted": self.report.interrupted,
+            "sent": self.report.sent,
+            "skipped": self.report.skipped,
+            "not_attempted": self.report.not_attempted,
+            "failed": (
+                {"row": failed.number, "recipient": recipient, "error": failed.error or ""}
+                for failed, recipient in self.failed_rows()
+            ),
+            "unknown": (row.number for row in journal.rows_in(UNKNOWN)),
+            "notifications": (
+                {"row": row.number, "id": row.notification_id}
+                for row in journal.rows_in(ACCEPTED, run=journal.run)
+            ),
+        }
+        if self.report.stopped_because:
+            fields["stopped_because"] = self.report.stopped_because
+        _write_json(out, fields)
+
+    def print(self, console: Console) -> None:
+        report = self.report
+        counts = Table.grid(padding=(0, 2))
+        counts.add_column(style="bold")
+        counts.add_column(justify="right")
+        counts.add_row("sent", f"{report.sent:,}")
+        counts.add_row("skipped (accepted by an earlier run)", f"{report.skipped:,}")
+        counts.add_row("failed", f"{report.failed:,}")
+        if self.unknown:
+            counts.add_row("unknown outcome (not sent again)", f"{self.unknown:,}")
+        if report.not_attempted is None:
+            counts.add_row("not attempted", "not counted")
+        elif report.not_attempted:
+            counts.add_row("not attempted", f"{report.not_attempted:,}")
+        console.print(counts)
+        if report.failed:
+            failures = Table(title="Failed rows", title_justify="left")
+            failures.add_column("row", justify="right")
+            failures.add_column("recipient", overflow="fold")
+            failures.add_column("Notify's error", overflow="fold")
+            for failed, recipient in islice(self.failed_rows(), LISTED_ROWS):
+                # Text, not markup: a recipient or Notify's message may hold square brackets.
+                failures.add_row(str(failed.number), Text(recipient), Text(failed.error or ""))
+            console.print(failures)
+            if report.failed > LISTED_ROWS:
+                console.print(
+                    f"… and {report.failed - LISTED_ROWS:,} more failed rows "
+                    "(--json lists them all)."
+                )
+        if self.unknown:
+            first_rows = islice(self._journal.rows_in(UNKNOWN), LISTED_ROWS)
+            listed = [str(row.number) for row in first_rows]
+            more = self.unknown - len(listed)
+            numbers = ", ".join(listed) + (f" and {more:,} more" if more else "")
+            console.print(
+                f"Rows {numbers}: the request may have reached Notify but no answer came back. "
+                "Check with `notify list`, then rerun with --resend-unknown to send them again."
+            )
+        if report.stopped_because:
+            console.print(Text(f"Stopped: {report.stopped_because}"))
+        if report.interrupted:
+            console.print(
+                f"Interrupted. Run the same command again to continue; {self._journal.path} "
+                "records the rows already accepted."
+            )
+        console.print(f"Journal: {self._journal.path}")
 
 
-def _print_summary(console: Console, report: BulkReport, journal_path: Path) -> None:
-    report.sort()
-    counts = Table.grid(padding=(0, 2))
-    counts.add_column(style="bold")
-    counts.add_column(justify="right")
-    counts.add_row("sent", str(len(report.sent)))
-    counts.add_row("skipped (accepted by an earlier run)", str(len(report.skipped)))
-    counts.add_row("failed", str(len(report.failed)))
-    if report.unknown:
-        counts.add_row("unknown outcome (not sent again)", str(len(report.unknown)))
-    if report.not_attempted:
-        counts.add_row("not attempted", str(report.not_attempted))
-    console.print(counts)
-    if report.failed:
-        failures = Table(title="Failed rows", title_justify="left")
-        failures.add_column("row", justify="right")
-        failures.add_column("recipient", overflow="fold")
-        failures.add_column("Notify's error", overflow="fold")
-        for row, error in report.failed:
-            # Text, not markup: a recipient or Notify's message may hold square brackets.
-            failures.add_row(str(row.number), Text(row.describe_recipient()), Text(error))
-        console.print(failures)
-    if report.unknown:
-        numbers = ", ".join(str(row.number) for row in report.unknown)
-        console.print(
-            f"Rows {numbers}: the request may have reached Notify but no answer came back. "
-            "Check with `notify list`, then rerun with --resend-unknown to send them again."
-        )
-    if report.interrupted:
-        console.print(
-            f"Interrupted. Run the same command again to continue; {journal_path} "
-            "records the rows already accepted."
-        )
-    console.print(f"Journal: {journal_path}")
+def _write_json(out: IO[str], fields: dict[str, object]) -> None:
+    """``fields`` as indented JSON with sorted keys, drawing iterators one item at a time."""
+    out.write("{")
+    for position, key in enumerate(sorted(fields)):
+        out.write(("," if position else "") + f"\n  {json.dumps(key)}: ")
+        value = fields[key]
+        if isinstance(value, Iterable) and not isinstance(value, (str, dict, list)):
+            out.write("[")
+            written = 0
+            for item in value:
+                text = json.dumps(item, indent=2, ensure_ascii=False, sort_keys=True)
+                out.write(("," if written else "") + "\n    " + text.replace("\n", "\n    "))
+                written += 1
+            out.write("\n  ]" if written else "]")
+        else:
+            out.write(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    out.write("\n}\n")

@@ -10,17 +10,23 @@ with the same insensitivity and ignores the keys a template does not use.
 Letter address columns are the exception: the API reads ``address_line_1`` …
 ``address_line_7`` and ``postcode`` with exact, case-sensitive keys (``spec/rules.md`` §4),
 so those columns are renamed to the exact keys before sending.
+
+A spreadsheet of a million rows is read one row at a time (:class:`Spreadsheet`), never
+loaded: each row knows the byte offset where it starts, so that a resumed run can start
+reading where the earlier one stopped instead of at the top.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 NotificationType = Literal["sms", "email", "letter"]
 
@@ -167,17 +173,10 @@ def read_bulk_rows(path: Path, notification_type: NotificationType) -> list[Bulk
 
 def iter_bulk_rows(path: Path, notification_type: NotificationType) -> Iterator[BulkRow]:
     """Like :func:`read_bulk_rows`, one row at a time."""
-    # utf-8-sig: spreadsheet programs often start a CSV export with a byte-order mark.
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        headings = next(reader, None)
-        if headings is None:
-            raise CsvFormatError(f"{path} is empty: it needs a heading row")
-        plan = _plan_columns(headings, notification_type)
-        for offset, cells in enumerate(reader):
-            if not any(cell.strip() for cell in cells):
-                continue
-            yield _build_row(offset + 2, cells, plan, notification_type)
+    spreadsheet = Spreadsheet(path, notification_type)
+    for record in spreadsheet.records():
+        if not record.blank:
+            yield spreadsheet.row(record)
 
 
 def _cell(cells: list[str], index: int) -> str:
@@ -198,3 +197,165 @@ def _build_row(
             continue
         personalisation[key] = value
     return BulkRow(number=number, recipient=recipient, personalisation=personalisation)
+
+
+# --- Reading a large spreadsheet one row at a time ---
+
+#: How much of the file is read at once when it is checked, counted or hashed.
+_CHUNK_BYTES = 1 << 20
+
+
+class RowPosition(NamedTuple):
+    """Where a row starts: its spreadsheet row number and its byte offset in the file."""
+
+    number: int
+    offset: int
+
+
+class Record(NamedTuple):
+    """One CSV record as read: its row number, its cells, and the bytes it spans."""
+
+    number: int
+    cells: list[str]
+    start: int
+    end: int
+
+    @property
+    def blank(self) -> bool:
+        """Whether every cell is blank (Notify leaves such rows out)."""
+        # The same as "no cell has anything but white space in it", at C speed.
+        return not "".join(self.cells).strip()
+
+    @property
+    def following(self) -> RowPosition:
+        """Where the next record starts."""
+        return RowPosition(self.number + 1, self.end)
+
+
+class _Offset:
+    """The byte offset reached by a line reader; updated as csv pulls each line."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+
+def _counted_lines(text: io.TextIOWrapper, offset: _Offset) -> Iterator[str]:
+    # The file is decoded with ``newline=""``, so each line comes back exactly as it is in the
+    # file and its UTF-8 length is its length in bytes. csv pulls one line at a time and never
+    # reads past the end of the record it returns, so after each record ``offset`` is where
+    # the next one starts.
+    for line in text:
+        offset.value += len(line) if line.isascii() else len(line.encode("utf-8"))
+        yield line
+
+
+class Spreadsheet:
+    """A bulk-sending CSV, read row by row from any row's byte offset.
+
+    Opening it reads only the heading row and checks the columns (:class:`CsvFormatError`
+    if they cannot be used for ``notification_type``).
+    """
+
+    def __init__(self, path: Path, notification_type: NotificationType) -> None:
+        self.path = path
+        self.notification_type: NotificationType = notification_type
+        with path.open("rb") as raw:
+            # Spreadsheet programs often start a CSV export with a byte-order mark.
+            self._bom_length = len(codecs.BOM_UTF8) if raw.read(3) == codecs.BOM_UTF8 else 0
+        heading = next(self._read(RowPosition(1, 0)), None)
+        if heading is None:
+            raise CsvFormatError(f"{path} is empty: it needs a heading row")
+        self.headings: list[str] = heading.cells
+        self._plan = _plan_columns(heading.cells, notification_type)
+        #: Where the first data row (row 2) starts.
+        self.first_row: RowPosition = heading.following
+
+    def count_rows(self) -> int:
+        """About how many data rows there are, reading the whole file once, fast.
+
+        It counts line breaks, so a cell holding one makes it an overestimate. Reading the
+        whole file also checks that it is UTF-8 before anything is sent
+        (:class:`UnicodeDecodeError` if not).
+        """
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line_feeds = returns = 0
+        last = b""
+        with self.path.open("rb") as raw:
+            while chunk := raw.read(_CHUNK_BYTES):
+                decoder.decode(chunk)
+                line_feeds += chunk.count(b"\n")
+                returns += chunk.count(b"\r")
+                last = chunk[-1:]
+        decoder.decode(b"", final=True)
+        # A file saved with old Mac line endings has only carriage returns.
+        lines = line_feeds or returns
+        if last and last not in b"\r\n":
+            lines += 1  # the last row has no line break after it
+        return max(0, lines - 1)
+
+    def records(self, start: RowPosition | None = None) -> Iterator[Record]:
+        """Every record from ``start`` (the first data row by default) to the end of the file.
+
+        Blank records are included (they keep their row numbers). A record the csv module
+        cannot read raises :class:`CsvFormatError` naming its row.
+        """
+        return self._read(start or self.first_row)
+
+    def row(self, record: Record) -> BulkRow:
+        """The row ``record`` holds, ready to send."""
+        return _build_row(record.number, record.cells, self._plan, self.notification_type)
+
+    def row_at(self, position: RowPosition) -> BulkRow | None:
+        """The row that starts at ``position`` (``None`` past the end of the file)."""
+        record = next(self._read(position), None)
+        return None if record is None else self.row(record)
+
+    def prefix_hash(self) -> PrefixHash:
+        """A SHA-256 of the file's first bytes that can be extended as the prefix grows."""
+        return PrefixHash(self.path)
+
+    def _read(self, start: RowPosition) -> Iterator[Record]:
+        offset = max(start.offset, self._bom_length)
+        with self.path.open("rb") as raw:
+            raw.seek(offset)
+            with io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+                reached = _Offset(offset)
+                number, begin = start.number, offset
+                try:
+                    for cells in csv.reader(_counted_lines(text, reached)):
+                        end = reached.value
+                        yield Record(number, cells, begin, end)
+                        number, begin = number + 1, end
+                except csv.Error as error:
+                    raise CsvFormatError(f"Row {number} cannot be read: {error}") from None
+
+
+class PrefixHash:
+    """The SHA-256 of the first bytes of a file, extended (not recomputed) as they grow."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._hash = hashlib.sha256()
+        self.length = 0
+
+    def through(self, offset: int) -> str | None:
+        """The hex SHA-256 of the file's first ``offset`` bytes; ``None`` if it is shorter."""
+        if offset < self.length:
+            self._hash, self.length = hashlib.sha256(), 0
+        with self._path.open("rb") as raw:
+            raw.seek(self.length)
+            while self.length < offset:
+                chunk = raw.read(min(_CHUNK_BYTES, offset - self.length))
+                if not chunk:
+                    return None
+                self._hash.update(chunk)
+                self.length += len(chunk)
+            return self._hash.hexdigest()
+
+    def byte_at(self, offset: int) -> bytes:
+        """The byte at ``offset`` (empty past the end)."""
+        with self._path.open("rb") as raw:
+            raw.seek(offset)
+            return raw.read(1)

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Table, inspect, select
 from notify_emulator.clock import format_timestamp
 from notify_emulator.faults.rules import FOREVER
 from notify_emulator.store import tables as t
+from notify_emulator.store.setup import SERVICE_SETTINGS
 from notify_emulator.store.store import Store
 
 __all__ = ["SERVICE_SECTIONS", "TOP_LEVEL_SECTIONS", "configuration", "service_callbacks"]
@@ -29,24 +30,7 @@ Row = Mapping[str, Any]
 Entry = dict[str, Any]
 
 # The service columns written as they are, in the seed file's order (None values left out).
-_SERVICE_FIELDS = (
-    "id",
-    "name",
-    "active",
-    "trial_mode",
-    "rate_limit",
-    "sms_message_limit",
-    "email_message_limit",
-    "letter_message_limit",
-    "international_sms_message_limit",
-    "permissions",
-    "letter_contact_block",
-    "guest_list",
-    "inbound_number",
-    "contact_link",
-    "prefix_sms",
-    "data_retention_days",
-)
+_SERVICE_FIELDS = ("id", *SERVICE_SETTINGS)
 
 
 def configuration(store: Store) -> dict[str, Any]:

@@ -8,7 +8,9 @@ tokens with the time of their machine, which an emulated jump does not change.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,10 +67,7 @@ def authenticate(authorization: str | None, store: Store, clock: Clock) -> Calle
         raise AuthError(BEARER_REQUIRED, status_code=401)
     token = authorization[7:]
 
-    try:
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        unverified = _lenient(token).claims
+    unverified = _unverified_claims(token)
     if not isinstance(unverified, dict) or "iss" not in unverified:
         raise AuthError(ISS_NOT_PROVIDED)
     issuer = unverified["iss"]
@@ -91,13 +90,89 @@ def authenticate(authorization: str | None, store: Store, clock: Clock) -> Calle
     now = real_clock(clock).now().timestamp()
     for key in keys:
         try:
-            _verify(token, key, now)
+            claims = _signed_claims(token, key)
         except _NotThisKey:
             continue
+        _check_issued_at(claims, now)
         if key.expiry_date is not None:
             raise AuthError(KEY_REVOKED)
         return Caller(service=service, api_key=key)
     raise AuthError(KEY_NOT_FOUND)
+
+
+class _TokenCache:
+    """What decoding a token found, for tokens seen again (clients reuse one for seconds).
+
+    Only answers that cannot change with time are kept: a token's unverified claims, and
+    whether a key's secret signed it (with its claims), for tokens whose claims PyJWT checks
+    against nothing but the signature (no ``exp``, ``nbf`` or ``aud``). The time check of
+    ``iat`` and a key's revocation are made on every request. Bounded: the oldest go first.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[str, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> object | None:
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, ...], value: object) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def __repr__(self) -> str:
+        return f"_TokenCache(entries={len(self._entries)})"  # never the tokens or secrets
+
+
+_TOKENS = _TokenCache(4096)
+_NOT_SIGNED_BY_KEY = object()
+# Claims PyJWT checks against the clock or the audience: a token holding one is decoded afresh.
+_TIME_DEPENDENT_CLAIMS = frozenset({"exp", "nbf", "aud"})
+
+
+def _unverified_claims(token: str) -> object:
+    cached = _TOKENS.get(("claims", token))
+    if cached is not None:
+        return cached
+    try:
+        claims: object = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        claims = _lenient(token).claims
+    if isinstance(claims, dict) and not _TIME_DEPENDENT_CLAIMS & claims.keys():
+        _TOKENS.put(("claims", token), claims)
+    return claims
+
+
+def _signed_claims(token: str, key: ApiKeyRecord) -> dict[str, Any]:
+    """The claims of a token signed by ``key``; raises :class:`_NotThisKey` otherwise."""
+    entry = ("signed", token, key.id, key.secret)
+    cached = _TOKENS.get(entry)
+    if cached is _NOT_SIGNED_BY_KEY:
+        raise _NotThisKey
+    if isinstance(cached, dict):
+        return cached
+    try:
+        claims = _verified_claims(token, key)
+    except _NotThisKey:
+        if _cacheable(token):
+            _TOKENS.put(entry, _NOT_SIGNED_BY_KEY)
+        raise
+    if not _TIME_DEPENDENT_CLAIMS & claims.keys():
+        _TOKENS.put(entry, claims)
+    return claims
+
+
+def _cacheable(token: str) -> bool:
+    claims = _unverified_claims(token)
+    return isinstance(claims, dict) and not _TIME_DEPENDENT_CLAIMS & claims.keys()
 
 
 def _lenient(token: str) -> LenientToken:
@@ -107,7 +182,7 @@ def _lenient(token: str) -> LenientToken:
         raise AuthError(INVALID_TOKEN) from None
 
 
-def _verify(token: str, key: ApiKeyRecord, now: float) -> None:
+def _verified_claims(token: str, key: ApiKeyRecord) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
@@ -137,6 +212,10 @@ def _verify(token: str, key: ApiKeyRecord, now: float) -> None:
         raise AuthError(INVALID_TOKEN) from None
     if "iat" not in claims:
         raise _NotThisKey
+    return claims
+
+
+def _check_issued_at(claims: dict[str, Any], now: float) -> None:
     issued_at = _issued_at(claims["iat"])
     # Compared, not subtracted: an int too big for a float (iat = 10**400) cannot overflow.
     if issued_at is None or not (

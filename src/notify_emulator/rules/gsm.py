@@ -88,6 +88,9 @@ def downgrade_character(character: str) -> str | None:
     return REPLACEMENT_CHARACTERS.get(character)
 
 
+_ALLOWED = frozenset(ALLOWED_CHARACTERS)
+
+
 def _encode_character(character: str) -> str:
     if character in ALLOWED_CHARACTERS:
         return character
@@ -97,6 +100,8 @@ def _encode_character(character: str) -> str:
 
 def encode_for_sms(text: str) -> str:
     """Downgrade ``text`` to the characters an SMS can carry (``SanitiseSMS.encode``)."""
+    if _ALLOWED.issuperset(text):  # the usual case: nothing to downgrade
+        return text
     return "".join(_encode_character(character) for character in text)
 
 

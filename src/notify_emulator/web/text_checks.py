@@ -90,8 +90,25 @@ def parse_json(body: bytes | str) -> object:
         data = json.loads(body, parse_constant=_not_json, parse_float=_finite_float)
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
+    if not _may_hold_unusable_text(body):
+        return data
     check_json_value(data)
     return data
+
+
+def _may_hold_unusable_text(body: bytes | str) -> bool:
+    """False when the JSON text cannot hold what :func:`check_json_value` looks for.
+
+    In UTF-8 JSON a NUL or a lone surrogate can only be written as a ``\\u`` escape, or (for a
+    surrogate, which Python's reader lets through) as the bytes of one, which start with 0xED;
+    and nesting deeper than the limit needs more brackets than the limit. A body with a zero
+    byte may be UTF-16 or UTF-32 (Python's reader takes those too), so it is always walked.
+    """
+    if not isinstance(body, bytes):
+        return True
+    if b"\\u" in body or b"\xed" in body or b"\x00" in body:
+        return True
+    return body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH
 
 
 def _not_json(name: str) -> object:

@@ -115,16 +115,25 @@ def seed_store(store: Store, settings: Settings) -> list[str]:
     return []
 
 
-def _mounted(prefix: str, table: list[tuple[str, str, Handler]], surface: Surface) -> list[Route]:
+def _mounted(
+    prefix: str,
+    table: list[tuple[str, str, Handler]],
+    surface: Surface,
+    on_event_loop: frozenset[Handler] = frozenset(),
+) -> list[Route]:
     return [
-        Route(prefix + path, endpoint(handler, surface), methods=[method])
+        Route(
+            prefix + path,
+            endpoint(handler, surface, on_event_loop=handler in on_event_loop),
+            methods=[method],
+        )
         for path, method, handler in table
     ]
 
 
 def _routes() -> list[BaseRoute]:
     return [
-        *_mounted(api.PREFIX, api.ROUTES, "v2"),
+        *_mounted(api.PREFIX, api.ROUTES, "v2", api.ON_EVENT_LOOP),
         *_mounted(admin.PREFIX, admin.ROUTES, "admin"),
         Route("/_status", _status, methods=["GET", "POST"]),
         *(Route(path, endpoint, methods=["GET"]) for path, endpoint in pages.STREAMS),

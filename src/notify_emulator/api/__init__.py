@@ -14,7 +14,7 @@ from notify_emulator.web.routing import register_convertors
 
 register_convertors()
 
-__all__ = ["PREFIX", "ROUTES"]
+__all__ = ["ON_EVENT_LOOP", "PREFIX", "ROUTES"]
 
 PREFIX = "/v2"
 
@@ -44,3 +44,10 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/notifications/{notification_type}", "POST", _unknown_notification_type),
 ]
 """(path under :data:`PREFIX`, method, handler), in matching order."""
+
+ON_EVENT_LOOP: frozenset[Handler] = frozenset(
+    {send.post_sms, send.post_email, reads.get_notification, reads.get_template}
+)
+"""The handlers run on the event loop rather than in a worker thread: the hot ones, whose
+store reads are of memory (the configuration) or one row by its key. The rest may build PDFs
+or read many rows."""

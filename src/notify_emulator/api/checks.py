@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from notify_emulator.rules.email_addresses import normalise_email_address
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.limits import (
@@ -14,9 +16,11 @@ from notify_emulator.rules.limits import (
 )
 from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.store import ServiceRecord, TemplateRecord
+from notify_emulator.store.admissions import DailyCheck, NotificationWrite, SendAdmission
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
-from notify_emulator.web.errors import BadRequest, TooManyRequests
+from notify_emulator.web.errors import ApiError, BadRequest, TooManyRequests
+from notify_emulator.web.handlers import PendingSend
 
 PERMISSION_MESSAGES = {
     "sms": "Service is not allowed to send text messages",
@@ -43,6 +47,52 @@ def admit_send(emulator: Emulator, request: ApiRequest, channel: str) -> tuple[C
     check_rate_limit(emulator, caller)
     check_daily_limit(emulator, caller, channel)
     return caller, request.json_body()
+
+
+def begin_send(
+    emulator: Emulator, request: ApiRequest, channel: str
+) -> tuple[Caller, SendAdmission]:
+    """The start of a text or email send (§13): the caller is authenticated now; the rate
+    limit and the channel's daily limit are decided at the send's commit
+    (web/group_commit.py), and still come before anything the request fails with after them.
+    """
+    caller = authenticate(request.authorization, emulator.store, emulator.settings.clock)
+    service = caller.service
+    admission = SendAdmission(
+        service_id=service.id,
+        key_type=caller.key_type,
+        rate_limit=service.rate_limit,
+        day=utc_day(emulator.settings.clock.now()).isoformat(),
+        daily_checks=[daily_check(caller, channel)],
+    )
+    return caller, admission
+
+
+def daily_check(caller: Caller, channel: str) -> DailyCheck:
+    """The daily limit a send of ``channel`` by this caller is checked against (§6.2)."""
+    service = caller.service
+    limit = daily_limit_value(
+        channel=channel,
+        key_type=caller.key_type,
+        service_limits=service_limits(service),
+        trial_mode=service.trial_mode,
+    )
+    return DailyCheck(channel, limit, counted=counts_towards_daily_limits(caller.key_type))
+
+
+Prepared = tuple[NotificationWrite | None, tuple[int, dict[str, object]]]
+"""What a send came to: the notification to store (none for a simulated recipient), and the
+answer once it is."""
+
+
+def pending_send(admission: SendAdmission, prepare: Callable[[], Prepared]) -> PendingSend:
+    """Run the rest of a send's checks; their failure is answered after the limits' verdict."""
+    try:
+        write, answer = prepare()
+    except (ApiError, RuleError) as error:
+        return PendingSend(admission, error=error)
+    admission.write = write
+    return PendingSend(admission, answer=answer)
 
 
 def check_rate_limit(emulator: Emulator, caller: Caller) -> None:

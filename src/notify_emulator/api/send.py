@@ -9,10 +9,12 @@ from typing import Any
 
 from notify_emulator.api.checks import (
     FILE_ONLY_BY_EMAIL,
-    admit_send,
+    Prepared,
+    begin_send,
     check_permission,
     check_recipient_allowed,
     count_channels,
+    pending_send,
     template_for_sending,
 )
 from notify_emulator.api.common import chosen_option, stored_fields
@@ -31,7 +33,6 @@ from notify_emulator.rules.email_addresses import (
 )
 from notify_emulator.rules.errors import MessageEmpty
 from notify_emulator.rules.lifecycle import plan_delivery
-from notify_emulator.rules.limits import daily_limit_exceeded, daily_limit_message, utc_day
 from notify_emulator.rules.phone_numbers import (
     PhoneNumber,
     try_normalise_phone_number,
@@ -44,9 +45,10 @@ from notify_emulator.rules.placeholders import (
     sanitise_content_for,
 )
 from notify_emulator.rules.sms import check_sms, render_sms
+from notify_emulator.store.admissions import DailyCheck, NotificationWrite, SendAdmission
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
-from notify_emulator.web.errors import BadRequest, TooManyRequests
+from notify_emulator.web.errors import BadRequest
 from notify_emulator.web.handlers import Result
 from notify_emulator.web.schemas import (
     POST_EMAIL_REQUEST,
@@ -77,8 +79,15 @@ def check_no_files(personalisation: Mapping[str, Any]) -> None:
 
 def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
     """Send a text message."""
+    caller, admission = begin_send(emulator, request, "sms")
+    return pending_send(admission, lambda: _prepare_sms(emulator, request, caller, admission))
+
+
+def _prepare_sms(
+    emulator: Emulator, request: ApiRequest, caller: Caller, admission: SendAdmission
+) -> Prepared:
     clock = emulator.settings.clock
-    caller, data = admit_send(emulator, request, "sms")
+    data = request.json_body()
     validate(data, POST_SMS_REQUEST, clock)
     body = as_mapping(data)
     service = caller.service
@@ -94,11 +103,13 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
     sender_text = _sms_sender(emulator, caller, body.get("sms_sender_id"))
     recipient = supplied_recipient(str(body["phone_number"]))
     number = _checked_phone_number(caller, recipient)
-    if not number.is_uk:
-        _check_international_limit(emulator, caller)
+    if not number.is_uk and caller.key_type != "test":
+        limit = service.international_sms_message_limit
+        admission.daily_checks.append(DailyCheck("international_sms", limit))
     check_sms(message)
 
     notification_id = str(uuid.uuid4())
+    write = None
     if not number.is_simulated:
         now = utc_naive(clock.now())
         status, steps = plan_delivery(
@@ -110,7 +121,7 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
             delays=emulator.settings.delivery_delays,
             delivery_receipts=not number.international or records_delivery(number.prefix),
         )
-        emulator.store.insert_notification(
+        write = NotificationWrite(
             {
                 **stored_fields(
                     caller,
@@ -136,20 +147,28 @@ def post_sms(emulator: Emulator, request: ApiRequest) -> Result:
             ),
         )
     api_body = message.body if prefix is None else render(template, personalisation).body
-    return 201, {
-        "content": {"body": api_body, "from_number": try_normalise_phone_number(sender_text)},
-        "id": notification_id,
-        "reference": body.get("reference"),
-        "scheduled_for": None,
-        "template": post_template_reference(request.root, service.id, template),
-        "uri": notification_uri(request.root, notification_id),
-    }
+    return write, (
+        201,
+        {
+            "content": {"body": api_body, "from_number": try_normalise_phone_number(sender_text)},
+            "id": notification_id,
+            "reference": body.get("reference"),
+            "scheduled_for": None,
+            "template": post_template_reference(request.root, service.id, template),
+            "uri": notification_uri(request.root, notification_id),
+        },
+    )
 
 
 def post_email(emulator: Emulator, request: ApiRequest) -> Result:
     """Send an email."""
+    caller, admission = begin_send(emulator, request, "email")
+    return pending_send(admission, lambda: _prepare_email(emulator, request, caller))
+
+
+def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> Prepared:
     clock = emulator.settings.clock
-    caller, data = admit_send(emulator, request, "email")
+    data = request.json_body()
     validate(data, POST_EMAIL_REQUEST, clock)
     body = as_mapping(data)
     service = caller.service
@@ -177,6 +196,7 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
 
     notification_id = str(uuid.uuid4())
     unsubscribe_url = body.get("one_click_unsubscribe_url")
+    write = None
     if not simulated:
         status, steps = plan_delivery(
             notification_type="email",
@@ -186,7 +206,7 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
             created_at=now,
             delays=emulator.settings.delivery_delays,
         )
-        emulator.store.insert_notification(
+        write = NotificationWrite(
             {
                 **stored_fields(
                     caller,
@@ -207,20 +227,23 @@ def post_email(emulator: Emulator, request: ApiRequest) -> Result:
             count_channels=count_channels(caller, "email", simulated=False, international=False),
             documents=documents,
         )
-    return 201, {
-        "content": {
-            "body": rendered.body,
-            "subject": rendered.subject,
-            "from_email": f"{email_local_part(service.name)}@{emulator.settings.email_domain}",
-            "one_click_unsubscribe_url": unsubscribe_url,
+    return write, (
+        201,
+        {
+            "content": {
+                "body": rendered.body,
+                "subject": rendered.subject,
+                "from_email": f"{email_local_part(service.name)}@{emulator.settings.email_domain}",
+                "one_click_unsubscribe_url": unsubscribe_url,
+            },
+            "id": notification_id,
+            "reference": body.get("reference"),
+            "sanitised_content": sanitised_content,
+            "scheduled_for": None,
+            "template": post_template_reference(request.root, service.id, template),
+            "uri": notification_uri(request.root, notification_id),
         },
-        "id": notification_id,
-        "reference": body.get("reference"),
-        "sanitised_content": sanitised_content,
-        "scheduled_for": None,
-        "template": post_template_reference(request.root, service.id, template),
-        "uri": notification_uri(request.root, notification_id),
-    }
+    )
 
 
 def _string_keys(value: object) -> list[str]:
@@ -261,16 +284,3 @@ def _checked_phone_number(caller: Caller, recipient: str) -> PhoneNumber:
         allow_international=service.has_permission("international_sms"),
         allow_uk_landline=service.has_permission("sms_to_uk_landlines"),
     )
-
-
-def _check_international_limit(emulator: Emulator, caller: Caller) -> None:
-    service = caller.service
-    if caller.key_type == "test":
-        return
-    limit = service.international_sms_message_limit
-    day = utc_day(emulator.settings.clock.now()).isoformat()
-    count = emulator.store.daily_count(service.id, "international_sms", day)
-    if daily_limit_exceeded(count, limit):
-        raise TooManyRequests(
-            "TooManyRequestsError", daily_limit_message("international_sms", limit)
-        )

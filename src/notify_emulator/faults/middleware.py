@@ -23,7 +23,6 @@ import logging
 import random
 from collections.abc import Sequence
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notify_emulator.faults.connection import close_without_answer, connection_closer
@@ -69,7 +68,8 @@ class FaultsMiddleware:
     ) -> None:
         method: str = scope["method"]
         path: str = scope["path"]
-        faults = await run_in_threadpool(emulator.store.faults.active)
+        # On the event loop: the faults are read from memory (the database only after a change).
+        faults = emulator.store.faults.active()
         candidates = [fault for fault in faults if fault.spec.match.matches_route(method, path)]
         if not candidates:
             await self.app(scope, receive, send)
@@ -79,9 +79,7 @@ class FaultsMiddleware:
         if any(fault.spec.match.needs_recipient for fault in candidates):
             body, receive = await _read_body(receive)
         authorization = _header(scope, b"authorization")
-        chosen = await run_in_threadpool(
-            _choose, emulator, candidates, method, path, authorization, body
-        )
+        chosen = _choose(emulator, candidates, method, path, authorization, body)
         if chosen is None:
             await self.app(scope, receive, send)
             return

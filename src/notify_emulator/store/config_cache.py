@@ -9,10 +9,15 @@ holding tuples, so a cached record can be handed out as it is; lists are copied 
 
 A :func:`ConfigCache.one_check` block (one request) checks the number once and keeps reading
 the snapshot it saw, so a request costs one tiny read of the number, not one per lookup.
+
+On an event loop, the requests handled in one turn of the loop share one read of the number:
+the read is made after the loop's poll that delivered them, so a change committed before any of
+them was sent is seen by all of them (the number is forgotten when the next turn starts).
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -81,14 +86,15 @@ class ConfigCache:
         self._lock = threading.Lock()
         self._snapshot = ConfigSnapshot(generation=None)
         self._scope: ContextVar[_Scope | None] = ContextVar("config_scope", default=None)
+        # The number read in the current turn of each event loop that has read it.
+        self._this_turn: dict[asyncio.AbstractEventLoop, int | None] = {}
 
     def current(self) -> ConfigSnapshot:
         """The snapshot to read: the one this block already checked, or a freshly checked one."""
         scope = self._scope.get()
         if scope is not None and scope.snapshot is not None:
             return scope.snapshot
-        with self._connect() as connection:
-            generation = connection.execute(_READ_GENERATION, {"row_id": CONFIG_ROW_ID}).scalar()
+        generation = self._generation()
         with self._lock:
             if generation is None or self._snapshot.generation != generation:
                 # No generation row: nothing can be trusted, so keep nothing beyond this read.
@@ -98,8 +104,23 @@ class ConfigCache:
             scope.snapshot = snapshot
         return snapshot
 
+    def _generation(self) -> int | None:
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # a worker thread: no turns to share
+            loop = None
+        if loop is not None and loop in self._this_turn:
+            return self._this_turn[loop]
+        with self._connect() as connection:
+            generation = connection.execute(_READ_GENERATION, {"row_id": CONFIG_ROW_ID}).scalar()
+        if loop is not None:
+            self._this_turn[loop] = generation
+            loop.call_soon(self._this_turn.pop, loop, None)
+        return generation
+
     def forget(self) -> None:
         """Drop everything kept (this process just wrote the configuration)."""
+        self._this_turn.clear()
         with self._lock:
             self._snapshot = ConfigSnapshot(generation=None)
         scope = self._scope.get()

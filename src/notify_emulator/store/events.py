@@ -7,14 +7,15 @@ of every process sharing the database sees it (``GET /_emulator/events``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete
+from sqlalchemy import Connection, delete, func, select
 
 from notify_emulator.rules.lifecycle import api_status
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
+from notify_emulator.store.direct import DirectStatement
 
 __all__ = [
     "EVENTS_KEPT",
@@ -22,6 +23,7 @@ __all__ = [
     "record_callback_event",
     "record_event",
     "record_notification_event",
+    "record_notification_events",
 ]
 
 # The log keeps about this many recent events (the inbox's live updates only need the last few
@@ -45,15 +47,46 @@ def record_notification_event(
 ) -> None:
     """A ``notification`` event: one was created, or its status changed."""
     record_event(
-        connection,
-        "notification",
-        {
-            "id": notification_id,
-            "status": api_status(notification_type, status),
-            "internal_status": status,
-            "type": notification_type,
-        },
+        connection, "notification", _notification_data(notification_id, notification_type, status)
     )
+
+
+def record_notification_events(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """A ``notification`` event for each new row (``id``, ``notification_type``, ``status``),
+    in one statement; the log is trimmed about every :data:`EVENT_TRIM_EVERY` events."""
+    global _added_since_trim
+    _DIRECT_INSERT.executemany(
+        connection,
+        [
+            {
+                "kind": "notification",
+                "data": _notification_data(row["id"], row["notification_type"], row["status"]),
+            }
+            for row in rows
+        ],
+    )
+    _added_since_trim += len(rows)
+    if _added_since_trim >= EVENT_TRIM_EVERY:
+        _added_since_trim = 0
+        newest = select(func.max(t.activity_events.c.seq)).scalar_subquery()
+        connection.execute(
+            delete(t.activity_events).where(t.activity_events.c.seq <= newest - EVENTS_KEPT)
+        )
+
+
+_DIRECT_INSERT = DirectStatement(st.INSERT_ACTIVITY_EVENT, ["kind", "data"])
+# Events added in groups since this process last trimmed the log (a group's inserts do not
+# report their sequence numbers, so the trim cannot follow them as record_event does).
+_added_since_trim = 0
+
+
+def _notification_data(notification_id: str, notification_type: str, status: str) -> dict[str, str]:
+    return {
+        "id": notification_id,
+        "status": api_status(notification_type, status),
+        "internal_status": status,
+        "type": notification_type,
+    }
 
 
 def record_callback_event(connection: Connection, row: Mapping[Any, Any]) -> None:

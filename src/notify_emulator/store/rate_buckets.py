@@ -11,8 +11,8 @@ lock, taken before the read) on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -20,9 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notify_emulator.rules.limits import bucket_capacity, take_token
 from notify_emulator.store import tables as t
+from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.engine import ConnectionGate
 
-__all__ = ["SharedRateLimiter"]
+__all__ = ["BucketKey", "SharedRateLimiter", "lock_database", "take_tokens"]
 
 _B = t.rate_limit_buckets.c
 
@@ -48,6 +49,13 @@ _WRITE = (
     .where(*_THIS_BUCKET)
     .values(tokens=bindparam("new_tokens"), last_replenished=bindparam("new_replenished"))
 )
+# The same, run on the driver's cursor (store/direct.py): a send's group commit runs them.
+_DIRECT_READ = {"sqlite": DirectStatement(_READ), "postgresql": DirectStatement(_READ_FOR_UPDATE)}
+_DIRECT_NEW_BUCKET = {
+    dialect: DirectStatement(statement, ["service_id", "key_type", "tokens", "last_replenished"])
+    for dialect, statement in _NEW_BUCKET.items()
+}
+_DIRECT_WRITE = DirectStatement(_WRITE)
 
 
 class SharedRateLimiter:
@@ -70,32 +78,10 @@ class SharedRateLimiter:
         """
         if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 1:
             raise ValueError(f"tokens must be a positive int, not {tokens!r}")
-        capacity = bucket_capacity(rate_limit)
-        key = {"bucket_service_id": service_id, "bucket_key_type": key_type}
+        bucket = BucketKey(service_id, key_type, rate_limit)
         with self._gate.begin() as connection:
-            dialect = _lock_database(connection)
-            now = self._clock()
-            read = _READ_FOR_UPDATE if dialect == "postgresql" else _READ
-            row = connection.execute(read, key).first()
-            if row is None:  # the first take: a full bucket, unless another process made one
-                new = {
-                    "service_id": service_id,
-                    "key_type": key_type,
-                    "tokens": capacity,
-                    "last_replenished": now,
-                }
-                connection.execute(_NEW_BUCKET[dialect], new)
-                row = connection.execute(read, key).one()
-            left, replenished = int(row.tokens), float(row.last_replenished)
-            allowed = True
-            for _ in range(tokens):
-                left, replenished, allowed = take_token(
-                    tokens=left, last_replenished=replenished, now=now, rate_limit=rate_limit
-                )
-                if not allowed:
-                    break
-            connection.execute(_WRITE, {**key, "new_tokens": left, "new_replenished": replenished})
-        return allowed
+            dialect = lock_database(connection)
+            return take_tokens(connection, dialect, [bucket] * tokens, self._clock())[-1]
 
     def remaining(self, service_id: str, key_type: str) -> int | None:
         """Tokens left after the last take (``None`` if the bucket was never used)."""
@@ -118,7 +104,69 @@ class SharedRateLimiter:
         return "SharedRateLimiter()"
 
 
-def _lock_database(connection: Connection) -> str:
+class BucketKey(NamedTuple):
+    """One take's bucket: the service, the key type, and the service's rate limit."""
+
+    service_id: str
+    key_type: str
+    rate_limit: int
+
+
+def take_tokens(
+    connection: Connection, dialect: str, takes: Sequence[BucketKey], now: float
+) -> list[bool]:
+    """One token for each of ``takes``, in order: whether each was allowed.
+
+    Runs inside the caller's transaction, which must hold the write lock
+    (:func:`lock_database`); each bucket is read once and written once however many takes it
+    serves. Every take is tried (each is its own request's): a refused take leaves its bucket
+    empty, so the takes after it at the same moment are refused too.
+    """
+    states: dict[tuple[str, str], tuple[int, float]] = {}
+    allowed: list[bool] = []
+    for take in takes:
+        bucket = (take.service_id, take.key_type)
+        if bucket not in states:
+            states[bucket] = _read_bucket(connection, dialect, take, now)
+        left, replenished = states[bucket]
+        left, replenished, ok = take_token(
+            tokens=left, last_replenished=replenished, now=now, rate_limit=take.rate_limit
+        )
+        states[bucket] = (left, replenished)
+        allowed.append(ok)
+    for (service_id, key_type), (left, replenished) in states.items():
+        _DIRECT_WRITE.execute(
+            connection,
+            {
+                "bucket_service_id": service_id,
+                "bucket_key_type": key_type,
+                "new_tokens": left,
+                "new_replenished": replenished,
+            },
+        )
+    return allowed
+
+
+def _read_bucket(
+    connection: Connection, dialect: str, take: BucketKey, now: float
+) -> tuple[int, float]:
+    key = {"bucket_service_id": take.service_id, "bucket_key_type": take.key_type}
+    read = _DIRECT_READ[dialect]
+    rows = read.execute(connection, key)
+    if not rows:  # the first take: a full bucket, unless another process made one
+        new = {
+            "service_id": take.service_id,
+            "key_type": take.key_type,
+            "tokens": bucket_capacity(take.rate_limit),
+            "last_replenished": now,
+        }
+        _DIRECT_NEW_BUCKET[dialect].execute(connection, new)
+        rows = read.execute(connection, key)
+    tokens, replenished = rows[0]
+    return int(tokens), float(replenished)
+
+
+def lock_database(connection: Connection) -> str:
     """The dialect's name; on SQLite, first takes the write lock for this transaction.
 
     pysqlite begins a transaction only before the first write, so a read then a write would be

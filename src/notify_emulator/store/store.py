@@ -13,6 +13,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -35,10 +36,22 @@ from notify_emulator.rules.lifecycle import (
 )
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
+from notify_emulator.store.admissions import (
+    SendAdmission,
+    Verdict,
+    admit_sends,
+    notification_row,
+    step_time,
+)
 from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
+from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
-from notify_emulator.store.events import record_event, record_notification_event
+from notify_emulator.store.events import (
+    record_event,
+    record_notification_event,
+    record_notification_events,
+)
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
 from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
@@ -59,6 +72,26 @@ _Value = TypeVar("_Value")
 REVOKED_KEY_WINDOW = timedelta(days=7)
 # notify-api.md §11: notifications and received texts leave every v2 read after the service's
 # data retention period, 7 days by default.
+
+
+_n = t.notifications.c
+# A planned step applied to a row still as it was read (run for every status change).
+_ADVANCE_STATUS = DirectStatement(
+    update(t.notifications)
+    .where(
+        _n.id == bindparam("row_id", type_=_n.id.type),
+        _n.status == bindparam("was_status", type_=_n.status.type),
+        _n.next_step_at == bindparam("was_next_step_at", type_=_n.next_step_at.type),
+    )
+    .values(
+        status=bindparam("new_status", type_=_n.status.type),
+        updated_at=bindparam("new_updated_at", type_=_n.updated_at.type),
+        sent_at=bindparam("new_sent_at", type_=_n.sent_at.type),
+        completed_at=bindparam("new_completed_at", type_=_n.completed_at.type),
+        planned_steps=bindparam("new_planned_steps", type_=_n.planned_steps.type),
+        next_step_at=bindparam("new_next_step_at", type_=_n.next_step_at.type),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -248,10 +281,7 @@ class Store:
     ) -> None:
         """Persist a notification with its letter PDF or files, and count it, in one
         transaction: committed when this returns, so before the API answers 201."""
-        row = dict(values)
-        steps = list(row.get("planned_steps") or [])
-        row["planned_steps"] = steps
-        row["next_step_at"] = _step_time(steps[0]) if steps else None
+        row = notification_row(values)
         day = row["created_at"].strftime("%Y-%m-%d")
         document_rows = [document.__dict__ for document in documents]
         with self.db.begin() as connection:
@@ -267,6 +297,24 @@ class Store:
             )
             for channel in count_channels:
                 _increment(connection, row["service_id"], channel, day)
+
+    def admit_sends(self, admissions: Sequence[SendAdmission]) -> list[Verdict | Exception]:
+        """Decide and store sends that arrived together, in one transaction (group commit:
+        store/admissions.py); committed when this returns.
+
+        Should the group's transaction fail, each send is tried again alone, so one bad send
+        cannot fail the others: its place in the answer holds what it failed with.
+        """
+        try:
+            with self.db.begin() as connection:
+                return list(admit_sends(connection, admissions, self.clock.now().timestamp()))
+        except SQLAlchemyError as error:
+            if len(admissions) == 1:
+                return [error]
+        results: list[Verdict | Exception] = []
+        for admission in admissions:
+            results.extend(self.admit_sends([admission]))
+        return results
 
     def advance_due_statuses(self) -> int:
         """Apply every planned status step that is due; returns how many rows changed.
@@ -301,31 +349,30 @@ class Store:
                 .order_by(n.id)
             ).all()
             receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
+            events: list[dict[str, str]] = []
             for row in rows:
                 steps: list[dict[str, str]] = list(row.planned_steps or [])
-                due = [step for step in steps if _step_time(step) <= now]
+                due = [step for step in steps if step_time(step) <= now]
                 if not due:
                     continue
                 remaining = steps[len(due) :]
-                happened = [Step(step["status"], _step_time(step)) for step in due]
+                happened = [Step(step["status"], step_time(step)) for step in due]
                 times = after_steps(row.sent_at, happened)
-                result = connection.execute(
-                    update(t.notifications)
-                    .where(
-                        n.id == row.id,
-                        n.status == row.status,
-                        n.next_step_at == row.next_step_at,
-                    )
-                    .values(
-                        status=happened[-1].status,
-                        updated_at=times.updated_at,
-                        sent_at=times.sent_at,
-                        completed_at=times.completed_at,
-                        planned_steps=remaining,
-                        next_step_at=_step_time(remaining[0]) if remaining else None,
-                    )
+                done = _ADVANCE_STATUS.write(
+                    connection,
+                    {
+                        "row_id": row.id,
+                        "was_status": row.status,
+                        "was_next_step_at": row.next_step_at,
+                        "new_status": happened[-1].status,
+                        "new_updated_at": times.updated_at,
+                        "new_sent_at": times.sent_at,
+                        "new_completed_at": times.completed_at,
+                        "new_planned_steps": remaining,
+                        "new_next_step_at": step_time(remaining[0]) if remaining else None,
+                    },
                 )
-                if not result.rowcount:
+                if not done:
                     continue  # another process applied it first
                 changed += 1
                 receipts.status_changed(
@@ -336,9 +383,15 @@ class Store:
                         "sent_at": times.sent_at,
                     }
                 )
-                record_notification_event(
-                    connection, row.id, row.notification_type, happened[-1].status
+                events.append(
+                    {
+                        "id": row.id,
+                        "notification_type": row.notification_type,
+                        "status": happened[-1].status,
+                    }
                 )
+            if events:
+                record_notification_events(connection, events)
         return changed
 
     def force_status(self, notification_id: str, status: str) -> bool:
@@ -596,10 +649,6 @@ class Store:
         table = t.metadata.tables[table_name]
         with self.db.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
-
-
-def _step_time(step: Mapping[str, str]) -> datetime:
-    return utc_naive(datetime.fromisoformat(step["at"]))
 
 
 def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:

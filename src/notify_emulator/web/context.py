@@ -15,6 +15,7 @@ from notify_emulator.settings import Settings
 from notify_emulator.store import Store
 from notify_emulator.store.rate_buckets import SharedRateLimiter
 from notify_emulator.web.errors import INVALID_JSON, BadRequest
+from notify_emulator.web.group_commit import SendGroups
 from notify_emulator.web.text_checks import UnusableText, check_text, parse_json
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class Emulator:
     settings: Settings
     store: Store
     rate_limiter: SharedRateLimiter = field(init=False)
+    sends: SendGroups = field(init=False)
+    """Admits text and email sends in groups (web/group_commit.py)."""
     callback_worker: CallbackWorker | None = None
     """Delivers the callback outbox (running between the app's start-up and shutdown)."""
 
@@ -35,6 +38,7 @@ class Emulator:
         clock = self.settings.clock
         # In the database, so that every worker sharing it shares each bucket.
         self.rate_limiter = SharedRateLimiter(self.store.db, lambda: clock.now().timestamp())
+        self.sends = SendGroups(self.store)
 
 
 class PathParams(Mapping[str, str]):
@@ -129,7 +133,25 @@ def response_root(request: Request, settings: Settings) -> str:
     """The base URL that URIs in answers start with: ``--base-url``, else the request's."""
     if settings.base_url:
         return settings.base_url.rstrip("/")
-    return str(request.base_url).rstrip("/")
+    scope = request.scope
+    server = scope.get("server")
+    key = (
+        scope.get("scheme"),
+        request.headers.get("host"),
+        tuple(server) if server else None,  # some servers give a list
+        scope.get("app_root_path", scope.get("root_path", "")),
+    )
+    root = _ROOTS.get(key)
+    if root is None:
+        # Building the URL is a measurable share of a send; the few roots a server sees are kept.
+        root = str(request.base_url).rstrip("/")
+        if len(_ROOTS) < _MAX_ROOTS:
+            _ROOTS[key] = root
+    return root
+
+
+_ROOTS: dict[tuple[object, ...], str] = {}
+_MAX_ROOTS = 256
 
 
 def query_pairs(query_string: bytes) -> list[tuple[str, str]]:

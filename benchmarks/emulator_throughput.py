@@ -1,18 +1,21 @@
 """Part 2: sending texts through the emulator against the bare endpoint on the same stack.
 
-Both servers run side by side for the whole part (each in its own process on the server core;
+The servers run side by side for the whole part (each in its own processes on the server core;
 only the one under load is busy), and the load generator, on the other core, alternates between
-them cell by cell, round by round. Each cell reports its median over the rounds.
+them cell by cell, round by round. Each cell reports its median over the rounds. Beside the
+emulator on SQLite (one process, the default), the emulator on PostgreSQL with two worker
+processes is measured when a PostgreSQL server is named (benchmarks/postgres.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchmarks import profiling, stack
-from benchmarks.procs import Cores, cpu_seconds
+from benchmarks import postgres, profiling, stack
+from benchmarks.procs import Cores, tree_cpu_seconds
 from benchmarks.results import Check, PartResult, Row, median
 
 CONCURRENCIES = (1, 10, 50)
@@ -21,6 +24,8 @@ P99_TARGET_MS = 50.0
 P99_TARGET_CONCURRENCY = 50
 PROFILE_CONCURRENCY = 10
 PROFILE_SECONDS = 5.0
+POSTGRES_SUBJECT = "emulator, PostgreSQL, 2 workers"
+POSTGRES_WORKERS = 2
 
 
 def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -> PartResult:
@@ -30,7 +35,15 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     """
     part = PartResult("2. Emulator throughput (POST /v2/notifications/sms)")
     cores = Cores.detect()
-    subjects = ("bare", "emulator")
+    postgres_url = postgres.server_url()
+    subjects: tuple[str, ...] = ("bare", "emulator")
+    if postgres_url is not None:
+        subjects = (*subjects, POSTGRES_SUBJECT)
+    else:
+        part.notes.append(
+            "PostgreSQL cells skipped: name a server with NOTIFY_BENCH_POSTGRES_URL "
+            "(a database is made on it for the run and dropped afterwards)."
+        )
     samples: dict[tuple[str, int], list[dict[str, Any]]] = {
         (subject, c): [] for c in CONCURRENCIES for subject in subjects
     }
@@ -39,18 +52,32 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
         seed = stack.write_seed(Path(folder))
         log = Path(folder) / "emulator.log"
         try:
-            with (
-                stack.emulator(
-                    Path(folder) / "emulator.sqlite3", seed, cpu=cores.server, log=log
-                ) as emulator,
-                stack.bare(cpu=cores.server) as bare,
-            ):
-                servers = {"bare": bare, "emulator": emulator}
+            with contextlib.ExitStack() as running:
+                emulator = running.enter_context(
+                    stack.emulator(
+                        Path(folder) / "emulator.sqlite3", seed, cpu=cores.server, log=log
+                    )
+                )
+                servers = {
+                    "bare": running.enter_context(stack.bare(cpu=cores.server)),
+                    "emulator": emulator,
+                }
+                if postgres_url is not None:
+                    database = running.enter_context(postgres.fresh_database(postgres_url))
+                    servers[POSTGRES_SUBJECT] = running.enter_context(
+                        stack.emulator(
+                            database,
+                            seed,
+                            cpu=cores.server,
+                            log=Path(folder) / "emulator-postgres.log",
+                            workers=POSTGRES_WORKERS,
+                        )
+                    )
                 for _ in range(rounds):
                     for concurrency in CONCURRENCIES:
                         for subject in subjects:
                             server = servers[subject]
-                            cpu_before = cpu_seconds(server.pid)
+                            cpu_before = tree_cpu_seconds(server.pid)
                             result = stack.load(
                                 server.base_url + stack.SMS_PATH,
                                 concurrency=concurrency,
@@ -60,7 +87,7 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
                             )
                             # CPU per request barely moves with the machine's other load,
                             # unlike rates: it tells cost apart from contention.
-                            cpu_used = cpu_seconds(server.pid) - cpu_before
+                            cpu_used = tree_cpu_seconds(server.pid) - cpu_before
                             result["cpu_ms"] = 1000 * cpu_used / max(1, result["all_requests"])
                             samples[subject, concurrency].append(result)
                             failures[subject, concurrency] += int(result["failures"])
@@ -78,7 +105,13 @@ def run(*, rounds: int, duration: float, warmup: float, profile: bool = False) -
     part.notes.append(
         f"{rounds} interleaved rounds of {duration:g}s per cell after {warmup:g}s warm-up; "
         f"servers on core {cores.server}, aiohttp load generator on core {cores.driver}; "
-        "emulator on a SQLite file, with the SQLite settings it ships with."
+        "emulator on a SQLite file, with the SQLite settings it ships with"
+        + (
+            f"; PostgreSQL cells: {POSTGRES_WORKERS} worker processes on the server core "
+            "(the PostgreSQL server itself unpinned), server CPU counted for the workers only."
+            if postgres_url is not None
+            else "."
+        )
     )
     return part
 
@@ -129,8 +162,15 @@ def _summarise(
             p99 < P99_TARGET_MS,
         )
     )
-    failed = sum(failures[("emulator", c)] for c in CONCURRENCIES)
+    failed = sum(
+        failures[(subject, c)] for subject in summary_subjects(summary) for c in CONCURRENCIES
+    )
     part.checks.append(Check("failed emulator sends", "0", str(failed), failed == 0))
+
+
+def summary_subjects(summary: dict[tuple[str, int], dict[str, float]]) -> list[str]:
+    """The emulator subjects measured (every one but the bare endpoint)."""
+    return sorted({subject for subject, _ in summary if subject != "bare"})
 
 
 def _profile(part: PartResult, emulator: stack.Server, folder: Path, cores: Cores) -> None:

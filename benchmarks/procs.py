@@ -162,3 +162,20 @@ def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     user_ticks, system_ticks = int(fields[11]), int(fields[12])
     return (user_ticks + system_ticks) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """:func:`cpu_seconds` of a live process and of all its live descendants (a server's
+    worker processes)."""
+    total = cpu_seconds(pid)
+    for child in _children(pid):
+        total += tree_cpu_seconds(child)
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            children.extend(int(c) for c in (task / "children").read_text().split())
+    return children

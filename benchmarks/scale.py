@@ -3,8 +3,9 @@
 For each size, an emulator database is seeded, one real text is sent through the API, and the
 notification is cloned in bulk (``bulk_db``) up to the size. The emulator is then started on that
 file and asked, one request at a time, for the newest page and for a page half-way back in the
-history (``older_than`` the notification at that depth), through the v2 API and through the web
-inbox (``GET /``, 50 rows rendered as HTML).
+history (``older_than`` the notification at that depth), through the v2 API, through the web
+inbox (``GET /``, 50 rows rendered as HTML) and through the emulator's own listing
+(``GET /_emulator/notifications``, which the pytest fixture's ``sent()`` reads, 250 a page).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ SIZES = (1_000, 100_000, 1_000_000)
 PAGE_SIZE = 250
 SCALE_RATIO_TARGET = 2.0
 PROFILE_SECONDS = 5.0
+ADMIN_LIST_PATH = "/_emulator/notifications"
 
 
 def _build(folder: Path, size: int, cores: Cores) -> tuple[Path, Path, float]:
@@ -60,6 +62,10 @@ def run_listing(
                     "older_than": f"{stack.LIST_PATH}?older_than={deep_id}",
                     "inbox newest page": "/",
                     "inbox older_than": f"/?older_than={deep_id}",
+                    "emulator list newest page": f"{ADMIN_LIST_PATH}?limit={PAGE_SIZE}",
+                    "emulator list older_than": (
+                        f"{ADMIN_LIST_PATH}?limit={PAGE_SIZE}&older_than={deep_id}"
+                    ),
                 }
                 log = Path(folder) / f"list-{size}.log"
                 with stack.emulator(database, seed, cpu=cores.server, log=log) as emulator:
@@ -120,6 +126,7 @@ def run_listing(
 def _items(url: str, page: str) -> int:
     """How many notifications the page holds (JSON items, or the inbox's table rows)."""
     if not page.startswith("inbox"):
+        # The v2 list and the emulator's own both answer {"notifications": [...]}.
         return len(stack.get_json(url)["notifications"])
     with urllib.request.urlopen(url, timeout=30) as answer:
         return answer.read().decode("utf-8").count("data-notification-id=")

@@ -2,23 +2,29 @@
 
     python -m benchmarks.serve bare --port PORT [--cpu N]
     python -m benchmarks.serve emulator --port PORT --database URL --config SEED.toml [--cpu N]
+        [--workers N]
 
 Both run uvicorn in the main thread of their own process with identical settings (the ones
 ``notify_emulator.server`` uses, no access log), so that the only difference between the two is
 the application. The emulator's own per-request log line is off, as the bare app has none.
+With ``--workers N`` the emulator is seeded once and then served by N forked processes sharing
+one listening socket (as ``notify-emulator serve --workers N`` shares its database).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
+import sys
 from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
 
 
-def _emulator_app(database_url: str, config: Path | None) -> ASGIApp:
+def _emulator_app(database_url: str, config: Path | None, *, seed: bool = True) -> ASGIApp:
     from notify_emulator.app import create_app
     from notify_emulator.settings import Settings
 
@@ -28,12 +34,40 @@ def _emulator_app(database_url: str, config: Path | None) -> ASGIApp:
         seed_demo=config is None,
         log_requests=False,
     )
-    return create_app(settings)
+    return create_app(settings, seed=seed)
 
 
-def serve(app: ASGIApp, port: int) -> None:
-    """Run ``app`` on loopback ``port`` until the process is told to stop."""
-    config = uvicorn.Config(
+def serve_workers(database_url: str, config: Path | None, port: int, workers: int) -> None:
+    """Seed once, then serve the emulator from ``workers`` forked processes on one socket."""
+    seeding = _emulator_app(database_url, config)
+    seeding.state.emulator.store.close()  # type: ignore[attr-defined]
+    # IPPROTO_TCP, so that asyncio sets TCP_NODELAY on the connections it accepts.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(2048)
+    children = []
+    for _ in range(workers):
+        child = os.fork()
+        if child == 0:
+            app = _emulator_app(database_url, config, seed=False)
+            uvicorn.Server(_config(app, port)).run(sockets=[listener])
+            os._exit(0)
+        children.append(child)
+
+    def stop(_signal: int, _frame: object) -> None:
+        for child in children:
+            os.kill(child, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for child in children:
+        os.waitpid(child, 0)
+    sys.exit(0)
+
+
+def _config(app: ASGIApp, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
@@ -43,7 +77,11 @@ def serve(app: ASGIApp, port: int) -> None:
         ws="none",
         lifespan="auto",
     )
-    uvicorn.Server(config).run()
+
+
+def serve(app: ASGIApp, port: int) -> None:
+    """Run ``app`` on loopback ``port`` until the process is told to stop."""
+    uvicorn.Server(_config(app, port)).run()
 
 
 def main() -> None:
@@ -53,9 +91,13 @@ def main() -> None:
     parser.add_argument("--database", default="sqlite:///:memory:")
     parser.add_argument("--config", type=Path, default=None, help="the emulator's seed file")
     parser.add_argument("--cpu", type=int, default=None, help="pin the process to this core")
+    parser.add_argument("--workers", type=int, default=1, help="emulator processes")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
+    if args.app == "emulator" and args.workers > 1:
+        serve_workers(args.database, args.config, args.port, args.workers)
+        return
     if args.app == "bare":
         from benchmarks.bare_app import create_bare_app
 

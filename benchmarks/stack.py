@@ -44,17 +44,22 @@ def sqlite_url(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def emulator(database: Path, seed: Path, *, cpu: int | None, log: Path) -> Iterator[Server]:
-    """The emulator on a free loopback port, on a SQLite file, seeded with ``seed``."""
+def emulator(
+    database: Path | str, seed: Path, *, cpu: int | None, log: Path, workers: int = 1
+) -> Iterator[Server]:
+    """The emulator on a free loopback port, seeded with ``seed``, on a SQLite file (a path) or
+    the database at a URL, served by ``workers`` processes."""
     port = free_port()
+    url = sqlite_url(database) if isinstance(database, Path) else database
     command = [
         BENCH_PYTHON,
         "-m",
         "benchmarks.serve",
         "emulator",
         f"--port={port}",
-        f"--database={sqlite_url(database)}",
+        f"--database={url}",
         f"--config={seed}",
+        f"--workers={workers}",
         *cpu_args(cpu),
     ]
     base_url = f"http://127.0.0.1:{port}"

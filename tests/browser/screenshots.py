@@ -2,7 +2,8 @@
 
 Run as ``python -m tests.browser.screenshots [FOLDER]`` (default ``docs/screenshots``): it
 starts its own emulator, sends a few messages through the real client and photographs the
-list, a text, an email, a letter, the received texts and a conversation with Chromium.
+list, a text, an email, a letter, the received texts, a conversation and the set-up pages (a
+template of each type with its preview) with Chromium.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ NAMES = (
     "api-key-created",
     "templates",
     "template",
+    "template-text",
+    "template-letter",
 )
 WIDTH = 1200
 HEIGHT = 1100
@@ -162,6 +165,8 @@ def take(base_url: str, browser: Browser, folder: Path) -> list[Path]:
         "api-key-created": f"/services/{SERVICE_ID}/api-keys",
         "templates": f"/services/{SERVICE_ID}/templates",
         "template": f"/services/{SERVICE_ID}/templates/{EMAIL_TEMPLATE}",
+        "template-text": f"/services/{SERVICE_ID}/templates/{SMS_TEMPLATE}",
+        "template-letter": f"/services/{SERVICE_ID}/templates/{LETTER_TEMPLATE}",
     }
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
     context.route(NOT_LOOPBACK, lambda route: route.abort())
@@ -175,8 +180,9 @@ def take(base_url: str, browser: Browser, folder: Path) -> list[Path]:
                 page.get_by_label("Name for this key").fill("Screenshot key")
                 page.get_by_role("button", name="Continue").click()
                 page.locator("#new-api-key").wait_for()
-            if name == "template":
+            if name.startswith("template-") or name == "template":
                 page.locator("[data-previewed]").wait_for()
+                page.wait_for_load_state("networkidle")
             page.evaluate("Promise.all([...document.images].map(image => image.decode()))")
             path = folder / f"{name}.png"
             page.screenshot(path=str(path))

@@ -1,6 +1,8 @@
 """The set-up pages in a real browser: a key created on the page sends through the client, a
 template created, previewed, edited and versioned, refusals shown by their fields, revoking
-after a question, and a template holding a script that never runs."""
+after a question, a template holding a script that never runs, and the previews as Notify's
+admin app shows them (an email's HTML in its frame, a letter's pages as images), with and
+without JavaScript."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import uuid
 
 import pytest
 import requests
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
+
+from .harness import NOT_LOOPBACK
 
 pytestmark = pytest.mark.browser
 
@@ -118,8 +122,9 @@ def test_a_template_made_edited_and_its_first_version_still_read(page: Page, bas
     # The preview follows the typing.
     expect(page.locator("[data-preview-body]")).to_have_text("Hello ((name)), version one")
     expect(page.locator("[data-preview-fragments]")).to_have_text(
-        "Will be charged as 1 text message"
+        "Will be charged as 1 text message (not including personalisation)"
     )
+    expect(page.locator("[data-preview-body] .placeholder")).to_have_text("((name))")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#template-id")).to_be_visible()
     template_id = page.locator("#template-id").inner_text()
@@ -156,11 +161,102 @@ def test_a_template_holding_a_script_shows_it_as_text(page: Page, base_url: str)
     page.get_by_label("Template name").fill(script)
     page.get_by_label("Subject line of the email").fill(script)
     page.get_by_label("Message").fill(script)
-    expect(page.locator("[data-preview-body]")).to_have_text(script)
     expect(page.locator("[data-preview-subject]")).to_have_text(script)
+    # The email's own frame shows the script as text (with Notify's curly quotes), and holds
+    # no script or image.
+    email = page.frame_locator("[data-preview-frame]")
+    expect(email.locator("p")).to_have_text(script.replace("'", "’"))
+    expect(email.locator("script")).to_have_count(0)
+    expect(email.locator("img")).to_have_count(0)
     page.get_by_role("button", name="Save").click()
     expect(page.locator("h1")).to_have_text(script)
     assert page.get_by_label("Message").input_value() == script
     page.goto(f"{base_url}/services/{service_id}/templates")
     expect(page.locator(".template-list")).to_contain_text(script)
     assert page.evaluate("window.ran") is None
+
+
+def test_an_email_preview_shows_the_email_as_sent_while_typing(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}/templates/new?type=email")
+    expect(page.get_by_role("button", name="Preview")).to_be_hidden()
+    page.get_by_label("Subject line of the email").fill("Your ((thing)) is ready")
+    page.get_by_label("Message").fill("# Your new passport\n\nHello ((name)),\n\n* bring it")
+    expect(page.locator("[data-preview-subject] .placeholder")).to_have_text("((thing))")
+    email = page.frame_locator("[data-preview-frame]")
+    expect(email.locator("h2")).to_have_text("Your new passport")
+    expect(email.locator("li")).to_have_text("bring it")
+    expect(email.locator("p .placeholder")).to_have_text("((name))")
+    expect(email.get_by_role("link", name="GOV.UK")).to_be_visible()
+    # Notify's highlight: the GOV.UK focus yellow behind the placeholder.
+    colour = email.locator("p .placeholder").evaluate(
+        "span => getComputedStyle(span).backgroundColor"
+    )
+    assert colour == "rgb(255, 221, 0)"
+    # It follows the typing.
+    page.get_by_label("Message").fill("Goodbye ((name))")
+    expect(email.locator("body")).to_contain_text("Goodbye ((name))")
+    expect(email.locator("h2")).to_have_count(0)
+
+
+def test_a_letter_preview_shows_its_pages_as_images(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}/templates/new?type=letter")
+    page.get_by_label("Main heading").fill("About your application")
+    page.get_by_label("Message").fill("Dear ((name)),\n\nThe first page.")
+    images = page.locator("[data-preview-pages] img")
+    expect(images).to_have_count(1)
+    expect(page.locator("[data-preview-page-count]")).to_have_text("1 page")
+    # A page break makes a second page.
+    page.get_by_label("Message").fill("Dear ((name)),\n\nThe first page.\n\n---\n\nThe second.")
+    expect(images).to_have_count(2)
+    expect(page.locator("[data-preview-page-count]")).to_have_text("2 pages")
+    expect(images.nth(1)).to_have_attribute("alt", "Page 2 of 2")
+    for index in range(2):
+        images.nth(index).evaluate("image => image.decode()")
+        size = images.nth(index).evaluate("image => [image.naturalWidth, image.naturalHeight]")
+        assert size == [794, 1123]  # A4 at 96 dots per inch
+    link = page.get_by_role("link", name="Download as a PDF")
+    pdf = page.request.get(base_url + str(link.get_attribute("href")))
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+    # Over ten pages, the admin app's words.
+    page.get_by_label("Message").fill("\n\n---\n\n".join(f"Page {n}" for n in range(1, 12)))
+    expect(page.locator("[data-preview-too-long]")).to_contain_text(
+        "Letters must be 10 pages or less (5 double-sided sheets of paper). "
+        "Your letter is 11 pages long."
+    )
+    expect(images).to_have_count(11)
+
+
+def test_without_javascript_the_preview_button_shows_the_preview(
+    browser: Browser, base_url: str
+) -> None:
+    service_id = new_service(base_url)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1200, "height": 900}
+    )
+    context.route(NOT_LOOPBACK, lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{base_url}/services/{service_id}/templates/new?type=email")
+        page.get_by_label("Template name").fill("No script")
+        page.get_by_label("Subject line of the email").fill("Hello ((name))")
+        page.get_by_label("Message").fill("# Written without JavaScript\n\nHello ((name))")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_label("Message")).to_have_value(
+            "# Written without JavaScript\n\nHello ((name))"
+        )
+        expect(page.get_by_label("Template name")).to_have_value("No script")
+        email = page.frame_locator("[data-preview-frame]")
+        expect(email.locator("h2")).to_have_text("Written without JavaScript")
+        expect(page.locator("[data-preview-subject] .placeholder")).to_have_text("((name))")
+        # A letter's pages too.
+        page.goto(f"{base_url}/services/{service_id}/templates/new?type=letter")
+        page.get_by_label("Message").fill("One\n\n---\n\nTwo")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("[data-preview-pages] img")).to_have_count(2)
+        expect(page.locator("[data-preview-page-count]")).to_have_text("2 pages")
+    finally:
+        context.close()

@@ -138,6 +138,7 @@ def test_the_preview_renders_as_notify_would_send_it(emulator: Running) -> None:
         "body": "Pages Service: Hi ((name)) - <b>",
         "subject": None,
         "fragment_count": 1,
+        "count_message": "Will be charged as 1 text message (not including personalisation)",
     }
     email = post(
         emulator,

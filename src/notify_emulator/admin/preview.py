@@ -2,8 +2,12 @@
 send it, for the template pages' live preview.
 
 Nothing is stored. Placeholders with no value stay as ``((name))``, as the admin app's preview
-shows them. The answer is plain text (``body``, ``subject``); the page puts it in the document
-as text, so whatever the template holds is never markup.
+shows them. The answer is text (``body``, ``subject``, the admin app's words under a text
+message) and, given the ``service_id`` of the page asking, the addresses of the parts a page
+frames: the email's HTML document, the letter's PDF and its page images, served by the
+template pages' own routes with the text in their query (``present/template_preview.py``).
+The page puts every text in the document as text, so whatever the template holds is never
+markup.
 """
 
 from __future__ import annotations
@@ -11,20 +15,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from notify_emulator.present.template_preview import (
+    MAX_PREVIEW_CHARACTERS,
+    email_preview_subject,
+    letter_preview,
+    preview_address,
+    sms_preview,
+)
 from notify_emulator.rules.constants import TEMPLATE_TYPES
-from notify_emulator.rules.email import email_body, email_subject
+from notify_emulator.rules.email import email_body
 from notify_emulator.rules.letter_template import letter_body
-from notify_emulator.rules.placeholders import placeholder_names
-from notify_emulator.rules.sms import render_sms
+from notify_emulator.rules.timings import letter_date
+from notify_emulator.store import ServiceRecord
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
 from notify_emulator.web.handlers import Result
+from notify_emulator.web.text_checks import problem
 
 __all__ = ["preview_template"]
-
-# Far above any template Notify accepts (the content limit is checked when saving); a preview
-# of more would only cost time.
-MAX_PREVIEW_CHARACTERS = 100_000
 
 
 def _text(data: dict[str, Any], name: str) -> str:
@@ -35,13 +43,27 @@ def _text(data: dict[str, Any], name: str) -> str:
         raise AdminError(f"{name} must be a string", field=name)
     if len(value) > MAX_PREVIEW_CHARACTERS:
         raise AdminError(f"{name} is too long to preview", field=name)
+    # As the preview's own addresses refuse it (a NUL cannot be in a page's query).
+    found = problem(value)
+    if found is not None:
+        raise AdminError(f"{name} must not contain {found}", field=name)
     return value
 
 
+def _service(emulator: Emulator, data: dict[str, Any]) -> ServiceRecord | None:
+    service_id = data.get("service_id")
+    if isinstance(service_id, str) and service_id:
+        return emulator.store.get_service(service_id)
+    return None
+
+
 def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
-    """``{"type", "body", "subject"?, "service_id"?}`` → ``{"body", "subject",
-    "fragment_count"?}``; with a ``service_id`` a text carries the service's name prefix when
-    the service sends one."""
+    """``{"type", "body", "subject"?, "letter_contact_block"?, "service_id"?}`` →
+    ``{"body", "subject", ...}``: a text
+    adds ``fragment_count`` and ``count_message`` (with the service's name prefix when the
+    service sends one); with a ``service_id``, an email adds ``html_url`` and a letter
+    ``page_count``, ``page_urls``, ``pdf_url`` and ``too_long`` (the admin app's words, or
+    null). An address is null when the text is too long to put in one."""
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -53,24 +75,44 @@ def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
         raise AdminError("Select a type of template", field="type")
     body = _text(data, "body")
     subject = _text(data, "subject")
+    service = _service(emulator, data)
     if kind == "sms":
-        prefix = None
-        service_id = data.get("service_id")
-        if isinstance(service_id, str) and service_id:
-            service = emulator.store.get_service(service_id)
-            if service is not None and service.prefix_sms:
-                prefix = service.name
-        # Shown with its placeholders as written; counted with them as nothing, as the admin
-        # app counts a template's length.
-        shown = render_sms(
-            body, {name: f"(({name}))" for name in placeholder_names(body)}, prefix=prefix
-        )
-        measured = render_sms(body, {}, prefix=prefix)
+        prefix = service.name if service is not None and service.prefix_sms else None
+        sms = sms_preview(body, prefix=prefix)
         return 200, {
-            "body": shown.body,
+            "body": sms.body,
             "subject": None,
-            "fragment_count": measured.fragment_count,
+            "fragment_count": sms.fragment_count,
+            "count_message": sms.count_message,
         }
     if kind == "email":
-        return 200, {"body": email_body(body, {}), "subject": email_subject(subject, {})}
-    return 200, {"body": letter_body(body, {}), "subject": subject.strip()}
+        answer: dict[str, Any] = {
+            "body": email_body(body, {}),
+            "subject": email_preview_subject(subject),
+        }
+        if service is not None:
+            answer["html_url"] = preview_address(service.id, "email.html", subject, body)
+        return 200, answer
+    answer = {"body": letter_body(body, {}), "subject": subject.strip()}
+    if service is not None:
+        contact_block = _text(data, "letter_contact_block") or None
+        letter = letter_preview(
+            subject,
+            body,
+            contact_block=contact_block,
+            date=letter_date(emulator.store.now()),
+        )
+        drawn = letter.pdf is not None
+        answer["page_count"] = letter.page_count
+        answer["too_long"] = letter.too_long_message
+        answer["pdf_url"] = (
+            preview_address(service.id, "letter.pdf", subject, body, contact_block)
+            if drawn
+            else None
+        )
+        pages = [
+            preview_address(service.id, f"pages/{n}.png", subject, body, contact_block)
+            for n in range(1, letter.page_count + 1)
+        ]
+        answer["page_urls"] = pages if drawn and None not in pages else []
+    return 200, answer

@@ -27,6 +27,9 @@ ROUTES: list[tuple[str, str, PageHandler]] = [
     ("/services/{service_id}/api-keys", "GET", setup.api_keys_page),
     ("/services/{service_id}/templates", "GET", setup.templates_page),
     ("/services/{service_id}/templates/new", "GET", setup.new_template_page),
+    ("/services/{service_id}/templates/preview/email.html", "GET", setup.email_preview),
+    ("/services/{service_id}/templates/preview/letter.pdf", "GET", setup.letter_preview_pdf),
+    ("/services/{service_id}/templates/preview/pages/{page}.png", "GET", setup.letter_preview_page),
     ("/services/{service_id}/templates/{template_id}", "GET", setup.template_page),
 ]
 """(path, method, page handler), in matching order."""

@@ -23,6 +23,7 @@ from notify_emulator.pages.views import (
 )
 from notify_emulator.pages.web import EMAIL_CSP, PageError, render_page
 from notify_emulator.present.serialise import notification_json, unsubscribe_url
+from notify_emulator.present.template_preview import viewed_email
 from notify_emulator.rules.email import email_plain_text
 from notify_emulator.rules.email_addresses import email_local_part
 from notify_emulator.rules.email_document import email_document
@@ -404,10 +405,8 @@ def email_html(emulator: Emulator, request: ApiRequest) -> Response:
         )
     except RuleError as error:
         raise PageError(409, "Cannot show this email", str(error)) from None
-    # The viewer's own addition: links leave the frame for a new tab.
-    document = document.replace("<head>", '<head>\n<base target="_blank">', 1)
     return Response(
-        document,
+        viewed_email(document),
         media_type="text/html",
         headers={"Content-Security-Policy": EMAIL_CSP, "Referrer-Policy": "no-referrer"},
     )

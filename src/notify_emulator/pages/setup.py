@@ -5,20 +5,39 @@ The pages only read; every change is made by ``static/setup.js`` calling the JSO
 ``admin/setup.py`` and ``admin/callbacks.py`` with ``fetch()``, which answer a refusal with
 ``{"error", "field"}`` shown next to the field. No page ever shows an API key's secret or a
 callback's bearer token: a new key's secret is only in the answer to the request creating it.
+
+A template's page shows its preview as Notify's admin app does (``present/template_preview``):
+a text in its message bubble with the count of parts, an email's HTML in a sandboxed frame, a
+letter's pages as images. The frame and the images come from this module's preview routes,
+which render the unsaved text their query carries and change nothing. Without JavaScript the
+form's **Preview** button sends the text the same way, as the page's own query.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.responses import Response
 
 from notify_emulator.clock import format_timestamp
-from notify_emulator.pages.web import PageError, render_page
+from notify_emulator.pages import letter_images
+from notify_emulator.pages.web import EMAIL_CSP, PageError, render_page
 from notify_emulator.pages.wording import NOTIFICATION_TYPE_LABELS, format_datetime_human
+from notify_emulator.present.template_preview import (
+    MAX_PREVIEW_CHARACTERS,
+    LetterPreview,
+    email_preview_document,
+    email_preview_subject,
+    letter_preview,
+    placeholder_parts,
+    preview_address,
+    sms_preview,
+)
 from notify_emulator.rules.constants import TEMPLATE_TYPES
+from notify_emulator.rules.timings import letter_date
 from notify_emulator.store import ServiceRecord
 from notify_emulator.store import setup as store_setup
 from notify_emulator.store.export import service_callbacks
@@ -26,6 +45,9 @@ from notify_emulator.web.context import ApiRequest, Emulator
 
 __all__ = [
     "api_keys_page",
+    "email_preview",
+    "letter_preview_page",
+    "letter_preview_pdf",
     "new_template_page",
     "service_page",
     "services_page",
@@ -46,6 +68,9 @@ CALLBACK_LABELS = {
     "returned_letter": "Callbacks for returned letters",
 }
 POSTAGE_LABELS = {"first": "First class", "second": "Second class", "economy": "Economy"}
+# What the template form sends: with ``body`` in a page's query, the form's Preview button sent
+# it, and the page shows that text rather than the stored one.
+FORM_FIELDS = ("name", "subject", "body", "postage")
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,7 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
     kind = (request.query_lists().get("type") or [""])[0]
     if kind not in TEMPLATE_TYPES:
         raise PageError(400, "Check the address", "type must be sms, email or letter")
+    values = _form_values(request, None)
     return render_page(
         "template_form.html",
         service=service,
@@ -190,6 +216,9 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
         type_label=NOTIFICATION_TYPE_LABELS[kind],
         template=None,
         current=None,
+        values=values,
+        contact_block="",
+        preview=_preview(emulator, service, kind, values, None),
         postages=POSTAGE_LABELS,
         nav="services",
         live_on="",
@@ -225,6 +254,7 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         }
         for version in reversed(versions)
     ]
+    values = _form_values(request, shown)
     return render_page(
         "template_form.html",
         service=service,
@@ -233,9 +263,143 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         type_label=NOTIFICATION_TYPE_LABELS.get(kind, kind),
         template=template,
         current=shown,
+        values=values,
+        contact_block=shown.letter_contact_block or "",
+        preview=_preview(emulator, service, kind, values, shown.letter_contact_block),
         latest_version=versions[-1].version,
         history=history,
         postages=POSTAGE_LABELS,
         nav="services",
         live_on="",
     )
+
+
+# --- the preview --------------------------------------------------------------------------
+
+
+def _form_values(request: ApiRequest, shown: store_setup.TemplateVersion | None) -> dict[str, str]:
+    """The form's fields: the text the Preview button sent in the query, else the version
+    shown (empty for a new template)."""
+    query = request.query_lists()
+    if "body" in query:
+        return {name: (query.get(name) or [""])[0] for name in FORM_FIELDS}
+    if shown is None:
+        return {"name": "", "subject": "", "body": "", "postage": "second"}
+    return {
+        "name": shown.name,
+        "subject": shown.subject or "",
+        "body": shown.body,
+        "postage": shown.postage or "second",
+    }
+
+
+def _preview(
+    emulator: Emulator,
+    service: ServiceRecord,
+    kind: str,
+    values: Mapping[str, str],
+    contact_block: str | None,
+) -> dict[str, Any]:
+    """What the page's preview shows before any typing, or without JavaScript."""
+    shown: dict[str, Any] = {
+        "error": None,
+        "sms": None,
+        "parts": [],
+        "subject_parts": [],
+        "html_url": None,
+        "letter": None,
+        "pdf_url": None,
+        "page_urls": [],
+    }
+    subject, body = values["subject"], values["body"]
+    if len(subject) > MAX_PREVIEW_CHARACTERS or len(body) > MAX_PREVIEW_CHARACTERS:
+        shown["error"] = "This template is too long to preview"
+    elif kind == "sms":
+        sms = sms_preview(body, prefix=service.name if service.prefix_sms else None)
+        shown.update(sms=sms, parts=placeholder_parts(sms.body))
+    elif kind == "email":
+        shown.update(
+            subject_parts=placeholder_parts(email_preview_subject(subject)),
+            html_url=preview_address(service.id, "email.html", subject, body),
+        )
+    else:
+        letter = _letter(emulator, subject, body, contact_block)
+        shown["letter"] = letter
+        if letter.pdf is not None:
+            shown["pdf_url"] = preview_address(
+                service.id, "letter.pdf", subject, body, contact_block
+            )
+            shown["page_urls"] = [
+                preview_address(service.id, f"pages/{n}.png", subject, body, contact_block)
+                for n in range(1, letter.page_count + 1)
+            ]
+    return shown
+
+
+def _letter(
+    emulator: Emulator, subject: str, body: str, contact_block: str | None
+) -> LetterPreview:
+    return letter_preview(
+        subject,
+        body,
+        contact_block=contact_block or None,
+        date=letter_date(emulator.store.now()),
+    )
+
+
+def _preview_text(request: ApiRequest) -> dict[str, str]:
+    query = request.query_lists()
+    text = {}
+    for name in ("subject", "body", "letter_contact_block"):
+        value = (query.get(name) or [""])[0]
+        if len(value) > MAX_PREVIEW_CHARACTERS:
+            raise PageError(400, "Cannot preview this template", f"The {name} is too long.")
+        text[name] = value
+    return text
+
+
+def email_preview(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /services/{id}/templates/preview/email.html?subject=&body=``: the email as its
+    recipient would see it, placeholders highlighted, served with the inbox's sandboxing CSP
+    for the template page's frame."""
+    _service(emulator, request)
+    text = _preview_text(request)
+    return Response(
+        email_preview_document(text["subject"], text["body"]),
+        media_type="text/html",
+        headers={"Content-Security-Policy": EMAIL_CSP, "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _drawn_letter(emulator: Emulator, request: ApiRequest) -> tuple[LetterPreview, bytes]:
+    _service(emulator, request)
+    text = _preview_text(request)
+    letter = _letter(emulator, text["subject"], text["body"], text["letter_contact_block"])
+    if letter.pdf is None:
+        raise PageError(409, "Cannot show this letter", letter.too_long_message or "")
+    return letter, letter.pdf
+
+
+def letter_preview_pdf(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /services/{id}/templates/preview/letter.pdf?subject=&body=``: the letter's PDF,
+    to download."""
+    _letter_preview, pdf = _drawn_letter(emulator, request)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="letter-preview.pdf"'},
+    )
+
+
+def letter_preview_page(emulator: Emulator, request: ApiRequest) -> Response:
+    """``GET /services/{id}/templates/preview/pages/{n}.png?subject=&body=``: page ``n``
+    (from 1) of the letter."""
+    raw_number = request.path_params.get("page", "")
+    if not raw_number.isdigit() or len(raw_number) > 3:
+        raise PageError(404, "No such page", "Pages are numbered from 1.")
+    letter, pdf = _drawn_letter(emulator, request)
+    try:
+        png = letter_images.page_png(f"preview-{letter.key}", pdf, int(raw_number))
+    except letter_images.LetterImageError as error:
+        raise PageError(404, "No such page", str(error)) from None
+    return Response(png, media_type="image/png")

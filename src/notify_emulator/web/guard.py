@@ -17,7 +17,9 @@ to drive. :class:`GuardMiddleware` checks, in this order, before the request rea
 
 On every route, a body over :data:`MAX_BODY_BYTES` is ``413`` (a JSON error in the route's
 shape), refused before it is read whole when ``Content-Length`` says so. The body is read
-here, once, and handed on.
+here, once, and handed on. The request line and headers together may be up to
+:data:`MAX_HEAD_BYTES` (the servers the emulator starts give uvicorn that limit), room for a
+template page's preview, whose address carries the unsaved text.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ __all__ = [
     "ADMIN_TOKEN_COOKIE",
     "ADMIN_TOKEN_HEADER",
     "MAX_BODY_BYTES",
+    "MAX_HEAD_BYTES",
     "GuardMiddleware",
     "is_loopback_host",
     "is_notify_path",
@@ -49,6 +52,9 @@ __all__ = [
 # Notify's own limit for a precompiled letter is 5 MB of base64; twice that leaves room for
 # any request Notify takes.
 MAX_BODY_BYTES = 10 * 1024 * 1024
+# uvicorn's h11 keeps at most this much of a request head that has not arrived whole (its own
+# default is 16 KiB, which a long template's preview address can pass).
+MAX_HEAD_BYTES = 1024 * 1024
 ADMIN_TOKEN_HEADER = "x-emulator-token"
 ADMIN_TOKEN_COOKIE = "notify_emulator_token"
 ADMIN_TOKEN_QUERY = "token"

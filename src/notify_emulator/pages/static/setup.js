@@ -37,7 +37,7 @@
   function collect(form) {
     var data = {};
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (!field.name || field.disabled) {
+      if (!field.name || field.disabled || field.type === "submit") {
         return;
       }
       var kind = field.getAttribute("data-kind");
@@ -177,6 +177,10 @@
   });
 
   // --- the live preview of a template being written ---------------------------------------
+  // The text goes to the JSON preview route as the user types; its answer gives the text to
+  // show and the addresses of the email's document and the letter's page images, served by
+  // the pages with the text in their query. Without this script the form's Preview button
+  // sends the form as the page's query and the page shows the same preview.
 
   var form = document.querySelector("form[data-preview]");
   if (!form) {
@@ -185,11 +189,106 @@
   var preview = document.querySelector(".template-editor__preview");
   var timer = null;
   var asked = 0;
+  var PLACEHOLDER = /\(\([^()]+\)\)/g; // rules/placeholders.py PLACEHOLDER_PATTERN
+
+  form.querySelectorAll("[data-preview-button]").forEach(function (button) {
+    button.hidden = true; // the preview follows the typing
+  });
+
+  function find(selector) {
+    return preview ? preview.querySelector(selector) : null;
+  }
 
   function fill(selector, text) {
-    var element = preview.querySelector(selector);
+    var element = find(selector);
     if (element) {
       element.textContent = text; // always text: a template's content is never markup here
+    }
+  }
+
+  // Text with its placeholders highlighted, as the admin app shows them; still only text nodes.
+  function fillHighlighted(selector, text) {
+    var element = find(selector);
+    if (!element) {
+      return;
+    }
+    element.textContent = "";
+    var position = 0;
+    var match;
+    PLACEHOLDER.lastIndex = 0;
+    while ((match = PLACEHOLDER.exec(text)) !== null) {
+      if (match.index > position) {
+        element.appendChild(document.createTextNode(text.slice(position, match.index)));
+      }
+      var span = document.createElement("span");
+      span.className = "placeholder";
+      span.textContent = match[0];
+      element.appendChild(span);
+      position = match.index + match[0].length;
+    }
+    if (position < text.length) {
+      element.appendChild(document.createTextNode(text.slice(position)));
+    }
+  }
+
+  function show(selector, shown) {
+    var element = find(selector);
+    if (element) {
+      element.hidden = !shown;
+    }
+  }
+
+  function showEmail(answer) {
+    var frame = find("[data-preview-frame]");
+    if (!frame) {
+      return;
+    }
+    if (answer.html_url) {
+      if (frame.getAttribute("src") !== answer.html_url) {
+        frame.setAttribute("src", answer.html_url);
+      }
+      frame.hidden = false;
+      show("[data-preview-too-big]", false);
+    } else {
+      frame.hidden = true;
+      show("[data-preview-too-big]", true);
+    }
+  }
+
+  function showLetter(answer) {
+    var count = answer.page_count || 0;
+    fill("[data-preview-page-count]", count + (count === 1 ? " page" : " pages"));
+    var link = find("[data-preview-pdf]");
+    if (link) {
+      if (answer.pdf_url) {
+        link.setAttribute("href", answer.pdf_url);
+      }
+      link.hidden = !answer.pdf_url;
+    }
+    fill("[data-preview-too-long-text]", answer.too_long || "");
+    show("[data-preview-too-long]", Boolean(answer.too_long));
+    var pages = find("[data-preview-pages]");
+    if (!pages) {
+      return;
+    }
+    var urls = answer.page_urls || [];
+    var images = pages.querySelectorAll("img");
+    urls.forEach(function (url, index) {
+      var image = images[index];
+      if (!image) {
+        image = document.createElement("img");
+        image.className = "letter-page";
+        image.width = 794;
+        image.height = 1123;
+        pages.appendChild(image);
+      }
+      image.alt = "Page " + (index + 1) + " of " + urls.length;
+      if (image.getAttribute("src") !== url) {
+        image.setAttribute("src", url);
+      }
+    });
+    for (var extra = urls.length; extra < images.length; extra++) {
+      images[extra].remove();
     }
   }
 
@@ -201,26 +300,29 @@
       service_id: form.getAttribute("data-service-id"),
       subject: data.subject || "",
       body: data.body || "",
+      letter_contact_block: form.getAttribute("data-letter-contact-block") || "",
     })
       .then(function (result) {
         if (number !== asked) {
           return; // a later preview is on its way
         }
-        var error = preview.querySelector("[data-preview-error]");
+        var error = find("[data-preview-error]");
         if (!result.ok) {
           error.textContent = result.answer.error || "No preview";
           error.hidden = false;
           return;
         }
         error.hidden = true;
-        fill("[data-preview-body]", result.answer.body);
-        fill("[data-preview-subject]", result.answer.subject || "");
-        if (result.answer.fragment_count) {
-          var count = result.answer.fragment_count;
-          fill(
-            "[data-preview-fragments]",
-            "Will be charged as " + count + " text message" + (count === 1 ? "" : "s")
-          );
+        var answer = result.answer;
+        var kind = form.getAttribute("data-preview");
+        if (kind === "sms") {
+          fillHighlighted("[data-preview-body]", answer.body);
+          fill("[data-preview-fragments]", answer.count_message || "");
+        } else if (kind === "email") {
+          fillHighlighted("[data-preview-subject]", answer.subject || "");
+          showEmail(answer);
+        } else {
+          showLetter(answer);
         }
         preview.setAttribute("data-previewed", String(number));
       })

@@ -54,7 +54,10 @@ for _ in range(100):
 else:
     healthy = False
 process.send_signal(signal.SIGINT)
-rest, _ = process.communicate(timeout=30)
+# Read through the pipe's own buffer, which may already hold the lines after the first one
+# (communicate() would read past it, from the pipe itself, and lose them).
+rest = process.stdout.read()
+process.wait(timeout=30)
 print("".join(lines) + rest, end="")
 sys.exit(0 if healthy else "notify-emulator did not answer at " + base_url)
 """

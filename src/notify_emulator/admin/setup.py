@@ -384,7 +384,8 @@ def set_guest_list(emulator: Emulator, request: ApiRequest) -> Result:
 
 def create_api_key(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/services/{id}/api-keys``: ``{"name", "type"}`` → 201 with ``"key"``,
-    the whole key string ``{name}-{service id}-{secret}``, shown this once."""
+    the whole key string ``{name}-{service id}-{secret}``, shown this once, its name written as
+    the admin app writes it there (``key_string_name``: "CI key" → ``ci_key``)."""
     service = _service(emulator, request)
     data = _body(request)
     _only(data, ("name", "type"), "an API key")
@@ -397,7 +398,8 @@ def create_api_key(emulator: Emulator, request: ApiRequest) -> Result:
     key_type = _form(forms.check_key_type, data.get("type"))
     with _stored():
         key = store_setup.add_api_key(emulator.store, service.id, name, key_type)
-    return 201, {**_key_json(key), "key": f"{key.name}-{service.id}-{key.secret}"}
+    shown_name = forms.key_string_name(key.name)
+    return 201, {**_key_json(key), "key": f"{shown_name}-{service.id}-{key.secret}"}
 
 
 def revoke_api_key(emulator: Emulator, request: ApiRequest) -> Result:

@@ -16,6 +16,7 @@ JSON value of the wrong type, say) the message is the emulator's own and says so
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from notify_emulator.rules.constants import KEY_TYPES, TEMPLATE_POSTAGES, TEMPLATE_TYPES
@@ -43,6 +44,7 @@ __all__ = [
     "check_template_name",
     "check_template_type",
     "formatted_list",
+    "key_string_name",
 ]
 
 # RenameServiceForm: the longest name whose "From" header stays within 320 characters.
@@ -120,6 +122,17 @@ def check_key_name(value: object, existing_names: Iterable[str], field: str = "n
     if normalise_key(name) in {normalise_key(existing) for existing in existing_names}:
         raise FormError(field, "A key with this name already exists")
     return name
+
+
+def key_string_name(name: str) -> str:
+    """The key's name as the start of the key string the admin app shows once (its
+    ``make_string_safe(name, whitespace="_")``, notifications-utils ``safe_string.py``):
+    accents dropped, each run of whitespace one ``_``, lower case, nothing but letters, digits
+    and ``_`` kept. "Team key (CI)" starts its key string "team_key_ci"."""
+    decomposed = unicodedata.normalize("NFD", name)
+    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    joined = re.sub(r"\s+", "_", plain.strip())
+    return "".join(c.lower() for c in joined if c.isalnum() or c == "_")
 
 
 def check_key_type(value: object, field: str = "type") -> str:

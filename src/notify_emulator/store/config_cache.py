@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, select, update
 
 from notify_emulator.store import tables as t
+from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.records import (
     ApiKeyRecord,
     ReplyToRecord,
@@ -40,6 +41,7 @@ CONFIG_ROW_ID = 1
 _READ_GENERATION = select(t.config_generation.c.generation).where(
     t.config_generation.c.id == bindparam("row_id")
 )
+_DIRECT_READ_GENERATION = DirectStatement(_READ_GENERATION)  # read once a request or so
 _BUMP_GENERATION = (
     update(t.config_generation)
     .where(t.config_generation.c.id == bindparam("row_id"))
@@ -112,7 +114,8 @@ class ConfigCache:
         if loop is not None and loop in self._this_turn:
             return self._this_turn[loop]
         with self._connect() as connection:
-            generation = connection.execute(_READ_GENERATION, {"row_id": CONFIG_ROW_ID}).scalar()
+            rows = _DIRECT_READ_GENERATION.execute(connection, {"row_id": CONFIG_ROW_ID})
+        generation = int(rows[0][0]) if rows and rows[0][0] is not None else None
         if loop is not None:
             self._this_turn[loop] = generation
             loop.call_soon(self._this_turn.pop, loop, None)

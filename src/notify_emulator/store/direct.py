@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
-__all__ = ["DirectStatement", "with_column_defaults"]
+__all__ = ["DirectStatement", "run_driver_sql", "with_column_defaults"]
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,31 @@ def _wrapped(connection: Connection, compiled: _Compiled, error: Exception) -> E
 def with_column_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` with every other column of ``table`` filled as SQLAlchemy's insert would:
     its Python-side scalar default, else NULL (the direct insert names every column)."""
-    row = dict(values)
-    for column in table.columns:
-        if column.key in row:
-            continue
-        default = column.default
-        if default is not None and getattr(default, "is_scalar", False):
-            row[column.key] = default.arg  # type: ignore[attr-defined]
-        else:
-            row[column.key] = None
-    return row
+    defaults = _DEFAULTS.get(table.name)
+    if defaults is None:
+        defaults = {column.key: _default(column) for column in table.columns}
+        _DEFAULTS[table.name] = defaults
+    return {**defaults, **values}
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _default(column: Any) -> Any:
+    default = column.default
+    if default is not None and getattr(default, "is_scalar", False):
+        return default.arg
+    return None
+
+
+def run_driver_sql(connection: Connection, sql: str) -> None:
+    """Run a statement without parameters (``BEGIN IMMEDIATE``) on the driver's cursor."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            sql, None, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from error
+    finally:
+        cursor.close()

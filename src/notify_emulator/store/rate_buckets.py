@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notify_emulator.rules.limits import bucket_capacity, take_token
 from notify_emulator.store import tables as t
-from notify_emulator.store.direct import DirectStatement
+from notify_emulator.store.direct import DirectStatement, run_driver_sql
 from notify_emulator.store.engine import ConnectionGate
 
 __all__ = ["BucketKey", "SharedRateLimiter", "lock_database", "take_tokens"]
@@ -174,5 +174,5 @@ def lock_database(connection: Connection) -> str:
     """
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        run_driver_sql(connection, "BEGIN IMMEDIATE")
     return dialect

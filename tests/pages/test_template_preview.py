@@ -152,6 +152,52 @@ def test_without_javascript_the_preview_button_shows_the_email(emulator: Running
     assert 'name="preview" value="yes"' in page.text
 
 
+FRAME = re.compile(r'<iframe class="email-frame" data-preview-frame src="([^"]+)"')
+UNSUBSCRIBE = re.compile(
+    r'<hr style="[^"]*"><p style="[^"]*"><a style="[^"]*" href="([^"]*)">'
+    r"Unsubscribe from these emails</a></p></td>"
+)
+
+
+def test_an_email_with_the_unsubscribe_option_ends_with_the_link(emulator: Running) -> None:
+    """As the admin app's preview (EmailPreviewTemplate): a rule, then the link to its
+    example page, last in the email; without the option, neither."""
+    ticked = preview(
+        emulator, type="email", subject="News", body="Hello ((name))", unsubscribe_link=True
+    ).json()["html_url"]
+    assert parse_qs(urlsplit(ticked).query)["unsubscribe_link"] == ["yes"]
+    shown = fetch(emulator, ticked).text
+    link = UNSUBSCRIBE.search(shown)
+    assert link is not None
+    assert link.group(1) == emulator.base_url + "/unsubscribe/example"
+    assert "<span class='placeholder'>&#40;&#40;name&#41;&#41;</span>" in shown
+    # Not in the hidden preheader, as in Notify.
+    preheader = re.search(r" hidden>(.*?)…</span>", shown)
+    assert preheader is not None
+    assert preheader.group(1).startswith("Hello <span class='placeholder'>")
+    assert "Unsubscribe" not in preheader.group(1)
+    plain = preview(emulator, type="email", subject="News", body="Hello ((name))").json()
+    assert "unsubscribe_link" not in parse_qs(urlsplit(plain["html_url"]).query)
+    without = fetch(emulator, plain["html_url"]).text
+    assert "Unsubscribe from these emails" not in without
+    assert "<hr" not in without
+    # Only a true or false is taken.
+    refused = preview(emulator, type="email", body="Hi", unsubscribe_link="yes")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "unsubscribe_link"
+
+
+def test_the_unsubscribe_link_keeps_the_template_text_escaped(emulator: Running) -> None:
+    address = preview(
+        emulator, type="email", subject=SCRIPT, body=SCRIPT, unsubscribe_link=True
+    ).json()["html_url"]
+    shown = fetch(emulator, address).text
+    assert UNSUBSCRIBE.search(shown) is not None
+    assert "<script>" not in shown
+    assert "<img src=x" not in shown
+    assert "&lt;script&gt;window.ran = true&lt;/script&gt;" in shown
+
+
 # --- letters ------------------------------------------------------------------------------
 
 

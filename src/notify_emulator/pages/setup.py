@@ -31,6 +31,7 @@ from notify_emulator.present.template_preview import (
     LetterPreview,
     email_preview_document,
     email_preview_subject,
+    example_unsubscribe_link,
     letter_preview,
     placeholder_parts,
     preview_address,
@@ -71,6 +72,8 @@ POSTAGE_LABELS = {"first": "First class", "second": "Second class", "economy": "
 # What the template form sends: with ``body`` in a page's query, the form's Preview button sent
 # it, and the page shows that text rather than the stored one.
 FORM_FIELDS = ("name", "subject", "body", "postage")
+# How a page's query turns an email's unsubscribe option on, as a ticked checkbox sends it.
+CHECKED = "yes"
 
 
 @dataclass(frozen=True)
@@ -359,13 +362,19 @@ def _preview_text(request: ApiRequest) -> dict[str, str]:
 
 
 def email_preview(emulator: Emulator, request: ApiRequest) -> Response:
-    """``GET /services/{id}/templates/preview/email.html?subject=&body=``: the email as its
-    recipient would see it, placeholders highlighted, served with the inbox's sandboxing CSP
-    for the template page's frame."""
+    """``GET /services/{id}/templates/preview/email.html?subject=&body=[&unsubscribe_link=yes]``:
+    the email as its recipient would see it, placeholders highlighted, ending with the
+    unsubscribe link as the admin app's preview shows it when the option is on, served with
+    the inbox's sandboxing CSP for the template page's frame."""
     _service(emulator, request)
     text = _preview_text(request)
+    ticked = (request.query_lists().get("unsubscribe_link") or [""])[0] == CHECKED
     return Response(
-        email_preview_document(text["subject"], text["body"]),
+        email_preview_document(
+            text["subject"],
+            text["body"],
+            unsubscribe_link=example_unsubscribe_link(request.root) if ticked else None,
+        ),
         media_type="text/html",
         headers={"Content-Security-Policy": EMAIL_CSP, "Referrer-Policy": "no-referrer"},
     )

@@ -198,6 +198,59 @@ def test_the_unsubscribe_link_keeps_the_template_text_escaped(emulator: Running)
     assert "&lt;script&gt;window.ran = true&lt;/script&gt;" in shown
 
 
+def test_without_javascript_the_preview_button_keeps_the_unsubscribe_option(
+    emulator: Running,
+) -> None:
+    def frame_of(**ticked: str) -> tuple[str, str]:
+        page = get(
+            emulator,
+            f"{SERVICE}/templates/new",
+            type="email",
+            name="News",
+            subject="News",
+            body="Hello <b>((name))</b>",
+            postage="",
+            preview="yes",
+            **ticked,
+        )
+        assert page.status_code == 200
+        frame = FRAME.search(page.text)
+        assert frame is not None
+        return page.text, html.unescape(frame.group(1))
+
+    # A ticked checkbox is sent as unsubscribe_link=yes, an unticked one not at all.
+    page, address = frame_of(unsubscribe_link="yes")
+    assert re.search(r'<input type="checkbox" id="template-unsubscribe-link"[^>]* checked>', page)
+    assert parse_qs(urlsplit(address).query)["unsubscribe_link"] == ["yes"]
+    shown = fetch(emulator, address).text
+    assert UNSUBSCRIBE.search(shown) is not None
+    assert "Hello &lt;b&gt;" in shown
+    page, address = frame_of()
+    assert re.search(r'<input type="checkbox" id="template-unsubscribe-link"[^>]*>', page)
+    assert not re.search(r'id="template-unsubscribe-link"[^>]* checked>', page)
+    assert "unsubscribe_link" not in parse_qs(urlsplit(address).query)
+    assert "Unsubscribe from these emails" not in fetch(emulator, address).text
+
+
+def test_a_saved_templates_page_previews_its_unsubscribe_link(emulator: Running) -> None:
+    made = requests.post(
+        emulator.base_url + f"/_emulator/services/{PAGES_SERVICE_ID}/templates",
+        json={
+            "name": "With the link",
+            "type": "email",
+            "subject": "News",
+            "body": "Hello",
+            "unsubscribe_link": True,
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    page = get(emulator, f"{SERVICE}/templates/{made.json()['id']}")
+    frame = FRAME.search(page.text)
+    assert frame is not None
+    assert UNSUBSCRIBE.search(fetch(emulator, html.unescape(frame.group(1))).text) is not None
+
+
 # --- letters ------------------------------------------------------------------------------
 
 

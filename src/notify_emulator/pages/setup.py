@@ -70,9 +70,9 @@ CALLBACK_LABELS = {
 }
 POSTAGE_LABELS = {"first": "First class", "second": "Second class", "economy": "Economy"}
 # What the template form sends: with ``body`` in a page's query, the form's Preview button sent
-# it, and the page shows that text rather than the stored one.
-FORM_FIELDS = ("name", "subject", "body", "postage")
-# How a page's query turns an email's unsubscribe option on, as a ticked checkbox sends it.
+# it, and the page shows that text rather than the stored one. ``unsubscribe_link`` is an email
+# template's checkbox: ``yes`` when ticked, absent when not.
+FORM_FIELDS = ("name", "subject", "body", "postage", "unsubscribe_link")
 CHECKED = "yes"
 
 
@@ -210,7 +210,7 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
     kind = (request.query_lists().get("type") or [""])[0]
     if kind not in TEMPLATE_TYPES:
         raise PageError(400, "Check the address", "type must be sms, email or letter")
-    values = _form_values(request, None)
+    values = _form_values(request, None, unsubscribe_link=False)
     return render_page(
         "template_form.html",
         service=service,
@@ -257,7 +257,7 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         }
         for version in reversed(versions)
     ]
-    values = _form_values(request, shown)
+    values = _form_values(request, shown, unsubscribe_link=bool(template["has_unsubscribe_link"]))
     return render_page(
         "template_form.html",
         service=service,
@@ -280,19 +280,31 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
 # --- the preview --------------------------------------------------------------------------
 
 
-def _form_values(request: ApiRequest, shown: store_setup.TemplateVersion | None) -> dict[str, str]:
+def _form_values(
+    request: ApiRequest, shown: store_setup.TemplateVersion | None, *, unsubscribe_link: bool
+) -> dict[str, str]:
     """The form's fields: the text the Preview button sent in the query, else the version
-    shown (empty for a new template)."""
+    shown (empty for a new template) with the template's unsubscribe option."""
     query = request.query_lists()
     if "body" in query:
-        return {name: (query.get(name) or [""])[0] for name in FORM_FIELDS}
+        values = {name: (query.get(name) or [""])[0] for name in FORM_FIELDS}
+        values["unsubscribe_link"] = CHECKED if values["unsubscribe_link"] == CHECKED else ""
+        return values
+    ticked = CHECKED if unsubscribe_link else ""
     if shown is None:
-        return {"name": "", "subject": "", "body": "", "postage": "second"}
+        return {
+            "name": "",
+            "subject": "",
+            "body": "",
+            "postage": "second",
+            "unsubscribe_link": ticked,
+        }
     return {
         "name": shown.name,
         "subject": shown.subject or "",
         "body": shown.body,
         "postage": shown.postage or "second",
+        "unsubscribe_link": ticked,
     }
 
 
@@ -323,7 +335,13 @@ def _preview(
     elif kind == "email":
         shown.update(
             subject_parts=placeholder_parts(email_preview_subject(subject)),
-            html_url=preview_address(service.id, "email.html", subject, body),
+            html_url=preview_address(
+                service.id,
+                "email.html",
+                subject,
+                body,
+                unsubscribe_link=values["unsubscribe_link"] == CHECKED,
+            ),
         )
     else:
         letter = _letter(emulator, subject, body, contact_block)

@@ -153,3 +153,91 @@ def test_the_preview_renders_as_notify_would_send_it(emulator: Running) -> None:
     assert bad.json()["field"] == "type"
     assert post(emulator, "/templates/preview", {"type": "sms", "body": 3}).status_code == 400
     assert post(emulator, "/templates/preview", ["not", "an", "object"]).status_code == 400
+
+
+def _checkbox(page: str) -> str | None:
+    found = re.search(r'<input type="checkbox" id="template-unsubscribe-link"[^>]*>', page)
+    return found.group(0) if found else None
+
+
+def test_an_email_template_offers_the_unsubscribe_link_in_the_admin_apps_words(
+    emulator: Running,
+) -> None:
+    new = get(emulator, SERVICE + "/templates/new", type="email")
+    box = _checkbox(new.text)
+    assert box is not None
+    assert 'name="unsubscribe_link"' in box
+    assert 'data-kind="bool"' in box  # sent to the JSON route as true or false
+    assert " checked" not in box
+    assert f"{box} Add an unsubscribe link</label>" in new.text
+    assert (
+        '<span class="hint" id="template-unsubscribe-link-hint">'
+        "You will see unsubscribe requests on the dashboard</span>"
+    ) in new.text
+    # Between the subject and the message, as in the admin app.
+    assert (
+        new.text.index('id="template-subject"')
+        < new.text.index(box)
+        < new.text.index('id="template-body"')
+    )
+    for kind in ("sms", "letter"):
+        assert _checkbox(get(emulator, SERVICE + "/templates/new", type=kind).text) is None
+
+
+def test_the_unsubscribe_option_is_saved_kept_across_versions_and_shown(
+    emulator: Running,
+) -> None:
+    made = post(
+        emulator,
+        SERVICE + "/templates",
+        {
+            "name": "Newsletter",
+            "type": "email",
+            "subject": "News",
+            "body": "First",
+            "unsubscribe_link": True,
+        },
+    )
+    assert made.status_code == 201, made.text
+    template_id = made.json()["id"]
+    address = SERVICE + f"/templates/{template_id}"
+
+    def shown(**query: str) -> tuple[str | None, str]:
+        page = get(emulator, address, **query)
+        assert page.status_code == 200
+        fact = re.search(r'<dd id="unsubscribe-link-fact">(.*?)</dd>', page.text)
+        assert fact is not None
+        return _checkbox(page.text), fact.group(1)
+
+    box, fact = shown()
+    assert box is not None
+    assert " checked" in box
+    assert fact == "Yes – each email ends with ‘Unsubscribe from these emails’"
+    # A save of the text alone is a new version that keeps the option (as the form sends it).
+    second = post(
+        emulator, f"/templates/{template_id}", {"body": "Second", "unsubscribe_link": True}
+    )
+    assert second.json()["version"] == 2
+    stored = requests.get(emulator.base_url + f"/_emulator/templates/{template_id}", timeout=10)
+    assert stored.json()["unsubscribe_link"] is True
+    assert [v["body"] for v in stored.json()["versions"]] == ["First", "Second"]
+    box, fact = shown()
+    assert box is not None
+    assert " checked" in box
+    # Unticking it is a save of its own: a new version without the link.
+    third = post(
+        emulator, f"/templates/{template_id}", {"body": "Second", "unsubscribe_link": False}
+    )
+    assert third.json()["version"] == 3
+    box, fact = shown()
+    assert box is not None
+    assert " checked" not in box
+    assert fact == "No"
+    # An earlier version is read only, and says the option is the template's as it is now.
+    box, fact = shown(version="1")
+    assert box is None
+    assert fact == "No (as the template is now: versions do not keep their own)"
+    # A text message's page has neither.
+    text_page = get(emulator, SERVICE + f"/templates/{PAGES_SMS_TEMPLATE_ID}").text
+    assert _checkbox(text_page) is None
+    assert "unsubscribe-link-fact" not in text_page

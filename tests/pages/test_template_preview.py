@@ -152,6 +152,105 @@ def test_without_javascript_the_preview_button_shows_the_email(emulator: Running
     assert 'name="preview" value="yes"' in page.text
 
 
+FRAME = re.compile(r'<iframe class="email-frame" data-preview-frame src="([^"]+)"')
+UNSUBSCRIBE = re.compile(
+    r'<hr style="[^"]*"><p style="[^"]*"><a style="[^"]*" href="([^"]*)">'
+    r"Unsubscribe from these emails</a></p></td>"
+)
+
+
+def test_an_email_with_the_unsubscribe_option_ends_with_the_link(emulator: Running) -> None:
+    """As the admin app's preview (EmailPreviewTemplate): a rule, then the link to its
+    example page, last in the email; without the option, neither."""
+    ticked = preview(
+        emulator, type="email", subject="News", body="Hello ((name))", unsubscribe_link=True
+    ).json()["html_url"]
+    assert parse_qs(urlsplit(ticked).query)["unsubscribe_link"] == ["yes"]
+    shown = fetch(emulator, ticked).text
+    link = UNSUBSCRIBE.search(shown)
+    assert link is not None
+    assert link.group(1) == emulator.base_url + "/unsubscribe/example"
+    assert "<span class='placeholder'>&#40;&#40;name&#41;&#41;</span>" in shown
+    # Not in the hidden preheader, as in Notify.
+    preheader = re.search(r" hidden>(.*?)…</span>", shown)
+    assert preheader is not None
+    assert preheader.group(1).startswith("Hello <span class='placeholder'>")
+    assert "Unsubscribe" not in preheader.group(1)
+    plain = preview(emulator, type="email", subject="News", body="Hello ((name))").json()
+    assert "unsubscribe_link" not in parse_qs(urlsplit(plain["html_url"]).query)
+    without = fetch(emulator, plain["html_url"]).text
+    assert "Unsubscribe from these emails" not in without
+    assert "<hr" not in without
+    # Only a true or false is taken.
+    refused = preview(emulator, type="email", body="Hi", unsubscribe_link="yes")
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "unsubscribe_link"
+
+
+def test_the_unsubscribe_link_keeps_the_template_text_escaped(emulator: Running) -> None:
+    address = preview(
+        emulator, type="email", subject=SCRIPT, body=SCRIPT, unsubscribe_link=True
+    ).json()["html_url"]
+    shown = fetch(emulator, address).text
+    assert UNSUBSCRIBE.search(shown) is not None
+    assert "<script>" not in shown
+    assert "<img src=x" not in shown
+    assert "&lt;script&gt;window.ran = true&lt;/script&gt;" in shown
+
+
+def test_without_javascript_the_preview_button_keeps_the_unsubscribe_option(
+    emulator: Running,
+) -> None:
+    def frame_of(**ticked: str) -> tuple[str, str]:
+        page = get(
+            emulator,
+            f"{SERVICE}/templates/new",
+            type="email",
+            name="News",
+            subject="News",
+            body="Hello <b>((name))</b>",
+            postage="",
+            preview="yes",
+            **ticked,
+        )
+        assert page.status_code == 200
+        frame = FRAME.search(page.text)
+        assert frame is not None
+        return page.text, html.unescape(frame.group(1))
+
+    # A ticked checkbox is sent as unsubscribe_link=yes, an unticked one not at all.
+    page, address = frame_of(unsubscribe_link="yes")
+    assert re.search(r'<input type="checkbox" id="template-unsubscribe-link"[^>]* checked>', page)
+    assert parse_qs(urlsplit(address).query)["unsubscribe_link"] == ["yes"]
+    shown = fetch(emulator, address).text
+    assert UNSUBSCRIBE.search(shown) is not None
+    assert "Hello &lt;b&gt;" in shown
+    page, address = frame_of()
+    assert re.search(r'<input type="checkbox" id="template-unsubscribe-link"[^>]*>', page)
+    assert not re.search(r'id="template-unsubscribe-link"[^>]* checked>', page)
+    assert "unsubscribe_link" not in parse_qs(urlsplit(address).query)
+    assert "Unsubscribe from these emails" not in fetch(emulator, address).text
+
+
+def test_a_saved_templates_page_previews_its_unsubscribe_link(emulator: Running) -> None:
+    made = requests.post(
+        emulator.base_url + f"/_emulator/services/{PAGES_SERVICE_ID}/templates",
+        json={
+            "name": "With the link",
+            "type": "email",
+            "subject": "News",
+            "body": "Hello",
+            "unsubscribe_link": True,
+        },
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    page = get(emulator, f"{SERVICE}/templates/{made.json()['id']}")
+    frame = FRAME.search(page.text)
+    assert frame is not None
+    assert UNSUBSCRIBE.search(fetch(emulator, html.unescape(frame.group(1))).text) is not None
+
+
 # --- letters ------------------------------------------------------------------------------
 
 

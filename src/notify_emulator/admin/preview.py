@@ -50,6 +50,13 @@ def _text(data: dict[str, Any], name: str) -> str:
     return value
 
 
+def _flag(data: dict[str, Any], name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise AdminError(f"{name} must be true or false", field=name)
+    return value
+
+
 def _service(emulator: Emulator, data: dict[str, Any]) -> ServiceRecord | None:
     service_id = data.get("service_id")
     if isinstance(service_id, str) and service_id:
@@ -58,10 +65,11 @@ def _service(emulator: Emulator, data: dict[str, Any]) -> ServiceRecord | None:
 
 
 def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
-    """``{"type", "body", "subject"?, "letter_contact_block"?, "service_id"?}`` →
-    ``{"body", "subject", ...}``: a text
+    """``{"type", "body", "subject"?, "letter_contact_block"?, "unsubscribe_link"?,
+    "service_id"?}`` → ``{"body", "subject", ...}``: a text
     adds ``fragment_count`` and ``count_message`` (with the service's name prefix when the
-    service sends one); with a ``service_id``, an email adds ``html_url`` and a letter
+    service sends one); with a ``service_id``, an email adds ``html_url`` (its document ending
+    with the unsubscribe link when ``unsubscribe_link`` is true) and a letter
     ``page_count``, ``page_urls``, ``pdf_url`` and ``too_long`` (the admin app's words, or
     null). An address is null when the text is too long to put in one."""
     try:
@@ -75,6 +83,7 @@ def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
         raise AdminError("Select a type of template", field="type")
     body = _text(data, "body")
     subject = _text(data, "subject")
+    unsubscribe_link = _flag(data, "unsubscribe_link")
     service = _service(emulator, data)
     if kind == "sms":
         prefix = service.name if service is not None and service.prefix_sms else None
@@ -91,7 +100,9 @@ def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
             "subject": email_preview_subject(subject),
         }
         if service is not None:
-            answer["html_url"] = preview_address(service.id, "email.html", subject, body)
+            answer["html_url"] = preview_address(
+                service.id, "email.html", subject, body, unsubscribe_link=unsubscribe_link
+            )
         return 200, answer
     answer = {"body": letter_body(body, {}), "subject": subject.strip()}
     if service is not None:

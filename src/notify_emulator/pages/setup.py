@@ -31,6 +31,7 @@ from notify_emulator.present.template_preview import (
     LetterPreview,
     email_preview_document,
     email_preview_subject,
+    example_unsubscribe_link,
     letter_preview,
     placeholder_parts,
     preview_address,
@@ -69,8 +70,10 @@ CALLBACK_LABELS = {
 }
 POSTAGE_LABELS = {"first": "First class", "second": "Second class", "economy": "Economy"}
 # What the template form sends: with ``body`` in a page's query, the form's Preview button sent
-# it, and the page shows that text rather than the stored one.
-FORM_FIELDS = ("name", "subject", "body", "postage")
+# it, and the page shows that text rather than the stored one. ``unsubscribe_link`` is an email
+# template's checkbox: ``yes`` when ticked, absent when not.
+FORM_FIELDS = ("name", "subject", "body", "postage", "unsubscribe_link")
+CHECKED = "yes"
 
 
 @dataclass(frozen=True)
@@ -207,7 +210,7 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
     kind = (request.query_lists().get("type") or [""])[0]
     if kind not in TEMPLATE_TYPES:
         raise PageError(400, "Check the address", "type must be sms, email or letter")
-    values = _form_values(request, None)
+    values = _form_values(request, None, unsubscribe_link=False)
     return render_page(
         "template_form.html",
         service=service,
@@ -254,7 +257,7 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         }
         for version in reversed(versions)
     ]
-    values = _form_values(request, shown)
+    values = _form_values(request, shown, unsubscribe_link=bool(template["has_unsubscribe_link"]))
     return render_page(
         "template_form.html",
         service=service,
@@ -277,19 +280,31 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
 # --- the preview --------------------------------------------------------------------------
 
 
-def _form_values(request: ApiRequest, shown: store_setup.TemplateVersion | None) -> dict[str, str]:
+def _form_values(
+    request: ApiRequest, shown: store_setup.TemplateVersion | None, *, unsubscribe_link: bool
+) -> dict[str, str]:
     """The form's fields: the text the Preview button sent in the query, else the version
-    shown (empty for a new template)."""
+    shown (empty for a new template) with the template's unsubscribe option."""
     query = request.query_lists()
     if "body" in query:
-        return {name: (query.get(name) or [""])[0] for name in FORM_FIELDS}
+        values = {name: (query.get(name) or [""])[0] for name in FORM_FIELDS}
+        values["unsubscribe_link"] = CHECKED if values["unsubscribe_link"] == CHECKED else ""
+        return values
+    ticked = CHECKED if unsubscribe_link else ""
     if shown is None:
-        return {"name": "", "subject": "", "body": "", "postage": "second"}
+        return {
+            "name": "",
+            "subject": "",
+            "body": "",
+            "postage": "second",
+            "unsubscribe_link": ticked,
+        }
     return {
         "name": shown.name,
         "subject": shown.subject or "",
         "body": shown.body,
         "postage": shown.postage or "second",
+        "unsubscribe_link": ticked,
     }
 
 
@@ -320,7 +335,13 @@ def _preview(
     elif kind == "email":
         shown.update(
             subject_parts=placeholder_parts(email_preview_subject(subject)),
-            html_url=preview_address(service.id, "email.html", subject, body),
+            html_url=preview_address(
+                service.id,
+                "email.html",
+                subject,
+                body,
+                unsubscribe_link=values["unsubscribe_link"] == CHECKED,
+            ),
         )
     else:
         letter = _letter(emulator, subject, body, contact_block)
@@ -359,13 +380,19 @@ def _preview_text(request: ApiRequest) -> dict[str, str]:
 
 
 def email_preview(emulator: Emulator, request: ApiRequest) -> Response:
-    """``GET /services/{id}/templates/preview/email.html?subject=&body=``: the email as its
-    recipient would see it, placeholders highlighted, served with the inbox's sandboxing CSP
-    for the template page's frame."""
+    """``GET /services/{id}/templates/preview/email.html?subject=&body=[&unsubscribe_link=yes]``:
+    the email as its recipient would see it, placeholders highlighted, ending with the
+    unsubscribe link as the admin app's preview shows it when the option is on, served with
+    the inbox's sandboxing CSP for the template page's frame."""
     _service(emulator, request)
     text = _preview_text(request)
+    ticked = (request.query_lists().get("unsubscribe_link") or [""])[0] == CHECKED
     return Response(
-        email_preview_document(text["subject"], text["body"]),
+        email_preview_document(
+            text["subject"],
+            text["body"],
+            unsubscribe_link=example_unsubscribe_link(request.root) if ticked else None,
+        ),
         media_type="text/html",
         headers={"Content-Security-Policy": EMAIL_CSP, "Referrer-Policy": "no-referrer"},
     )

@@ -39,6 +39,7 @@ __all__ = [
     "SmsPreview",
     "email_preview_document",
     "email_preview_subject",
+    "example_unsubscribe_link",
     "letter_preview",
     "placeholder_parts",
     "preview_address",
@@ -139,11 +140,20 @@ def viewed_email(document: str) -> str:
     return document.replace("<head>", '<head>\n<base target="_blank">', 1)
 
 
-def email_preview_document(subject: str, body: str) -> str:
+def example_unsubscribe_link(root: str) -> str:
+    """Where the preview's unsubscribe link goes: the admin app's example page
+    (``main.unsubscribe_example``, ``/unsubscribe/example``) under the emulator's root, as the
+    pages stand for the admin app."""
+    return f"{root}/unsubscribe/example"
+
+
+def email_preview_document(subject: str, body: str, *, unsubscribe_link: str | None = None) -> str:
     """The email as Notify would send it (the inbox's renderer, ``email_document``), with its
     unfilled placeholders highlighted. The template's text is escaped there, so it cannot
-    add markup."""
-    document = viewed_email(email_document(subject, body, {}))
+    add markup. With ``unsubscribe_link`` (a template with the option on) it ends as the
+    admin app's preview ends (``EmailPreviewTemplate``): a rule, then **Unsubscribe from these
+    emails** linking there."""
+    document = viewed_email(email_document(subject, body, {}, unsubscribe_link=unsubscribe_link))
     return document.replace("</head>", PLACEHOLDER_STYLE + "\n</head>", 1)
 
 
@@ -233,15 +243,24 @@ def letter_preview(
 
 
 def preview_address(
-    service_id: str, part: str, subject: str, body: str, contact_block: str | None = None
+    service_id: str,
+    part: str,
+    subject: str,
+    body: str,
+    contact_block: str | None = None,
+    *,
+    unsubscribe_link: bool = False,
 ) -> str | None:
     """The address of one part of a preview (``email.html``, ``letter.pdf``,
     ``pages/N.png``) under the service's template pages, the text in its query (a letter's
-    contact block as ``letter_contact_block``); None when the query would be too long to
+    contact block as ``letter_contact_block``, an email's unsubscribe option as
+    ``unsubscribe_link=yes``, as the form sends it); None when the query would be too long to
     send."""
     fields = {"subject": subject, "body": body}
     if contact_block:
         fields["letter_contact_block"] = contact_block
+    if unsubscribe_link:
+        fields["unsubscribe_link"] = "yes"
     query = urlencode(fields)
     if len(query) > MAX_PREVIEW_QUERY:
         return None

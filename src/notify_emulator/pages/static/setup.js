@@ -300,6 +300,7 @@
       service_id: form.getAttribute("data-service-id"),
       subject: data.subject || "",
       body: data.body || "",
+      unsubscribe_link: data.unsubscribe_link === true,
       letter_contact_block: form.getAttribute("data-letter-contact-block") || "",
     })
       .then(function (result) {
@@ -331,9 +332,12 @@
       });
   }
 
-  form.addEventListener("input", function () {
+  function later() {
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, 250);
-  });
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later); // a checkbox (the unsubscribe link) as well as text
+
   refresh();
 })();

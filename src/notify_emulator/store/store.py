@@ -74,6 +74,9 @@ REVOKED_KEY_WINDOW = timedelta(days=7)
 # data retention period, 7 days by default.
 
 
+# How many rows' due status steps one transaction applies (store.advance_due_statuses).
+STATUS_STEPS_PER_TRANSACTION = 200
+
 _n = t.notifications.c
 # A planned step applied to a row still as it was read (run for every status change).
 _ADVANCE_STATUS = DirectStatement(
@@ -324,8 +327,21 @@ class Store:
         so may other processes on the same database: each row changes only if it is still as
         it was read (a conditional UPDATE), and its delivery receipt, if one fires, is queued
         in the same transaction, so none is lost or sent twice.
+
+        The rows are taken :data:`STATUS_STEPS_PER_TRANSACTION` at a time, each group in a
+        transaction of its own, so a backlog never holds the database's write lock for long
+        (sends wait for it).
         """
         now = self.now()
+        changed = 0
+        while True:
+            changed_now, read = self._advance_some(now, STATUS_STEPS_PER_TRANSACTION)
+            changed += changed_now
+            if read < STATUS_STEPS_PER_TRANSACTION or not changed_now:
+                return changed
+
+    def _advance_some(self, now: datetime, limit: int) -> tuple[int, int]:
+        """Apply the due steps of up to ``limit`` rows; (rows changed, rows read)."""
         changed = 0
         n = t.notifications.c
         with self.db.begin() as connection:
@@ -345,8 +361,10 @@ class Store:
                     n.next_step_at,
                 )
                 .where(n.next_step_at <= now)
-                # Rows are locked in one order by every process, so two never deadlock.
-                .order_by(n.id)
+                # The earliest due first, by their index; rows are locked in one order by
+                # every process (ties by id), so two never deadlock.
+                .order_by(n.next_step_at, n.id)
+                .limit(limit)
             ).all()
             receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
             events: list[dict[str, str]] = []
@@ -392,7 +410,7 @@ class Store:
                 )
             if events:
                 record_notification_events(connection, events)
-        return changed
+        return changed, len(rows)
 
     def force_status(self, notification_id: str, status: str) -> bool:
         """Set a status now and drop the rest of the plan; False if there is no such row.

@@ -21,6 +21,7 @@ from benchmarks import (
     instructions,
     machine,
     memory,
+    pytest_fixture,
     report,
     scale,
 )
@@ -56,6 +57,11 @@ def _parts(
         "instructions": lambda: instructions.run(
             many_sends=instructions.QUICK_MANY_SENDS if quick else instructions.MANY_SENDS
         ),
+        "fixture": lambda: pytest_fixture.run(
+            tests=pytest_fixture.QUICK_TESTS if quick else pytest_fixture.TESTS,
+            rounds=pytest_fixture.QUICK_ROUNDS if quick else pytest_fixture.ROUNDS,
+            profile=profile,
+        ),
         "bulk": lambda: bulk_send.run(
             rows=bulk_send.QUICK_ROWS if quick else bulk_send.ROWS,
             first_seconds=bulk_send.QUICK_RUN_SECONDS if quick else bulk_send.FIRST_RUN_SECONDS,
@@ -72,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parts",
         # The memory part takes what is left of the suite's budget, so it comes last.
-        default="client,emulator,scale,bulk,memory",
+        default="client,emulator,scale,fixture,bulk,memory",
         help=(
-            "comma-separated subset of: client, emulator, scale, bulk, memory, and instructions"
+            "comma-separated subset of: client, emulator, scale, fixture, bulk, memory, and"
+            " instructions"
             " (not run by default: slow, and needs valgrind)"
         ),
     )

@@ -1,0 +1,188 @@
+"""Tests of the ``fixture`` part's harness: the generated tests, the timing plugin and the
+arithmetic of its report (no timings are asserted)."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import pytest_fixture as part
+from benchmarks import pytest_timing
+from benchmarks.results import PartResult
+
+pytest_plugins = ["pytester"]
+
+
+def _test_functions(source: str) -> dict[str, list[str]]:
+    tree = ast.parse(source)
+    return {
+        node.name: [argument.arg for argument in node.args.args]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
+
+
+@pytest.mark.parametrize(
+    ("variant", "fixtures"),
+    [(part.FIXTURE, ["notify_emulator"]), (part.MOCK, ["requests_mock"]), (part.EMPTY, [])],
+)
+def test_each_file_holds_the_tests_asked_for_with_their_fixture(
+    variant: str, fixtures: list[str]
+) -> None:
+    functions = _test_functions(part.test_module(variant, 7))
+    assert len(functions) == 7
+    assert all(arguments == fixtures for arguments in functions.values())
+
+
+def test_the_generated_tests_pass_and_are_timed(tmp_path: Path) -> None:
+    files = part.write_project(tmp_path, 3)
+    for variant in part.VARIANTS:
+        timing = part.run_pytest(tmp_path, variant, files[variant], cpu=None)
+        assert timing.variant == variant
+        assert timing.tests == 3
+        assert (timing.session_start_s is not None) == (variant == part.FIXTURE)
+
+
+def _record(starts: list[float], *, failed: int | None = None, session: float | None = None) -> Any:
+    tests = [
+        {
+            "nodeid": f"test_x.py::test_{index}",
+            "start": start,
+            "end": start + 0.5,
+            "start_cpu": start / 2,
+            "end_cpu": start / 2 + 0.25,
+            "passed": index != failed,
+        }
+        for index, start in enumerate(starts)
+    ]
+    setup = {} if session is None else {pytest_timing.SESSION_FIXTURE: session}
+    return {"exitstatus": 0 if failed is None else 1, "tests": tests, "fixture_setup": setup}
+
+
+def test_the_cost_per_test_leaves_the_first_test_out() -> None:
+    # The first test takes 10 s (the session start); the next four start a second apart.
+    record = _record([0.0, 10.0, 11.0, 12.0, 13.0], session=9.0)
+    record["tests"][0]["end"] = 10.0
+    timing = part.summarise(part.FIXTURE, record, process_seconds=20.0)
+    # From the second test's start (10.0) to the last test's end (13.5), over four tests.
+    assert timing.per_test_ms == pytest.approx(875.0)
+    assert timing.cpu_per_test_ms == pytest.approx(1000 * (6.5 + 0.25 - 5.0) / 4)
+    assert timing.p50_ms == pytest.approx(500.0)
+    assert timing.first_test_ms == pytest.approx(10_000.0)
+    assert timing.session_start_s == 9.0
+
+
+def test_a_failed_or_too_short_run_is_refused() -> None:
+    with pytest.raises(RuntimeError, match=r"failed: test_x.py::test_2"):
+        part.summarise(part.MOCK, _record([0.0, 1.0, 2.0], failed=2), process_seconds=1.0)
+    with pytest.raises(RuntimeError, match="at least 2"):
+        part.summarise(part.MOCK, _record([0.0]), process_seconds=1.0)
+
+
+def _timing(variant: str, per_test_ms: float, session: float | None = None) -> part.RunTiming:
+    return part.RunTiming(
+        variant=variant,
+        tests=200,
+        per_test_ms=per_test_ms,
+        cpu_per_test_ms=per_test_ms,
+        p50_ms=per_test_ms,
+        p99_ms=per_test_ms,
+        first_test_ms=1.0,
+        session_start_s=session,
+        process_s=2.0,
+    )
+
+
+def test_ratios_pair_the_runs_of_each_round_and_skip_incomplete_rounds() -> None:
+    rounds = [
+        {
+            part.FIXTURE: _timing(part.FIXTURE, 6.0),
+            part.MOCK: _timing(part.MOCK, 2.0),
+            part.EMPTY: _timing(part.EMPTY, 1.0),
+        },
+        {part.FIXTURE: _timing(part.FIXTURE, 9.0), part.EMPTY: _timing(part.EMPTY, 1.0)},
+        {part.FIXTURE: _timing(part.FIXTURE, 4.0), part.MOCK: _timing(part.MOCK, 1.0)},
+    ]
+    assert part.paired_ratios(rounds) == [3.0, 4.0]
+    assert part.paired_ratios(rounds, net=True) == [5.0]
+
+
+def test_the_report_checks_both_targets() -> None:
+    result = PartResult("fixture")
+    rounds = [
+        {
+            part.FIXTURE: _timing(part.FIXTURE, 3.0, session=0.4),
+            part.MOCK: _timing(part.MOCK, 1.0),
+            part.EMPTY: _timing(part.EMPTY, 0.5),
+        },
+        {
+            part.FIXTURE: _timing(part.FIXTURE, 4.0, session=0.7),
+            part.MOCK: _timing(part.MOCK, 1.0),
+            part.EMPTY: _timing(part.EMPTY, 0.5),
+        },
+    ]
+    part.report(result, rounds)
+    ratio, start = result.checks
+    assert (ratio.measured, ratio.passed) == ("3.50× (3.50 / 1.00 ms)", False)
+    assert (start.measured, start.passed) == ("0.55 s (slowest 0.70 s)", False)
+    assert [row.subject for row in result.rows] == [
+        "notify_emulator fixture",
+        "requests-mock",
+        "empty test",
+        "notify_emulator fixture",
+    ]
+    assert "Net of pytest's own cost per test" in result.notes[0]
+    assert "6.00×" in result.notes[0]  # ((3 - 0.5) / 0.5 + (4 - 0.5) / 0.5) / 2
+
+
+def test_a_report_without_runs_measures_nothing() -> None:
+    result = PartResult("fixture")
+    part.report(result, [{}])
+    assert [check.passed for check in result.checks] == [None, None]
+    assert result.rows == []
+
+
+def test_rounds_rotate_the_order_of_the_runs() -> None:
+    orders = [part.rotated(part.VARIANTS, index) for index in range(4)]
+    assert orders[0] == list(part.VARIANTS)
+    assert [order[0] for order in orders[:3]] == list(part.VARIANTS)
+    assert orders[3] == orders[0]
+
+
+def test_the_timing_plugin_records_each_test_and_the_outcome(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = pytester.path / "timing.json"
+    monkeypatch.setenv(pytest_timing.OUTPUT_ENV, str(output))
+    pytester.makepyfile(
+        """
+        def test_passes():
+            pass
+
+        def test_fails():
+            assert False
+        """
+    )
+    pytester.runpytest("-p", "benchmarks.pytest_timing", "-p", "no:asyncio")
+    record = json.loads(output.read_text())
+    assert record["exitstatus"] == 1
+    assert [(t["nodeid"].split("::")[1], t["passed"]) for t in record["tests"]] == [
+        ("test_passes", True),
+        ("test_fails", False),
+    ]
+    assert all(t["end"] >= t["start"] and t["end_cpu"] >= t["start_cpu"] for t in record["tests"])
+    assert record["fixture_setup"] == {}  # no emulator was started
+
+
+def test_without_its_variable_the_timing_plugin_writes_nothing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(pytest_timing.OUTPUT_ENV, raising=False)
+    pytester.makepyfile("def test_passes():\n    pass\n")
+    result = pytester.runpytest("-p", "benchmarks.pytest_timing", "-p", "no:asyncio")
+    result.assert_outcomes(passed=1)
+    assert not list(pytester.path.rglob("*.json"))

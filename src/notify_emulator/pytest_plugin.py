@@ -29,6 +29,7 @@ the official client 13.x.
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 import uuid
@@ -40,9 +41,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import requests
 
 if TYPE_CHECKING:
+    import requests
+
     from notifications_python_client.notifications import NotificationsAPIClient
     from notify_emulator.callbacks.receiver import CallbackAnswer, CallbackReceiver
     from notify_emulator.seed import SeedConfig
@@ -493,6 +495,8 @@ class _EmulatorSession:
     """
 
     def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
+        import requests
+
         from notify_emulator.store.export import configuration
 
         self.server = server
@@ -617,6 +621,8 @@ class _EmulatorSession:
 def _close_client(client: object) -> None:
     """Close a client's connections: ours has ``close()``; the official client 13.x has none,
     only its ``request_session``."""
+    import requests
+
     close = getattr(client, "close", None)
     if callable(close):
         close()
@@ -647,6 +653,22 @@ def _seconds_option(config: pytest.Config, name: str) -> float:
     if seconds < 0:
         raise ValueError(f"{name} = {value!r}: must not be negative")
     return seconds
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off (if it was on) while the block runs.
+
+    Starting the emulator imports its modules and makes many objects that live as long as it
+    does; each collection meanwhile would walk everything the test session holds, for nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
@@ -725,7 +747,9 @@ def _notify_emulator_session(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[_EmulatorSession]:
     """The emulator shared by the session's tests, started the first time a test needs it."""
-    session = _start(request.config, tmp_path_factory.mktemp("notify-emulator"))
+    folder = tmp_path_factory.mktemp("notify-emulator")
+    with _collector_paused():
+        session = _start(request.config, folder)
     yield session
     session.close()
 

@@ -48,9 +48,12 @@ SESSION_START_TARGET_SECONDS = 0.5
 RUN_TIMEOUT_SECONDS = 300.0
 
 FIXTURE, MOCK, EMPTY = "fixture", "requests-mock", "empty"
+# The fixture's tests again, with the plugin imported from another source tree (--baseline).
+BASELINE = "fixture-baseline"
 VARIANTS = (EMPTY, MOCK, FIXTURE)
 SUBJECTS = {
     FIXTURE: "notify_emulator fixture",
+    BASELINE: "notify_emulator fixture, baseline tree",
     MOCK: "requests-mock",
     EMPTY: "empty test",
 }
@@ -212,12 +215,20 @@ def _pinned(cpu: int | None) -> Any:
 
 
 def run_pytest(
-    folder: Path, variant: str, test_file: Path, cpu: int | None, prefix: Sequence[str] = ()
+    folder: Path,
+    variant: str,
+    test_file: Path,
+    cpu: int | None,
+    prefix: Sequence[str] = (),
+    source: Path | None = None,
 ) -> RunTiming:
-    """Run one variant's file in its own pytest process and read its timings."""
+    """Run one variant's file in its own pytest process and read its timings; with
+    ``source``, that folder comes first on the import path (another tree's emulator)."""
     output = folder / f"timing-{variant}.json"
     output.unlink(missing_ok=True)
     env = {**os.environ, pytest_timing.OUTPUT_ENV: str(output)}
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
     started = time.perf_counter()
     completed = subprocess.run(
         [*prefix, *pytest_command(folder, test_file)],
@@ -248,35 +259,50 @@ def rotated(variants: Sequence[str], round_index: int) -> list[str]:
     return [*variants[shift:], *variants[:shift]]
 
 
-def run(*, tests: int = TESTS, rounds: int = ROUNDS, profile: bool = False) -> PartResult:
+def run(
+    *,
+    tests: int = TESTS,
+    rounds: int = ROUNDS,
+    profile: bool = False,
+    baseline: Path | None = None,
+) -> PartResult:
     """Run the three files ``rounds`` times, interleaved, and compare their cost per test.
 
-    With ``profile``, a missed target gets a py-spy profile of one more fixture run.
+    With ``profile``, a missed target gets a py-spy profile of one more fixture run. With
+    ``baseline`` (a folder holding another version's ``notify_emulator``), the fixture's file
+    also runs on that version in each round, for before-and-after numbers from one run.
     """
     part = PartResult(
         f"5. The pytest fixture against requests-mock ({tests} tests a run, {rounds} rounds)"
     )
     cores = Cores.detect()
     measured: list[dict[str, RunTiming]] = []
+    variants = (*VARIANTS, BASELINE) if baseline is not None else VARIANTS
     with tempfile.TemporaryDirectory(prefix="notify-bench-") as name:
         folder = Path(name)
         files = write_project(folder, tests)
+        files[BASELINE] = files[FIXTURE]
         for round_index in range(rounds):
             timings: dict[str, RunTiming] = {}
-            for variant in rotated(VARIANTS, round_index):
+            for variant in rotated(variants, round_index):
+                source = baseline if variant == BASELINE else None
                 try:
-                    timings[variant] = run_pytest(folder, variant, files[variant], cores.server)
+                    timings[variant] = run_pytest(
+                        folder, variant, files[variant], cores.server, source=source
+                    )
                 except (RuntimeError, subprocess.TimeoutExpired) as error:
                     part.errors.append(f"round {round_index + 1}, {variant}: {error}")
             measured.append(timings)
         report(part, measured)
+        if baseline is not None:
+            compare_with_baseline(part, measured, baseline)
         if profile and any(check.passed is False for check in part.checks):
             _profile(part, folder, files[FIXTURE], cores.server)
     pinned = (
         f"; every pytest process pinned to core {cores.server}" if cores.server is not None else ""
     )
     part.notes.append(
-        f"{rounds} round(s), the three runs of a round one after another (the order rotating "
+        f"{rounds} round(s), the runs of a round one after another (the order rotating "
         f"from round to round){pinned}. Per test: the span from the second test's start to "
         "the last test's end, over the tests in it; each cell the median of the rounds."
     )
@@ -345,6 +371,45 @@ def report(part: PartResult, rounds: Sequence[dict[str, RunTiming]]) -> None:
             "Net of pytest's own cost per test (each round's empty test subtracted from both "
             f"sides): {median(net):.2f}× (median of the rounds' ratios)."
         )
+
+
+def compare_with_baseline(
+    part: PartResult, rounds: Sequence[dict[str, RunTiming]], baseline: Path
+) -> None:
+    """A row for the baseline tree's fixture, and how this tree's compares, round by round."""
+    pairs = [(r[FIXTURE], r[BASELINE]) for r in rounds if FIXTURE in r and BASELINE in r]
+    if not pairs:
+        return
+    before = [timing for _, timing in pairs]
+    per_test = median([t.per_test_ms for t in before])
+    starts = [t.session_start_s for t in before if t.session_start_s is not None]
+    part.rows.insert(
+        1,
+        Row(
+            subject=SUBJECTS[BASELINE],
+            scenario=f"{before[0].tests} tests",
+            rate=1000 / per_test if per_test > 0 else None,
+            p50_ms=median([t.p50_ms for t in before]),
+            p99_ms=median([t.p99_ms for t in before]),
+            failures=0,
+            note=(
+                f"{per_test:.2f} ms/test; CPU {median([t.cpu_per_test_ms for t in before]):.2f} "
+                f"ms/test; session start {median(starts):.2f} s"
+                if starts
+                else f"{per_test:.2f} ms/test"
+            ),
+        ),
+    )
+    faster = median([b.per_test_ms / a.per_test_ms for a, b in pairs if a.per_test_ms > 0])
+    note = f"The baseline tree is {baseline}; per test it takes {faster:.2f}× this tree's time"
+    quicker = [
+        b.session_start_s / a.session_start_s
+        for a, b in pairs
+        if a.session_start_s and b.session_start_s is not None
+    ]
+    if quicker:
+        note += f", and {median(quicker):.2f}× its session start"
+    part.notes.append(note + " (medians of the rounds' ratios).")
 
 
 def paired_ratios(rounds: Sequence[dict[str, RunTiming]], *, net: bool = False) -> list[float]:

@@ -186,3 +186,37 @@ def test_without_its_variable_the_timing_plugin_writes_nothing(
     result = pytester.runpytest("-p", "benchmarks.pytest_timing", "-p", "no:asyncio")
     result.assert_outcomes(passed=1)
     assert not list(pytester.path.rglob("*.json"))
+
+
+def test_a_baseline_tree_gets_a_row_and_a_ratio_per_round() -> None:
+    result = PartResult("fixture")
+    rounds = [
+        {
+            part.FIXTURE: _timing(part.FIXTURE, 2.0, session=0.5),
+            part.BASELINE: _timing(part.BASELINE, 8.0, session=2.0),
+            part.MOCK: _timing(part.MOCK, 1.0),
+        },
+        {
+            part.FIXTURE: _timing(part.FIXTURE, 3.0, session=0.5),
+            part.BASELINE: _timing(part.BASELINE, 9.0, session=1.0),
+        },
+    ]
+    part.report(result, rounds)
+    part.compare_with_baseline(result, rounds, Path("/old/src"))
+    assert [row.subject for row in result.rows][:2] == [
+        "notify_emulator fixture",
+        "notify_emulator fixture, baseline tree",
+    ]
+    assert "session start 1.50 s" in result.rows[1].note
+    # Per test 4× and 3×; session start 4× and 2×.
+    assert result.notes[-1] == (
+        "The baseline tree is /old/src; per test it takes 3.50× this tree's time, and 3.00× "
+        "its session start (medians of the rounds' ratios)."
+    )
+
+
+def test_the_generated_tests_run_on_a_baseline_tree(tmp_path: Path) -> None:
+    files = part.write_project(tmp_path, 2)
+    source = Path(part.__file__).resolve().parents[1] / "src"
+    timing = part.run_pytest(tmp_path, part.BASELINE, files[part.FIXTURE], None, source=source)
+    assert (timing.variant, timing.tests) == (part.BASELINE, 2)

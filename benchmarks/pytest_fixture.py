@@ -11,7 +11,10 @@ Three pytest files of ``tests`` tests each are written to a temporary folder:
 - ``empty``: each test does nothing, for pytest's own cost per test.
 
 Each file runs in a pytest process of its own (``python -m pytest``), every process pinned to
-the same core, the variants interleaved round by round in a rotating order. The plugin
+the same core, the variants interleaved round by round in a rotating order. Compiled bytecode
+is cached in the project's folder, and each file's first test runs once, untimed, before the
+rounds, so no timed run compiles anything: a project's test runs find their modules compiled
+by an earlier run (``PYTHONDONTWRITEBYTECODE``, if set here, is not passed on). The plugin
 ``benchmarks.pytest_timing`` reads the clock (wall and process CPU) as each test's run
 protocol starts and ends, and times the emulator's session fixture. A run's cost per test is
 the span from the start of its second test to the end of its last, divided by the tests in
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -186,8 +190,9 @@ def write_project(folder: Path, tests: int) -> dict[str, Path]:
     return files
 
 
-def pytest_command(folder: Path, test_file: Path) -> list[str]:
-    """The pytest process for one file: the folder's own ini, the timing plugin, no cache."""
+def pytest_command(folder: Path, target: str | Path) -> list[str]:
+    """The pytest process for a file (or one test): the folder's own ini, the timing plugin,
+    no cache."""
     return [
         BENCH_PYTHON,
         "-m",
@@ -204,7 +209,7 @@ def pytest_command(folder: Path, test_file: Path) -> list[str]:
         "no:asyncio",
         "-p",
         "benchmarks.pytest_timing",
-        str(test_file),
+        str(target),
     ]
 
 
@@ -212,6 +217,61 @@ def _pinned(cpu: int | None) -> Any:
     if cpu is None or not hasattr(os, "sched_setaffinity"):
         return None
     return lambda: os.sched_setaffinity(0, {cpu})
+
+
+def pytest_environment(folder: Path, source: Path | None = None) -> dict[str, str]:
+    """This process's environment for a pytest run from ``folder``.
+
+    Compiled bytecode is written and read as in a project's test runs, where every module was
+    compiled by an earlier run: in a folder of the project's own, ``PYTHONDONTWRITEBYTECODE``
+    (which would make every run compile the emulator afresh) left out. With ``source``, that
+    folder comes first on the import path (another tree's emulator).
+    """
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(folder / "bytecode")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    return env
+
+
+def first_test(variant: str) -> str:
+    """The name of a variant's first test (the baseline runs the fixture's file)."""
+    tests = _TESTS[FIXTURE if variant == BASELINE else variant]
+    found = re.search(r"def (test_\w+)\(", tests.format(index=0))
+    if found is None:
+        raise ValueError(f"no test in the {variant} file")
+    return found.group(1)
+
+
+def _pytest(
+    folder: Path,
+    target: str,
+    env: dict[str, str],
+    cpu: int | None,
+    prefix: Sequence[str] = (),
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*prefix, *pytest_command(folder, target)],
+        cwd=PROJECT_ROOT,  # as every benchmark process: `benchmarks` imports from here
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_SECONDS,
+        preexec_fn=_pinned(cpu),
+        check=False,
+    )
+
+
+def warm_up(
+    folder: Path, variant: str, test_file: Path, cpu: int | None, source: Path | None = None
+) -> None:
+    """Run a variant's first test alone, untimed, so that everything it imports, its test file
+    included, is compiled before the timed runs."""
+    env = pytest_environment(folder, source)
+    completed = _pytest(folder, f"{test_file}::{first_test(variant)}", env, cpu)
+    if completed.returncode != 0:
+        tail = (completed.stdout + completed.stderr)[-2000:]
+        raise RuntimeError(f"the {variant} warm-up failed (exit {completed.returncode}):\n{tail}")
 
 
 def run_pytest(
@@ -226,20 +286,9 @@ def run_pytest(
     ``source``, that folder comes first on the import path (another tree's emulator)."""
     output = folder / f"timing-{variant}.json"
     output.unlink(missing_ok=True)
-    env = {**os.environ, pytest_timing.OUTPUT_ENV: str(output)}
-    if source is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), env.get("PYTHONPATH")]))
+    env = {**pytest_environment(folder, source), pytest_timing.OUTPUT_ENV: str(output)}
     started = time.perf_counter()
-    completed = subprocess.run(
-        [*prefix, *pytest_command(folder, test_file)],
-        cwd=PROJECT_ROOT,  # as every benchmark process: `benchmarks` imports from here
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_SECONDS,
-        preexec_fn=_pinned(cpu),
-        check=False,
-    )
+    completed = _pytest(folder, str(test_file), env, cpu, prefix)
     process_seconds = time.perf_counter() - started
     if not output.exists():
         tail = (completed.stdout + completed.stderr)[-2000:]
@@ -282,6 +331,12 @@ def run(
         folder = Path(name)
         files = write_project(folder, tests)
         files[BASELINE] = files[FIXTURE]
+        for variant in variants:
+            source = baseline if variant == BASELINE else None
+            try:
+                warm_up(folder, variant, files[variant], cores.server, source=source)
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                part.errors.append(f"warm-up, {variant}: {error}")
         for round_index in range(rounds):
             timings: dict[str, RunTiming] = {}
             for variant in rotated(variants, round_index):
@@ -302,9 +357,11 @@ def run(
         f"; every pytest process pinned to core {cores.server}" if cores.server is not None else ""
     )
     part.notes.append(
-        f"{rounds} round(s), the runs of a round one after another (the order rotating "
-        f"from round to round){pinned}. Per test: the span from the second test's start to "
-        "the last test's end, over the tests in it; each cell the median of the rounds."
+        f"{rounds} round(s) after a warm-up run of each file's first test, the runs of a "
+        f"round one after another (the order rotating from round to round){pinned}; compiled "
+        "bytecode cached, as in a project's test runs. Per test: the span from the second "
+        "test's start to the last test's end, over the tests in it; each cell the median of "
+        "the rounds."
     )
     return part
 

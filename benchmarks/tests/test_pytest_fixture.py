@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ def test_each_file_holds_the_tests_asked_for_with_their_fixture(
 def test_the_generated_tests_pass_and_are_timed(tmp_path: Path) -> None:
     files = part.write_project(tmp_path, 3)
     for variant in part.VARIANTS:
+        part.warm_up(tmp_path, variant, files[variant], cpu=None)
         timing = part.run_pytest(tmp_path, variant, files[variant], cpu=None)
         assert timing.variant == variant
         assert timing.tests == 3
@@ -218,5 +220,29 @@ def test_a_baseline_tree_gets_a_row_and_a_ratio_per_round() -> None:
 def test_the_generated_tests_run_on_a_baseline_tree(tmp_path: Path) -> None:
     files = part.write_project(tmp_path, 2)
     source = Path(part.__file__).resolve().parents[1] / "src"
+    part.warm_up(tmp_path, part.BASELINE, files[part.FIXTURE], None, source=source)
     timing = part.run_pytest(tmp_path, part.BASELINE, files[part.FIXTURE], None, source=source)
     assert (timing.variant, timing.tests) == (part.BASELINE, 2)
+
+
+def test_the_runs_cache_bytecode_in_the_project_and_may_import_another_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    monkeypatch.setenv("PYTHONPATH", "src")
+    env = part.pytest_environment(tmp_path, Path("/old/src"))
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    assert env["PYTHONPYCACHEPREFIX"] == str(tmp_path / "bytecode")
+    assert env["PYTHONPATH"].split(os.pathsep) == ["/old/src", "src"]
+    assert part.pytest_environment(tmp_path)["PYTHONPATH"] == "src"
+
+
+def test_the_warm_up_runs_each_files_first_test() -> None:
+    assert [part.first_test(variant) for variant in part.VARIANTS] == [
+        "test_nothing_0",
+        "test_send_0",
+        "test_send_0",
+    ]
+    for variant in part.VARIANTS:
+        assert part.first_test(variant) in _test_functions(part.test_module(variant, 1))
+    assert part.first_test(part.BASELINE) == part.first_test(part.FIXTURE)

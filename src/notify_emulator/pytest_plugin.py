@@ -498,6 +498,7 @@ class _EmulatorSession:
         import requests
 
         from notify_emulator.store.export import configuration
+        from notify_emulator.store.setup import configuration_rows
 
         self.server = server
         self.service = service
@@ -507,9 +508,10 @@ class _EmulatorSession:
         self.store: Store = self.emulator.store
         self.root = (self.emulator.settings.base_url or server.base_url).rstrip("/")
         # The configuration as seeded (generated secrets included), as an export, which is put
-        # back whenever a test has changed it.
+        # back whenever a test has changed it; and its rows, as they are when it is in place.
         self.seeded = configuration(self.store)
         self._baseline: SeedConfig | None = None
+        self._seeded_rows = configuration_rows(self.store)
         # The configuration generation at which there were no faults, the clock was on real
         # time and the configuration was as seeded; any change to one of those moves it on.
         self.generation = self._generation()
@@ -523,8 +525,10 @@ class _EmulatorSession:
 
         While the generation stands, no fault was added and the clock was not moved, so only
         what was sent and received is deleted. When it has moved, the faults and the clock
-        are reset, and the configuration is compared with the seeded one and rebuilt only if
-        it differs (a test that only rehearsed a fault or moved the clock changed none).
+        are reset, and the configuration tables are compared, row by row, with what they held
+        when the seeded configuration was last put in place; the configuration is rebuilt
+        only if they differ (a test that only rehearsed a fault or moved the clock changed
+        none).
         """
         from notify_emulator.admin.routes import reset_state
         from notify_emulator.store.setup import configuration_generation
@@ -541,14 +545,15 @@ class _EmulatorSession:
 
     def _restore_configuration(self) -> None:
         from notify_emulator.seed import parse_seed
-        from notify_emulator.store.export import configuration
-        from notify_emulator.store.setup import replace_configuration
+        from notify_emulator.store.setup import configuration_rows, replace_configuration
 
-        if configuration(self.store) == self.seeded:
+        if configuration_rows(self.store) == self._seeded_rows:
             return
         if self._baseline is None:
             self._baseline = parse_seed(self.seeded, source="the seeded configuration")
         replace_configuration(self.store, self._baseline)
+        # Rebuilt rows have new timestamps: these are what "as seeded" looks like from now on.
+        self._seeded_rows = configuration_rows(self.store)
 
     def sent(self, service_id: str | None) -> list[dict[str, Any]]:
         """Every stored notification (or ``service_id``'s), oldest first, each as

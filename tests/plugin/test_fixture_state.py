@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from notifications_python_client.errors import HTTPError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator import pytest_plugin
 from notify_emulator.demo import service as demo
@@ -148,3 +149,25 @@ def test_reset_in_a_test_keeps_what_the_test_set_up(
     assert notify_emulator.faults() == []
     client.send_sms_notification("07700900123", template_id, {"name": "Bo"})
     assert [message["body"] for message in notify_emulator.sent()] == ["Kept for Bo."]
+
+
+def test_a_template_version_left_behind_by_a_loaded_seed_is_gone_for_the_next_test(
+    notify_emulator: NotifyEmulator,
+    session: _EmulatorSession,
+    client: NotificationsAPIClient,
+) -> None:
+    assert notify_emulator.update_template(demo.SMS_TEMPLATE_ID, body="Changed, ((name))") == 2
+    # The seeded configuration loaded again: the template is back at version 1, and its
+    # version 2 stays in the database (a seed may move a template back).
+    loaded = notify_emulator._session.post(
+        notify_emulator.base_url + "/_emulator/config", json=session.seeded
+    )
+    assert loaded.status_code == 200
+    assert client.get_template(demo.SMS_TEMPLATE_ID)["version"] == 1
+    assert client.get_template_version(demo.SMS_TEMPLATE_ID, 2)["version"] == 2
+
+    session.reset(configuration=True)
+
+    with pytest.raises(HTTPError, match="404"):
+        client.get_template_version(demo.SMS_TEMPLATE_ID, 2)
+    assert client.get_template(demo.SMS_TEMPLATE_ID)["version"] == 1

@@ -17,6 +17,9 @@ from notify_emulator.demo import service as demo
 from notify_emulator.pytest_plugin import NotifyEmulator, NotifyEmulatorError, _EmulatorSession
 from notify_emulator.store import setup
 
+# pytester is enabled here, not in a conftest (pytest refuses `pytest_plugins` there).
+pytest_plugins = ["pytester"]
+
 ADDRESS = {"address_line_1": "A Person", "address_line_2": "1 High Street", "postcode": "SW1A 1AA"}
 
 
@@ -171,3 +174,67 @@ def test_a_template_version_left_behind_by_a_loaded_seed_is_gone_for_the_next_te
     with pytest.raises(HTTPError, match="404"):
         client.get_template_version(demo.SMS_TEMPLATE_ID, 2)
     assert client.get_template(demo.SMS_TEMPLATE_ID)["version"] == 1
+
+
+def test_between_two_tests_of_a_project_everything_is_put_back(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfilterwarnings = error\n")
+    pytester.makeconftest(
+        """
+        import pytest
+
+        from notify_emulator.store import setup
+
+        REBUILDS = []
+
+        @pytest.fixture(autouse=True, scope="session")
+        def count_rebuilds():
+            rebuild = setup.replace_configuration
+            setup.replace_configuration = lambda *a: REBUILDS.append(1) or rebuild(*a)
+            yield
+            setup.replace_configuration = rebuild
+        """
+    )
+    pytester.makepyfile(
+        test_order="""
+        from datetime import datetime, timedelta, timezone
+
+        from conftest import REBUILDS
+
+        def test_one_does_everything_but_change_the_configuration(notify_emulator):
+            template_id = notify_emulator.templates["Demo text message"]
+            with notify_emulator.callback_receiver() as receiver:
+                notify_emulator.client.send_sms_notification(
+                    "07700 900 456", template_id, {"name": "A"}
+                )
+                receiver.wait_for(1)
+            notify_emulator.receive_text("STOP")
+            notify_emulator.fail_next("/v2/notifications/sms", times=None)
+            notify_emulator.advance(days=3)
+            assert notify_emulator.sent() and notify_emulator.callbacks()
+
+        def test_two_finds_nothing_left_and_no_rebuild(notify_emulator):
+            assert notify_emulator.sent() == []
+            assert notify_emulator.callbacks() == []
+            assert notify_emulator.client.get_received_texts()["received_text_messages"] == []
+            assert notify_emulator.faults() == []
+            now = datetime.now(timezone.utc)
+            assert abs(notify_emulator.now() - now) < timedelta(minutes=1)
+            assert REBUILDS == []
+
+        def test_three_changes_the_configuration(notify_emulator):
+            notify_emulator.create_api_key("made here")
+            notify_emulator.update_template(notify_emulator.templates["Demo email"], body="New")
+
+        def test_four_finds_it_as_seeded_after_one_rebuild(notify_emulator):
+            assert REBUILDS == [1]
+            keys = notify_emulator._session.get(
+                notify_emulator.base_url + "/_emulator/services/" + notify_emulator.service_id
+                + "/api-keys"
+            ).json()
+            assert "made here" not in str(keys)
+            template = notify_emulator.client.get_template(notify_emulator.templates["Demo email"])
+            assert template["version"] == 1
+        """
+    )
+    result = pytester.runpytest("-p", "no:asyncio", "-W", "error")
+    result.assert_outcomes(passed=4)

@@ -17,8 +17,9 @@ rounds, so no timed run compiles anything: a project's test runs find their modu
 by an earlier run (``PYTHONDONTWRITEBYTECODE``, if set here, is not passed on). The plugin
 ``benchmarks.pytest_timing`` reads the clock (wall and process CPU) as each test's run
 protocol starts and ends, and times the emulator's session fixture. A run's cost per test is
-the span from the start of its second test to the end of its last, divided by the tests in
-it: the first test is left out, since the fixture's first test also starts the emulator. That
+the span from the start of its second test to the end of its last but one, divided by the
+tests in it: the first test is left out, since the fixture's first test also starts the
+emulator, and the last, whose tear-down stops it. That
 span is what a suite pays per test, pytest's own work between tests included; the ``empty``
 run's cost per test, measured the same way in the same round, is pytest's share of it, and
 subtracting it gives each kind of test's own cost (the net ratio in the notes). The session
@@ -142,38 +143,46 @@ class RunTiming:
 
     variant: str
     tests: int
-    per_test_ms: float  # wall time per test, after the first
-    cpu_per_test_ms: float  # the process's CPU time (every thread) per test, after the first
-    p50_ms: float  # the median test's run protocol, after the first
+    per_test_ms: float  # wall time per test, between the first and the last
+    cpu_per_test_ms: float  # the process's CPU time (every thread) per test, likewise
+    p50_ms: float  # the median test's run protocol, likewise
     p99_ms: float
     first_test_ms: float
+    last_test_ms: float  # its tear-down ends the session's fixtures (stops the emulator)
     session_start_s: float | None  # the emulator's session fixture, when there is one
     process_s: float  # the whole pytest process, interpreter start and collection included
+
+    @property
+    def session_end_s(self) -> float:
+        """What the last test took beyond the median test: ending the session's fixtures."""
+        return max(0.0, self.last_test_ms - self.p50_ms) / 1000
 
 
 def summarise(variant: str, record: dict[str, Any], process_seconds: float) -> RunTiming:
     """A run's timings from what ``pytest_timing`` wrote; raises ``RuntimeError`` if any test
-    failed or too few ran to leave the first one out."""
+    failed or too few ran to leave out the first and the last."""
     tests = record["tests"]
     failed = [test["nodeid"] for test in tests if not test["passed"]]
     if failed or record["exitstatus"] != 0:
         shown = ", ".join(failed[:3]) or f"exit status {record['exitstatus']}"
         raise RuntimeError(f"the {variant} run failed: {shown}")
-    if len(tests) < 2:
-        raise RuntimeError(f"the {variant} run had {len(tests)} test(s): at least 2 are needed")
-    later = tests[1:]
-    span = tests[-1]["end"] - later[0]["start"]
-    cpu_span = tests[-1]["end_cpu"] - later[0]["start_cpu"]
-    durations = sorted(1000 * (test["end"] - test["start"]) for test in later)
+    if len(tests) < 3:
+        raise RuntimeError(f"the {variant} run had {len(tests)} test(s): at least 3 are needed")
+    # The first test's set-up starts the session's fixtures, the last's tear-down ends them.
+    middle = tests[1:-1]
+    span = middle[-1]["end"] - middle[0]["start"]
+    cpu_span = middle[-1]["end_cpu"] - middle[0]["start_cpu"]
+    durations = sorted(1000 * (test["end"] - test["start"]) for test in middle)
     session_start = record["fixture_setup"].get(pytest_timing.SESSION_FIXTURE)
     return RunTiming(
         variant=variant,
         tests=len(tests),
-        per_test_ms=1000 * span / len(later),
-        cpu_per_test_ms=1000 * cpu_span / len(later),
+        per_test_ms=1000 * span / len(middle),
+        cpu_per_test_ms=1000 * cpu_span / len(middle),
         p50_ms=percentile(durations, 0.50),
         p99_ms=percentile(durations, 0.99),
         first_test_ms=1000 * (tests[0]["end"] - tests[0]["start"]),
+        last_test_ms=1000 * (tests[-1]["end"] - tests[-1]["start"]),
         session_start_s=None if session_start is None else float(session_start),
         process_s=process_seconds,
     )
@@ -360,8 +369,8 @@ def run(
         f"{rounds} round(s) after a warm-up run of each file's first test, the runs of a "
         f"round one after another (the order rotating from round to round){pinned}; compiled "
         "bytecode cached, as in a project's test runs. Per test: the span from the second "
-        "test's start to the last test's end, over the tests in it; each cell the median of "
-        "the rounds."
+        "test's start to the end of the last but one, over the tests in it; each cell the "
+        "median of the rounds."
     )
     return part
 
@@ -397,7 +406,11 @@ def report(part: PartResult, rounds: Sequence[dict[str, RunTiming]]) -> None:
                 subject=SUBJECTS[FIXTURE],
                 scenario="session start",
                 p50_ms=1000 * median(starts),
-                note=f"{len(starts)} run(s): {min(starts):.2f}–{max(starts):.2f} s",
+                note=(
+                    f"{len(starts)} run(s): {min(starts):.2f}–{max(starts):.2f} s; stopping it "
+                    f"at the end (the last test's extra time) "
+                    f"{median([t.session_end_s for t in runs[FIXTURE]]):.2f} s"
+                ),
             )
         )
     ratios = paired_ratios(rounds)

@@ -65,24 +65,27 @@ def _record(starts: list[float], *, failed: int | None = None, session: float | 
     return {"exitstatus": 0 if failed is None else 1, "tests": tests, "fixture_setup": setup}
 
 
-def test_the_cost_per_test_leaves_the_first_test_out() -> None:
-    # The first test takes 10 s (the session start); the next four start a second apart.
-    record = _record([0.0, 10.0, 11.0, 12.0, 13.0], session=9.0)
+def test_the_cost_per_test_leaves_the_first_and_the_last_test_out() -> None:
+    # The first test takes 10 s (the session start); the next four start a second apart; the
+    # last takes 2 s (its tear-down stops the emulator).
+    record = _record([0.0, 10.0, 11.0, 12.0, 13.0, 14.0], session=9.0)
     record["tests"][0]["end"] = 10.0
+    record["tests"][-1]["end"] = 16.0
     timing = part.summarise(part.FIXTURE, record, process_seconds=20.0)
-    # From the second test's start (10.0) to the last test's end (13.5), over four tests.
+    # From the second test's start (10.0) to the fifth's end (13.5), over four tests.
     assert timing.per_test_ms == pytest.approx(875.0)
     assert timing.cpu_per_test_ms == pytest.approx(1000 * (6.5 + 0.25 - 5.0) / 4)
     assert timing.p50_ms == pytest.approx(500.0)
     assert timing.first_test_ms == pytest.approx(10_000.0)
     assert timing.session_start_s == 9.0
+    assert timing.session_end_s == pytest.approx(1.5)
 
 
 def test_a_failed_or_too_short_run_is_refused() -> None:
     with pytest.raises(RuntimeError, match=r"failed: test_x.py::test_2"):
         part.summarise(part.MOCK, _record([0.0, 1.0, 2.0], failed=2), process_seconds=1.0)
-    with pytest.raises(RuntimeError, match="at least 2"):
-        part.summarise(part.MOCK, _record([0.0]), process_seconds=1.0)
+    with pytest.raises(RuntimeError, match="at least 3"):
+        part.summarise(part.MOCK, _record([0.0, 1.0]), process_seconds=1.0)
 
 
 def _timing(variant: str, per_test_ms: float, session: float | None = None) -> part.RunTiming:
@@ -94,6 +97,7 @@ def _timing(variant: str, per_test_ms: float, session: float | None = None) -> p
         p50_ms=per_test_ms,
         p99_ms=per_test_ms,
         first_test_ms=1.0,
+        last_test_ms=per_test_ms,
         session_start_s=session,
         process_s=2.0,
     )
@@ -218,11 +222,11 @@ def test_a_baseline_tree_gets_a_row_and_a_ratio_per_round() -> None:
 
 
 def test_the_generated_tests_run_on_a_baseline_tree(tmp_path: Path) -> None:
-    files = part.write_project(tmp_path, 2)
+    files = part.write_project(tmp_path, 3)
     source = Path(part.__file__).resolve().parents[1] / "src"
     part.warm_up(tmp_path, part.BASELINE, files[part.FIXTURE], None, source=source)
     timing = part.run_pytest(tmp_path, part.BASELINE, files[part.FIXTURE], None, source=source)
-    assert (timing.variant, timing.tests) == (part.BASELINE, 2)
+    assert (timing.variant, timing.tests) == (part.BASELINE, 3)
 
 
 def test_the_runs_cache_bytecode_in_the_project_and_may_import_another_tree(

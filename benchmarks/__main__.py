@@ -21,6 +21,7 @@ from benchmarks import (
     instructions,
     machine,
     memory,
+    pytest_fixture,
     report,
     scale,
 )
@@ -33,7 +34,10 @@ MIN_MEMORY_SECONDS = 60.0
 
 
 def _parts(
-    quick: bool, profile: bool, memory_budget: Callable[[], float | None]
+    quick: bool,
+    profile: bool,
+    memory_budget: Callable[[], float | None],
+    fixture_baseline: Path | None = None,
 ) -> dict[str, Callable[[], PartResult]]:
     # Durations per cell; the full run's are sized so the whole suite fits its time budget.
     rounds, duration, warmup = (1, 1.0, 0.3) if quick else (3, 3.0, 0.5)
@@ -56,6 +60,12 @@ def _parts(
         "instructions": lambda: instructions.run(
             many_sends=instructions.QUICK_MANY_SENDS if quick else instructions.MANY_SENDS
         ),
+        "fixture": lambda: pytest_fixture.run(
+            tests=pytest_fixture.QUICK_TESTS if quick else pytest_fixture.TESTS,
+            rounds=pytest_fixture.QUICK_ROUNDS if quick else pytest_fixture.ROUNDS,
+            profile=profile,
+            baseline=fixture_baseline,
+        ),
         "bulk": lambda: bulk_send.run(
             rows=bulk_send.QUICK_ROWS if quick else bulk_send.ROWS,
             first_seconds=bulk_send.QUICK_RUN_SECONDS if quick else bulk_send.FIRST_RUN_SECONDS,
@@ -72,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--parts",
         # The memory part takes what is left of the suite's budget, so it comes last.
-        default="client,emulator,scale,bulk,memory",
+        default="client,emulator,scale,fixture,bulk,memory",
         help=(
-            "comma-separated subset of: client, emulator, scale, bulk, memory, and instructions"
+            "comma-separated subset of: client, emulator, scale, fixture, bulk, memory, and"
+            " instructions"
             " (not run by default: slow, and needs valgrind)"
         ),
     )
@@ -89,6 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-profile", action="store_true", help="skip the py-spy profiles of missed targets"
     )
+    parser.add_argument(
+        "--fixture-baseline",
+        type=Path,
+        default=None,
+        metavar="SRC",
+        help="a folder holding another version's notify_emulator (e.g. an older commit's src/):"
+        " the fixture part times its fixture too, round by round, for before-and-after numbers",
+    )
     args = parser.parse_args(argv)
     clock = time.perf_counter()
 
@@ -98,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
             return float(args.memory_budget)
         return max(MIN_MEMORY_SECONDS, SUITE_BUDGET_SECONDS - (time.perf_counter() - clock))
 
-    available = _parts(args.quick, not args.no_profile, memory_budget)
+    baseline = args.fixture_baseline.resolve() if args.fixture_baseline else None
+    available = _parts(args.quick, not args.no_profile, memory_budget, baseline)
     chosen = [name.strip() for name in args.parts.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in available]
     if unknown:

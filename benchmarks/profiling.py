@@ -34,7 +34,7 @@ def py_spy() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
-def _record_options(output: Path, gil_only: bool) -> list[str]:
+def record_options(output: Path, gil_only: bool) -> list[str]:
     return [
         # A client's time blocked on its socket is not its cost; holding the GIL marks its
         # Python work. A server's SQLite calls release the GIL, so servers are sampled whole.
@@ -56,7 +56,7 @@ def attach(pid: int, seconds: float, output: Path, *, gil_only: bool = False) ->
         raise RuntimeError("py-spy is not installed: pip install -e '.[bench]'")
     command = [executable, "record", f"--pid={pid}", f"--duration={seconds:g}"]
     recorder = subprocess.Popen(
-        [*command, *_record_options(output, gil_only)],
+        [*command, *record_options(output, gil_only)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

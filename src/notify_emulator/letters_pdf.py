@@ -10,6 +10,10 @@ file needs shipping. It covers Windows-1252 (Western European letters, curly quo
 dashes, the euro sign); any other character is transliterated (``ŵ`` → ``w``, a
 non-breaking hyphen → ``-``) or shown as ``?``. The API's ``body`` keeps the exact text, so
 only the printed preview is affected.
+
+fpdf2 and pypdf (with fontTools and Pillow, which fpdf2 brings) are imported when a letter is
+first checked or rendered, not with this module: starting the emulator, which the pytest
+fixture does once per test session, should not wait for them.
 """
 
 from __future__ import annotations
@@ -23,11 +27,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from fpdf import FPDF
-from fpdf.fonts import CORE_FONTS_CHARWIDTHS, TextStyle
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from functools import cache
+from typing import Any
 
 from notify_emulator.rules.letters import (
     LETTER_MAX_PAGES,
@@ -76,17 +77,18 @@ def _invalid(reason: str, code: str, pages: int | None = None) -> PrecompiledChe
     return PrecompiledCheck(valid=False, page_count=pages, reason=reason, code=code)
 
 
-# pypdf reports damaged files with a range of exceptions, not only its own; a page tree or
-# object nested deeply enough makes it recurse past Python's limit.
-_UNREADABLE_PDF_ERRORS = (
-    PyPdfError,
-    ValueError,
-    TypeError,
-    KeyError,
-    AttributeError,
-    IndexError,
-    RecursionError,
-)
+@cache
+def _pdf_reader() -> tuple[Any, tuple[type[BaseException], ...]]:
+    """pypdf's ``PdfReader``, and the errors that say a PDF cannot be read.
+
+    pypdf reports damaged files with a range of exceptions, not only its own; a page tree or
+    object nested deeply enough makes it recurse past Python's limit.
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    errors = (PyPdfError, ValueError, TypeError, KeyError, AttributeError, IndexError)
+    return PdfReader, (*errors, RecursionError)
 
 
 def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
@@ -94,8 +96,9 @@ def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
     # The PDF header must come first (readers allow a little junk before it).
     if b"%PDF-" not in data[:1024]:
         return _invalid("not a PDF", UNREADABLE)
+    pdf_reader, unreadable = _pdf_reader()
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = pdf_reader(io.BytesIO(data))
         if reader.is_encrypted:
             return _invalid("the PDF is encrypted", UNREADABLE)
         pages = len(reader.pages)
@@ -112,7 +115,7 @@ def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
                 float(page.mediabox.width), float(page.mediabox.height), page.rotation
             )
         ]
-    except _UNREADABLE_PDF_ERRORS as error:
+    except unreadable as error:
         return _invalid(f"the PDF cannot be read ({type(error).__name__})", UNREADABLE)
     if not_a4:
         listed = ", ".join(str(number) for number in not_a4)
@@ -133,9 +136,10 @@ def _is_a4_portrait(width_points: float, height_points: float, rotation: int) ->
 
 def page_count(pdf: bytes) -> int:
     """The number of pages in a PDF (raises ``ValueError`` if it cannot be read)."""
+    pdf_reader, unreadable = _pdf_reader()
     try:
-        return len(PdfReader(io.BytesIO(pdf)).pages)
-    except _UNREADABLE_PDF_ERRORS as error:
+        return len(pdf_reader(io.BytesIO(pdf)).pages)
+    except unreadable as error:
         raise ValueError(f"not a readable PDF ({type(error).__name__})") from error
 
 
@@ -217,33 +221,44 @@ _ADDRESS_WIDTH_MM = 90
 _CONTACT_WIDTH_MM = 70
 _DATE_Y_MM = 95
 _BLACK = (0, 0, 0)
-# Notify's letters have plain black headings, a little larger than the text.
-_TAG_STYLES = {
-    "h2": TextStyle(
-        font_family=_FONT,
-        font_style="B",
-        font_size_pt=_BODY_SIZE + 2,
-        color=_BLACK,
-        t_margin=_LINE_MM,
-        l_margin=0,
-        b_margin=1,
-    ),
-    "p": TextStyle(t_margin=0, l_margin=0, b_margin=_LINE_MM / 2),
-    "li": TextStyle(t_margin=1, l_margin=_LINE_MM, b_margin=0),
-}
 
 
-class _LetterPDF(FPDF):
-    """fpdf2 with Helvetica, and text outside its character set made printable."""
+@cache
+def _letter_pdf_class() -> Any:
+    """fpdf2's ``FPDF`` with Helvetica, and text outside its character set made printable."""
+    from fpdf import FPDF
 
-    def __init__(self) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.core_fonts_encoding = _PDF_ENCODING
-        self.set_margins(left=_MARGIN_MM, top=_MARGIN_MM, right=_MARGIN_MM)
-        self.set_auto_page_break(auto=True, margin=_MARGIN_MM)
+    class LetterPDF(FPDF):
+        def __init__(self) -> None:
+            super().__init__(orientation="portrait", unit="mm", format="A4")
+            self.core_fonts_encoding = _PDF_ENCODING
+            self.set_margins(left=_MARGIN_MM, top=_MARGIN_MM, right=_MARGIN_MM)
+            self.set_auto_page_break(auto=True, margin=_MARGIN_MM)
 
-    def normalize_text(self, text: str) -> str:
-        return super().normalize_text(_printable(text))
+        def normalize_text(self, text: str) -> str:
+            return str(super().normalize_text(_printable(text)))
+
+    return LetterPDF
+
+
+@cache
+def _tag_styles() -> dict[str, Any]:
+    """Notify's letters have plain black headings, a little larger than the text."""
+    from fpdf.fonts import TextStyle
+
+    return {
+        "h2": TextStyle(
+            font_family=_FONT,
+            font_style="B",
+            font_size_pt=_BODY_SIZE + 2,
+            color=_BLACK,
+            t_margin=_LINE_MM,
+            l_margin=0,
+            b_margin=1,
+        ),
+        "p": TextStyle(t_margin=0, l_margin=0, b_margin=_LINE_MM / 2),
+        "li": TextStyle(t_margin=1, l_margin=_LINE_MM, b_margin=0),
+    }
 
 
 def render_letter_pdf(
@@ -262,7 +277,7 @@ def render_letter_pdf(
     ``<ul><li>``, ``<br>``, ``<strong>``); ``<!-- pagebreak -->`` (or Notify's
     ``<div class="page-break">``) starts a new page.
     """
-    pdf = _LetterPDF()
+    pdf = _letter_pdf_class()()
     pdf.set_title(_printable(subject))
     pdf.set_creator("notify-emulator")
     pdf.add_page()
@@ -296,7 +311,7 @@ def render_letter_pdf(
                 font_family=_FONT,
                 ul_bullet_char="\u2022",
                 li_prefix_color=_BLACK,
-                tag_styles=_TAG_STYLES,
+                tag_styles=_tag_styles(),
                 warn_on_tags_not_matching=False,
             )
     return bytes(pdf.output())
@@ -362,8 +377,15 @@ class _Face:
         return max(self.widths.values()) * self.size_pt * 0.001 * _POINTS_TO_MM
 
 
-_BODY_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT], _BODY_SIZE)
-_SUBJECT_FACE = _Face(CORE_FONTS_CHARWIDTHS[_FONT + "B"], _HEADING_SIZE)
+@cache
+def _faces() -> tuple[_Face, _Face]:
+    """The body's face and the subject's (Helvetica's widths, from fpdf2)."""
+    from fpdf.fonts import CORE_FONTS_CHARWIDTHS
+
+    return (
+        _Face(CORE_FONTS_CHARWIDTHS[_FONT], _BODY_SIZE),
+        _Face(CORE_FONTS_CHARWIDTHS[_FONT + "B"], _HEADING_SIZE),
+    )
 
 
 def fewest_pages(
@@ -385,11 +407,12 @@ def fewest_pages(
     minutes.
     """
     del address_lines, contact_block  # side by side on the first page: left out of the bound
+    body_face, subject_face = _faces()
     pages = _PAGE_BREAK.split(body_html)
-    height: float = _lines(subject, _SUBJECT_FACE) * _SUBJECT_LINE_MM
+    height: float = _lines(subject, subject_face) * _SUBJECT_LINE_MM
     for part in pages:
         blocks = _BLOCK.split(part)
-        lines = sum(_lines(html.unescape(_TAG.sub("", block)), _BODY_FACE) for block in blocks)
+        lines = sum(_lines(html.unescape(_TAG.sub("", block)), body_face) for block in blocks)
         height += lines * _BODY_LINE_MM
     return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))
 

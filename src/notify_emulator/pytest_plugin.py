@@ -20,13 +20,17 @@ The plugin is registered through the ``pytest11`` entry point, so every pytest r
 environment where this package is installed loads it. It therefore imports nothing heavy and
 starts nothing until a test asks for the fixture.
 
-The fixture needs no Notify client of its own: ``sent()`` reads the v2 API with signed requests.
-Its ``client`` attribute is made, on first use, from whichever ``notifications_python_client`` is
-installed: this repository's drop-in or the official client 13.x.
+The emulator runs in the test process, so the fixture resets it and reads what was sent from
+its store directly, with the functions its ``/_emulator/reset`` and ``GET /v2/notifications/{id}``
+routes use, and needs no Notify client of its own. Its ``client`` attribute is made, on first
+use, from whichever ``notifications_python_client`` is installed: this repository's drop-in or
+the official client 13.x.
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -36,16 +40,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jwt
 import pytest
-import requests
 
 if TYPE_CHECKING:
+    import requests
+
     from notifications_python_client.notifications import NotificationsAPIClient
     from notify_emulator.callbacks.receiver import CallbackAnswer, CallbackReceiver
     from notify_emulator.seed import SeedConfig
     from notify_emulator.server import EmulatorServer
-    from notify_emulator.settings import Settings
+    from notify_emulator.store import NotificationRecord, Store
+    from notify_emulator.web.context import Emulator
 
 __all__ = ["CONFIG_INI_OPTION", "NotifyEmulator", "NotifyEmulatorError", "notify_emulator"]
 
@@ -67,6 +72,8 @@ CALLBACK_POLL_SECONDS = 0.02
 DEFAULT_SENDER_NUMBER = "07700900001"
 # Timeout for the fixture's own calls to the emulator's /_emulator/ routes.
 ADMIN_TIMEOUT_SECONDS = 10.0
+# sent() reads the stored notifications this many at a time.
+SENT_PAGE_SIZE = 1000
 LIVE_KEY_TYPE = "normal"
 
 
@@ -156,13 +163,7 @@ class NotifyEmulator:
         status. Messages to Notify's smoke-test recipients are never stored, so they are not
         listed.
         """
-        params = {"service_id": service_id} if service_id is not None else None
-        stored = _notification_list(self._admin("GET", "/_emulator/notifications", params=params))
-        # The route lists newest first.
-        return [
-            self._emulator_session.read_notification(str(item["service_id"]), str(item["id"]))
-            for item in reversed(stored)
-        ]
+        return self._emulator_session.sent(service_id)
 
     def receive_text(
         self,
@@ -316,8 +317,9 @@ class NotifyEmulator:
 
     def reset(self) -> None:
         """Forget every notification and received text, delete every fault and put the clock
-        back on real time (the fixture does this before each test)."""
-        self._admin("POST", "/_emulator/reset")
+        back on real time, as ``POST /_emulator/reset`` does (the fixture does this, and puts
+        the seeded configuration back, before each test)."""
+        self._emulator_session.reset(configuration=False)
 
     # --- faults (shared/spec/emulator.md "Faults") ----------------------------------------
 
@@ -484,40 +486,119 @@ def _admin_error(answer: requests.Response) -> str:
     return answer.text[:500]
 
 
-def _notification_list(answer: Any) -> list[dict[str, Any]]:
-    """The notifications in an answer of ``GET /_emulator/notifications``."""
-    if isinstance(answer, dict):
-        answer = answer.get("notifications", [])
-    if not isinstance(answer, list):
-        raise NotifyEmulatorError(f"unexpected answer from /_emulator/notifications: {answer!r}")
-    return answer
-
-
 class _EmulatorSession:
-    """The session-wide emulator behind the fixture."""
+    """The session-wide emulator behind the fixture.
+
+    The fixture runs in the emulator's own process, so it resets and reads the emulator's
+    store directly rather than through its HTTP routes: the same functions as those routes,
+    without a round trip (and without meeting the faults a test has set on them).
+    """
 
     def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
-        from notify_emulator.seed import parse_seed
+        import requests
+
         from notify_emulator.store.export import configuration
-        from notify_emulator.store.setup import configuration_generation
+        from notify_emulator.store.setup import configuration_rows
 
         self.server = server
         self.service = service
         self.http = requests.Session()
         self._client: NotificationsAPIClient | None = None
-        # The configuration as seeded (generated secrets included), put back whenever a test
-        # has changed it.
-        self.store = server.app.state.emulator.store
-        self.baseline = parse_seed(configuration(self.store), source="the seeded configuration")
-        self.generation = configuration_generation(self.store)
+        self.emulator: Emulator = server.app.state.emulator
+        self.store: Store = self.emulator.store
+        self.root = (self.emulator.settings.base_url or server.base_url).rstrip("/")
+        # The configuration as seeded (generated secrets included), as an export, which is put
+        # back whenever a test has changed it; and its rows, as they are when it is in place.
+        self.seeded = configuration(self.store)
+        self._baseline: SeedConfig | None = None
+        self._seeded_rows = configuration_rows(self.store)
+        # The configuration generation at which there were no faults, the clock was on real
+        # time and the configuration was as seeded; any change to one of those moves it on.
+        self.generation = self._generation()
 
-    def restore_configuration(self) -> None:
-        """Put the seeded configuration back if anything changed it since."""
-        from notify_emulator.store.setup import configuration_generation, replace_configuration
+    def _generation(self) -> int | None:
+        return self.store.config.current().generation
 
-        if configuration_generation(self.store) != self.generation:
-            replace_configuration(self.store, self.baseline)
-            self.generation = configuration_generation(self.store)
+    def reset(self, *, configuration: bool) -> None:
+        """What ``POST /_emulator/reset`` does, and with ``configuration`` put the seeded
+        configuration back if a test changed it; one transaction.
+
+        While the generation stands, no fault was added and the clock was not moved, so only
+        what was sent and received is deleted. When it has moved, the faults and the clock
+        are reset, and the configuration tables are compared, row by row, with what they held
+        when the seeded configuration was last put in place; the configuration is rebuilt
+        only if they differ (a test that only rehearsed a fault or moved the clock changed
+        none).
+        """
+        from notify_emulator.admin.routes import reset_state
+        from notify_emulator.store.setup import configuration_generation
+
+        with self.store.db.begin():
+            generation = self._generation()
+            changed = generation is None or generation != self.generation
+            reset_state(self.emulator, faults_and_clock=changed)
+            if changed and configuration:
+                self._restore_configuration()
+                # Read as this transaction leaves it (not through the configuration cache,
+                # which must only ever label what has been committed).
+                self.generation = configuration_generation(self.store)
+
+    def _restore_configuration(self) -> None:
+        from notify_emulator.seed import parse_seed
+        from notify_emulator.store.setup import configuration_rows, replace_configuration
+
+        if configuration_rows(self.store) == self._seeded_rows:
+            return
+        if self._baseline is None:
+            self._baseline = parse_seed(self.seeded, source="the seeded configuration")
+        replace_configuration(self.store, self._baseline)
+        # Rebuilt rows have new timestamps: these are what "as seeded" looks like from now on.
+        self._seeded_rows = configuration_rows(self.store)
+
+    def sent(self, service_id: str | None) -> list[dict[str, Any]]:
+        """Every stored notification (or ``service_id``'s), oldest first, each as
+        ``GET /v2/notifications/{id}`` answers its service: the route's own serialiser, and
+        its JSON encoding."""
+        from notify_emulator.present.serialise import notification_json
+        from notify_emulator.web.responses import encode_json
+
+        store = self.store
+        with store.config.one_check():
+            records = self._stored(service_id)
+            now = store.now()  # naive UTC, as stored
+            messages: list[dict[str, Any]] = []
+            for record in reversed(records):
+                self._check_readable(record, now)
+                answer = notification_json(record, store.notification_template(record), self.root)
+                messages.append(json.loads(encode_json(answer)))
+        return messages
+
+    def _stored(self, service_id: str | None) -> list[NotificationRecord]:
+        # Newest first, a page at a time (with due statuses applied, as a read applies them).
+        records: list[NotificationRecord] = []
+        older_than: str | None = None
+        while True:
+            page = self.store.notifications_page(service_id, older_than, SENT_PAGE_SIZE)
+            records.extend(page)
+            if len(page) < SENT_PAGE_SIZE:
+                return records
+            older_than = page[-1].id
+
+    def _check_readable(self, record: NotificationRecord, now: datetime) -> None:
+        # A service reads its notifications for its data retention period only (a test may
+        # have moved the clock past it): GET /v2/notifications/{id} would answer 404.
+        service = self.store.get_service(record.service_id)
+        if service is None:
+            raise NotifyEmulatorError(
+                f"notification {record.id} belongs to service {record.service_id}, which no "
+                "longer exists, so it cannot be read"
+            )
+        days = service.data_retention_days
+        if record.created_at < now - timedelta(days=days):
+            raise NotifyEmulatorError(
+                f"notification {record.id} is past its service's data retention ({days} "
+                f"days), so GET /v2/notifications/{record.id} answers 404"
+            )
 
     def client(self) -> NotificationsAPIClient:
         if self._client is None:
@@ -533,33 +614,6 @@ class _EmulatorSession:
             )
         return self._client
 
-    def read_notification(self, service_id: str, notification_id: str) -> dict[str, Any]:
-        """``GET /v2/notifications/{id}`` as the notification's own service."""
-        issuer, secret = self._reading_key(service_id)
-        token = jwt.encode({"iss": issuer, "iat": int(time.time())}, secret, algorithm="HS256")
-        answer = self.http.get(
-            f"{self.server.base_url}/v2/notifications/{notification_id}",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=ADMIN_TIMEOUT_SECONDS,
-        )
-        body = answer.json() if answer.content else None
-        if answer.status_code != 200 or not isinstance(body, dict):
-            raise NotifyEmulatorError(
-                f"GET /v2/notifications/{notification_id} answered {answer.status_code}: "
-                f"{answer.text[:500]}"
-            )
-        return body
-
-    def _reading_key(self, service_id: str) -> tuple[str, str]:
-        # Read each time: a test may create or revoke keys, and may create services.
-        keys = [key for key in self.store.usable_api_keys(service_id) if key.expiry_date is None]
-        if not keys:
-            raise NotifyEmulatorError(
-                f"service {service_id} has no API key that is not revoked, so its "
-                "notifications cannot be read"
-            )
-        return service_id, keys[0].secret
-
     def close(self) -> None:
         # Close the connections before the server goes, or their sockets are left for the
         # garbage collector to find (a ResourceWarning in whichever test runs then).
@@ -572,6 +626,8 @@ class _EmulatorSession:
 def _close_client(client: object) -> None:
     """Close a client's connections: ours has ``close()``; the official client 13.x has none,
     only its ``request_session``."""
+    import requests
+
     close = getattr(client, "close", None)
     if callable(close):
         close()
@@ -604,6 +660,22 @@ def _seconds_option(config: pytest.Config, name: str) -> float:
     return seconds
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off (if it was on) while the block runs.
+
+    Starting the emulator imports its modules and makes many objects that live as long as it
+    does; each collection meanwhile would walk everything the test session holds, for nothing.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
@@ -632,25 +704,18 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     server = EmulatorServer(settings)
     server.start()
     try:
-        service = _describe_first_service(seed, settings)
+        service = _describe_first_service(seed, server.app.state.emulator.store)
     except BaseException:
         server.stop()
         raise
     return _EmulatorSession(server, service)
 
 
-def _describe_first_service(seed: SeedConfig, settings: Settings) -> _SeededService:
+def _describe_first_service(seed: SeedConfig, store: Store) -> _SeededService:
     """Keys and templates of the seed's first service; secrets the seed left out were
     generated when it was loaded, so they are read back from the database."""
-    from notify_emulator.clock import SystemClock
-    from notify_emulator.store.store import Store
-
     first = seed.services[0]
-    store = Store.open(settings.resolved_database_url, SystemClock())
-    try:
-        stored_secrets = {key.name: key.secret for key in store.usable_api_keys(first.id)}
-    finally:
-        store.close()
+    stored_secrets = {key.name: key.secret for key in store.usable_api_keys(first.id)}
     api_keys: dict[str, str] = {}
     live_key: str | None = None
     for key in first.api_keys:
@@ -687,7 +752,9 @@ def _notify_emulator_session(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[_EmulatorSession]:
     """The emulator shared by the session's tests, started the first time a test needs it."""
-    session = _start(request.config, tmp_path_factory.mktemp("notify-emulator"))
+    folder = tmp_path_factory.mktemp("notify-emulator")
+    with _collector_paused():
+        session = _start(request.config, folder)
     yield session
     session.close()
 
@@ -695,7 +762,5 @@ def _notify_emulator_session(
 @pytest.fixture
 def notify_emulator(_notify_emulator_session: _EmulatorSession) -> NotifyEmulator:
     """A local GOV.UK Notify for this test: fresh state, a client, keys and template ids."""
-    _notify_emulator_session.restore_configuration()
-    emulator = NotifyEmulator(_notify_emulator_session)
-    emulator.reset()
-    return emulator
+    _notify_emulator_session.reset(configuration=True)
+    return NotifyEmulator(_notify_emulator_session)

@@ -3,7 +3,9 @@
 Used by ``make demo`` and by the pytest plugin, which both need a real HTTP server that the
 client can talk to without blocking the calling thread. uvicorn runs in a daemon thread with
 its own event loop; the listening socket is bound here first, so asking for port 0 gives a free
-port with no race between choosing it and listening on it.
+port with no race between choosing it and listening on it. The thread says when uvicorn has
+finished starting (or has given up), so :meth:`BackgroundServer.start` waits for that and then
+checks the health route once, rather than polling.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ LOOPBACK_HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 15.0
 # How long to wait for in-flight requests when stopping.
 SHUTDOWN_TIMEOUT_SECONDS = 5.0
-# Pause between health-check attempts while starting.
+# Pause between health-check attempts, should the first fail once uvicorn has started.
 HEALTH_POLL_INTERVAL_SECONDS = 0.02
 HEALTH_PATH = "/_emulator/health"
 
@@ -39,6 +41,20 @@ _Server = TypeVar("_Server", bound="BackgroundServer")
 
 class ServerStartError(RuntimeError):
     """The server did not start or did not become healthy in time (the message says why)."""
+
+
+class _SignallingServer(uvicorn.Server):
+    """uvicorn's server, setting ``ready`` once its start-up has finished, or failed."""
+
+    def __init__(self, config: uvicorn.Config, ready: threading.Event) -> None:
+        super().__init__(config)
+        self.ready = ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.ready.set()
 
 
 class BackgroundServer:
@@ -69,6 +85,7 @@ class BackgroundServer:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self._base_url: str | None = None
+        self._ready = threading.Event()
 
     @property
     def base_url(self) -> str:
@@ -87,6 +104,7 @@ class BackgroundServer:
         if self._thread is not None:
             raise RuntimeError("the server has already been started")
         listener = self._bind()
+        self._ready.clear()
         port = listener.getsockname()[1]
         base_url = f"http://{self._host}:{port}"
         config = uvicorn.Config(
@@ -105,7 +123,7 @@ class BackgroundServer:
             # The inbox's event streams never end by themselves: stop() ends them after this.
             timeout_graceful_shutdown=1,
         )
-        server = uvicorn.Server(config)
+        server = _SignallingServer(config, self._ready)
         self._socket, self._server = listener, server
         self._thread = threading.Thread(
             target=self._serve,
@@ -168,24 +186,32 @@ class BackgroundServer:
             server.run(sockets=[listener])
         except BaseException as error:  # reported by start(); a thread cannot raise to its caller
             self._error = error
+        finally:
+            self._ready.set()  # whatever stopped it before its start-up ended
+
+    def _stopped_while_starting(self) -> ServerStartError:
+        reason = repr(self._error) if self._error else "see the log above"
+        return ServerStartError(f"the emulator stopped while starting ({reason})")
 
     def _wait_until_healthy(self, base_url: str) -> None:
         deadline = time.monotonic() + self._startup_timeout
         last_problem = "no answer yet"
+        if self._ready.wait(self._startup_timeout) and (
+            self._server is None or not self._server.started
+        ):
+            raise self._stopped_while_starting()
         with requests.Session() as session:
             while time.monotonic() < deadline:
                 if self._thread is None or not self._thread.is_alive():
-                    reason = repr(self._error) if self._error else "see the log above"
-                    raise ServerStartError(f"the emulator stopped while starting ({reason})")
-                if self._server is not None and self._server.started:
-                    try:
-                        answer = session.get(base_url + HEALTH_PATH, timeout=1.0)
-                    except requests.RequestException as error:
-                        last_problem = type(error).__name__
-                    else:
-                        if answer.status_code == 200:
-                            return
-                        last_problem = f"HTTP {answer.status_code}"
+                    raise self._stopped_while_starting()
+                try:
+                    answer = session.get(base_url + HEALTH_PATH, timeout=1.0)
+                except requests.RequestException as error:
+                    last_problem = type(error).__name__
+                else:
+                    if answer.status_code == 200:
+                        return
+                    last_problem = f"HTTP {answer.status_code}"
                 time.sleep(HEALTH_POLL_INTERVAL_SECONDS)
         raise ServerStartError(
             f"the emulator at {base_url} was not healthy within "

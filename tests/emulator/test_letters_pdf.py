@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import base64
 import io
+import subprocess
+import sys
 from datetime import date
 
 import pytest
@@ -286,3 +288,20 @@ def test_format_letter_date(day: date, shown: str) -> None:
 def test_public_names_exist() -> None:
     assert all(hasattr(letters_pdf, name) for name in letters_pdf.__all__)
     assert all(hasattr(letters, name) for name in letters.__all__)
+
+
+def test_the_pdf_libraries_are_imported_with_the_first_letter_not_with_the_emulator() -> None:
+    # A fresh interpreter: this one has imported them already.
+    script = """
+import sys
+import notify_emulator.server
+heavy = ("fpdf", "pypdf", "fontTools")
+assert not [name for name in heavy if name in sys.modules], sys.modules.keys() & set(heavy)
+from notify_emulator.letters_pdf import fewest_pages
+fewest_pages(address_lines=[], contact_block=None, subject="Hello", body_html="<p>Hi</p>")
+assert "fpdf" in sys.modules
+"""
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stderr

@@ -13,6 +13,7 @@ from notifications_python_client.errors import AuthError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import CONFIG_ROW_ID
+from notify_emulator.store.setup import configuration_rows
 
 from ..emulators import app_client, emulator_settings, serve_emulator
 
@@ -586,3 +587,27 @@ def test_a_template_moved_back_by_a_seed_can_be_edited_again(admin: TestClient) 
     assert [v["body"] for v in admin.get(template).json()["versions"]] == ["Seeded"]
     assert admin.post(template, json={"body": "Again"}).json()["version"] == 2
     assert [v["body"] for v in admin.get(template).json()["versions"]] == ["Seeded", "Again"]
+
+
+def test_configuration_rows_tell_any_change_to_the_configuration_from_activity(
+    admin: TestClient,
+) -> None:
+    store = admin.app.state.emulator.store  # type: ignore[attr-defined]
+    service = make_service(admin)
+    before = configuration_rows(store)
+    tables = {name for name, _ in before}
+    assert tables >= {"services", "api_keys", "templates", "template_versions"}
+    # Faults, the clock and what is received are not configuration.
+    received = {"service_id": service["id"], "user_number": "07700900111", "content": "Hi"}
+    for path, body in [
+        ("/_emulator/faults", {"action": {"status": 503}}),
+        ("/_emulator/clock", {"advance_seconds": 60}),
+        ("/_emulator/received-texts", received),
+    ]:
+        assert admin.post(path, json=body).status_code in {200, 201}, path
+    assert configuration_rows(store) == before
+    # One column of one row is.
+    admin.post(f"/_emulator/services/{service['id']}", json={"trial_mode": True})
+    assert configuration_rows(store) != before
+    admin.post(f"/_emulator/services/{service['id']}", json={"trial_mode": False})
+    assert configuration_rows(store) == before

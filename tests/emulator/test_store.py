@@ -16,7 +16,9 @@ from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
 from notify_emulator.store import DatabaseError, Store
+from notify_emulator.store.engine import create_database_engine
 from notify_emulator.store.migrations import MIGRATIONS, applied_versions, migrate
+from notify_emulator.store.tables import schema_migrations
 
 from ..emulators import emulator_settings, serve_emulator
 
@@ -25,6 +27,40 @@ def test_migrations_are_recorded_once(fresh_store: Store) -> None:
     store = fresh_store
     assert applied_versions(store.engine) == [version for version, _, _ in MIGRATIONS]
     assert migrate(store.engine) == []
+
+
+def _schema_and_rows(url: str) -> tuple[list[tuple[object, ...]], dict[str, list[object]]]:
+    engine = create_database_engine(url)
+    try:
+        with engine.connect() as connection:
+            schema = connection.exec_driver_sql(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+            ).all()
+            rows = {
+                table: connection.exec_driver_sql(f"SELECT * FROM {table}").all()
+                for table in ("config_generation", "emulator_clock")
+            }
+            rows["versions"] = connection.exec_driver_sql(
+                "SELECT version, name FROM schema_migrations ORDER BY version"
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in schema], {name: list(found) for name, found in rows.items()}
+
+
+def test_a_new_database_gets_what_every_migration_in_turn_would_give(tmp_path: Path) -> None:
+    fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    fresh = create_database_engine(fresh_url)
+    assert migrate(fresh) == [version for version, _, _ in MIGRATIONS]
+    fresh.dispose()
+    # With one table already there (an empty registry), each migration runs on its own.
+    stepped_url = f"sqlite:///{tmp_path / 'stepped.sqlite3'}"
+    stepped = create_database_engine(stepped_url)
+    schema_migrations.create(stepped)
+    assert migrate(stepped) == [version for version, _, _ in MIGRATIONS]
+    stepped.dispose()
+
+    assert _schema_and_rows(fresh_url) == _schema_and_rows(stepped_url)
 
 
 def test_list_queries_have_indexes(fresh_store: Store) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -84,6 +86,30 @@ def test_an_unhealthy_app_fails_to_start_and_is_stopped() -> None:
     with pytest.raises(ServerStartError, match=r"not healthy within 0\.5 s \(HTTP 503\)"):
         server.start()
     assert not server.running
+
+
+def test_an_app_whose_start_up_fails_is_reported_without_waiting_for_the_timeout() -> None:
+    @contextlib.asynccontextmanager
+    async def failing(_app: Starlette) -> AsyncIterator[None]:
+        raise RuntimeError("no database")
+        yield  # pragma: no cover
+
+    # Were the failure missed, start() would wait out the timeout and say "not healthy".
+    server = BackgroundServer(Starlette(lifespan=failing), startup_timeout=60)
+    with pytest.raises(ServerStartError, match="the emulator stopped while starting"):
+        server.start()
+    assert not server.running
+
+
+def test_a_stopped_server_can_be_started_again() -> None:
+    server = BackgroundServer(app_with_health(200))
+    server.start()
+    server.stop()
+    base_url = server.start()
+    try:
+        assert requests.get(base_url + "/echo", timeout=5).json() == {"path": "/echo"}
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(

@@ -42,11 +42,25 @@ def reset(emulator: Emulator, _request: ApiRequest) -> Result:
     Faults are deleted and the clock is put back on real time too, so that each test of a
     suite starts from the same place.
     """
-    emulator.store.reset_activity()
-    emulator.store.faults.clear()
-    emulator.store.clock_offset.reset()
-    emulator.rate_limiter.reset()
+    reset_state(emulator)
     return 200, {"status": "ok"}
+
+
+def reset_state(emulator: Emulator, *, faults_and_clock: bool = True) -> None:
+    """What ``POST /_emulator/reset`` does, in one transaction (the pytest fixture calls it
+    in-process before each test).
+
+    Faults and the clock's offset change only with the configuration generation
+    (store/config_cache.py), so a caller that has seen the generation stand still since it
+    last reset them may leave them out with ``faults_and_clock=False``.
+    """
+    store = emulator.store
+    with store.db.begin():
+        store.reset_activity()
+        if faults_and_clock:
+            store.faults.clear()
+            store.clock_offset.reset()
+        emulator.rate_limiter.reset()
 
 
 def load_config(emulator: Emulator, request: ApiRequest) -> Result:

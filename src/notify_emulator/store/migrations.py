@@ -2,6 +2,11 @@
 
 Each migration runs once, in version order, inside a transaction. To change the schema, add a
 function to :data:`MIGRATIONS` with the next version number; never edit one that has shipped.
+
+A database without any table (a new file: what the pytest fixture starts every session with)
+gets the whole schema in one transaction instead: every table as tables.py defines it, created
+without first asking whether each exists, then every later migration, each of which finds its
+work done but for the rows it inserts, all recorded at once.
 """
 
 from __future__ import annotations
@@ -109,6 +114,11 @@ def applied_versions(engine: Engine) -> list[int]:
 
 def migrate(engine: Engine) -> list[int]:
     """Apply every pending migration; returns the versions applied now."""
+    # One connection looks and creates: SQLite connections keep the schema they last read, and
+    # one that saw no tables would answer some later questions (PRAGMAs) from that.
+    with engine.begin() as connection:
+        if not inspect(connection).get_table_names():
+            return _create_schema(connection)
     tables.schema_migrations.create(engine, checkfirst=True)
     done = set(applied_versions(engine))
     applied: list[int] = []
@@ -117,12 +127,24 @@ def migrate(engine: Engine) -> list[int]:
             continue
         with engine.begin() as connection:
             apply(connection)
-            connection.execute(
-                tables.schema_migrations.insert().values(
-                    version=version,
-                    name=name,
-                    applied_at=datetime.now(timezone.utc).replace(tzinfo=None),
-                )
-            )
+            _record(connection, version, name)
         applied.append(version)
     return applied
+
+
+def _create_schema(connection: Connection) -> list[int]:
+    """Every migration applied to a database without tables, in the caller's transaction."""
+    tables.metadata.create_all(connection, checkfirst=False)
+    for version, name, apply in MIGRATIONS:
+        if apply is not _initial_schema:  # create_all has just done its work
+            apply(connection)
+        _record(connection, version, name)
+    return [version for version, _, _ in MIGRATIONS]
+
+
+def _record(connection: Connection, version: int, name: str) -> None:
+    connection.execute(
+        tables.schema_migrations.insert().values(
+            version=version, name=name, applied_at=datetime.now(timezone.utc).replace(tzinfo=None)
+        )
+    )

@@ -49,6 +49,7 @@ __all__ = [
     "change_reply_to",
     "change_sms_sender",
     "configuration_generation",
+    "configuration_rows",
     "create_template",
     "replace_configuration",
     "revoke_api_key",
@@ -146,6 +147,39 @@ _CONFIG_TABLES = (
     t.email_reply_to,
     t.services,
 )
+
+
+# What is not configuration: what was sent and received, the faults and the clock (which a
+# reset empties first), and the bookkeeping. Every other table is, new ones included.
+_NOT_CONFIGURATION = frozenset(
+    {
+        *(table.name for table in t.ACTIVITY_TABLES),
+        t.activity_events.name,
+        t.faults.name,
+        t.emulator_clock.name,
+        t.config_generation.name,
+        t.schema_migrations.name,
+    }
+)
+
+
+def configuration_rows(store: Store) -> tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...]:
+    """Every row of every configuration table, in key order: equal for two moments exactly
+    when nothing in the configuration differs between them, down to the last column."""
+    tables = [table for table in t.metadata.sorted_tables if table.name not in _NOT_CONFIGURATION]
+    with store.db.connect() as connection:
+        return tuple(
+            (
+                table.name,
+                tuple(
+                    tuple(row)
+                    for row in connection.execute(
+                        select(table).order_by(*(table.primary_key.columns or table.columns))
+                    )
+                ),
+            )
+            for table in tables
+        )
 
 
 def replace_configuration(store: Store, config: SeedConfig) -> None:

@@ -12,11 +12,15 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from jsonschema import Draft7Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as JsonSchemaError
+
+if TYPE_CHECKING:
+    # Imported when a request first fails its quick check (the full validator finds Notify's
+    # messages then): most runs, and most test sessions, never need it.
+    from jsonschema import FormatChecker
+    from jsonschema.exceptions import ValidationError as JsonSchemaError
 
 from notify_emulator.clock import Clock
 from notify_emulator.rules.constants import TEMPLATE_POSTAGES, TEMPLATE_TYPES
@@ -173,6 +177,8 @@ class FormatFailure(Exception):
 
 
 def _format_checker(clock: Clock) -> FormatChecker:
+    from jsonschema import FormatChecker
+
     # jsonschema's own "date" check, as Notify's FormatChecker() has it; the rest are Notify's.
     checker = FormatChecker(formats=("date",))
 
@@ -240,6 +246,8 @@ def _message(error: JsonSchemaError) -> str:
 
 def schema_messages(data: object, schema: Mapping[str, Any], clock: Clock) -> list[str]:
     """Notify's messages for ``data`` against ``schema``, in Notify's order (may be empty)."""
+    from jsonschema import Draft7Validator
+
     validator = Draft7Validator(schema, format_checker=_format_checker(clock))
     messages: list[str] = []
     for error in validator.iter_errors(data):

@@ -38,10 +38,11 @@ FILE_ONLY_BY_EMAIL = "Can only send a file by email"
 
 
 def admit_send(emulator: Emulator, request: ApiRequest, channel: str) -> tuple[Caller, object]:
-    """The start of every send (§13): auth, rate limit, daily limit, then the JSON body.
+    """The start of a letter send (§13): auth, rate limit, daily limit, then the JSON body.
 
     Both limits are checked before the body is parsed, so a malformed request still uses a
-    token and is still refused at the limit, as in Notify.
+    token and is still refused at the limit, as in Notify. (Texts and emails start with
+    :func:`begin_send`, their limits decided at their group's commit.)
     """
     caller = authenticate(request.authorization, emulator.store, emulator.settings.clock)
     check_rate_limit(emulator, caller)
@@ -118,21 +119,15 @@ def check_daily_limit(emulator: Emulator, caller: Caller, channel: str) -> None:
     """429 ``TooManyRequestsError`` when today's count is at the limit (§6.2).
 
     Test keys are checked against a counter that is never incremented, so never hit it.
+    (Letters; texts and emails are checked at their commit: web/group_commit.py.)
     """
-    service = caller.service
-    limit = daily_limit_value(
-        channel=channel,
-        key_type=caller.key_type,
-        service_limits=service_limits(service),
-        trial_mode=service.trial_mode,
-    )
-    if counts_towards_daily_limits(caller.key_type):
+    check = daily_check(caller, channel)
+    count = 0
+    if check.counted:
         day = utc_day(emulator.settings.clock.now()).isoformat()
-        count = emulator.store.daily_count(service.id, channel, day)
-    else:
-        count = 0
-    if daily_limit_exceeded(count, limit):
-        raise TooManyRequests("TooManyRequestsError", daily_limit_message(channel, limit))
+        count = emulator.store.daily_count(caller.service.id, channel, day)
+    if daily_limit_exceeded(count, check.limit):
+        raise TooManyRequests("TooManyRequestsError", daily_limit_message(channel, check.limit))
 
 
 def check_permission(service: ServiceRecord, notification_type: str) -> None:

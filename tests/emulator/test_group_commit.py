@@ -4,6 +4,8 @@ limits, and a 201 is only given once its row is committed."""
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -111,10 +113,12 @@ def test_concurrent_sends_meet_the_daily_limit_exactly(tmp_path: Path) -> None:
 def test_concurrent_sends_draw_exactly_on_the_rate_limit_bucket(tmp_path: Path) -> None:
     # rate_limit 60: a bucket of 21 tokens, one back each second.
     with _serve(tmp_path, rate_limit=60, sms_limit=1_000) as server:
+        started = time.monotonic()
         answers = _send_many(server.base_url, 40)
+        took = time.monotonic() - started
         accepted = sum(answer.status_code == 201 for answer in answers)
-        # 20 from the full bucket, and one more for each second the burst took.
-        assert 20 <= accepted <= 22
+        # 20 from the full bucket, and at most one more for each second the burst took.
+        assert 20 <= accepted <= 20 + math.ceil(took)
         refused = [answer.json()["errors"][0] for answer in answers if answer.status_code == 429]
         assert len(refused) == 40 - accepted
         assert {error["error"] for error in refused} == {"RateLimitError"}

@@ -36,6 +36,7 @@ __all__ = [
     "Verdict",
     "admit_sends",
     "notification_row",
+    "store_notifications",
 ]
 
 
@@ -128,9 +129,7 @@ def admit_sends(
         now,
     )
     counts: dict[tuple[str, str, str], int] = {}
-    increments: dict[tuple[str, str, str], int] = {}
-    rows: list[dict[str, Any]] = []
-    with_files: list[tuple[str, NotificationWrite]] = []
+    writes: list[NotificationWrite] = []
     verdicts: list[Verdict] = []
     for admission, has_token in zip(admissions, allowed, strict=True):
         if not has_token:
@@ -144,26 +143,40 @@ def admit_sends(
         write = admission.write
         if write is None:
             continue
-        row = notification_row(write.values)
-        rows.append(row)
-        if write.letter_pdf is not None or write.documents:
-            with_files.append((row["id"], write))
-        day = row["created_at"].strftime("%Y-%m-%d")
-        for channel in write.count_channels:
-            key = (row["service_id"], channel, day)
-            increments[key] = increments.get(key, 0) + 1
+        writes.append(write)
+        # Later sends of the group are checked against the counts this one adds to.
+        for key in _counted(write):
             if key in counts:
                 counts[key] += 1
-    if rows:
-        _INSERT.executemany(connection, [with_column_defaults(t.notifications, r) for r in rows])
-        record_notification_events(connection, rows)
-    for notification_id, write in with_files:
-        _store_files(connection, notification_id, write)
+    store_notifications(connection, writes)
+    return verdicts
+
+
+def store_notifications(connection: Connection, writes: Sequence[NotificationWrite]) -> None:
+    """Store notifications with their files, their change-log events and their daily counts,
+    inside the caller's transaction: one statement for all the rows, one per counter."""
+    if not writes:
+        return
+    rows = [notification_row(write.values) for write in writes]
+    _INSERT.executemany(connection, [with_column_defaults(t.notifications, row) for row in rows])
+    record_notification_events(connection, rows)
+    increments: dict[tuple[str, str, str], int] = {}
+    for row, write in zip(rows, writes, strict=True):
+        _store_files(connection, row["id"], write)
+        for key in _counted(write):
+            increments[key] = increments.get(key, 0) + 1
+    count_daily = _COUNT_DAILY[connection.dialect.name]
     for (service_id, channel, day), count in increments.items():
-        _COUNT_DAILY[dialect].execute(
+        count_daily.execute(
             connection, {"service_id": service_id, "channel": channel, "day": day, "count": count}
         )
-    return verdicts
+
+
+def _counted(write: NotificationWrite) -> list[tuple[str, str, str]]:
+    """The daily counters (service, channel, UTC day) a stored notification adds one to."""
+    values = write.values
+    day = values["created_at"].strftime("%Y-%m-%d")
+    return [(values["service_id"], channel, day) for channel in write.count_channels]
 
 
 def _daily_limit_hit(
@@ -192,7 +205,8 @@ def _daily_count(connection: Connection, key: tuple[str, str, str]) -> int:
 
 
 def _store_files(connection: Connection, notification_id: str, write: NotificationWrite) -> None:
-    # Rare (letters and emails with files), so one statement each rather than batched.
+    # Rare (letters and emails with files), so one statement each rather than batched; after
+    # the rows, as their notifications come first.
     if write.letter_pdf is not None:
         connection.execute(
             st.INSERT_LETTER_PDF, {"notification_id": notification_id, "data": write.letter_pdf}

@@ -10,7 +10,8 @@ transaction, on the same driver connection.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,53 +67,42 @@ class DirectStatement:
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement once; returns the rows it selected (none for a write)."""
         compiled = self._compiled(connection.dialect)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _cursor(connection, compiled.sql) as cursor:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
             return list(cursor.fetchall()) if cursor.description else []
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled, error) from error
-        finally:
-            cursor.close()
 
     def write(self, connection: Connection, values: Mapping[str, Any]) -> int:
         """Run a write once; returns how many rows it changed."""
         compiled = self._compiled(connection.dialect)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _cursor(connection, compiled.sql) as cursor:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
             return int(cursor.rowcount)
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled, error) from error
-        finally:
-            cursor.close()
 
     def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once for each of ``rows`` (one call to the driver)."""
         compiled = self._compiled(connection.dialect)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
+        with _cursor(connection, compiled.sql) as cursor:
             cursor.executemany(compiled.sql, [self._parameters(compiled, row) for row in rows])
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled, error) from error
-        finally:
-            cursor.close()
 
     def __repr__(self) -> str:
         return f"DirectStatement({self._statement!r})"
 
 
-def _wrapped(connection: Connection, compiled: _Compiled, error: Exception) -> Exception:
-    # The driver's error as SQLAlchemy would have raised it (IntegrityError, OperationalError…),
-    # so callers handle one family of errors; the values are left out of its message.
-    return DBAPIError.instance(
-        compiled.sql,
-        None,
-        error,
-        connection.dialect.loaded_dbapi.Error,
-        hide_parameters=True,
-        dialect=connection.dialect,
-    )
+@contextmanager
+def _cursor(connection: Connection, sql: str) -> Iterator[Any]:
+    """A cursor on the connection's driver connection, closed afterwards; a driver error is
+    raised as SQLAlchemy would have raised it (IntegrityError, OperationalError…), so callers
+    handle one family of errors, its values left out of the message."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        yield cursor
+    except driver_error as error:
+        raise DBAPIError.instance(
+            sql, None, error, driver_error, hide_parameters=True, dialect=connection.dialect
+        ) from error
+    finally:
+        cursor.close()
 
 
 def with_column_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -137,12 +127,5 @@ def _default(column: Any) -> Any:
 
 def run_driver_sql(connection: Connection, sql: str) -> None:
     """Run a statement without parameters (``BEGIN IMMEDIATE``) on the driver's cursor."""
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
+    with _cursor(connection, sql) as cursor:
         cursor.execute(sql)
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            sql, None, error, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
-        ) from error
-    finally:
-        cursor.close()

@@ -36,11 +36,12 @@ from notify_emulator.rules.lifecycle import (
 from notify_emulator.store import statements as st
 from notify_emulator.store import tables as t
 from notify_emulator.store.admissions import (
+    NotificationWrite,
     SendAdmission,
     Verdict,
     admit_sends,
-    notification_row,
     step_time,
+    store_notifications,
 )
 from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
@@ -283,22 +284,14 @@ class Store:
     ) -> None:
         """Persist a notification with its letter PDF or files, and count it, in one
         transaction: committed when this returns, so before the API answers 201."""
-        row = notification_row(values)
-        day = row["created_at"].strftime("%Y-%m-%d")
-        document_rows = [document.__dict__ for document in documents]
+        write = NotificationWrite(
+            values,
+            count_channels=count_channels,
+            documents=tuple(documents),
+            letter_pdf=letter_pdf,
+        )
         with self.db.begin() as connection:
-            connection.execute(st.INSERT_NOTIFICATION, row)
-            if letter_pdf is not None:
-                connection.execute(
-                    st.INSERT_LETTER_PDF, {"notification_id": row["id"], "data": letter_pdf}
-                )
-            if document_rows:
-                connection.execute(t.documents.insert(), document_rows)
-            record_notification_event(
-                connection, row["id"], row["notification_type"], row["status"]
-            )
-            for channel in count_channels:
-                _increment(connection, row["service_id"], channel, day)
+            store_notifications(connection, [write])
 
     def admit_sends(self, admissions: Sequence[SendAdmission]) -> list[Verdict | Exception]:
         """Decide and store sends that arrived together, in one transaction (group commit:
@@ -666,15 +659,6 @@ class Store:
         table = t.metadata.tables[table_name]
         with self.db.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(table)).scalar() or 0)
-
-
-def _increment(connection: Any, service_id: str, channel: str, day: str) -> None:
-    # One statement that inserts the day's row or adds to it: concurrent first sends of a day
-    # (other threads, other workers) cannot both insert it.
-    connection.execute(
-        st.count_daily(connection.dialect.name),
-        {"service_id": service_id, "channel": channel, "day": day, "count": 1},
-    )
 
 
 def _after(created_at: Any, row_id: Any, pivot: Any) -> ColumnElement[bool]:

@@ -146,7 +146,7 @@ def _unverified_claims(token: str) -> object:
         claims: object = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         claims = _lenient(token).claims
-    if isinstance(claims, dict) and not _TIME_DEPENDENT_CLAIMS & claims.keys():
+    if _time_independent(claims):
         _TOKENS.put(("claims", token), claims)
     return claims
 
@@ -162,16 +162,16 @@ def _signed_claims(token: str, key: ApiKeyRecord) -> dict[str, Any]:
     try:
         claims = _verified_claims(token, key)
     except _NotThisKey:
-        if _cacheable(token):
+        if _time_independent(_unverified_claims(token)):
             _TOKENS.put(entry, _NOT_SIGNED_BY_KEY)
         raise
-    if not _TIME_DEPENDENT_CLAIMS & claims.keys():
+    if _time_independent(claims):
         _TOKENS.put(entry, claims)
     return claims
 
 
-def _cacheable(token: str) -> bool:
-    claims = _unverified_claims(token)
+def _time_independent(claims: object) -> bool:
+    """Whether decoding claims like these gives the same answer at any time."""
     return isinstance(claims, dict) and not _TIME_DEPENDENT_CLAIMS & claims.keys()
 
 

@@ -30,6 +30,10 @@ class _Compiled:
     names: Sequence[str] | None
     """The parameters' names in order, for drivers that take positional parameters."""
     convert: Mapping[str, Any]
+    held: Mapping[str, Any]
+    """The parameters whose values the statement holds itself (a limit's offset of 0)."""
+    result_types: Sequence[Any]
+    """Each selected column's SQLAlchemy type."""
 
 
 class DirectStatement:
@@ -39,6 +43,7 @@ class DirectStatement:
         self._statement = statement
         self._column_keys = list(column_keys) if column_keys is not None else None
         self._by_dialect: dict[str, _Compiled] = {}
+        self._results: dict[str, list[Any]] = {}
 
     def _compiled(self, dialect: Dialect) -> _Compiled:
         compiled = self._by_dialect.get(dialect.name)
@@ -48,17 +53,31 @@ class DirectStatement:
                 raise TypeError(f"not a SQL statement: {self._statement!r}")
             names = done.positiontup if dialect.positional else None
             convert = done._bind_processors
-            compiled = _Compiled(done.string, list(names) if names else None, dict(convert))
+            compiled = _Compiled(
+                done.string,
+                list(names) if names else None,
+                dict(convert),
+                {
+                    name: bind.value
+                    for name, bind in done.binds.items()
+                    if not bind.required and bind.value is not None
+                },
+                [column.type for column in done._result_columns],
+            )
             self._by_dialect[dialect.name] = compiled
         return compiled
 
     def _parameters(self, compiled: _Compiled, values: Mapping[str, Any]) -> Any:
         convert = compiled.convert
         if compiled.names is not None:
+            if compiled.held:
+                values = {**compiled.held, **values}
             return [
                 convert[name](values[name]) if name in convert else values[name]
                 for name in compiled.names
             ]
+        if compiled.held:
+            values = {**compiled.held, **values}
         return {
             name: convert[name](value) if name in convert else value
             for name, value in values.items()
@@ -71,6 +90,35 @@ class DirectStatement:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
             return list(cursor.fetchall()) if cursor.description else []
 
+    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a query once; returns its rows, each value converted as SQLAlchemy would."""
+        compiled = self._compiled(connection.dialect)
+        with _cursor(connection, compiled.sql) as cursor:
+            cursor.execute(compiled.sql, self._parameters(compiled, values))
+            fetched = cursor.fetchall()
+            results = self._results.get(connection.dialect.name)
+            if results is None:
+                results = self._result_conversions(connection.dialect, compiled, cursor)
+        if not any(results):
+            return list(fetched)
+        return [
+            tuple(
+                value if convert is None or value is None else convert(value)
+                for convert, value in zip(results, row, strict=True)
+            )
+            for row in fetched
+        ]
+
+    def _result_conversions(self, dialect: Dialect, compiled: _Compiled, cursor: Any) -> list[Any]:
+        # Some drivers' conversions depend on the column's type as the driver reports it (a
+        # PostgreSQL numeric), so they are looked up with the first result's description.
+        results = [
+            type_._cached_result_processor(dialect, column[1])
+            for type_, column in zip(compiled.result_types, cursor.description, strict=True)
+        ]
+        self._results[dialect.name] = results
+        return results
+
     def write(self, connection: Connection, values: Mapping[str, Any]) -> int:
         """Run a write once; returns how many rows it changed."""
         compiled = self._compiled(connection.dialect)
@@ -78,11 +126,13 @@ class DirectStatement:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
             return int(cursor.rowcount)
 
-    def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run the statement once for each of ``rows`` (one call to the driver)."""
+    def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run the statement once for each of ``rows`` (one call to the driver); returns how
+        many rows the writes changed in all."""
         compiled = self._compiled(connection.dialect)
         with _cursor(connection, compiled.sql) as cursor:
             cursor.executemany(compiled.sql, [self._parameters(compiled, row) for row in rows])
+            return int(cursor.rowcount)
 
     def __repr__(self) -> str:
         return f"DirectStatement({self._statement!r})"

@@ -132,16 +132,24 @@ class DeliveryStatusCallbacks:
         self._now = now
         self._settings: dict[str, CallbackSetting | None] = {}
 
-    def status_changed(self, notification: Mapping[Any, Any]) -> None:
-        """``notification`` holds the row's values after the change."""
-        if not fires_delivery_status(notification["notification_type"], notification["status"]):
-            return
-        service_id = notification["service_id"]
+    def wanted(self, service_id: str, notification_type: str, status: str) -> bool:
+        """Whether a notification of the service reaching ``status`` sends a receipt."""
+        return fires_delivery_status(notification_type, status) and (
+            self._setting(service_id) is not None
+        )
+
+    def _setting(self, service_id: str) -> CallbackSetting | None:
         if service_id not in self._settings:
             self._settings[service_id] = callback_setting(
                 self._connection, service_id, DELIVERY_STATUS
             )
-        setting = self._settings[service_id]
+        return self._settings[service_id]
+
+    def status_changed(self, notification: Mapping[Any, Any]) -> None:
+        """``notification`` holds the row's values after the change."""
+        if not fires_delivery_status(notification["notification_type"], notification["status"]):
+            return
+        setting = self._setting(notification["service_id"])
         if setting is None:
             return
         body = delivery_status_body(

@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    bindparam,
     delete,
     func,
     select,
@@ -40,17 +39,14 @@ from notify_emulator.store.admissions import (
     SendAdmission,
     Verdict,
     admit_sends,
-    step_time,
     store_notifications,
 )
 from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
-from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.events import (
     record_event,
     record_notification_event,
-    record_notification_events,
 )
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
@@ -65,6 +61,7 @@ from notify_emulator.store.records import (
     SmsSenderRecord,
     TemplateRecord,
 )
+from notify_emulator.store.status_steps import apply_due_steps
 
 # notify-api.md §2.4: keys revoked within about a week are still recognised (as revoked).
 _Key = TypeVar("_Key", bound=Hashable)
@@ -76,25 +73,6 @@ REVOKED_KEY_WINDOW = timedelta(days=7)
 
 # How many rows' due status steps one transaction applies (store.advance_due_statuses).
 STATUS_STEPS_PER_TRANSACTION = 200
-
-_n = t.notifications.c
-# A planned step applied to a row still as it was read (run for every status change).
-_ADVANCE_STATUS = DirectStatement(
-    update(t.notifications)
-    .where(
-        _n.id == bindparam("row_id", type_=_n.id.type),
-        _n.status == bindparam("was_status", type_=_n.status.type),
-        _n.next_step_at == bindparam("was_next_step_at", type_=_n.next_step_at.type),
-    )
-    .values(
-        status=bindparam("new_status", type_=_n.status.type),
-        updated_at=bindparam("new_updated_at", type_=_n.updated_at.type),
-        sent_at=bindparam("new_sent_at", type_=_n.sent_at.type),
-        completed_at=bindparam("new_completed_at", type_=_n.completed_at.type),
-        planned_steps=bindparam("new_planned_steps", type_=_n.planned_steps.type),
-        next_step_at=bindparam("new_next_step_at", type_=_n.next_step_at.type),
-    )
-)
 
 
 @dataclass(frozen=True)
@@ -334,75 +312,8 @@ class Store:
 
     def _advance_some(self, now: datetime, limit: int) -> tuple[int, int]:
         """Apply the due steps of up to ``limit`` rows; (rows changed, rows read)."""
-        changed = 0
-        n = t.notifications.c
         with self.db.begin() as connection:
-            rows = connection.execute(
-                select(
-                    n.id,
-                    n.service_id,
-                    n.notification_type,
-                    n.status,
-                    n.reference,
-                    n.recipient,
-                    n.created_at,
-                    n.sent_at,
-                    n.template_id,
-                    n.template_version,
-                    n.planned_steps,
-                    n.next_step_at,
-                )
-                .where(n.next_step_at <= now)
-                # The earliest due first, by their index; rows are locked in one order by
-                # every process (ties by id), so two never deadlock.
-                .order_by(n.next_step_at, n.id)
-                .limit(limit)
-            ).all()
-            receipts = DeliveryStatusCallbacks(connection, self.callback_delay, now)
-            events: list[dict[str, str]] = []
-            for row in rows:
-                steps: list[dict[str, str]] = list(row.planned_steps or [])
-                due = [step for step in steps if step_time(step) <= now]
-                if not due:
-                    continue
-                remaining = steps[len(due) :]
-                happened = [Step(step["status"], step_time(step)) for step in due]
-                times = after_steps(row.sent_at, happened)
-                done = _ADVANCE_STATUS.write(
-                    connection,
-                    {
-                        "row_id": row.id,
-                        "was_status": row.status,
-                        "was_next_step_at": row.next_step_at,
-                        "new_status": happened[-1].status,
-                        "new_updated_at": times.updated_at,
-                        "new_sent_at": times.sent_at,
-                        "new_completed_at": times.completed_at,
-                        "new_planned_steps": remaining,
-                        "new_next_step_at": step_time(remaining[0]) if remaining else None,
-                    },
-                )
-                if not done:
-                    continue  # another process applied it first
-                changed += 1
-                receipts.status_changed(
-                    {
-                        **row._mapping,
-                        "status": happened[-1].status,
-                        "updated_at": times.updated_at,
-                        "sent_at": times.sent_at,
-                    }
-                )
-                events.append(
-                    {
-                        "id": row.id,
-                        "notification_type": row.notification_type,
-                        "status": happened[-1].status,
-                    }
-                )
-            if events:
-                record_notification_events(connection, events)
-        return changed, len(rows)
+            return apply_due_steps(connection, now, limit, self.callback_delay)
 
     def force_status(self, notification_id: str, status: str) -> bool:
         """Set a status now and drop the rest of the plan; False if there is no such row.

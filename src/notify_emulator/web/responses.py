@@ -34,11 +34,14 @@ METHOD_NOT_ALLOWED_MESSAGE = "The method is not allowed for the requested URL."
 WERKZEUG_MEDIA_TYPE = "text/html"
 
 
+# Made once: json.dumps with options builds a new encoder on every call.
+_NOTIFY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+_ADMIN_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+
+
 def encode_json(data: object) -> bytes:
     """Flask's output: sorted keys, compact separators, non-ASCII escaped."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode(
-        "ascii"
-    )
+    return _NOTIFY_ENCODER.encode(data).encode("ascii")
 
 
 class NotifyJSONResponse(Response):
@@ -58,7 +61,7 @@ def json_response(data: object, status_code: int = 200) -> Response:
 def admin_json_response(data: object, status_code: int = 200) -> Response:
     """An answer of an emulator-only route: plain JSON, non-ASCII escaped, so that whatever
     text a stored notification holds can always be encoded."""
-    body = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    body = _ADMIN_ENCODER.encode(data).encode("ascii")
     return Response(body, status_code=status_code, media_type="application/json")
 
 

@@ -8,6 +8,7 @@ one, else the library's text with every ``'`` removed, prefixed by the top-level
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -320,8 +321,10 @@ def _passes_quickly(data: object, schema: Mapping[str, Any]) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1024)
 def canonical_uuid(value: str) -> str:
-    """The canonical form of an id that passed ``validate_uuid``."""
+    """The canonical form of an id that passed ``validate_uuid`` (the same few template ids
+    come again and again, so the answers are kept)."""
     return str(uuid.UUID(value))
 
 

@@ -87,7 +87,7 @@ def parse_json(body: bytes | str) -> object:
     JSON does not have and PostgreSQL's JSON type refuses.
     """
     try:
-        data = json.loads(body, parse_constant=_not_json, parse_float=_finite_float)
+        data = _DECODER.decode(_as_text(body))
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
     if not _may_hold_unusable_text(body):
@@ -111,6 +111,15 @@ def _may_hold_unusable_text(body: bytes | str) -> bool:
     return body.count(b"{") + body.count(b"[") > MAX_JSON_DEPTH
 
 
+def _as_text(body: bytes | str) -> str:
+    # What json.loads does before decoding: bytes in any UTF of JSON, a str without a BOM.
+    if isinstance(body, str):
+        if body.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", body, 0)
+        return body
+    return body.decode(json.detect_encoding(body), "surrogatepass")
+
+
 def _not_json(name: str) -> object:
     raise ValueError(f"{name} is not a JSON value")
 
@@ -120,6 +129,10 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text} is too big for a number")
     return value
+
+
+# Made once: json.loads with options builds a new decoder on every call.
+_DECODER = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite_float)
 
 
 def _named(path: Iterable[str], where: str) -> str:

@@ -5,7 +5,8 @@
         [--workers N]
 
 Both run uvicorn in the main thread of their own process with identical settings (the ones
-``notify_emulator.server`` uses, no access log), so that the only difference between the two is
+``notify_emulator.server`` uses, no access log, the process settled for serving as
+``notify-emulator serve`` settles its own), so that the only difference between the two is
 the application. The emulator's own per-request log line is off, as the bare app has none.
 With ``--workers N`` the emulator is seeded once and then served by N forked processes sharing
 one listening socket (as ``notify-emulator serve --workers N`` shares its database).
@@ -51,6 +52,9 @@ def serve_workers(database_url: str, config: Path | None, port: int, workers: in
         child = os.fork()
         if child == 0:
             app = _emulator_app(database_url, config, seed=False)
+            from notify_emulator.cli import settle_for_serving
+
+            settle_for_serving()
             uvicorn.Server(_config(app, port)).run(sockets=[listener])
             os._exit(0)
         children.append(child)
@@ -80,7 +84,11 @@ def _config(app: ASGIApp, port: int) -> uvicorn.Config:
 
 
 def serve(app: ASGIApp, port: int) -> None:
-    """Run ``app`` on loopback ``port`` until the process is told to stop."""
+    """Run ``app`` on loopback ``port`` until the process is told to stop, the process
+    settled as ``notify-emulator serve`` settles its own."""
+    from notify_emulator.cli import settle_for_serving
+
+    settle_for_serving()
     uvicorn.Server(_config(app, port)).run()
 
 

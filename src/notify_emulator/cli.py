@@ -8,6 +8,7 @@ failure to start (bad seed file, unusable database, port in use) exits non-zero 
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import os
 import secrets
@@ -190,6 +191,7 @@ def serve(
     else:
         click.echo(_describe_seeded(app, config_path, host))
     if workers == 1:
+        settle_for_serving()
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -281,7 +283,26 @@ def worker_app() -> object:
         ),
         admin_token=os.environ.get(ENV_ADMIN_TOKEN) or None,
     )
-    return create_app(settings, seed=False)
+    app = create_app(settings, seed=False)
+    settle_for_serving()
+    return app
+
+
+# Young objects are collected after this many allocations (CPython's default is 700): a
+# request allocates hundreds, so with the default the requests in flight are promoted to the
+# oldest generation within a few collections, and collecting it stops every request for tens
+# of milliseconds (50-65 ms measured under load) several times a second.
+YOUNG_COLLECTION_THRESHOLD = 20_000
+OLDER_COLLECTION_THRESHOLDS = (20, 20)
+
+
+def settle_for_serving() -> None:
+    """Ready a process that now only serves: what it built at start (modules, tables, the
+    seeded configuration, caches) is left out of later garbage collections, and young objects
+    are collected less often, so a full collection is rare and short."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *OLDER_COLLECTION_THRESHOLDS)
 
 
 OUTPUT_HELP = (

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +112,24 @@ def test_an_unusable_admin_token_is_refused_without_echoing_it(token: str) -> No
     assert output.startswith("notify-emulator: the admin token must be")
     assert token not in output
     assert output.count("\n") == 1
+
+
+def test_a_serving_process_leaves_what_it_built_out_of_garbage_collections() -> None:
+    # In a process of its own: the settings are the whole process's.
+    script = (
+        "import gc\n"
+        "from notify_emulator.cli import settle_for_serving, YOUNG_COLLECTION_THRESHOLD\n"
+        "from notify_emulator.app import create_app\n"
+        "from notify_emulator.settings import Settings\n"
+        "app = create_app(Settings(database_url='sqlite:///:memory:'))\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "settle_for_serving()\n"
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()\n"
+        "assert gc.get_threshold()[0] == YOUNG_COLLECTION_THRESHOLD\n"
+        "print('settled')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "settled"

@@ -56,11 +56,10 @@ def reset_state(emulator: Emulator, *, faults_and_clock: bool = True) -> None:
     """
     store = emulator.store
     with store.db.begin():
-        store.reset_activity()
+        store.reset_activity()  # the rate limit's buckets too
         if faults_and_clock:
             store.faults.clear()
             store.clock_offset.reset()
-        emulator.rate_limiter.reset()
 
 
 def load_config(emulator: Emulator, request: ApiRequest) -> Result:

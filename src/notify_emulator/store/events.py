@@ -24,6 +24,7 @@ __all__ = [
     "record_event",
     "record_notification_event",
     "record_notification_events",
+    "restart_event_log",
 ]
 
 # The log keeps about this many recent events (the inbox's live updates only need the last few
@@ -75,6 +76,7 @@ def record_notification_events(connection: Connection, rows: Sequence[Mapping[st
 
 
 _DIRECT_INSERT = DirectStatement(st.INSERT_ACTIVITY_EVENT, ["kind", "data"])
+_DIRECT_EMPTY = DirectStatement(delete(t.activity_events))
 # Events added in groups since this process last trimmed the log (a group's inserts do not
 # report their sequence numbers, so the trim cannot follow them as record_event does).
 _added_since_trim = 0
@@ -103,3 +105,11 @@ def record_callback_event(connection: Connection, row: Mapping[Any, Any]) -> Non
             "state": row["state"],
         },
     )
+
+
+def restart_event_log(connection: Connection) -> None:
+    """Empty the log but for one ``reset`` event, which tells open pages to start afresh (a
+    reset before every test runs this, so it runs on the driver's cursor; the log left holds
+    one event, so it needs no trimming)."""
+    _DIRECT_EMPTY.write(connection, {})
+    _DIRECT_INSERT.write(connection, {"kind": "reset", "data": {}})

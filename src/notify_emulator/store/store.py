@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    bindparam,
     delete,
     func,
     select,
@@ -43,10 +44,12 @@ from notify_emulator.store.admissions import (
 )
 from notify_emulator.store.clock_offset import ClockOffset
 from notify_emulator.store.config_cache import ConfigCache
+from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.engine import ConnectionGate, DatabaseError, create_database_engine
 from notify_emulator.store.events import (
     record_event,
     record_notification_event,
+    restart_event_log,
 )
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
@@ -425,21 +428,18 @@ class Store:
         """Up to ``limit`` stored notifications (optionally of one service), newest first,
         continuing after the notification ``older_than`` (none if it is not stored)."""
         self.advance_due_statuses()
-        n = t.notifications.c
-        statement = select(t.notifications)
+        values: dict[str, Any] = {"limit": limit}
         if service_id is not None:
-            statement = statement.where(n.service_id == service_id)
+            values["service_id"] = service_id
         with self.db.connect() as connection:
             if older_than is not None:
-                pivot = connection.execute(
-                    select(n.created_at, n.id).where(n.id == older_than)
-                ).first()
-                if pivot is None:
+                pivot = _PAGE_PIVOT.rows(connection, {"older_than": older_than})
+                if not pivot:
                     return []
-                statement = statement.where(_after(n.created_at, n.id, pivot))
-            statement = statement.order_by(n.created_at.desc(), n.id.desc()).limit(limit)
-            rows = connection.execute(statement).all()
-        return [_notification(row._mapping) for row in rows]
+                values["pivot_created_at"], values["pivot_id"] = pivot[0]
+            statement = _PAGES[service_id is not None, older_than is not None]
+            rows = statement.rows(connection, values)
+        return [_notification(dict(zip(_NOTIFICATION_KEYS, row, strict=True))) for row in rows]
 
     def save_letter_pdf(self, notification_id: str, data: bytes) -> None:
         """Store (or replace) a letter's PDF."""
@@ -557,13 +557,13 @@ class Store:
     # --- maintenance -------------------------------------------------------------------------
 
     def reset_activity(self) -> None:
-        """Empty notifications, received texts, files and counts; keep the configuration."""
+        """Empty notifications, received texts, files, counts and rate-limit buckets; keep
+        the configuration."""
         with self.db.begin() as connection:
-            for table in t.ACTIVITY_TABLES:
-                connection.execute(delete(table))
+            for statement in _EMPTY_ACTIVITY:
+                statement.write(connection, {})
             # The change log goes too, but a "reset" event tells open pages to start afresh.
-            connection.execute(delete(t.activity_events))
-            record_event(connection, "reset", {})
+            restart_event_log(connection)
 
     def count_rows(self, table_name: str) -> int:
         """How many rows a table holds (for diagnostics and tests)."""
@@ -597,3 +597,39 @@ def _notification(values: Mapping[Any, Any]) -> NotificationRecord:
     data["personalisation"] = dict(data["personalisation"] or {})
     data["planned_steps"] = list(data["planned_steps"] or [])
     return NotificationRecord(**data)
+
+
+# Built once, as the fixture resets before every test and reads what it sent after it:
+# building a statement costs more than running it on the driver's cursor (store/direct.py).
+_EMPTY_ACTIVITY = tuple(DirectStatement(delete(table)) for table in t.ACTIVITY_TABLES)
+_n = t.notifications.c
+_NOTIFICATION_KEYS = tuple(column.key for column in t.notifications.columns)
+_PAGE_PIVOT = DirectStatement(select(_n.created_at, _n.id).where(_n.id == bindparam("older_than")))
+
+
+class _Pivot(NamedTuple):
+    created_at: Any
+    id: Any
+
+
+def _page_of_notifications(of_service: bool, after_pivot: bool) -> DirectStatement:
+    statement = select(t.notifications)
+    if of_service:
+        statement = statement.where(_n.service_id == bindparam("service_id"))
+    if after_pivot:
+        pivot = _Pivot(
+            bindparam("pivot_created_at", type_=_n.created_at.type),
+            bindparam("pivot_id", type_=_n.id.type),
+        )
+        statement = statement.where(_after(_n.created_at, _n.id, pivot))
+    return DirectStatement(
+        statement.order_by(_n.created_at.desc(), _n.id.desc()).limit(bindparam("limit"))
+    )
+
+
+# By (of one service, after a pivot): Store.notifications_page.
+_PAGES = {
+    (of_service, after_pivot): _page_of_notifications(of_service, after_pivot)
+    for of_service in (False, True)
+    for after_pivot in (False, True)
+}

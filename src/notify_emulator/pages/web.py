@@ -1,6 +1,8 @@
 """How a page is served: the Jinja2 environment, the page handler contract, the security headers
 every page carries, and HTML error pages.
 
+Jinja2 is imported, and the environment made, when the first page is rendered.
+
 A page handler is a plain synchronous function ``(Emulator, ApiRequest) -> Response``, run in a
 worker thread like the JSON handlers; :class:`PageError` becomes an HTML error page with its
 status, and anything else a logged 500 page that says nothing about the error.
@@ -8,17 +10,21 @@ status, and anything else a logged 500 page that says nothing about the error.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from notify_emulator.web.context import ApiRequest, Emulator, read_request
 from notify_emulator.web.text_checks import UnusableText
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 logger = logging.getLogger("notify_emulator")
 
@@ -56,14 +62,20 @@ EMAIL_CSP = "; ".join(
     )
 )
 
-_environment = Environment(
-    loader=PackageLoader("notify_emulator.pages", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_environment.globals["static"] = lambda name: f"{STATIC_PREFIX}/{name}"
+
+@functools.cache
+def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=PackageLoader("notify_emulator.pages", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["static"] = lambda name: f"{STATIC_PREFIX}/{name}"
+    return environment
 
 
 class PageError(Exception):
@@ -78,10 +90,26 @@ class PageError(Exception):
 
 def render_page(template_name: str, /, status_code: int = 200, **context: Any) -> Response:
     """A template rendered as a page, with the pages' security headers."""
-    html = _environment.get_template(template_name).render(**context)
+    html = _environment().get_template(template_name).render(**context)
     return HTMLResponse(
         html, status_code=status_code, headers={"Content-Security-Policy": PAGE_CSP}
     )
+
+
+def imported_on_first_use(module: str, name: str) -> PageHandler:
+    """The page handler ``name`` of ``notify_emulator.pages.<module>``, imported when it is
+    first called (in a worker thread, as every page handler runs)."""
+    found: list[PageHandler] = []
+
+    def handler(emulator: Emulator, request: ApiRequest) -> Response:
+        if not found:  # two threads may both look it up: importing is thread-safe
+            imported = importlib.import_module(f"notify_emulator.pages.{module}")
+            found.append(cast(PageHandler, getattr(imported, name)))
+        return found[0](emulator, request)
+
+    handler.__name__ = name
+    handler.__qualname__ = f"{module}.{name}"
+    return handler
 
 
 def page_endpoint(handler: PageHandler) -> Endpoint:

@@ -142,12 +142,16 @@ class NotifyEmulator:
         self.api_keys = dict(service.api_keys)
         self.templates = dict(service.templates)
         self._emulator_session = emulator_session
-        self._session = emulator_session.http
         self._seeded_callbacks = dict(service.callbacks)
 
     def __repr__(self) -> str:
         # Never show the keys.
         return f"<NotifyEmulator {self.base_url} service {self.service_id}>"
+
+    @property
+    def _session(self) -> requests.Session:
+        """The session the helpers call the /_emulator/ routes with (made on first use)."""
+        return self._emulator_session.http()
 
     @property
     def client(self) -> NotificationsAPIClient:
@@ -495,14 +499,12 @@ class _EmulatorSession:
     """
 
     def __init__(self, server: EmulatorServer, service: _SeededService) -> None:
-        import requests
-
         from notify_emulator.store.export import configuration
         from notify_emulator.store.setup import configuration_rows
 
         self.server = server
         self.service = service
-        self.http = requests.Session()
+        self._http: requests.Session | None = None
         self._client: NotificationsAPIClient | None = None
         self.emulator: Emulator = server.app.state.emulator
         self.store: Store = self.emulator.store
@@ -600,6 +602,15 @@ class _EmulatorSession:
                 f"days), so GET /v2/notifications/{record.id} answers 404"
             )
 
+    def http(self) -> requests.Session:
+        """The session for the /_emulator/ routes, made (and requests imported) on first use:
+        a test that only sends and reads what it sent never needs it."""
+        if self._http is None:
+            import requests
+
+            self._http = requests.Session()
+        return self._http
+
     def client(self) -> NotificationsAPIClient:
         if self._client is None:
             try:
@@ -619,7 +630,8 @@ class _EmulatorSession:
         # garbage collector to find (a ResourceWarning in whichever test runs then).
         if self._client is not None:
             _close_client(self._client)
-        self.http.close()
+        if self._http is not None:
+            self._http.close()
         self.server.stop()
 
 

@@ -5,12 +5,14 @@ client can talk to without blocking the calling thread. uvicorn runs in a daemon
 its own event loop; the listening socket is bound here first, so asking for port 0 gives a free
 port with no race between choosing it and listening on it. The thread says when uvicorn has
 finished starting (or has given up), so :meth:`BackgroundServer.start` waits for that and then
-checks the health route once, rather than polling.
+checks the health route once, rather than polling (with the standard library's HTTP client:
+the emulator itself needs no HTTP client until it delivers a callback).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import http.client
 import socket
 import threading
 import time
@@ -18,7 +20,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-import requests
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -35,6 +36,8 @@ SHUTDOWN_TIMEOUT_SECONDS = 5.0
 # Pause between health-check attempts, should the first fail once uvicorn has started.
 HEALTH_POLL_INTERVAL_SECONDS = 0.02
 HEALTH_PATH = "/_emulator/health"
+# How long one health check may take.
+HEALTH_TIMEOUT_SECONDS = 1.0
 
 _Server = TypeVar("_Server", bound="BackgroundServer")
 
@@ -133,7 +136,7 @@ class BackgroundServer:
         )
         self._thread.start()
         try:
-            self._wait_until_healthy(base_url)
+            self._wait_until_healthy(base_url, port)
         except BaseException:
             self.stop()
             raise
@@ -193,30 +196,41 @@ class BackgroundServer:
         reason = repr(self._error) if self._error else "see the log above"
         return ServerStartError(f"the emulator stopped while starting ({reason})")
 
-    def _wait_until_healthy(self, base_url: str) -> None:
+    def _wait_until_healthy(self, base_url: str, port: int) -> None:
         deadline = time.monotonic() + self._startup_timeout
         last_problem = "no answer yet"
         if self._ready.wait(self._startup_timeout) and (
             self._server is None or not self._server.started
         ):
             raise self._stopped_while_starting()
-        with requests.Session() as session:
-            while time.monotonic() < deadline:
-                if self._thread is None or not self._thread.is_alive():
-                    raise self._stopped_while_starting()
-                try:
-                    answer = session.get(base_url + HEALTH_PATH, timeout=1.0)
-                except requests.RequestException as error:
-                    last_problem = type(error).__name__
-                else:
-                    if answer.status_code == 200:
-                        return
-                    last_problem = f"HTTP {answer.status_code}"
-                time.sleep(HEALTH_POLL_INTERVAL_SECONDS)
+        while time.monotonic() < deadline:
+            if self._thread is None or not self._thread.is_alive():
+                raise self._stopped_while_starting()
+            try:
+                status = _health_status(self._host, port)
+            except (OSError, http.client.HTTPException) as error:
+                last_problem = type(error).__name__
+            else:
+                if status == 200:
+                    return
+                last_problem = f"HTTP {status}"
+            time.sleep(HEALTH_POLL_INTERVAL_SECONDS)
         raise ServerStartError(
             f"the emulator at {base_url} was not healthy within "
             f"{self._startup_timeout:g} s ({last_problem})"
         )
+
+
+def _health_status(host: str, port: int) -> int:
+    """The status of ``GET /_emulator/health`` on ``host:port``."""
+    connection = http.client.HTTPConnection(host, port, timeout=HEALTH_TIMEOUT_SECONDS)
+    try:
+        connection.request("GET", HEALTH_PATH)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    finally:
+        connection.close()
 
 
 class EmulatorServer(BackgroundServer):

@@ -179,6 +179,32 @@ def test_tests_without_the_fixture_start_and_import_nothing(pytester: pytest.Pyt
     result.assert_outcomes(passed=1)
 
 
+def test_the_emulator_starts_without_what_only_pages_letters_and_callbacks_need(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeini(INI)
+    pytester.makepyfile(
+        test_deferred="""
+        import sys
+
+        DEFERRED = (
+            "jinja2",  # the pages
+            "pypdfium2",  # letters' page images
+            "notify_emulator.pages.inbox",
+            "notify_emulator.rules.markdown",  # emails and letters
+            "holidays",  # letters' dates
+            "requests",  # callbacks, and the helpers' /_emulator/ calls
+        )
+
+        def test_started(notify_emulator):
+            assert notify_emulator.sent() == []
+            assert [name for name in DEFERRED if name in sys.modules] == []
+        """
+    )
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS, "-p", "no:requests_mock")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI)
     result = pytester.runpytest(*RUN_OPTIONS, "--fixtures")

@@ -18,8 +18,7 @@ import queue
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-
-import requests
+from typing import TYPE_CHECKING
 
 from notify_emulator.callbacks.delivery import post_callback, safe_url
 from notify_emulator.clock import format_timestamp
@@ -30,6 +29,9 @@ from notify_emulator.rules.callbacks import (
 )
 from notify_emulator.store import Store
 from notify_emulator.store.outbox import FAILED, ClaimedCallback, claim_due, record_attempt
+
+if TYPE_CHECKING:
+    import requests
 
 logger = logging.getLogger("notify_emulator.callbacks")
 
@@ -209,6 +211,8 @@ class CallbackWorker:
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
+            import requests  # with the first attempt, as delivery.py imports it
+
             # One keep-alive session per thread, as Notify keeps one per worker thread.
             session = requests.Session()
             self._local.session = session

@@ -6,7 +6,7 @@ themselves are in :mod:`notify_emulator.rules.data.country_data`.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from notify_emulator.rules.data.ascii_folding import fold_to_ascii
@@ -46,7 +46,9 @@ def normalise_country_name(name: str) -> str:
     return normalised if "?" in folded else folded
 
 
-def _build_lookup() -> dict[str, str]:
+@cache
+def _lookup() -> dict[str, str]:
+    # Built with the first look-up (only letters look countries up), not with the rules.
     lookup: dict[str, str] = {}
     for canonical, names in COUNTRY_NAMES.items():
         for name in names:
@@ -54,9 +56,6 @@ def _build_lookup() -> dict[str, str]:
             if lookup.setdefault(key, canonical) != canonical:
                 raise ValueError(f"{name!r} resolves to both {lookup[key]!r} and {canonical!r}")
     return lookup
-
-
-_LOOKUP = _build_lookup()
 
 
 @lru_cache(maxsize=2048)
@@ -71,7 +70,7 @@ def find_country(name: str) -> str | None:
         # A postcode, not a country.
         return None
     for candidate in (name, f"the {name}", f"yr {name}", f"y {name}"):
-        canonical = _LOOKUP.get(normalise_country_name(candidate))
+        canonical = _lookup().get(normalise_country_name(candidate))
         if canonical is not None:
             return canonical
     return None

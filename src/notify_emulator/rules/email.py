@@ -3,7 +3,8 @@
 Source: notifications-utils ``template.py`` (``BaseEmailTemplate``, ``HTMLEmailTemplate``,
 ``PlainTextEmailTemplate``). The API ``body`` is the markdown source with the values
 filled in; the markdown is only rendered for the message itself and for the v2 preview's
-``html``.
+``html``. So its grammar (:mod:`notify_emulator.rules.markdown`, whose patterns take a while to
+compile) is imported when the first one is rendered, not with the rules.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from notify_emulator.rules.errors import MessageEmpty, MessageTooLong
-from notify_emulator.rules.markdown import render_email_html, render_plain_text, render_preheader
 from notify_emulator.rules.placeholders import fill
 from notify_emulator.rules.typography import nice_typography, normalise_whitespace, unlink_govuk
 
@@ -89,6 +89,8 @@ def email_html_body(
     Values are HTML-escaped before the markdown is rendered, so personalisation cannot
     inject HTML (it can still inject markdown; see ``sanitise_content_for``).
     """
+    from notify_emulator.rules.markdown import render_email_html
+
     markdown = _prepare_markdown(
         content, personalisation, escape=True, unsubscribe_link=unsubscribe_link
     )
@@ -99,6 +101,8 @@ def email_plain_text(
     content: str, personalisation: Personalisation, *, unsubscribe_link: str | None = None
 ) -> str:
     """The plain-text part of the email, ending with exactly one newline."""
+    from notify_emulator.rules.markdown import render_plain_text
+
     markdown = _prepare_markdown(
         content, personalisation, escape=False, unsubscribe_link=unsubscribe_link
     )
@@ -111,6 +115,8 @@ def email_preheader(content: str, personalisation: Personalisation) -> str:
 
     Notify's email wrapper shows it followed by an ellipsis.
     """
+    from notify_emulator.rules.markdown import render_preheader
+
     markdown = _prepare_markdown(content, personalisation, escape=True, unsubscribe_link=None)
     text = nice_typography(render_preheader(markdown))
     return " ".join(text.split())[:PREHEADER_LENGTH].strip()

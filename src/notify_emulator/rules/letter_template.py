@@ -3,7 +3,8 @@ them for the printed letter, and what the API returns (rules.md §4.7, §7).
 
 Source: notifications-utils ``template.py`` (``BaseLetterTemplate``) and ``qr_code.py``.
 Address normalisation and validation live in :mod:`notify_emulator.rules.postal_address`;
-this module only lays out lines it is given.
+this module only lays out lines it is given. The markdown grammar is imported with the first
+letter rendered (as :mod:`notify_emulator.rules.email` imports it with the first email).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from notify_emulator.rules.email import email_body, is_message_empty
 from notify_emulator.rules.errors import RuleError
-from notify_emulator.rules.markdown import QR_HYPHEN_STAND_IN, LetterRenderer, render
 from notify_emulator.rules.placeholders import (
     fill,
     normalise_key,
@@ -135,6 +135,8 @@ def letter_body_html(content: str, personalisation: Personalisation) -> str:
     ``qr:`` paragraph becomes ``<div class='qrcode'>DATA</div>`` (DATA HTML-escaped, its
     hyphens untouched) for the PDF builder to draw.
     """
+    from notify_emulator.rules.markdown import QR_HYPHEN_STAND_IN, LetterRenderer, render
+
     html = render(_personalised_markdown(content, personalisation) + "\n", LetterRenderer())
     html = _replace_hyphens_outside_tags(nice_typography(html))
     return html.replace(QR_HYPHEN_STAND_IN, "-")
@@ -160,6 +162,8 @@ def check_qr_codes(content: str, personalisation: Personalisation) -> None:
     Measured as Notify does: on the HTML-escaped text, in UTF-8. With no personalisation
     the raw template is checked (as when a template is saved).
     """
+    from notify_emulator.rules.markdown import LetterRenderer, render
+
     markdown = _personalised_markdown(content, personalisation) if personalisation else content
 
     def measure(data: str) -> str:
@@ -174,6 +178,8 @@ def check_qr_codes(content: str, personalisation: Personalisation) -> None:
 def letter_qr_codes(content: str, personalisation: Personalisation) -> list[str]:
     """The data of each ``qr:`` paragraph, in order and unescaped: what each printed QR
     code encodes. Data that still holds an unfilled placeholder is skipped."""
+    from notify_emulator.rules.markdown import LetterRenderer, render
+
     found: list[str] = []
 
     def collect(data: str) -> str:

@@ -154,10 +154,18 @@ class CallbackWorker:
         """Apply due statuses and hand out due callbacks once; returns how many were claimed.
 
         Errors (a database briefly busy or gone) are logged once and retried next tick.
+        A tick with nothing due (most ticks) makes one read and no write. The tick checks the
+        configuration generation once (as a request does), so its reads share one offset of
+        the emulator's clock.
         """
+        store = self._store
         try:
-            self._store.advance_due_statuses()
-            claimed = self._claim()
+            with store.config.one_check():
+                if not store.work_due():
+                    claimed = []
+                else:
+                    store.advance_due_statuses()
+                    claimed = self._claim()
         except Exception as error:  # the loop must outlive any one failure
             self._log_failure(error)
             return 0

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Engine,
     bindparam,
     delete,
+    exists,
     func,
     select,
     text,
@@ -53,7 +54,12 @@ from notify_emulator.store.events import (
 )
 from notify_emulator.store.faults import FaultStore
 from notify_emulator.store.migrations import migrate
-from notify_emulator.store.outbox import DeliveryStatusCallbacks, callback_setting, enqueue
+from notify_emulator.store.outbox import (
+    PENDING,
+    DeliveryStatusCallbacks,
+    callback_setting,
+    enqueue,
+)
 from notify_emulator.store.records import (
     ApiKeyRecord,
     DocumentRecord,
@@ -317,6 +323,18 @@ class Store:
         """Apply the due steps of up to ``limit`` rows; (rows changed, rows read)."""
         with self.db.begin() as connection:
             return apply_due_steps(connection, now, limit, self.callback_delay)
+
+    def work_due(self) -> bool:
+        """Whether any notification has a status step due, or any callback an attempt due, on
+        the emulator's clock: one read, which takes no lock.
+
+        The callback worker asks this before each tick's writes (applying the steps takes the
+        database's write lock), so an idle tick costs one small query. It reads the database,
+        so work that another process on it queued is seen as soon as it is committed.
+        """
+        with self.db.connect() as connection:
+            rows = _WORK_DUE.rows(connection, {"now": self.now()})
+        return any(bool(value) for value in rows[0])
 
     def force_status(self, notification_id: str, status: str) -> bool:
         """Set a status now and drop the rest of the plan; False if there is no such row.
@@ -626,6 +644,16 @@ def _page_of_notifications(of_service: bool, after_pivot: bool) -> DirectStateme
         statement.order_by(_n.created_at.desc(), _n.id.desc()).limit(bindparam("limit"))
     )
 
+
+# Store.work_due: whether there is any row advance_due_statuses would step or claim_due look at
+# (each answered from its index: ix_notifications_next_step_at, ix_callbacks_due).
+_now = bindparam("now", type_=_n.next_step_at.type)
+_WORK_DUE = DirectStatement(
+    select(
+        exists().where(_n.next_step_at <= _now),
+        exists().where(t.callbacks.c.state == PENDING, t.callbacks.c.next_attempt_at <= _now),
+    )
+)
 
 # By (of one service, after a pivot): Store.notifications_page.
 _PAGES = {

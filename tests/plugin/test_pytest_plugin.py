@@ -179,7 +179,7 @@ def test_tests_without_the_fixture_start_and_import_nothing(pytester: pytest.Pyt
     result.assert_outcomes(passed=1)
 
 
-def test_the_emulator_starts_without_what_only_pages_letters_and_callbacks_need(
+def test_the_emulator_starts_without_what_only_pages_letters_callbacks_and_postgresql_need(
     pytester: pytest.Pytester,
 ) -> None:
     pytester.makeini(INI)
@@ -194,6 +194,7 @@ def test_the_emulator_starts_without_what_only_pages_letters_and_callbacks_need(
             "notify_emulator.rules.markdown",  # emails and letters
             "holidays",  # letters' dates
             "requests",  # callbacks, and the helpers' /_emulator/ calls
+            "sqlalchemy.dialects.postgresql",  # a database on PostgreSQL
         )
 
         def test_started(notify_emulator):

@@ -12,6 +12,7 @@ only after the commit, so a 201 still means the row is durable.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,10 +91,11 @@ class DailyLimitHit:
 
 _INSERT = DirectStatement(st.INSERT_NOTIFICATION, [c.key for c in t.notifications.columns])
 _DAILY_COUNT = DirectStatement(st.DAILY_COUNT)
-_COUNT_DAILY = {
-    dialect: DirectStatement(st.count_daily(dialect), ["service_id", "channel", "day", "count"])
-    for dialect in ("sqlite", "postgresql")
-}
+
+
+@functools.cache
+def _count_daily(dialect: str) -> DirectStatement:
+    return DirectStatement(st.count_daily(dialect), ["service_id", "channel", "day", "count"])
 
 
 Verdict = Literal["admitted", "rate_limited"] | DailyLimitHit
@@ -165,7 +167,7 @@ def store_notifications(connection: Connection, writes: Sequence[NotificationWri
         _store_files(connection, row["id"], write)
         for key in _counted(write):
             increments[key] = increments.get(key, 0) + 1
-    count_daily = _COUNT_DAILY[connection.dialect.name]
+    count_daily = _count_daily(connection.dialect.name)
     for (service_id, channel, day), count in increments.items():
         count_daily.execute(
             connection, {"service_id": service_id, "channel": channel, "day": day, "count": count}

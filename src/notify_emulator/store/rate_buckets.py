@@ -11,31 +11,32 @@ lock, taken before the read) on SQLite.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notify_emulator.rules.limits import bucket_capacity, take_token
 from notify_emulator.store import tables as t
 from notify_emulator.store.direct import DirectStatement, run_driver_sql
 from notify_emulator.store.engine import ConnectionGate
+from notify_emulator.store.statements import dialect_insert
 
 __all__ = ["BucketKey", "SharedRateLimiter", "lock_database", "take_tokens"]
 
 _B = t.rate_limit_buckets.c
 
 
-def _new_bucket(dialect_insert: Any) -> Any:
-    # A full bucket, unless another take created it first.
-    return dialect_insert(t.rate_limit_buckets).on_conflict_do_nothing(
+@functools.cache
+def _new_bucket(dialect: str) -> DirectStatement:
+    # A full bucket, unless another take created it first (run on the driver's cursor).
+    statement = dialect_insert(dialect)(t.rate_limit_buckets).on_conflict_do_nothing(
         index_elements=["service_id", "key_type"]
     )
+    return DirectStatement(statement, ["service_id", "key_type", "tokens", "last_replenished"])
 
 
-_NEW_BUCKET = {"sqlite": _new_bucket(sqlite_insert), "postgresql": _new_bucket(postgresql_insert)}
 # Built once with bound parameters: building a statement costs more than running it.
 # (An UPDATE reserves its columns' names for the SET clause, so the parameters are named apart.)
 _THIS_BUCKET = (
@@ -51,10 +52,6 @@ _WRITE = (
 )
 # The same, run on the driver's cursor (store/direct.py): a send's group commit runs them.
 _DIRECT_READ = {"sqlite": DirectStatement(_READ), "postgresql": DirectStatement(_READ_FOR_UPDATE)}
-_DIRECT_NEW_BUCKET = {
-    dialect: DirectStatement(statement, ["service_id", "key_type", "tokens", "last_replenished"])
-    for dialect, statement in _NEW_BUCKET.items()
-}
 _DIRECT_WRITE = DirectStatement(_WRITE)
 
 
@@ -160,7 +157,7 @@ def _read_bucket(
             "tokens": bucket_capacity(take.rate_limit),
             "last_replenished": now,
         }
-        _DIRECT_NEW_BUCKET[dialect].execute(connection, new)
+        _new_bucket(dialect).execute(connection, new)
         rows = read.execute(connection, key)
     tokens, replenished = rows[0]
     return int(tokens), float(replenished)

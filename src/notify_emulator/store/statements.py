@@ -6,11 +6,11 @@ object and computing its cache key on every call was a measurable share of each 
 
 from __future__ import annotations
 
+import functools
+import importlib
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from notify_emulator.store import tables as t
 
@@ -64,16 +64,24 @@ def _count_daily(dialect_insert: Any) -> Any:
     )
 
 
-# INSERT … ON CONFLICT DO UPDATE, in each dialect's own form (SQLite 3.24+, PostgreSQL 9.5+).
-_COUNT_DAILY = {
-    "sqlite": _count_daily(sqlite_insert),
-    "postgresql": _count_daily(postgresql_insert),
-}
+_DIALECTS = ("sqlite", "postgresql")
 
 
+@functools.cache
+def dialect_insert(dialect: str) -> Any:
+    """The dialect's own ``insert`` (with ``ON CONFLICT``), imported when that database is
+    first used: importing SQLAlchemy's PostgreSQL dialect costs tens of milliseconds, which an
+    emulator on SQLite need not pay at start."""
+    if dialect not in _DIALECTS:
+        raise KeyError(dialect)
+    return importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+
+
+@functools.cache
 def count_daily(dialect: str) -> Any:
-    """Add ``count`` to a day's counter, creating it if needed, in one atomic statement."""
-    return _COUNT_DAILY[dialect]
+    """Add ``count`` to a day's counter, creating it if needed, in one atomic statement
+    (INSERT … ON CONFLICT DO UPDATE, in the dialect's own form: SQLite 3.24+, PostgreSQL 9.5+)."""
+    return _count_daily(dialect_insert(dialect))
 
 
 INSERT_NOTIFICATION = t.notifications.insert()

@@ -4,6 +4,7 @@ an in-process HTTP client over the ASGI app, and a fresh store.
 Everything here is real: a real SQLite database (a file, or ``:memory:``), the real app, uvicorn
 on a free loopback port. Tests pick the cheapest that proves their point: ``app_client`` for an
 HTTP exchange, ``serve_emulator`` when a real socket matters (the client, restarts, logging).
+``demo_text`` is a text of the demo service to put straight into a store.
 """
 
 from __future__ import annotations
@@ -17,12 +18,31 @@ from starlette.testclient import TestClient
 
 from notify_emulator.app import create_app
 from notify_emulator.clock import Clock, FrozenClock
+from notify_emulator.demo import service as demo
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings
 from notify_emulator.store import Store
 
 IN_MEMORY = "sqlite:///:memory:"
+
+
+def demo_text(notification_id: str, created_at: datetime, **fields: Any) -> dict[str, Any]:
+    """The stored values of a text the demo service sent with a live key (delivered, unless
+    ``fields`` say otherwise), for ``Store.insert_notification``."""
+    return {
+        "id": notification_id,
+        "service_id": demo.SERVICE_ID,
+        "key_type": "normal",
+        "notification_type": "sms",
+        "template_id": demo.SMS_TEMPLATE_ID,
+        "template_version": 1,
+        "recipient": "07700900123",
+        "personalisation": {"name": "Bo"},
+        "status": "delivered",
+        "created_at": created_at,
+        **fields,
+    }
 
 
 def emulator_settings(

@@ -8,6 +8,7 @@ import pytest
 
 from notify_emulator.demo import service as demo
 
+from ..emulators import demo_text
 from .emulator_harness import TEST_PAGE_SIZE, Running, errors
 
 NOTIFICATION_KEYS = {
@@ -368,20 +369,7 @@ def test_reads_stop_after_the_retention_period(emulator: Running) -> None:
     store = emulator.emulator.store
     old = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=8)
     old_id = "00000000-0000-4000-8000-0000000000aa"
-    store.insert_notification(
-        {
-            "id": old_id,
-            "service_id": demo.SERVICE_ID,
-            "key_type": "normal",
-            "notification_type": "sms",
-            "template_id": demo.SMS_TEMPLATE_ID,
-            "template_version": 1,
-            "recipient": "07700900123",
-            "personalisation": {"name": "old"},
-            "status": "delivered",
-            "created_at": old,
-        }
-    )
+    store.insert_notification(demo_text(old_id, old, personalisation={"name": "old"}))
     store.insert_received_text(
         demo.SERVICE_ID, "447700900111", "old", notify_number=None, created_at=old
     )

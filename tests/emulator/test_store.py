@@ -20,7 +20,7 @@ from notify_emulator.store.engine import create_database_engine
 from notify_emulator.store.migrations import MIGRATIONS, applied_versions, migrate
 from notify_emulator.store.tables import schema_migrations
 
-from ..emulators import emulator_settings, serve_emulator
+from ..emulators import demo_text, emulator_settings, serve_emulator
 
 
 def test_migrations_are_recorded_once(fresh_store: Store) -> None:
@@ -127,18 +127,11 @@ def test_paging_is_independent_of_table_size(tmp_path: Path) -> None:
     start = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(hours=1)
     for number in range(600):
         store.insert_notification(
-            {
-                "id": f"00000000-0000-4000-8000-{number:012d}",
-                "service_id": demo.SERVICE_ID,
-                "key_type": "normal",
-                "notification_type": "sms",
-                "template_id": demo.SMS_TEMPLATE_ID,
-                "template_version": 1,
-                "recipient": "07700900123",
-                "personalisation": {"name": str(number)},
-                "status": "delivered",
-                "created_at": start + timedelta(seconds=number),
-            }
+            demo_text(
+                f"00000000-0000-4000-8000-{number:012d}",
+                start + timedelta(seconds=number),
+                personalisation={"name": str(number)},
+            )
         )
     with BackgroundServer(app) as server:
         client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url)

@@ -15,7 +15,7 @@ from notify_emulator.demo import service as demo
 from notify_emulator.store import Store, tables
 from notify_emulator.store.outbox import CallbackSetting, enqueue
 
-from ..emulators import emulator_settings
+from ..emulators import demo_text, emulator_settings
 
 NOON = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
 
@@ -38,20 +38,13 @@ def store(clock: FrozenClock) -> Iterator[Store]:
 
 def _text_with_a_step_at(store: Store, due: datetime) -> None:
     store.insert_notification(
-        {
-            "id": "00000000-0000-4000-8000-000000000001",
-            "service_id": demo.SERVICE_ID,
-            "key_type": "normal",
-            "notification_type": "sms",
-            "template_id": demo.SMS_TEMPLATE_ID,
-            "template_version": 1,
-            "recipient": "07700900123",
-            "personalisation": {"name": "Bo"},
-            "status": "created",
-            "created_at": store.now(),
-            "planned_steps": [{"status": "sending", "at": due.isoformat()}],
-            "next_step_at": due,
-        }
+        demo_text(
+            "00000000-0000-4000-8000-000000000001",
+            store.now(),
+            status="created",
+            planned_steps=[{"status": "sending", "at": due.isoformat()}],
+            next_step_at=due,
+        )
     )
 
 

@@ -84,17 +84,13 @@ class DirectStatement:
         }
 
     def execute(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run the statement once; returns the rows it selected (none for a write)."""
+        """Run the statement once; returns the rows it selected (none for a write), each value
+        converted as SQLAlchemy would."""
         compiled = self._compiled(connection.dialect)
         with _cursor(connection, compiled.sql) as cursor:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
-            return list(cursor.fetchall()) if cursor.description else []
-
-    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run a query once; returns its rows, each value converted as SQLAlchemy would."""
-        compiled = self._compiled(connection.dialect)
-        with _cursor(connection, compiled.sql) as cursor:
-            cursor.execute(compiled.sql, self._parameters(compiled, values))
+            if not cursor.description:
+                return []
             fetched = cursor.fetchall()
             results = self._results.get(connection.dialect.name)
             if results is None:

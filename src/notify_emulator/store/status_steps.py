@@ -84,7 +84,7 @@ def apply_due_steps(
     """Apply the due steps of up to ``limit`` rows in the caller's transaction, queueing the
     delivery receipts they fire; returns (rows changed, rows read)."""
     lock_database(connection)
-    rows = _DUE_ROWS.rows(connection, {"now": now, "limit": limit})
+    rows = _DUE_ROWS.execute(connection, {"now": now, "limit": limit})
     receipts = DeliveryStatusCallbacks(connection, callback_delay, now)
     changes: list[dict[str, Any]] = []
     events: list[dict[str, str]] = []

@@ -333,7 +333,7 @@ class Store:
         so work that another process on it queued is seen as soon as it is committed.
         """
         with self.db.connect() as connection:
-            rows = _WORK_DUE.rows(connection, {"now": self.now()})
+            rows = _WORK_DUE.execute(connection, {"now": self.now()})
         return any(bool(value) for value in rows[0])
 
     def force_status(self, notification_id: str, status: str) -> bool:
@@ -451,12 +451,12 @@ class Store:
             values["service_id"] = service_id
         with self.db.connect() as connection:
             if older_than is not None:
-                pivot = _PAGE_PIVOT.rows(connection, {"older_than": older_than})
+                pivot = _PAGE_PIVOT.execute(connection, {"older_than": older_than})
                 if not pivot:
                     return []
                 values["pivot_created_at"], values["pivot_id"] = pivot[0]
             statement = _PAGES[service_id is not None, older_than is not None]
-            rows = statement.rows(connection, values)
+            rows = statement.execute(connection, values)
         return [_notification(dict(zip(_NOTIFICATION_KEYS, row, strict=True))) for row in rows]
 
     def save_letter_pdf(self, notification_id: str, data: bytes) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 from starlette.types import Receive, Scope
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from notify_emulator.web.coalesced_writes import CoalescingTransport
+
 __all__ = [
     "CLOSE_EXTENSION",
     "HTTP_PROTOCOL",
@@ -38,7 +40,8 @@ DISCONNECT_WAIT_SECONDS = 5.0
 
 
 class ClosingH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, giving each request a way to close its connection."""
+    """uvicorn's h11 protocol, giving each request a way to close its connection, and sending
+    each answer in one write (:mod:`notify_emulator.web.coalesced_writes`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +53,11 @@ class ClosingH11Protocol(H11Protocol):
             await inner(scope, receive, send)
 
         self.app = app
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        coalescing: Any = CoalescingTransport(transport, self.loop)
+        super().connection_made(coalescing)
 
     def _close_connection(self) -> None:
         # close(), not abort(): nothing of an answer has been written, so the client reads the

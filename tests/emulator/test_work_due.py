@@ -3,8 +3,10 @@ attempt due? It must say yes whenever either would do something, on the emulator
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
@@ -12,6 +14,7 @@ from sqlalchemy import update
 from notify_emulator.app import create_app
 from notify_emulator.clock import FrozenClock
 from notify_emulator.demo import service as demo
+from notify_emulator.server import sqlite_file_url
 from notify_emulator.store import Store, tables
 from notify_emulator.store.outbox import CallbackSetting, enqueue
 
@@ -88,3 +91,27 @@ def test_a_pending_callback_is_due_from_its_attempt_time_until_it_is_settled(
     with store.db.begin() as connection:
         connection.execute(update(tables.callbacks).values(state="delivered"))
     assert store.work_due() is False
+
+
+def test_a_read_with_no_step_due_answers_while_another_process_holds_the_write_lock(
+    tmp_path: Path, clock: FrozenClock
+) -> None:
+    # Applying due steps takes the write lock; a read that finds none due must not wait for
+    # it (the fixture's sent() reads just after each send, before any step is due).
+    path = tmp_path / "emulator.sqlite3"
+    store: Store = create_app(
+        emulator_settings(sqlite_file_url(path), clock=clock)
+    ).state.emulator.store
+    try:
+        notification_id = "00000000-0000-4000-8000-000000000002"
+        store.insert_notification(demo_text(notification_id, store.now()))
+        other_process = sqlite3.connect(path, timeout=0)
+        try:
+            other_process.execute("BEGIN IMMEDIATE")
+            page = store.notifications_page(None, None, 10)
+        finally:
+            other_process.rollback()
+            other_process.close()
+        assert [record.id for record in page] == [notification_id]
+    finally:
+        store.close()

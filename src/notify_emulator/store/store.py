@@ -309,9 +309,13 @@ class Store:
 
         The rows are taken :data:`STATUS_STEPS_PER_TRANSACTION` at a time, each group in a
         transaction of its own, so a backlog never holds the database's write lock for long
-        (sends wait for it).
+        (sends wait for it). When no step is due (a read made just after a send, say), one
+        read that takes no lock says so and nothing is written.
         """
         now = self.now()
+        with self.db.connect() as connection:
+            if not _STEPS_DUE.execute(connection, {"now": now})[0][0]:
+                return 0
         changed = 0
         while True:
             changed_now, read = self._advance_some(now, STATUS_STEPS_PER_TRANSACTION)
@@ -654,6 +658,8 @@ _WORK_DUE = DirectStatement(
         exists().where(t.callbacks.c.state == PENDING, t.callbacks.c.next_attempt_at <= _now),
     )
 )
+# Store.advance_due_statuses: whether any row has a step due (from the same index).
+_STEPS_DUE = DirectStatement(select(exists().where(_n.next_step_at <= _now)))
 
 # By (of one service, after a pivot): Store.notifications_page.
 _PAGES = {

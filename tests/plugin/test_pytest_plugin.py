@@ -206,6 +206,39 @@ def test_the_emulator_starts_without_what_only_pages_letters_callbacks_and_postg
     result.assert_outcomes(passed=1)
 
 
+def test_what_the_session_held_once_the_emulator_started_is_frozen_until_it_ends(
+    pytester: pytest.Pytester,
+) -> None:
+    # Frozen objects are left out of every collection; the session's end hands them back.
+    pytester.makeini(INI)
+    pytester.makeconftest(
+        """
+        import gc
+
+        FROZEN_AT_END = []
+
+        def pytest_unconfigure(config):
+            FROZEN_AT_END.append(gc.get_freeze_count())
+            assert FROZEN_AT_END == [0]
+        """
+    )
+    pytester.makepyfile(
+        test_frozen="""
+        import gc
+
+        def test_before_the_emulator():
+            assert gc.get_freeze_count() == 0
+
+        def test_with_the_emulator(notify_emulator):
+            assert gc.get_freeze_count() > 10_000
+            assert gc.isenabled()
+        """
+    )
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS)
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.OK  # the conftest's check at the end held too
+
+
 def test_the_plugin_is_registered_through_its_entry_point(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI)
     result = pytester.runpytest(*RUN_OPTIONS, "--fixtures")

@@ -20,6 +20,10 @@ The plugin is registered through the ``pytest11`` entry point, so every pytest r
 environment where this package is installed loads it. It therefore imports nothing heavy and
 starts nothing until a test asks for the fixture.
 
+Once the emulator has started, the fixture freezes the garbage collector's view of what the
+session holds (``gc.freeze()``), so collections during the tests leave it out; the session's
+end unfreezes it.
+
 The emulator runs in the test process, so the fixture resets it and reads what was sent from
 its store directly, with the functions its ``/_emulator/reset`` and ``GET /v2/notifications/{id}``
 routes use, and needs no Notify client of its own. Its ``client`` attribute is made, on first

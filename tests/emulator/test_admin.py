@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import requests
 
+from notifications_python_client.utils import prepare_upload
 from notify_emulator.demo import service as demo
+from notify_emulator.store.tables import ACTIVITY_TABLES
 
 from .emulator_harness import Running
 
@@ -144,3 +147,35 @@ def test_inbox_page(emulator: Running) -> None:
     assert page.headers["Content-Type"].startswith("text/html")
     assert "a@example.com" in page.text
     assert "&lt;b&gt;Ada&lt;/b&gt;" in page.text
+
+
+def test_reset_empties_every_activity_table_whichever_hold_rows(emulator: Running) -> None:
+    store = emulator.emulator.store
+    client = emulator.client()
+    service = f"/_emulator/services/{demo.SERVICE_ID}"
+    inbound = {"type": "inbound_sms", "url": "https://example.com/in", "bearer_token": "t" * 10}
+    assert admin(emulator, "POST", f"{service}/callbacks", json=inbound).status_code == 200
+    with_a_file = {"type": "email", "name": "File", "subject": "File", "body": "Get ((link))"}
+    template = admin(emulator, "POST", f"{service}/templates", json=with_a_file).json()
+    upload = prepare_upload(io.BytesIO(b"%PDF-1.4 a small file"), filename="report.pdf")
+    client.send_email_notification("a@example.com", template["id"], {"link": upload})
+    client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+    address = {
+        "address_line_1": "A Person",
+        "address_line_2": "1 Street",
+        "address_line_3": "SW1A 1AA",
+    }
+    letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {**address, "name": "A"})
+    returned = admin(emulator, "POST", f"/_emulator/notifications/{letter['id']}/return")
+    text = {"service_id": demo.SERVICE_ID, "user_number": "07700 900111", "content": "STOP"}
+    received = admin(emulator, "POST", "/_emulator/received-texts", json=text)
+    assert (returned.status_code, received.status_code) == (200, 201)
+    every_table = {table.name for table in ACTIVITY_TABLES}
+    assert {name for name in every_table if store.count_rows(name)} == every_table
+
+    for _ in range(2):  # with rows in every table, then with none
+        assert admin(emulator, "POST", "/_emulator/reset").json() == {"status": "ok"}
+        assert {name: store.count_rows(name) for name in every_table} == dict.fromkeys(
+            every_table, 0
+        )
+    assert client.get_template(template["id"])["id"] == template["id"]

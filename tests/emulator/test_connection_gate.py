@@ -1,4 +1,5 @@
-"""The store's connections: a read inside a thread's own transaction goes through it."""
+"""The store's connections: a read inside a thread's own transaction goes through it, and a
+small read outside one sees whatever has been committed."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, table, text
+from sqlalchemy.exc import OperationalError
 
+from notify_emulator.store.direct import DirectStatement
 from notify_emulator.store.engine import ConnectionGate, create_database_engine
+
+COUNT_ITEMS = DirectStatement(select(text("count(*)")).select_from(table("items")))
+COUNT_MISSING = DirectStatement(select(text("count(*)")).select_from(table("missing")))
 
 
 @pytest.fixture(params=["memory", "file"])
@@ -17,8 +23,9 @@ def gate(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConnectionG
     engine = create_database_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE items (name TEXT)"))
-    yield ConnectionGate(engine)
-    engine.dispose()
+    gate = ConnectionGate(engine)
+    yield gate
+    gate.close()
 
 
 def names(gate: ConnectionGate) -> list[str]:
@@ -49,3 +56,27 @@ def test_a_nested_transaction_is_part_of_the_outer_one(gate: ConnectionGate) -> 
     with pytest.raises(RuntimeError):
         fail_after_a_nested_write()
     assert names(gate) == []
+
+
+def test_a_small_read_sees_each_commit_of_another_connection(gate: ConnectionGate) -> None:
+    # On a file the read runs on a kept connection, which must never hold on to a snapshot.
+    counts = [gate.read(COUNT_ITEMS, {})]
+    for name in ("first", "second"):
+        with gate.begin() as connection:
+            connection.execute(text("INSERT INTO items VALUES (:name)"), {"name": name})
+        counts.append(gate.read(COUNT_ITEMS, {}))
+    assert counts == [[(0,)], [(1,)], [(2,)]]
+
+
+def test_a_small_read_inside_a_transaction_sees_its_writes(gate: ConnectionGate) -> None:
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('not committed yet')"))
+        assert gate.read(COUNT_ITEMS, {}) == [(1,)]
+        connection.rollback()
+    assert gate.read(COUNT_ITEMS, {}) == [(0,)]
+
+
+def test_a_small_read_that_fails_leaves_the_next_one_working(gate: ConnectionGate) -> None:
+    with pytest.raises(OperationalError):
+        gate.read(COUNT_MISSING, {})
+    assert gate.read(COUNT_ITEMS, {}) == [(0,)]

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
@@ -49,6 +50,7 @@ _BUMP_GENERATION = (
 )
 
 TemplateKey = tuple[str, str, int | None]
+Rows = list[tuple[Any, ...]]
 
 
 @dataclass
@@ -83,8 +85,8 @@ def mark_config_changed(connection: Connection) -> None:
 class ConfigCache:
     """The store's copy of the configuration tables (thread-safe)."""
 
-    def __init__(self, connect: Callable[[], AbstractContextManager[Connection]]) -> None:
-        self._connect = connect
+    def __init__(self, read: Callable[[DirectStatement, Mapping[str, Any]], Rows]) -> None:
+        self._read = read
         self._lock = threading.Lock()
         self._snapshot = ConfigSnapshot(generation=None)
         self._scope: ContextVar[_Scope | None] = ContextVar("config_scope", default=None)
@@ -113,8 +115,7 @@ class ConfigCache:
             loop = None
         if loop is not None and loop in self._this_turn:
             return self._this_turn[loop]
-        with self._connect() as connection:
-            rows = _DIRECT_READ_GENERATION.execute(connection, {"row_id": CONFIG_ROW_ID})
+        rows = self._read(_DIRECT_READ_GENERATION, {"row_id": CONFIG_ROW_ID})
         generation = int(rows[0][0]) if rows and rows[0][0] is not None else None
         if loop is not None:
             self._this_turn[loop] = generation

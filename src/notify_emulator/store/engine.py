@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
+
+from notify_emulator.store.direct import DirectStatement
 
 # How long a SQLite writer waits for another (e.g. another worker process) before failing.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -103,6 +105,10 @@ class ConnectionGate:
         sqlite = engine.dialect.name == "sqlite"
         self._gate_writes = sqlite
         self._gate_reads = sqlite and engine.url.database in {None, "", ":memory:"}
+        # A SQLite file's connection kept for small reads outside transactions (see read()).
+        self._keep_reader = sqlite and not self._gate_reads
+        self._reader_lock = threading.Lock()
+        self._reader: Connection | None = None
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -136,6 +142,39 @@ class ConnectionGate:
                 yield connection
             finally:
                 self._local.transaction = None
+
+    def read(self, statement: DirectStatement, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run one small read (the configuration generation, asked once a request or so).
+
+        Inside a :meth:`begin` block of this thread it runs in that transaction, as
+        :meth:`connect` would. Otherwise, on a SQLite file, it runs on a connection kept for
+        these reads: a connection from the pool costs several times what the read takes. It
+        only ever runs direct statements (``store/direct.py``), so it never opens a
+        transaction and each read sees what has been committed by then.
+        """
+        if not self._keep_reader or getattr(self._local, "transaction", None) is not None:
+            with self.connect() as connection:
+                return statement.execute(connection, values)
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = self._engine.connect()
+            try:
+                return statement.execute(self._reader, values)
+            except BaseException:
+                # Whatever went wrong, the next read starts on a fresh connection.
+                self._close_reader()
+                raise
+
+    def close(self) -> None:
+        """Close the kept connection and every pooled one."""
+        with self._reader_lock:
+            self._close_reader()
+        self._engine.dispose()
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            reader, self._reader = self._reader, None
+            reader.close()
 
     def _gated(self, gated: bool) -> AbstractContextManager[object]:
         return self._lock if gated else nullcontext()

@@ -109,7 +109,7 @@ class Store:
         self.clock = clock
         # Services, keys, senders, reply-tos and templates, kept until the configuration
         # generation in the database moves on (store/config_cache.py).
-        self.config = ConfigCache(self.db.connect)
+        self.config = ConfigCache(self.db.read)
         # The faults being rehearsed and the emulator clock's offset, shared by every process.
         self.faults = FaultStore(self.db.connect, self.db.begin, self.config, self.now)
         self.clock_offset = ClockOffset(self.db.connect, self.db.begin, self.config)
@@ -135,7 +135,7 @@ class Store:
 
     def close(self) -> None:
         """Release the database connections."""
-        self.engine.dispose()
+        self.db.close()
 
     def now(self) -> datetime:
         """The clock's time, naive UTC as stored."""

@@ -1,6 +1,6 @@
 """Part 5: the pytest plugin's ``notify_emulator`` fixture, against requests-mock.
 
-Three pytest files of ``tests`` tests each are written to a temporary folder:
+Four pytest files of ``tests`` tests each are written to a temporary folder:
 
 - ``fixture``: each test sends a text through ``notify_emulator.client`` and asserts the one
   message ``notify_emulator.sent()`` lists (its id and rendered body), so each pays the
@@ -8,6 +8,11 @@ Three pytest files of ``tests`` tests each are written to a temporary folder:
 - ``requests-mock``: each test mocks the answer of ``POST /v2/notifications/sms`` with the
   ``requests_mock`` fixture, sends the same text with the same client (made once, as the
   fixture's is made once per session) and asserts the request made and the answer's id;
+- ``loopback``: each test sends the same text with the same client to the bare endpoint of
+  part 2 (``benchmarks.bare_app``: Starlette answering a canned 201) served the way the
+  fixture serves the emulator (``notify_emulator.server.BackgroundServer``, uvicorn in a
+  thread of the test process), so it pays for a real send over loopback with no emulator
+  behind it: the least any fixture that sends for real over HTTP can cost (not a target);
 - ``empty``: each test does nothing, for pytest's own cost per test.
 
 Each file runs in a pytest process of its own (``python -m pytest``), every process pinned to
@@ -41,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import profiling, pytest_timing
+from benchmarks.fixtures import CANNED_NOTIFICATION_ID
 from benchmarks.procs import BENCH_PYTHON, PROJECT_ROOT, Cores
 from benchmarks.results import Check, PartResult, Row, median, percentile
 
@@ -52,14 +58,15 @@ RATIO_TARGET = 3.0
 SESSION_START_TARGET_SECONDS = 0.5
 RUN_TIMEOUT_SECONDS = 300.0
 
-FIXTURE, MOCK, EMPTY = "fixture", "requests-mock", "empty"
+FIXTURE, MOCK, LOOPBACK, EMPTY = "fixture", "requests-mock", "loopback", "empty"
 # The fixture's tests again, with the plugin imported from another source tree (--baseline).
 BASELINE = "fixture-baseline"
-VARIANTS = (EMPTY, MOCK, FIXTURE)
+VARIANTS = (EMPTY, MOCK, LOOPBACK, FIXTURE)
 SUBJECTS = {
     FIXTURE: "notify_emulator fixture",
     BASELINE: "notify_emulator fixture, baseline tree",
     MOCK: "requests-mock",
+    LOOPBACK: "bare endpoint in the test process",
     EMPTY: "empty test",
 }
 
@@ -105,6 +112,30 @@ EXPECTED = {{
     "personalisation": PERSONALISATION,
 }}
 """,
+    LOOPBACK: f"""\
+import pytest
+from notifications_python_client.notifications import NotificationsAPIClient
+from notify_emulator.server import BackgroundServer
+
+from benchmarks.bare_app import create_bare_app
+
+PHONE_NUMBER = {PHONE_NUMBER!r}
+TEMPLATE_ID = {MOCK_TEMPLATE_ID!r}
+PERSONALISATION = {{"name": {NAME!r}}}
+
+
+@pytest.fixture(scope="session")
+def bare_endpoint_client():
+    with BackgroundServer(create_bare_app()) as server:
+        client = NotificationsAPIClient({MOCK_API_KEY!r}, base_url=server.base_url)
+        yield client
+        client.request_session.close()
+
+
+@pytest.fixture
+def bare_endpoint(bare_endpoint_client):
+    return bare_endpoint_client
+""",
     EMPTY: "",
 }
 _TESTS = {
@@ -124,6 +155,11 @@ def test_send_{index}(requests_mock):
     (request,) = requests_mock.request_history
     assert request.json() == EXPECTED
     assert answer["id"] == ANSWER["id"]
+""",
+    LOOPBACK: f"""
+def test_send_{{index}}(bare_endpoint):
+    answer = bare_endpoint.send_sms_notification(PHONE_NUMBER, TEMPLATE_ID, PERSONALISATION)
+    assert answer["id"] == {CANNED_NOTIFICATION_ID!r}
 """,
     EMPTY: """
 def test_nothing_{index}():
@@ -324,7 +360,7 @@ def run(
     profile: bool = False,
     baseline: Path | None = None,
 ) -> PartResult:
-    """Run the three files ``rounds`` times, interleaved, and compare their cost per test.
+    """Run the four files ``rounds`` times, interleaved, and compare their cost per test.
 
     With ``profile``, a missed target gets a py-spy profile of one more fixture run. With
     ``baseline`` (a folder holding another version's ``notify_emulator``), the fixture's file
@@ -378,7 +414,7 @@ def run(
 def report(part: PartResult, rounds: Sequence[dict[str, RunTiming]]) -> None:
     """Rows for each variant and the session start, the two checks, and the net ratio."""
     runs = {variant: [r[variant] for r in rounds if variant in r] for variant in VARIANTS}
-    for variant in (FIXTURE, MOCK, EMPTY):
+    for variant in (FIXTURE, MOCK, LOOPBACK, EMPTY):
         timings = runs[variant]
         if not timings:
             continue
@@ -441,6 +477,13 @@ def report(part: PartResult, rounds: Sequence[dict[str, RunTiming]]) -> None:
             "Net of pytest's own cost per test (each round's empty test subtracted from both "
             f"sides): {median(net):.2f}× (median of the rounds' ratios)."
         )
+    floor = paired_ratios(rounds, subject=LOOPBACK)
+    if floor:
+        part.notes.append(
+            "A real send over loopback to the bare endpoint, with no emulator behind it, "
+            f"costs {median(floor):.2f}× a requests-mock test (median of the rounds' ratios): "
+            "what is left of the target for everything the emulator does."
+        )
 
 
 def compare_with_baseline(
@@ -482,18 +525,20 @@ def compare_with_baseline(
     part.notes.append(note + " (medians of the rounds' ratios).")
 
 
-def paired_ratios(rounds: Sequence[dict[str, RunTiming]], *, net: bool = False) -> list[float]:
-    """Each round's fixture cost per test over its requests-mock cost; with ``net``, both less
-    that round's empty test. Rounds missing a run, or with nothing left once the empty test
-    is subtracted, are left out."""
+def paired_ratios(
+    rounds: Sequence[dict[str, RunTiming]], *, net: bool = False, subject: str = FIXTURE
+) -> list[float]:
+    """Each round's cost per test of ``subject`` (the fixture's tests) over its requests-mock
+    cost; with ``net``, both less that round's empty test. Rounds missing a run, or with
+    nothing left once the empty test is subtracted, are left out."""
     ratios: list[float] = []
     for timings in rounds:
-        if FIXTURE not in timings or MOCK not in timings or (net and EMPTY not in timings):
+        if subject not in timings or MOCK not in timings or (net and EMPTY not in timings):
             continue
         base = timings[EMPTY].per_test_ms if net else 0.0
         mock = timings[MOCK].per_test_ms - base
         if mock > 0:
-            ratios.append((timings[FIXTURE].per_test_ms - base) / mock)
+            ratios.append((timings[subject].per_test_ms - base) / mock)
     return ratios
 
 

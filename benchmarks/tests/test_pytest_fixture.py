@@ -29,7 +29,12 @@ def _test_functions(source: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     ("variant", "fixtures"),
-    [(part.FIXTURE, ["notify_emulator"]), (part.MOCK, ["requests_mock"]), (part.EMPTY, [])],
+    [
+        (part.FIXTURE, ["notify_emulator"]),
+        (part.MOCK, ["requests_mock"]),
+        (part.LOOPBACK, ["bare_endpoint"]),
+        (part.EMPTY, []),
+    ],
 )
 def test_each_file_holds_the_tests_asked_for_with_their_fixture(
     variant: str, fixtures: list[str]
@@ -131,6 +136,7 @@ def test_the_report_checks_both_targets() -> None:
             part.EMPTY: _timing(part.EMPTY, 0.5),
         },
     ]
+    rounds[0][part.LOOPBACK] = _timing(part.LOOPBACK, 2.0)
     part.report(result, rounds)
     ratio, start = result.checks
     assert (ratio.measured, ratio.passed) == ("3.50× (3.50 / 1.00 ms)", False)
@@ -138,11 +144,14 @@ def test_the_report_checks_both_targets() -> None:
     assert [row.subject for row in result.rows] == [
         "notify_emulator fixture",
         "requests-mock",
+        "bare endpoint in the test process",
         "empty test",
         "notify_emulator fixture",
     ]
-    assert "Net of pytest's own cost per test" in result.notes[0]
-    assert "6.00×" in result.notes[0]  # ((3 - 0.5) / 0.5 + (4 - 0.5) / 0.5) / 2
+    net, floor = result.notes
+    assert "Net of pytest's own cost per test" in net
+    assert "6.00×" in net  # ((3 - 0.5) / 0.5 + (4 - 0.5) / 0.5) / 2
+    assert "costs 2.00× a requests-mock test" in floor  # the one round with a loopback run
 
 
 def test_a_report_without_runs_measures_nothing() -> None:
@@ -153,10 +162,11 @@ def test_a_report_without_runs_measures_nothing() -> None:
 
 
 def test_rounds_rotate_the_order_of_the_runs() -> None:
-    orders = [part.rotated(part.VARIANTS, index) for index in range(4)]
+    count = len(part.VARIANTS)
+    orders = [part.rotated(part.VARIANTS, index) for index in range(count + 1)]
     assert orders[0] == list(part.VARIANTS)
-    assert [order[0] for order in orders[:3]] == list(part.VARIANTS)
-    assert orders[3] == orders[0]
+    assert [order[0] for order in orders[:count]] == list(part.VARIANTS)
+    assert orders[count] == orders[0]
 
 
 def test_the_timing_plugin_records_each_test_and_the_outcome(
@@ -244,6 +254,7 @@ def test_the_runs_cache_bytecode_in_the_project_and_may_import_another_tree(
 def test_the_warm_up_runs_each_files_first_test() -> None:
     assert [part.first_test(variant) for variant in part.VARIANTS] == [
         "test_nothing_0",
+        "test_send_0",
         "test_send_0",
         "test_send_0",
     ]

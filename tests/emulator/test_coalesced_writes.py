@@ -58,6 +58,18 @@ def _read_all(peer: socket.socket) -> bytes:
     return received
 
 
+async def _turn_ends() -> None:
+    # The flush runs on the loop's next turn; a second yield lets it have run.
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+
+
+async def _closed_and_received(coalescing: CoalescingTransport, peer: socket.socket) -> bytes:
+    coalescing.close()
+    await asyncio.sleep(0.01)
+    return _read_all(peer)
+
+
 def test_the_writes_of_one_turn_go_out_as_one(loop: asyncio.AbstractEventLoop) -> None:
     async def scenario() -> tuple[list[bytes], bytes]:
         coalescing, counting, peer = await _connected(loop)
@@ -65,12 +77,9 @@ def test_the_writes_of_one_turn_go_out_as_one(loop: asyncio.AbstractEventLoop) -
         coalescing.write(b"")
         coalescing.write(memoryview(b"{}"))
         assert counting.writes == []  # nothing leaves before the turn ends
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await _turn_ends()
         written = list(counting.writes)
-        coalescing.close()
-        await asyncio.sleep(0.01)
-        return written, _read_all(peer)
+        return written, await _closed_and_received(coalescing, peer)
 
     written, received = loop.run_until_complete(scenario())
     assert written == [b"HTTP/1.1 201 Created\r\ncontent-length: 2\r\n\r\n{}"]
@@ -84,12 +93,9 @@ def test_writes_of_separate_turns_go_out_separately_in_order(
         coalescing, counting, peer = await _connected(loop)
         for part in (b"one ", b"two ", b"three"):
             coalescing.write(part)
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
+            await _turn_ends()
         written = list(counting.writes)
-        coalescing.close()
-        await asyncio.sleep(0.01)
-        return written, _read_all(peer)
+        return written, await _closed_and_received(coalescing, peer)
 
     written, received = loop.run_until_complete(scenario())
     assert written == [b"one ", b"two ", b"three"]
@@ -116,8 +122,7 @@ def test_aborting_drops_what_was_gathered(loop: asyncio.AbstractEventLoop) -> No
     async def scenario() -> tuple[list[bytes], bytes]:
         coalescing, counting, peer = await _connected(loop)
         coalescing.write(b"sent")
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await _turn_ends()
         coalescing.write(b"never sent")
         coalescing.abort()
         await asyncio.sleep(0.01)

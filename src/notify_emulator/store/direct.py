@@ -69,15 +69,13 @@ class DirectStatement:
 
     def _parameters(self, compiled: _Compiled, values: Mapping[str, Any]) -> Any:
         convert = compiled.convert
+        if compiled.held:
+            values = {**compiled.held, **values}
         if compiled.names is not None:
-            if compiled.held:
-                values = {**compiled.held, **values}
             return [
                 convert[name](values[name]) if name in convert else values[name]
                 for name in compiled.names
             ]
-        if compiled.held:
-            values = {**compiled.held, **values}
         return {
             name: convert[name](value) if name in convert else value
             for name, value in values.items()

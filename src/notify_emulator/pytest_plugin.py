@@ -7,10 +7,10 @@ Request the ``notify_emulator`` fixture in a test::
         (message,) = notify_emulator.sent()
         assert message["body"] == "Hello Amala, this is a demo text."
 
-One emulator serves the whole session (on a free loopback port, with a temporary SQLite
-database); each test starts with no notifications and no received texts. The emulator is seeded
-with its demo service, or with the seed file named by the ``notify_emulator_config`` ini option
-(a path relative to the rootdir).
+One emulator serves the whole session (on a free loopback port, with a SQLite database in
+the test process's memory); each test starts with no notifications and no received texts. The
+emulator is seeded with its demo service, or with the seed file named by the
+``notify_emulator_config`` ini option (a path relative to the rootdir).
 
 A test can set up more with ``create_service``, ``create_api_key``, ``create_template`` and
 ``update_template`` (the emulator's set-up routes). What a test sets up lasts until the end of
@@ -76,6 +76,8 @@ CALLBACK_POLL_SECONDS = 0.02
 DEFAULT_SENDER_NUMBER = "07700900001"
 # Timeout for the fixture's own calls to the emulator's /_emulator/ routes.
 ADMIN_TIMEOUT_SECONDS = 10.0
+# The session's database: SQLite in memory, one per test process.
+IN_MEMORY_DATABASE_URL = "sqlite:///:memory:"
 # sent() reads the stored notifications this many at a time.
 SENT_PAGE_SIZE = 1000
 LIVE_KEY_TYPE = "normal"
@@ -692,12 +694,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
+def _start(config: pytest.Config) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
         from notify_emulator.demo import service as demo_service
         from notify_emulator.seed import load_seed_file
-        from notify_emulator.server import EmulatorServer, sqlite_file_url
+        from notify_emulator.server import EmulatorServer
         from notify_emulator.settings import Settings
     except ImportError as error:
         raise NotifyEmulatorError(
@@ -710,7 +712,10 @@ def _start(config: pytest.Config, database_folder: Path) -> _EmulatorSession:
     if not seed.services:
         raise NotifyEmulatorError(f"{seed_path}: the seed file declares no services")
     settings = Settings(
-        database_url=sqlite_file_url(database_folder / "emulator.sqlite3"),
+        # In memory: the session's emulator lives and dies with the test process, so nothing
+        # is gained by writing its rows to a file, and every reset, send and read would pay
+        # for the file's page writes and its readers' re-reads of pages another wrote.
+        database_url=IN_MEMORY_DATABASE_URL,
         config_path=seed_path,
         seed_demo=seed_path is None,
         log_requests=False,
@@ -765,12 +770,11 @@ def _describe_first_service(seed: SeedConfig, store: Store) -> _SeededService:
 
 @pytest.fixture(scope="session")
 def _notify_emulator_session(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
 ) -> Iterator[_EmulatorSession]:
     """The emulator shared by the session's tests, started the first time a test needs it."""
-    folder = tmp_path_factory.mktemp("notify-emulator")
     with _collector_paused():
-        session = _start(request.config, folder)
+        session = _start(request.config)
         # What the emulator built lives until the session ends; so does most of what the
         # session held already. Frozen, none of it is walked again by each full collection
         # the tests' allocations bring on (they cost a large suite most of a millisecond a

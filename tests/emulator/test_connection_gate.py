@@ -3,6 +3,7 @@ small read outside one sees whatever has been committed."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,80 @@ def test_a_small_read_that_fails_leaves_the_next_one_working(gate: ConnectionGat
     with pytest.raises(OperationalError):
         gate.read(COUNT_MISSING, {})
     assert gate.read(COUNT_ITEMS, {}) == [(0,)]
+
+
+def test_a_read_block_leaves_no_transaction_open(gate: ConnectionGate) -> None:
+    with gate.connect() as connection:
+        connection.execute(text("SELECT count(*) FROM items"))
+        assert connection.in_transaction()
+    with gate.connect() as connection:
+        assert not connection.in_transaction()
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('after a read')"))
+    assert names(gate) == ["after a read"]
+
+
+def test_writes_in_a_read_block_not_committed_are_undone(gate: ConnectionGate) -> None:
+    with gate.connect() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('never committed')"))
+    assert names(gate) == []
+
+
+def test_a_failed_transaction_is_undone_and_the_next_one_works(gate: ConnectionGate) -> None:
+    def fail_after_a_write() -> None:
+        with gate.begin() as connection:
+            connection.execute(text("INSERT INTO items VALUES ('undone')"))
+            raise RuntimeError("the block fails")
+
+    with pytest.raises(RuntimeError):
+        fail_after_a_write()
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('kept')"))
+    assert names(gate) == ["kept"]
+
+
+def test_a_transaction_begun_inside_a_read_block_commits(gate: ConnectionGate) -> None:
+    with gate.connect() as reading:
+        reading.execute(text("SELECT count(*) FROM items"))
+        with gate.begin() as connection:
+            connection.execute(text("INSERT INTO items VALUES ('inside a read')"))
+        assert names(gate) == ["inside a read"]
+    assert names(gate) == ["inside a read"]
+
+
+def test_a_transaction_the_block_rolled_back_itself_ends_cleanly(gate: ConnectionGate) -> None:
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('rolled back')"))
+        connection.rollback()
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES ('kept')"))
+    assert names(gate) == ["kept"]
+
+
+def test_threads_take_turns_on_the_in_memory_connection() -> None:
+    engine = create_database_engine("sqlite:///:memory:")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE items (name TEXT)"))
+    gate = ConnectionGate(engine)
+    failures: list[BaseException] = []
+
+    def write(prefix: str) -> None:
+        try:
+            for index in range(50):
+                with gate.begin() as connection:
+                    connection.execute(text(f"INSERT INTO items VALUES ('{prefix}{index}')"))
+                with gate.connect() as connection:
+                    connection.execute(text("SELECT count(*) FROM items")).scalar()
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(prefix,)) for prefix in "abcd"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert failures == []
+        assert len(names(gate)) == 200
+    finally:
+        gate.close()

@@ -93,8 +93,10 @@ class ConnectionGate:
 
     An in-memory database lives in one connection, which every thread shares: two threads
     driving it would interleave their statements in one transaction, so one request's
-    rollback could undo another's acknowledged insert. There reads take the lock too.
-    PostgreSQL needs neither: its own locking queues writers fairly. The lock is re-entrant.
+    rollback could undo another's acknowledged insert. There reads take the lock too, and the
+    gate keeps one SQLAlchemy connection on it for every block rather than making one each
+    time (which costs several times a small read). PostgreSQL needs neither: its own locking
+    queues writers fairly. The lock is re-entrant.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -109,6 +111,10 @@ class ConnectionGate:
         self._keep_reader = sqlite and not self._gate_reads
         self._reader_lock = threading.Lock()
         self._reader: Connection | None = None
+        # The in-memory database's one connection, and how many blocks of the thread holding
+        # the lock are using it (the outermost one ends what they left open).
+        self._shared: Connection | None = None
+        self._shared_depth = 0
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -123,6 +129,10 @@ class ConnectionGate:
         if current is not None:
             yield current
             return
+        if self._gate_reads:
+            with self._lock, self._shared_block() as connection:
+                yield connection
+            return
         with self._gated(self._gate_reads), self._engine.connect() as connection:
             yield connection
 
@@ -136,12 +146,50 @@ class ConnectionGate:
         if current is not None:
             yield current
             return
-        with self._gated(self._gate_writes), self._engine.begin() as connection:
-            self._local.transaction = connection
+        with self._gated(self._gate_writes):
+            if self._gate_reads:
+                transaction: AbstractContextManager[Connection] = self._shared_transaction()
+            else:
+                transaction = self._engine.begin()
+            with transaction as connection:
+                self._local.transaction = connection
+                try:
+                    yield connection
+                finally:
+                    self._local.transaction = None
+
+    @contextmanager
+    def _shared_block(self) -> Iterator[Connection]:
+        # Called with the lock held. A pooled connection is rolled back as it goes back to
+        # the pool; the kept one is rolled back the same way when its outermost block ends,
+        # so a block that read (or wrote without committing) leaves nothing open.
+        if self._shared is None:
+            self._shared = self._engine.connect()
+        connection = self._shared
+        self._shared_depth += 1
+        try:
+            yield connection
+        finally:
+            self._shared_depth -= 1
+            if self._shared_depth == 0 and connection.in_transaction():
+                connection.rollback()
+
+    @contextmanager
+    def _shared_transaction(self) -> Iterator[Connection]:
+        # Called with the lock held. Inside a connect() block of this thread, what that block
+        # began is taken into this transaction, as on a pooled connection sharing the one
+        # database connection, where this commit or rollback would end it too.
+        with self._shared_block() as connection:
+            transaction = connection.get_transaction() or connection.begin()
             try:
                 yield connection
-            finally:
-                self._local.transaction = None
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+            # The block may have ended the transaction itself, as on an engine's begin().
+            if transaction.is_active:
+                transaction.commit()
 
     def read(self, statement: DirectStatement, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run one small read (the configuration generation, asked once a request or so).
@@ -169,6 +217,10 @@ class ConnectionGate:
         """Close the kept connection and every pooled one."""
         with self._reader_lock:
             self._close_reader()
+        with self._lock:
+            if self._shared is not None:
+                shared, self._shared = self._shared, None
+                shared.close()
         self._engine.dispose()
 
     def _close_reader(self) -> None:

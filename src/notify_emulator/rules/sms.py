@@ -47,6 +47,8 @@ UCS2_SINGLE, UCS2_MULTI = 70, 67
 _MEASURING_MARKER = "\U0010fffd\ue000\U0010fffd"
 
 _THREE_OR_MORE_NEWLINES = re.compile(r"\n{3,}")
+# Deletes the extended GSM characters: what a text loses by it is how many it has.
+_WITHOUT_EXTENDED = str.maketrans(dict.fromkeys(EXTENDED_GSM_CHARACTERS))
 
 
 def _normalise_lines(text: str) -> str:
@@ -147,8 +149,8 @@ def render_sms(
         prefix=prefix or None,
         content_count=content_count,
         content_count_without_prefix=without_prefix,
-        extended_count=sum(unsanitised.count(char) for char in EXTENDED_GSM_CHARACTERS),
-        is_unicode=any(char in WELSH_NON_GSM_CHARACTERS for char in unsanitised),
+        extended_count=len(unsanitised) - len(unsanitised.translate(_WITHOUT_EXTENDED)),
+        is_unicode=not WELSH_NON_GSM_CHARACTERS.isdisjoint(unsanitised),
     )
 
 

@@ -192,7 +192,9 @@ class ConnectionGate:
                 transaction.commit()
 
     def read(self, statement: DirectStatement, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """Run one small read (the configuration generation, asked once a request or so).
+        """Run one small read: the configuration generation (asked once a request or so), or
+        whether any status step or callback is due (asked before every read of notifications
+        and every tick of the callback worker).
 
         Inside a :meth:`begin` block of this thread it runs in that transaction, as
         :meth:`connect` would. Otherwise, on a SQLite file, it runs on a connection kept for

@@ -314,9 +314,8 @@ class Store:
         read that takes no lock says so and nothing is written.
         """
         now = self.now()
-        with self.db.connect() as connection:
-            if not _STEPS_DUE.execute(connection, {"now": now})[0][0]:
-                return 0
+        if not self.db.read(_STEPS_DUE, {"now": now})[0][0]:
+            return 0
         changed = 0
         while True:
             changed_now, read = self._advance_some(now, STATUS_STEPS_PER_TRANSACTION)
@@ -337,8 +336,7 @@ class Store:
         database's write lock), so an idle tick costs one small query. It reads the database,
         so work that another process on it queued is seen as soon as it is committed.
         """
-        with self.db.connect() as connection:
-            rows = _WORK_DUE.execute(connection, {"now": self.now()})
+        rows = self.db.read(_WORK_DUE, {"now": self.now()})
         return any(bool(value) for value in rows[0])
 
     def force_status(self, notification_id: str, status: str) -> bool:

@@ -29,6 +29,11 @@ def gate(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ConnectionG
     gate.close()
 
 
+def add(gate: ConnectionGate, name: str) -> None:
+    with gate.begin() as connection:
+        connection.execute(text("INSERT INTO items VALUES (:name)"), {"name": name})
+
+
 def names(gate: ConnectionGate) -> list[str]:
     with gate.connect() as connection:
         return [row[0] for row in connection.execute(text("SELECT name FROM items ORDER BY name"))]
@@ -89,8 +94,7 @@ def test_a_read_block_leaves_no_transaction_open(gate: ConnectionGate) -> None:
         assert connection.in_transaction()
     with gate.connect() as connection:
         assert not connection.in_transaction()
-    with gate.begin() as connection:
-        connection.execute(text("INSERT INTO items VALUES ('after a read')"))
+    add(gate, "after a read")
     assert names(gate) == ["after a read"]
 
 
@@ -108,16 +112,14 @@ def test_a_failed_transaction_is_undone_and_the_next_one_works(gate: ConnectionG
 
     with pytest.raises(RuntimeError):
         fail_after_a_write()
-    with gate.begin() as connection:
-        connection.execute(text("INSERT INTO items VALUES ('kept')"))
+    add(gate, "kept")
     assert names(gate) == ["kept"]
 
 
 def test_a_transaction_begun_inside_a_read_block_commits(gate: ConnectionGate) -> None:
     with gate.connect() as reading:
         reading.execute(text("SELECT count(*) FROM items"))
-        with gate.begin() as connection:
-            connection.execute(text("INSERT INTO items VALUES ('inside a read')"))
+        add(gate, "inside a read")
         assert names(gate) == ["inside a read"]
     assert names(gate) == ["inside a read"]
 
@@ -126,8 +128,7 @@ def test_a_transaction_the_block_rolled_back_itself_ends_cleanly(gate: Connectio
     with gate.begin() as connection:
         connection.execute(text("INSERT INTO items VALUES ('rolled back')"))
         connection.rollback()
-    with gate.begin() as connection:
-        connection.execute(text("INSERT INTO items VALUES ('kept')"))
+    add(gate, "kept")
     assert names(gate) == ["kept"]
 
 
@@ -141,8 +142,7 @@ def test_threads_take_turns_on_the_in_memory_connection() -> None:
     def write(prefix: str) -> None:
         try:
             for index in range(50):
-                with gate.begin() as connection:
-                    connection.execute(text(f"INSERT INTO items VALUES ('{prefix}{index}')"))
+                add(gate, f"{prefix}{index}")
                 with gate.connect() as connection:
                     connection.execute(text("SELECT count(*) FROM items")).scalar()
         except BaseException as error:  # reported by the main thread

@@ -97,6 +97,22 @@ class NotifyEmulatorError(RuntimeError):
     """An emulator-only route refused a request, or the seed gives the fixture nothing to use."""
 
 
+# The configurations of the pytest runs in progress in this process, the innermost last (a
+# pytest run can start another in the same process, as pytester's in-process runs do).
+_configs: list[pytest.Config] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Remember the run's configuration, for the session's emulator to read its options."""
+    _configs.append(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Forget the run's configuration."""
+    if config in _configs:
+        _configs.remove(config)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the ``notify_emulator_config`` ini option."""
     parser.addini(
@@ -769,12 +785,15 @@ def _describe_first_service(seed: SeedConfig, store: Store) -> _SeededService:
 
 
 @pytest.fixture(scope="session")
-def _notify_emulator_session(
-    request: pytest.FixtureRequest,
-) -> Iterator[_EmulatorSession]:
-    """The emulator shared by the session's tests, started the first time a test needs it."""
+def _notify_emulator_session() -> Iterator[_EmulatorSession]:
+    """The emulator shared by the session's tests, started the first time a test needs it.
+
+    It asks for no fixture: pytest makes a new definition of the ``request`` fixture each time
+    a test reaches a fixture that depends on it (``pytestconfig`` does), even one set up
+    already, so the configuration comes from :func:`pytest_configure` instead.
+    """
     with _collector_paused():
-        session = _start(request.config)
+        session = _start(_configs[-1])
         # What the emulator built lives until the session ends; so does most of what the
         # session held already. Frozen, none of it is walked again by each full collection
         # the tests' allocations bring on (they cost a large suite most of a millisecond a

@@ -792,6 +792,11 @@ def _notify_emulator_session() -> Iterator[_EmulatorSession]:
     a test reaches a fixture that depends on it (``pytestconfig`` does), even one set up
     already, so the configuration comes from :func:`pytest_configure` instead.
     """
+    if not _configs:
+        raise NotifyEmulatorError(
+            "the notify_emulator fixture needs its plugin registered "
+            "(notify_emulator.pytest_plugin), not only its fixtures imported"
+        )
     with _collector_paused():
         session = _start(_configs[-1])
         # What the emulator built lives until the session ends; so does most of what the

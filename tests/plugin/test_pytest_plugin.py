@@ -159,6 +159,19 @@ def test_a_missing_seed_file_is_reported_clearly(pytester: pytest.Pytester) -> N
     result.stdout.fnmatch_lines(["*notify_emulator_config = 'seeds/missing.toml': no such file*"])
 
 
+def test_the_fixture_without_its_plugin_says_what_is_missing(pytester: pytest.Pytester) -> None:
+    # The fixtures imported into a conftest, the plugin itself switched off: the emulator
+    # cannot read its options, and says so rather than failing somewhere inside.
+    pytester.makeini(INI)
+    pytester.makeconftest(
+        "from notify_emulator.pytest_plugin import _notify_emulator_session, notify_emulator\n"
+    )
+    pytester.makepyfile("def test_needs_it(notify_emulator):\n    pass\n")
+    result = pytester.runpytest_subprocess(*RUN_OPTIONS, "-p", "no:notify_emulator")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*needs its plugin registered (notify_emulator.pytest_plugin)*"])
+
+
 def test_tests_without_the_fixture_start_and_import_nothing(pytester: pytest.Pytester) -> None:
     pytester.makeini(INI)
     pytester.makepyfile(

@@ -10,14 +10,14 @@ transaction, on the same driver connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine.interfaces import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -85,14 +85,17 @@ class DirectStatement:
         """Run the statement once; returns the rows it selected (none for a write), each value
         converted as SQLAlchemy would."""
         compiled = self._compiled(connection.dialect)
-        with _cursor(connection, compiled.sql) as cursor:
+        cursor = _cursor(connection)
+        try:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
             if not cursor.description:
                 return []
             fetched = cursor.fetchall()
-            results = self._results.get(connection.dialect.name)
-            if results is None:
-                results = self._result_conversions(connection.dialect, compiled, cursor)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _driver_error(connection, compiled.sql, error) from error
+        results = self._results.get(connection.dialect.name)
+        if results is None:
+            results = self._result_conversions(connection.dialect, compiled, cursor)
         if not any(results):
             return list(fetched)
         return [
@@ -116,37 +119,65 @@ class DirectStatement:
     def write(self, connection: Connection, values: Mapping[str, Any]) -> int:
         """Run a write once; returns how many rows it changed."""
         compiled = self._compiled(connection.dialect)
-        with _cursor(connection, compiled.sql) as cursor:
+        cursor = _cursor(connection)
+        try:
             cursor.execute(compiled.sql, self._parameters(compiled, values))
-            return int(cursor.rowcount)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _driver_error(connection, compiled.sql, error) from error
+        return int(cursor.rowcount)
 
     def executemany(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
         """Run the statement once for each of ``rows`` (one call to the driver); returns how
         many rows the writes changed in all."""
         compiled = self._compiled(connection.dialect)
-        with _cursor(connection, compiled.sql) as cursor:
-            cursor.executemany(compiled.sql, [self._parameters(compiled, row) for row in rows])
-            return int(cursor.rowcount)
+        parameters = [self._parameters(compiled, row) for row in rows]
+        cursor = _cursor(connection)
+        try:
+            cursor.executemany(compiled.sql, parameters)
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _driver_error(connection, compiled.sql, error) from error
+        return int(cursor.rowcount)
 
     def __repr__(self) -> str:
         return f"DirectStatement({self._statement!r})"
 
 
-@contextmanager
-def _cursor(connection: Connection, sql: str) -> Iterator[Any]:
-    """A cursor on the connection's driver connection, closed afterwards; a driver error is
-    raised as SQLAlchemy would have raised it (IntegrityError, OperationalError…), so callers
-    handle one family of errors, its values left out of the message."""
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    driver_error = connection.dialect.loaded_dbapi.Error
-    try:
-        yield cursor
-    except driver_error as error:
-        raise DBAPIError.instance(
-            sql, None, error, driver_error, hide_parameters=True, dialect=connection.dialect
-        ) from error
-    finally:
-        cursor.close()
+def _cursor(connection: Connection) -> Any:
+    """The cursor kept for direct statements on the connection's driver connection.
+
+    Making a cursor and closing it costs about as much as running a small statement, so one is
+    kept per driver connection, in the pool's record of it (which is emptied if the driver
+    connection is replaced). A driver connection serves one thread at a time, and every
+    direct statement reads all its rows before returning, so no two uses overlap.
+    """
+    record = connection.connection  # the pool's handle on the driver connection
+    cursor = record.info.get(_KEPT_CURSOR)
+    if cursor is None:
+        cursor = record.dbapi_connection.cursor()  # type: ignore[union-attr]
+        record.info[_KEPT_CURSOR] = cursor
+    return cursor
+
+
+_KEPT_CURSOR = "notify_emulator.direct_cursor"
+
+
+def _driver_error(connection: Connection, sql: str, error: Exception) -> StatementError:
+    """A driver error as SQLAlchemy would have raised it (IntegrityError, OperationalError…),
+    so callers handle one family of errors, its values left out of the message. The kept
+    cursor is dropped, so whatever state the error left it in, the next statement starts on a
+    fresh one."""
+    cursor = connection.connection.info.pop(_KEPT_CURSOR, None)
+    if cursor is not None:
+        with contextlib.suppress(Exception):
+            cursor.close()
+    return DBAPIError.instance(
+        sql,
+        None,
+        error,
+        connection.dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        dialect=connection.dialect,
+    )
 
 
 def with_column_defaults(table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,5 +202,7 @@ def _default(column: Any) -> Any:
 
 def run_driver_sql(connection: Connection, sql: str) -> None:
     """Run a statement without parameters (``BEGIN IMMEDIATE``) on the driver's cursor."""
-    with _cursor(connection, sql) as cursor:
-        cursor.execute(sql)
+    try:
+        _cursor(connection).execute(sql)
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _driver_error(connection, sql, error) from error

@@ -133,7 +133,7 @@ class ConnectionGate:
             with self._lock, self._shared_block() as connection:
                 yield connection
             return
-        with self._gated(self._gate_reads), self._engine.connect() as connection:
+        with self._engine.connect() as connection:
             yield connection
 
     @contextmanager

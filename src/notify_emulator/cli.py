@@ -146,7 +146,7 @@ def serve(
 
     from notify_emulator.app import create_app
     from notify_emulator.faults.connection import HTTP_PROTOCOL
-    from notify_emulator.web.guard import MAX_HEAD_BYTES, is_loopback_host, valid_admin_token
+    from notify_emulator.web.guard import is_loopback_host, valid_admin_token
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     delays = _parse_delays(delays_text)
@@ -197,9 +197,8 @@ def serve(
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
-            # The h11 protocol that can hang up without an answer (the "drop" faults).
+            # The emulator's protocol, which can hang up without an answer (the "drop" faults).
             http=HTTP_PROTOCOL,
-            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         )
         uvicorn.Server(config).run(sockets=[listener])
         return
@@ -226,7 +225,6 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         http=HTTP_PROTOCOL,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
     )
 
 

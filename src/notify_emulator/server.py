@@ -26,7 +26,6 @@ from starlette.types import ASGIApp
 from notify_emulator.app import create_app
 from notify_emulator.faults.connection import HTTP_PROTOCOL
 from notify_emulator.settings import Settings
-from notify_emulator.web.guard import MAX_HEAD_BYTES
 
 LOOPBACK_HOST = "127.0.0.1"
 # How long to wait for the server to answer its health check before giving up.
@@ -119,9 +118,8 @@ class BackgroundServer:
             # The emulator serves no websockets; not loading a websocket library avoids its
             # import-time deprecation warnings, which test suites may treat as errors.
             ws="none",
-            # The h11 protocol, able to hang up without an answer (the "drop" faults).
+            # The emulator's protocol, able to hang up without an answer (the "drop" faults).
             http=HTTP_PROTOCOL,
-            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
             lifespan="auto",
             # The inbox's event streams never end by themselves: stop() ends them after this.
             timeout_graceful_shutdown=1,

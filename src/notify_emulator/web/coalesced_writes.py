@@ -1,6 +1,6 @@
 """One socket write per answer: a transport that gathers what a turn of the event loop writes.
 
-uvicorn's h11 protocol writes an answer's status line and headers, then its body, each with a
+uvicorn's HTTP protocols write an answer's status line and headers, then its body, each with a
 ``write()`` of its own, so every answer leaves as two TCP segments, and a client on the same
 machine wakes (and reads) twice for it. :class:`CoalescingTransport` wraps a connection's
 transport: what is written during one turn of the loop is joined and handed on as one write

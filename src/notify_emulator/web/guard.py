@@ -52,8 +52,8 @@ __all__ = [
 # Notify's own limit for a precompiled letter is 5 MB of base64; twice that leaves room for
 # any request Notify takes.
 MAX_BODY_BYTES = 10 * 1024 * 1024
-# uvicorn's h11 keeps at most this much of a request head that has not arrived whole (its own
-# default is 16 KiB, which a long template's preview address can pass).
+# The longest request head (request line and headers) the emulator's servers read; a longer
+# one gets a 431 (``faults/connection.py``). Room for a long template's preview address.
 MAX_HEAD_BYTES = 1024 * 1024
 ADMIN_TOKEN_HEADER = "x-emulator-token"
 ADMIN_TOKEN_COOKIE = "notify_emulator_token"

@@ -67,6 +67,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float = field(repr=False)
+    #: The client's port: requests on one kept connection share it.
+    client_port: int = field(default=0, repr=False)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -136,6 +138,7 @@ def _handler_for(notify: FakeNotify) -> type[BaseHTTPRequestHandler]:
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=body,
                 at=time.monotonic(),
+                client_port=self.client_address[1],
             )
             reply = notify.reply_for(received)
             if reply.delay:

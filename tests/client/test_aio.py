@@ -50,6 +50,16 @@ async def test_generic_requests(notify: FakeNotify) -> None:
     assert notify.requests[1].json() == {"z": ["s"]}
 
 
+async def test_one_kept_connection_serves_sends_one_after_another(
+    notify: FakeNotify,
+) -> None:
+    notify.queue(*(Reply(201, {"id": str(n)}) for n in range(3)))
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url) as client:
+        answers = [await client.send_sms_notification("07700900123", TEMPLATE_ID) for _ in "abc"]
+    assert [answer["id"] for answer in answers] == ["0", "1", "2"]
+    assert len({received.client_port for received in notify.requests}) == 1
+
+
 def test_repr_hides_the_secret() -> None:
     client = AsyncNotificationsAPIClient(API_KEY)
     assert SECRET not in repr(client)

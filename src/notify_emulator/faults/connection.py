@@ -87,9 +87,12 @@ class EmulatorHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_complete = True
-        if len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers) > (
-            MAX_HEAD_BYTES
-        ):
+        # The address and each header with its ": " and line end (the bytes counted as they
+        # arrived can include a body's, or miss a pipelined head's start).
+        head_length = len(self.url) + sum(
+            len(name) + len(value) + 4 for name, value in self.headers
+        )
+        if head_length > MAX_HEAD_BYTES:
             # The parser turns this into uvicorn's 400, which send_400_response makes a 431.
             self._head_too_long = True
             raise _HeadTooLong

@@ -75,3 +75,21 @@ async def test_a_dropped_connection_is_chained_to_aiohttps_own_error(notify: Fak
     # What aiohttp raised, not the wrapper that keeps aiohttp from sending the GET again.
     assert type(raised.value.__cause__) is aiohttp.ServerDisconnectedError
     assert len(notify.requests) == 1
+
+
+async def test_answers_are_read_in_chunks_smaller_than_asyncios_default(
+    notify: FakeNotify,
+) -> None:
+    # asyncio would read each answer into a fresh 256 KiB buffer; an answer far larger than
+    # the smaller chunk must still arrive whole.
+    large_body = "x" * (1024 * 1024)
+    notify.queue(Reply(200, {"id": TEMPLATE_ID, "body": large_body}))
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url) as client:
+        template = await client.get_template(TEMPLATE_ID)
+        session = client._session
+        assert session is not None
+        idle_connections = session.connector._conns.values()  # type: ignore[union-attr]
+        transports = [protocol.transport for idle in idle_connections for protocol, _ in idle]
+
+    assert template == {"id": TEMPLATE_ID, "body": large_body}
+    assert [transport.max_size for transport in transports] == [64 * 1024]

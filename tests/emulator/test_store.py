@@ -155,3 +155,18 @@ def test_a_database_from_before_migration_2_is_upgraded(tmp_path: Path) -> None:
     assert "has_unsubscribe_link" in columns
     assert applied_versions(store.engine) == [version for version, _, _ in MIGRATIONS]
     store.close()
+
+
+def test_a_sqlite_file_hands_out_the_connection_used_last(tmp_path: Path) -> None:
+    # The one used last still has its page cache; the one idle longest may have lost it.
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'pool.sqlite3'}")
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            first_driver = first.connection.dbapi_connection
+            second_driver = second.connection.dbapi_connection
+            assert first_driver is not second_driver
+        # `second` closed first (the `with` unwinds inner to outer), so `first` went back last.
+        with engine.connect() as again:
+            assert again.connection.dbapi_connection is first_driver
+    finally:
+        engine.dispose()

@@ -5,7 +5,8 @@
         [--workers N]
 
 Both run uvicorn in the main thread of their own process with identical settings (the ones
-``notify_emulator.server`` uses, no access log, the process settled for serving as
+``notify_emulator.server`` uses: the emulator's HTTP protocol, which sends each answer in one
+write, no access log, the process settled for serving as
 ``notify-emulator serve`` settles its own), so that the only difference between the two is
 the application. The emulator's own per-request log line is off, as the bare app has none.
 With ``--workers N`` the emulator is seeded once and then served by N forked processes sharing
@@ -71,10 +72,13 @@ def serve_workers(database_url: str, config: Path | None, port: int, workers: in
 
 
 def _config(app: ASGIApp, port: int) -> uvicorn.Config:
+    from notify_emulator.faults.connection import HTTP_PROTOCOL
+
     return uvicorn.Config(
         app,
         host="127.0.0.1",
         port=port,
+        http=HTTP_PROTOCOL,
         log_config=None,
         log_level="warning",
         access_log=False,

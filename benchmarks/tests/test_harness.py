@@ -1,6 +1,6 @@
 """Tests of the benchmark harness's own logic (not of anything's speed: no timings here).
 
-Run with ``.venv/bin/pytest benchmarks/tests``; the project's ``make test`` covers ``tests/``.
+Run with ``.venv/bin/pytest benchmarks/tests``; ``make test`` runs them with the project's own.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import cast
 
 import pytest
 
-from benchmarks import bare_http, bulk_send, memory, profiling, report
+from benchmarks import bare_http, bulk_send, memory, profiling, report, serve
+from benchmarks.bare_app import create_bare_app
 from benchmarks.client_overhead import OFFICIAL_VERSION, _check_origin
 from benchmarks.fixtures import CANNED_SMS_RESPONSE, CANNED_TEMPLATE_RESPONSE, SMS_TEMPLATE_ID
 from benchmarks.procs import cpu_seconds, peak_rss_bytes, rss_bytes
 from benchmarks.results import Check, PartResult, Row, percentile, render_part
 from notifications_python_client._cli.csv_rows import Spreadsheet, check_placeholder_columns
+from notify_emulator.faults.connection import HTTP_PROTOCOL
 
 
 class _RecordingTransport(asyncio.Transport):
@@ -217,3 +219,10 @@ def test_callgrinds_instruction_count_is_read_from_its_summary() -> None:
     assert instructions.collected_instructions(stderr) == 1_525_959_002
     with pytest.raises(RuntimeError, match="no instruction count"):
         instructions.collected_instructions("valgrind: not found")
+
+
+def test_the_servers_use_the_http_protocol_the_emulator_ships_with() -> None:
+    # What `notify-emulator serve` runs (one write per answer); the bare endpoint is served
+    # with the same configuration, so that the application is the only difference.
+    config = serve._config(create_bare_app(), port=0)
+    assert config.http == HTTP_PROTOCOL

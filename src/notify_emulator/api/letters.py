@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import html
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,6 +50,7 @@ from notify_emulator.rules.postal_address import (
 )
 from notify_emulator.rules.timings import letter_date
 from notify_emulator.store import TemplateRecord
+from notify_emulator.store.ids import new_notification_id
 from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -131,7 +131,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
         delays=emulator.settings.delivery_delays,
         pdf_valid=pages is not None and pages <= LETTER_MAX_PAGES,
     )
-    notification_id = str(uuid.uuid4())
+    notification_id = new_notification_id()
     emulator.store.insert_notification(
         {
             **stored_fields(
@@ -249,7 +249,7 @@ def _post_precompiled(
     if template is None:
         raise RuntimeError(f"service {service.id} has no precompiled letter template")
     postage = data.get("postage") or template.postage or PRECOMPILED_POSTAGE
-    notification_id = str(uuid.uuid4())
+    notification_id = new_notification_id()
     emulator.store.insert_notification(
         {
             **stored_fields(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import string
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,6 +45,7 @@ from notify_emulator.rules.placeholders import (
 )
 from notify_emulator.rules.sms import check_sms, render_sms
 from notify_emulator.store.admissions import DailyCheck, NotificationWrite, SendAdmission
+from notify_emulator.store.ids import new_notification_id
 from notify_emulator.web.auth import Caller
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import BadRequest
@@ -108,7 +108,7 @@ def _prepare_sms(
         admission.daily_checks.append(DailyCheck("international_sms", limit))
     check_sms(message)
 
-    notification_id = str(uuid.uuid4())
+    notification_id = new_notification_id()
     write = None
     if not number.is_simulated:
         now = utc_naive(clock.now())
@@ -194,7 +194,7 @@ def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> P
     rendered = render(template, personalisation)
     check_email(template.body, personalisation)
 
-    notification_id = str(uuid.uuid4())
+    notification_id = new_notification_id()
     unsubscribe_url = body.get("one_click_unsubscribe_url")
     write = None
     if not simulated:

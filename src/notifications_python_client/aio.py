@@ -115,7 +115,7 @@ class _AnswerLost(aiohttp.ClientError):
 
 # asyncio's plain TCP transports read into a new buffer of ``max_size`` bytes, 256 KiB, every
 # time. glibc serves an allocation that large with mmap, so each answer read costs an mmap, a
-# page fault, an mremap and a munmap: about a fifth of a send's CPU on loopback. Notify's
+# page fault, an mremap and a munmap: about a sixth of a send's CPU on loopback. Notify's
 # answers are a few hundred bytes, and 64 KiB is well under glibc's mmap threshold (128 KiB).
 # (TLS transports read into a buffer made once, and uvloop's have no such attribute.)
 _READ_SIZE = 64 * 1024

@@ -27,8 +27,11 @@ def test_a_forked_worker_does_not_hand_out_the_ids_its_parent_will() -> None:
     reading, writing = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child, which reports through the pipe
-        os.write(writing, "".join(new_notification_id() for _ in range(10)).encode())
-        os._exit(0)
+        # Whatever happens, the child ends here rather than going on with the test session.
+        try:
+            os.write(writing, "".join(new_notification_id() for _ in range(10)).encode())
+        finally:
+            os._exit(0)
     os.close(writing)
     os.waitpid(child, 0)
     with os.fdopen(reading) as pipe:

@@ -124,29 +124,128 @@ SURROGATE = "\ud800"
 NUL = "\x00"
 
 
+def letter(**personalisation: Any) -> dict[str, Any]:
+    return {
+        "template_id": demo.LETTER_TEMPLATE_ID,
+        "personalisation": {"name": "A", **ADDRESS, **personalisation},
+    }
+
+
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("path", "body", "message"),
     [
         (
+            SMS,
             sms(personalisation={"name": SURROGATE}),
             "personalisation name must not contain an unpaired surrogate (\\ud800-\\udfff)",
         ),
-        (sms(reference=f"ref{SURROGATE}"), "reference must not contain an unpaired surrogate"),
-        (sms(reference=f"ref{NUL}"), "reference must not contain a NUL character (\\u0000)"),
-        (sms(personalisation={"name": f"a{NUL}"}), "personalisation name must not contain a NUL"),
-        (sms(personalisation={f"na{NUL}me": "a"}), "a key in personalisation must not contain"),
+        (SMS, sms(reference=f"ref{SURROGATE}"), "reference must not contain an unpaired surrogate"),
+        (SMS, sms(reference=f"ref{NUL}"), "reference must not contain a NUL character (\\u0000)"),
+        (
+            SMS,
+            sms(personalisation={"name": "a", f"na{SURROGATE}me": "a"}),
+            "a key in personalisation must not contain an unpaired surrogate",
+        ),
+        (
+            LETTER,
+            letter(address_line_2=f"1 Road{NUL}"),
+            "personalisation address_line_2 must not contain a NUL character",
+        ),
+        (LETTER, letter(name=SURROGATE), "personalisation name must not contain an unpaired"),
+        (
+            EMAIL,
+            {
+                "email_address": "someone@example.com",
+                "template_id": demo.EMAIL_TEMPLATE_ID,
+                "personalisation": {"name": ["a", SURROGATE]},
+            },
+            "personalisation name must not contain an unpaired surrogate",
+        ),
+        (
+            LETTER,
+            {"reference": f"r{NUL}", "content": base64.b64encode(b"%PDF-1.4").decode()},
+            "reference must not contain a NUL character",
+        ),
     ],
 )
 def test_unstorable_text_in_a_send_is_a_bad_request(
-    driver: AsgiDriver, body: dict[str, Any], message: str
+    driver: AsgiDriver, path: str, body: dict[str, Any], message: str
 ) -> None:
-    answer = post(driver, SMS, body)
+    # Where Notify's own checks pass such text and then fail with a 500 writing it.
+    answer = post(driver, path, body)
     assert answer.status == 400
     ((error, text),) = errors(answer)
     assert error == "BadRequestError"
     assert text.startswith(message)
     assert activity(driver) == NOTHING
     lists_still_work(driver)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        (
+            SMS,
+            sms(phone_number=f"07700{NUL}900123"),
+            "phone_number Must not contain letters or symbols",
+        ),
+        (
+            SMS,
+            sms(template_id=f"{demo.SMS_TEMPLATE_ID}{SURROGATE}"),
+            "template_id is not a valid UUID",
+        ),
+        (
+            SMS,
+            sms(**{f"x{NUL}": 1}),
+            "Additional properties are not allowed (x\\x00 was unexpected)",
+        ),
+        (
+            EMAIL,
+            {
+                "email_address": "someone@example.com",
+                "template_id": demo.EMAIL_TEMPLATE_ID,
+                "one_click_unsubscribe_url": f"https://example.com/{NUL}",
+            },
+            "one_click_unsubscribe_url is not a valid https url",
+        ),
+        (
+            LETTER,
+            letter(postcode=f"SW1A 1AA{NUL}"),
+            "Last line of address must be a real UK postcode or another country",
+        ),
+    ],
+)
+def test_unstorable_text_that_fails_notifys_checks_gets_notifys_error(
+    driver: AsgiDriver, path: str, body: dict[str, Any], message: str
+) -> None:
+    # The answers of the real API (notifications-api 8ea2366 run locally) to the same requests.
+    answer = post(driver, path, body)
+    assert answer.status == 400
+    assert errors(answer) == [("ValidationError", message)]
+    assert activity(driver) == NOTHING
+
+
+def test_a_nul_in_personalisation_is_stored_as_notify_keeps_it(driver: AsgiDriver) -> None:
+    # Notify keeps personalisation encrypted, not as database text, so it sends this (the real
+    # API answers these bodies), and reads it back.
+    body = {
+        "email_address": "someone@example.com",
+        "template_id": demo.EMAIL_TEMPLATE_ID,
+        "personalisation": {"name": f"A{NUL}B", f"x{NUL}": "y"},
+        "sanitise_content_for": [f"z{SURROGATE}"],
+    }
+    answer = post(driver, EMAIL, body)
+    assert answer.status == 201, answer.body
+    sent = json.loads(answer.body)
+    assert sent["content"]["subject"] == f"Hello A{NUL}B"
+    assert sent["content"]["body"] == f"Dear A{NUL}B,\n\nThis is a demo email.\n\nThe Demo Service"
+    read = driver.request("GET", f"/v2/notifications/{sent['id']}", headers=[bearer()])
+    assert json.loads(read.body)["body"] == sent["content"]["body"]
+    text = json.loads(post(driver, SMS, sms(personalisation={"name": f"a{NUL}"})).body)
+    assert text["content"]["body"] == "Hello a?, this is a demo text."  # as Notify encodes it
+    assert activity(driver)["notifications"] == 2
+    lists_still_work(driver)
+    assert driver.request("GET", f"/notifications/{sent['id']}").status == 200
 
 
 def test_a_surrogate_sent_as_raw_bytes_is_refused_too(driver: AsgiDriver) -> None:
@@ -180,6 +279,13 @@ def test_a_nul_in_a_query_is_a_bad_request(driver: AsgiDriver) -> None:
     ]
     # Authentication still comes first, as in Notify.
     assert driver.request("GET", "/v2/notifications?reference=%00").status == 401
+    # A NUL that Notify's checks refuse gets their answer (the real API's, to the same request).
+    enum = driver.request("GET", "/v2/notifications?template_type=sms%00", headers=[bearer()])
+    assert errors(enum) == [
+        ("ValidationError", "template_type sms\\x00 is not one of [sms, email, letter]")
+    ]
+    path = driver.request("GET", "/v2/notifications/a%00b", headers=[bearer()])
+    assert errors(path) == [("ValidationError", "notification_id is not a valid UUID")]
     listing = driver.request("GET", "/_emulator/notifications?service_id=%00")
     assert listing.status == 400
 
@@ -194,12 +300,36 @@ def test_a_nul_in_a_path_is_a_bad_request(driver: AsgiDriver) -> None:
     }
 
 
-@pytest.mark.parametrize("number", [b"NaN", b"Infinity", b"-Infinity", b"1e400"])
-def test_numbers_json_does_not_have_are_invalid_json(driver: AsgiDriver, number: bytes) -> None:
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [(b"NaN", "nan"), (b"Infinity", "inf"), (b"-Infinity", "-inf"), (b"1e400", "inf")],
+)
+def test_numbers_json_does_not_have_are_read_as_notify_reads_them(
+    driver: AsgiDriver, number: bytes, text: str
+) -> None:
+    # Python's JSON reader, and so Notify's, takes them as numbers; JSON cannot write them and
+    # PostgreSQL refuses them, so they are stored as the text they render as.
     body = json.dumps(sms()).encode().replace(b'"A"', number)
     answer = post(driver, SMS, body)
-    assert errors(answer) == [("BadRequestError", "Invalid JSON supplied in POST data")]
-    assert activity(driver) == NOTHING
+    assert answer.status == 201, answer.body
+    sent = json.loads(answer.body)
+    assert sent["content"]["body"] == f"Hello {text}, this is a demo text."
+    read = driver.request("GET", f"/v2/notifications/{sent['id']}", headers=[bearer()])
+    assert json.loads(read.body)["body"] == sent["content"]["body"]
+    refused = post(driver, SMS, json.dumps(sms()).encode().replace(b'"07700900123"', number))
+    assert errors(refused) == [("ValidationError", f"phone_number {text} is not of type string")]
+    lists_still_work(driver)
+
+
+def test_a_nan_in_an_email_is_reported_as_sanitised_as_notify_reports_it(
+    driver: AsgiDriver,
+) -> None:
+    # Notify lists each value that differs from itself after sanitising; NaN never equals itself.
+    body = {"email_address": "someone@example.com", "template_id": demo.EMAIL_TEMPLATE_ID}
+    raw = json.dumps(body).encode()[:-1] + b', "personalisation": {"name": NaN}}'
+    answer = post(driver, EMAIL, raw)
+    assert answer.status == 201, answer.body
+    assert b'"sanitised_content":{"name":{"sanitised":NaN,"unsanitised":NaN}}' in answer.body
 
 
 # --- (2) iat and exp out of range -------------------------------------------------------------

@@ -462,3 +462,34 @@ def test_slashes_inside_a_path_with_a_wrong_method_are_a_405(emulator: Running) 
 @pytest.mark.parametrize("path", ["/v2/templates//", "/v2//nothing", "//nothing"])
 def test_slashes_that_merge_into_no_route_are_a_404(emulator: Running, path: str) -> None:
     assert emulator.request("GET", path).status_code == 404
+
+
+# --- the one-click unsubscribe URL: RFC 3986's grammar, as Notify's "uri" format checks it ----
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://example.com/\u00e9", False),  # not ASCII: an IRI, not a URI
+        ("https://ex\u00e4mple.com/", False),
+        ("https://example.com/%zz", False),  # a percent sign must escape two hex digits
+        ("https://example.com/a[b]", False),
+        ("https://example.com/a b", False),
+        ("https://example.com/%E9", True),
+        ("https://[::1]/unsub", True),
+        ("https:", True),
+    ],
+)
+def test_the_unsubscribe_url_must_be_a_uri(emulator: Running, url: str, accepted: bool) -> None:
+    body = {
+        "email_address": "someone@example.com",
+        "template_id": demo.EMAIL_TEMPLATE_ID,
+        "personalisation": {"name": "A"},
+        "one_click_unsubscribe_url": url,
+    }
+    response = emulator.request("POST", EMAIL, json=body)
+    if accepted:
+        assert response.status_code == 201, response.text
+        assert response.json()["content"]["one_click_unsubscribe_url"] == url
+    else:
+        assert response.json() == _validation("one_click_unsubscribe_url is not a valid https url")

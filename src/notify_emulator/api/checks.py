@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 from notify_emulator.rules.email_addresses import normalise_email_address
 from notify_emulator.rules.errors import RuleError
@@ -21,6 +21,11 @@ from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import ApiError, BadRequest, TooManyRequests
 from notify_emulator.web.handlers import PendingSend
+from notify_emulator.web.text_checks import (
+    UnusableText,
+    check_no_surrogates,
+    check_storable_send,
+)
 
 PERMISSION_MESSAGES = {
     "sms": "Service is not allowed to send text messages",
@@ -84,6 +89,24 @@ def daily_check(caller: Caller, channel: str) -> DailyCheck:
 Prepared = tuple[NotificationWrite | None, tuple[int, dict[str, object]]]
 """What a send came to: the notification to store (none for a simulated recipient), and the
 answer once it is."""
+
+
+def refuse_unstorable(body: Mapping[str, object], *, address_keys: Iterable[str] = ()) -> None:
+    """400 ``BadRequestError`` for text a send that passed every check cannot store (a NUL in
+    the reference, say), where Notify fails with a 500: web/text_checks.py."""
+    try:
+        check_storable_send(body, address_keys=address_keys)
+    except UnusableText as error:
+        raise BadRequest(str(error)) from None
+
+
+def refuse_surrogates(body: object) -> None:
+    """400 ``BadRequestError`` for an unpaired surrogate in a send's body that passed Notify's
+    schema, where Notify fails with a 500: web/text_checks.py."""
+    try:
+        check_no_surrogates(body)
+    except UnusableText as error:
+        raise BadRequest(str(error)) from None
 
 
 def pending_send(admission: SendAdmission, prepare: Callable[[], Prepared]) -> PendingSend:

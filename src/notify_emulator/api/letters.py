@@ -15,6 +15,8 @@ from notify_emulator.api.checks import (
     check_permission,
     check_rate_limit,
     count_channels,
+    refuse_surrogates,
+    refuse_unstorable,
     template_for_sending,
 )
 from notify_emulator.api.common import readable_notification, stored_fields
@@ -45,6 +47,7 @@ from notify_emulator.rules.lifecycle import plan_delivery
 from notify_emulator.rules.placeholders import require_personalisation
 from notify_emulator.rules.postal_address import (
     Postage,
+    address_keys,
     letter_postage,
     validate_letter_address,
 )
@@ -85,6 +88,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     check_rate_limit(emulator, caller)
     check_daily_limit(emulator, caller, "letter")
     validate(data, POST_LETTER_REQUEST, clock)
+    refuse_surrogates(data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "letter")
@@ -102,6 +106,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
         personalisation,
         allow_international_letters=service.has_permission("international_letters"),
     )
+    refuse_unstorable(body, address_keys=address_keys(personalisation))
     rendered = render(template, personalisation)
     now = utc_naive(clock.now())
     contact_block = _contact_block(template, personalisation)
@@ -229,10 +234,12 @@ def _post_precompiled(
 ) -> Result:
     clock = emulator.settings.clock
     validate(data, POST_PRECOMPILED_LETTER_REQUEST, clock)
+    refuse_surrogates(data)
     service = caller.service
     check_permission(service, "letter")
     _check_letter_restrictions(caller)
     pdf = decode_letter_content(data["content"])
+    refuse_unstorable(data)
     check = check_precompiled_pdf(pdf)
     now = utc_naive(clock.now())
     status, steps = plan_delivery(

@@ -14,6 +14,8 @@ from notify_emulator.api.checks import (
     check_recipient_allowed,
     count_channels,
     pending_send,
+    refuse_surrogates,
+    refuse_unstorable,
     template_for_sending,
 )
 from notify_emulator.api.common import chosen_option, stored_fields
@@ -89,6 +91,7 @@ def _prepare_sms(
     clock = emulator.settings.clock
     data = request.json_body()
     validate(data, POST_SMS_REQUEST, clock)
+    refuse_surrogates(data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "sms")
@@ -107,6 +110,7 @@ def _prepare_sms(
         limit = service.international_sms_message_limit
         admission.daily_checks.append(DailyCheck("international_sms", limit))
     check_sms(message)
+    refuse_unstorable(body)
 
     notification_id = new_notification_id()
     write = None
@@ -170,6 +174,7 @@ def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> P
     clock = emulator.settings.clock
     data = request.json_body()
     validate(data, POST_EMAIL_REQUEST, clock)
+    refuse_surrogates(data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "email")
@@ -193,6 +198,7 @@ def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> P
     )
     rendered = render(template, personalisation)
     check_email(template.body, personalisation)
+    refuse_unstorable(body)
 
     notification_id = new_notification_id()
     unsubscribe_url = body.get("one_click_unsubscribe_url")

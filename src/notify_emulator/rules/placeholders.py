@@ -16,6 +16,7 @@ Substitution is a single left-to-right pass, so a value is never scanned again.
 from __future__ import annotations
 
 import html
+import math
 import re
 import string
 from collections.abc import Iterable, Mapping, Sequence
@@ -272,7 +273,7 @@ def _sanitise_value(value: str) -> str:
 
 def sanitise_content_for(
     personalisation: Mapping[str, Any], keys: Iterable[str] | None
-) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Apply the email API's ``sanitise_content_for`` to the selected values (rules.md §1.9).
 
     URLs are removed (bare domain-like words are broken up with spaces) and markdown
@@ -283,8 +284,13 @@ def sanitise_content_for(
     """
     selected = {normalise_key(key) for key in keys or ()}
     result = dict(personalisation)
-    report: dict[str, dict[str, str]] = {}
+    report: dict[str, dict[str, Any]] = {}
     for key, value in personalisation.items():
+        if isinstance(value, float) and math.isnan(value):
+            # Notify reports each value that differs from itself after sanitising, and NaN
+            # (which its JSON reader takes) never equals itself.
+            report[key] = {"unsanitised": value, "sanitised": value}
+            continue
         if normalise_key(str(key)) not in selected or not isinstance(value, str):
             continue
         sanitised = _sanitise_value(value)

@@ -28,6 +28,7 @@ __all__ = [
     "TEMPLATE_POSTAGE_VALUES",
     "Postage",
     "PostalAddress",
+    "address_keys",
     "address_text_from_personalisation",
     "check_postal_address",
     "letter_postage",
@@ -221,8 +222,13 @@ def address_text_from_personalisation(personalisation: Mapping[str, object]) -> 
     ``"123"``; a value containing newlines adds lines. If ``address_line_7`` is present,
     even empty, it is the last line and ``postcode`` is ignored.
     """
+    return "\n".join(str(personalisation.get(key) or "") for key in address_keys(personalisation))
+
+
+def address_keys(personalisation: Mapping[str, object]) -> tuple[str, ...]:
+    """The personalisation keys a letter's address is read from, in order."""
     last_key = ADDRESS_LINE_7_KEY if ADDRESS_LINE_7_KEY in personalisation else POSTCODE_KEY
-    return "\n".join(str(personalisation.get(key) or "") for key in (*ADDRESS_LINE_KEYS, last_key))
+    return (*ADDRESS_LINE_KEYS, last_key)
 
 
 def check_postal_address(address: PostalAddress, *, allow_international_letters: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -23,6 +25,26 @@ class DatabaseError(Exception):
     """The database could not be opened or reached (the message says why, without secrets)."""
 
 
+def json_text(value: object) -> str:
+    """A JSON column's text. Python's reader (and so Notify's) takes ``NaN`` and ``Infinity``
+    as numbers, but JSON cannot write them and PostgreSQL's JSON type refuses them, so they are
+    stored as the text a template renders them as ("nan", "inf", "-inf")."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(_finite(value), allow_nan=False)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
+
+
 def create_database_engine(url: str) -> Engine:
     """An engine for ``url``; raises :class:`DatabaseError` for an unusable URL."""
     try:
@@ -39,7 +61,7 @@ def create_database_engine(url: str) -> Engine:
         if parsed.drivername in {"postgresql", "postgres"}:
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            return create_engine(parsed, pool_pre_ping=True)
+            return create_engine(parsed, pool_pre_ping=True, json_serializer=json_text)
         except ImportError as error:
             raise DatabaseError(
                 "PostgreSQL needs psycopg: pip install 'psycopg[binary]' (notify-emulator's "
@@ -53,7 +75,10 @@ def create_database_engine(url: str) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     parsed = make_url(url)
     in_memory = parsed.database in {None, "", ":memory:"}
-    options: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    options: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False},
+        "json_serializer": json_text,
+    }
     if in_memory:
         # One shared connection, or each thread would see its own empty database.
         options["poolclass"] = StaticPool

@@ -16,7 +16,7 @@ from notify_emulator.store import Store
 from notify_emulator.store.rate_buckets import SharedRateLimiter
 from notify_emulator.web.errors import INVALID_JSON, BadRequest
 from notify_emulator.web.group_commit import SendGroups
-from notify_emulator.web.text_checks import UnusableText, check_text, parse_json
+from notify_emulator.web.text_checks import UnusableText, check_text, parse_json, parse_notify_json
 
 if TYPE_CHECKING:
     from notify_emulator.callbacks.worker import CallbackWorker
@@ -42,19 +42,21 @@ class Emulator:
 
 
 class PathParams(Mapping[str, str]):
-    """A route's path parameters; reading one that holds a NUL raises
+    """A route's path parameters; with ``screens_text``, reading one that holds a NUL raises
     :class:`~notify_emulator.web.text_checks.UnusableText` (see that module).
 
-    Checked when read rather than when the request arrives, so that a v2 route still
-    authenticates the caller before it looks at the path, as in Notify.
+    Checked when read rather than when the request arrives, so that a route still
+    authenticates the caller before it looks at the path.
     """
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[str, str], *, screens_text: bool = True) -> None:
         self._values = dict(values)
+        self._screens_text = screens_text
 
     def __getitem__(self, name: str) -> str:
         value = self._values[name]
-        check_text(value, name)
+        if self._screens_text:
+            check_text(value, name)
         return value
 
     def __iter__(self) -> Iterator[str]:
@@ -80,17 +82,22 @@ class ApiRequest:
     """The base URL for URIs in responses, without a trailing slash."""
     raw_query: str = ""
     """The query string exactly as sent (for redirects that keep it)."""
+    screens_text: bool = True
+    """Whether text no database can store is refused as it is read (see
+    :mod:`notify_emulator.web.text_checks`): on the emulator's own routes. Notify's routes run
+    Notify's checks on it first, and refuse it only where it would be stored."""
 
     def query_lists(self) -> dict[str, list[str]]:
         """The query as ``name -> [values]``, names in order of first appearance.
 
-        A name or value holding a NUL raises
+        With :attr:`screens_text`, a name or value holding a NUL raises
         :class:`~notify_emulator.web.text_checks.UnusableText`.
         """
         result: dict[str, list[str]] = {}
         for name, value in self.query:
-            check_text(name, "a query parameter name")
-            check_text(value, f"the query parameter {name}")
+            if self.screens_text:
+                check_text(name, "a query parameter name")
+                check_text(value, f"the query parameter {name}")
             result.setdefault(name, []).append(value)
         return result
 
@@ -99,16 +106,17 @@ class ApiRequest:
 
         An empty or unparseable body is ``Invalid JSON supplied in POST data`` unless
         ``empty_means`` gives the value to use for an empty body. Falsy JSON values
-        (``null``, ``[]``, ``""``, ``0``, ``false``) read as ``{}``. A string holding a NUL or
-        an unpaired surrogate, or JSON nested too deeply, is a ``BadRequestError`` saying so
-        (Notify fails on those with a 500; see :mod:`notify_emulator.web.text_checks`).
+        (``null``, ``[]``, ``""``, ``0``, ``false``) read as ``{}``. JSON nested too deeply,
+        and with :attr:`screens_text` a string holding a NUL or an unpaired surrogate, is a
+        ``BadRequestError`` saying so (see :mod:`notify_emulator.web.text_checks`); without
+        it, the body is read as Notify reads it (``NaN`` and ``Infinity`` are numbers).
         """
         if not self.body.strip():
             if empty_means is not None:
                 return empty_means
             raise BadRequest(INVALID_JSON)
         try:
-            data = parse_json(self.body)
+            data = parse_json(self.body) if self.screens_text else parse_notify_json(self.body)
         except UnusableText as error:
             raise BadRequest(str(error)) from None
         except ValueError:
@@ -116,16 +124,21 @@ class ApiRequest:
         return data if data else {}
 
 
-async def read_request(request: Request, settings: Settings) -> ApiRequest:
-    """The parts of a Starlette request a handler may use, as plain data."""
+async def read_request(
+    request: Request, settings: Settings, *, screens_text: bool = True
+) -> ApiRequest:
+    """The parts of a Starlette request a handler may use, as plain data (``screens_text``: see
+    :attr:`ApiRequest.screens_text`)."""
+    path_params = {key: str(value) for key, value in request.path_params.items()}
     return ApiRequest(
         method=request.method,
-        path_params=PathParams({key: str(value) for key, value in request.path_params.items()}),
+        path_params=PathParams(path_params, screens_text=screens_text),
         query=query_pairs(request.scope.get("query_string", b"")),
         authorization=request.headers.get("authorization"),
         body=await request.body(),
         root=response_root(request, settings),
         raw_query=request.scope.get("query_string", b"").decode("latin-1"),
+        screens_text=screens_text,
     )
 
 

@@ -76,7 +76,9 @@ def endpoint(handler: Handler, surface: Surface, *, on_event_loop: bool = False)
 
     async def run(request: Request) -> Response:
         emulator: Emulator = request.app.state.emulator
-        api_request = await read_request(request, emulator.settings)
+        api_request = await read_request(
+            request, emulator.settings, screens_text=surface == "admin"
+        )
         try:
             if on_event_loop:
                 result = _handle(handler, emulator, api_request)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
+from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
 
 if TYPE_CHECKING:
     # Imported when a request first fails its quick check (the full validator finds Notify's
@@ -169,8 +170,11 @@ DATETIME_IN_PAST = "datetime can not be in the past"
 DATETIME_TOO_FAR = "datetime can only be 24 hours in the future"
 POSTAGE_INVALID = "invalid. It must be either first, second or economy."
 
-# RFC 3987 IRI, loosely: a scheme, then no whitespace or characters IRIs never contain.
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*")
+
+def _is_uri(text: str) -> bool:
+    # Notify's jsonschema checks "uri" with rfc3987's URI rule (RFC 3986: ASCII only, every
+    # percent sign escaping two hex digits); rfc3986-validator is the same grammar.
+    return validate_rfc3986(text, rule="URI") is not None
 
 
 class FormatFailure(Exception):
@@ -209,7 +213,7 @@ def _format_checker(clock: Clock) -> FormatChecker:
 
     @checker.checks("uri", raises=FormatFailure)
     def _uri(instance: object) -> bool:
-        if isinstance(instance, str) and not _IRI.fullmatch(instance):
+        if isinstance(instance, str) and not _is_uri(instance):
             raise FormatFailure("not a URI")
         return True
 
@@ -297,7 +301,7 @@ _QUICK_FORMATS: dict[str, Callable[[str], bool]] = {
     ),
     "email_address": _quietly(validate_email_address),
     "postage": lambda text: text in TEMPLATE_POSTAGES,
-    "uri": lambda text: _IRI.fullmatch(text) is not None,
+    "uri": _is_uri,
     "datetime_within_next_day": _refuse,
     "date": _refuse,
 }

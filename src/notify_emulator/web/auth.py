@@ -204,6 +204,11 @@ def _verified_claims(token: str, key: ApiKeyRecord) -> dict[str, Any]:
             claims = _decode(lenient.canonical(), key)
         except jwt.ImmatureSignatureError:
             raise AuthError(CLOCK_SKEW) from None
+        except jwt.DecodeError:
+            # The re-encoded token is well formed, so this is a claim PyJWT cannot read as a
+            # number (exp or nbf = "soon"). Notify's client raises the same error as for a
+            # bad signature, so Notify tries the next key and ends with "API key not found".
+            raise _NotThisKey from None
         except jwt.PyJWTError:
             raise AuthError(INVALID_TOKEN) from None
     except jwt.ImmatureSignatureError:

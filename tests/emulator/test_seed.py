@@ -57,6 +57,36 @@ def test_ids_are_derived_and_loading_twice_updates(store: Store) -> None:
     assert [(s.sms_sender, s.is_default) for s in senders] == [("07700900999", True)]
 
 
+def test_only_the_latest_letter_version_takes_the_services_contact_block(store: Store) -> None:
+    seed = parse_seed_text(
+        """
+[[services]]
+name = "Passport Office"
+letter_contact_block = "The Office\\nLondon"
+  [[services.templates]]
+  name = "Letter"
+  type = "letter"
+  subject = "Now"
+  body = "Hello"
+  [[services.templates.versions]]
+  name = "Untitled"
+  subject = "Then"
+  body = "Hi"
+""",
+        source="seed.toml",
+    )
+    apply_seed(store, seed)
+    service = seed.services[0]
+    template_id = service.templates[0].id
+    first = store.get_template(service.id, template_id, 1)
+    latest = store.get_template(service.id, template_id, None)
+    assert first is not None
+    assert latest is not None
+    # Each earlier version is whole as written (emulator.md): it names no block, so has none.
+    assert (first.version, first.letter_contact_block) == (1, None)
+    assert (latest.version, latest.letter_contact_block) == (2, "The Office\nLondon")
+
+
 def test_demo_seed_loads(store: Store) -> None:
     apply_seed(store, demo_seed())
     apply_seed(store, demo_seed())

@@ -205,11 +205,14 @@ def _apply_templates(connection: Connection, service: ServiceSeed, now: Any) -> 
                 "created_at": created_at,
             },
         )
+        latest = len(template.versions)
         for number, version in enumerate(template.versions, start=1):
             contact_block = version.letter_contact_block
             postage = version.postage
             if template.template_type == "letter":
-                if contact_block is None:
+                # The template's own fields take the service's block when they name none; an
+                # earlier version is whole as written (emulator.md), so without one it has none.
+                if contact_block is None and number == latest:
                     contact_block = service.letter_contact_block
                 postage = postage or DEFAULT_LETTER_POSTAGE
             existing = connection.execute(

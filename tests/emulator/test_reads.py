@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from notify_emulator.demo import service as demo
+from notify_emulator.rules.cost import letter_rate
 
 from ..emulators import demo_text
 from .emulator_harness import TEST_PAGE_SIZE, Running, errors
@@ -61,6 +62,20 @@ def test_get_notification_fields_and_lifecycle(emulator: Running) -> None:
         "%Y-%m-%dT%H:%M:%S.%fZ"
     )
     assert got["is_cost_data_ready"] is True
+
+
+def test_a_letter_waiting_for_the_print_run_has_its_cost(emulator: Running) -> None:
+    # Notify records a letter's sheets once its PDF is made, seconds after it is sent, long
+    # before it leaves "created" at the print run.
+    client = emulator.client()
+    address = {"address_line_1": "A Person", "address_line_2": "1 Road", "postcode": "SW1A 1AA"}
+    letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {**address, "name": "A"})
+    got = client.get_notification_by_id(letter["id"])
+    assert got["status"] == "accepted"
+    assert got["is_cost_data_ready"] is True
+    assert got["cost_details"] == {"billable_sheets_of_paper": 1, "postage": "second"}
+    created_at = datetime.strptime(got["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    assert got["cost_in_pounds"] == letter_rate(created_at, 1, "second")
 
 
 def test_test_key_simulated_failures(emulator: Running) -> None:

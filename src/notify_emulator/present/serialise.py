@@ -114,13 +114,14 @@ def unsubscribe_url(
 def cost_data(record: NotificationRecord) -> dict[str, object]:
     """``is_cost_data_ready``, ``cost_in_pounds`` and ``cost_details`` (§10.1).
 
-    Notify records billable units when a message is handed on, so a notification still in
-    ``created`` has none yet; test-key letters are never printed, so never have sheets.
+    Notify records a text's fragments when it is handed on, so a text still in ``created`` has
+    none yet. A letter's sheets are recorded once its PDF is made, which here is when it is
+    sent, so a letter waiting for the print run in ``created`` already has them (as in Notify
+    seconds after sending); test-key letters are never printed, so never have sheets.
     """
     units = record.billable_units
-    if record.status == "created" or (
-        record.notification_type == "letter" and record.key_type == "test"
-    ):
+    is_letter = record.notification_type == "letter"
+    if (record.status == "created" and not is_letter) or (is_letter and record.key_type == "test"):
         units = 0
     if _never_receipted_test_text(record):
         units = 0

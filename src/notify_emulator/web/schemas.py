@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
-from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
+from rfc3986_validator import validate_rfc3986
 
 if TYPE_CHECKING:
     # Imported when a request first fails its quick check (the full validator finds Notify's

@@ -633,3 +633,56 @@ def test_the_emulator_answers_as_notify_does(emulator: BackgroundServer, item: C
     else:
         assert real[0] == 500, f"Notify answers this now ({item.notify_fails} no longer): {real}"
         assert 400 <= ours[0] < 500, ours
+
+
+# --- what is stored: the same sends, read back once both have delivered them ------------------
+
+STORED_SENDS: list[tuple[str, dict[str, object]]] = [
+    (SMS, sms(phone_number="+33612345678")),
+    (SMS, sms(phone_number="07700900003")),
+    (SMS, sms(personalisation={"name": "\u0175" * 80}, sms_sender_id=SMS_SENDER)),
+    (EMAIL, email(one_click_unsubscribe_url="https://example.com/unsubscribe")),
+    (EMAIL, email(email_address="perm-fail@simulator.notify", email_reply_to_id=REPLY_TO)),
+    (LETTER, letter(address_line_3="Paris", postcode=..., address_line_4="France")),
+    (LETTER, letter(postcode="BFPO 123")),
+]
+FINAL = {"delivered", "received", "permanent-failure", "temporary-failure", "sent"}
+
+
+def _read(base_url: str, path: str) -> tuple[int, str]:
+    return _answer(base_url, Case("read", "GET", path, key="test"))
+
+
+def _sent(base_url: str, reference: str) -> list[str]:
+    ids = []
+    for path, body in STORED_SENDS:
+        item = Case("send", "POST", path, body={**body, "reference": reference}, key="test")
+        response = requests.post(
+            base_url + path, json=item.body, headers=_authorization(item), timeout=30
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    return ids
+
+
+def _settled(base_url: str, ids: list[str]) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        statuses = [json.loads(_read(base_url, f"/v2/notifications/{i}")[1])["status"] for i in ids]
+        if FINAL.issuperset(statuses):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{base_url} did not settle: {statuses}")
+
+
+def test_stored_notifications_read_back_as_notify_shows_them(emulator: BackgroundServer) -> None:
+    reference = f"reference-suite-{time.time_ns()}"
+    sent = {base: _sent(base, reference) for base in (REFERENCE_URL, emulator.base_url)}
+    for base, ids in sent.items():
+        _settled(base, ids)
+    for real_id, our_id in zip(sent[REFERENCE_URL], sent[emulator.base_url], strict=True):
+        real = _read(REFERENCE_URL, f"/v2/notifications/{real_id}")
+        assert _read(emulator.base_url, f"/v2/notifications/{our_id}") == real
+    for query in ["", "&template_type=sms", "&template_type=letter&status=received"]:
+        path = f"/v2/notifications?reference={reference}{query}"
+        assert _read(emulator.base_url, path) == _read(REFERENCE_URL, path)

@@ -25,6 +25,7 @@ from notify_emulator.web.text_checks import (
     UnusableText,
     check_no_surrogates,
     check_storable_send,
+    may_hold_unusable_text,
 )
 
 PERMISSION_MESSAGES = {
@@ -91,18 +92,25 @@ Prepared = tuple[NotificationWrite | None, tuple[int, dict[str, object]]]
 answer once it is."""
 
 
-def refuse_unstorable(body: Mapping[str, object], *, address_keys: Iterable[str] = ()) -> None:
+def refuse_unstorable(
+    request: ApiRequest, body: Mapping[str, object], *, address_keys: Iterable[str] = ()
+) -> None:
     """400 ``BadRequestError`` for text a send that passed every check cannot store (a NUL in
     the reference, say), where Notify fails with a 500: web/text_checks.py."""
+    # Most bodies cannot hold such text at all, and the byte check is cheaper than the walk.
+    if not may_hold_unusable_text(request.body):
+        return
     try:
         check_storable_send(body, address_keys=address_keys)
     except UnusableText as error:
         raise BadRequest(str(error)) from None
 
 
-def refuse_surrogates(body: object) -> None:
+def refuse_surrogates(request: ApiRequest, body: object) -> None:
     """400 ``BadRequestError`` for an unpaired surrogate in a send's body that passed Notify's
     schema, where Notify fails with a 500: web/text_checks.py."""
+    if not may_hold_unusable_text(request.body):
+        return
     try:
         check_no_surrogates(body)
     except UnusableText as error:

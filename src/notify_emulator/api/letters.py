@@ -88,7 +88,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
     check_rate_limit(emulator, caller)
     check_daily_limit(emulator, caller, "letter")
     validate(data, POST_LETTER_REQUEST, clock)
-    refuse_surrogates(data)
+    refuse_surrogates(request, data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "letter")
@@ -106,7 +106,7 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
         personalisation,
         allow_international_letters=service.has_permission("international_letters"),
     )
-    refuse_unstorable(body, address_keys=address_keys(personalisation))
+    refuse_unstorable(request, body, address_keys=address_keys(personalisation))
     rendered = render(template, personalisation)
     now = utc_naive(clock.now())
     contact_block = _contact_block(template, personalisation)
@@ -234,12 +234,12 @@ def _post_precompiled(
 ) -> Result:
     clock = emulator.settings.clock
     validate(data, POST_PRECOMPILED_LETTER_REQUEST, clock)
-    refuse_surrogates(data)
+    refuse_surrogates(request, data)
     service = caller.service
     check_permission(service, "letter")
     _check_letter_restrictions(caller)
     pdf = decode_letter_content(data["content"])
-    refuse_unstorable(data)
+    refuse_unstorable(request, data)
     check = check_precompiled_pdf(pdf)
     now = utc_naive(clock.now())
     status, steps = plan_delivery(

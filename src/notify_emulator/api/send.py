@@ -91,7 +91,7 @@ def _prepare_sms(
     clock = emulator.settings.clock
     data = request.json_body()
     validate(data, POST_SMS_REQUEST, clock)
-    refuse_surrogates(data)
+    refuse_surrogates(request, data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "sms")
@@ -110,7 +110,7 @@ def _prepare_sms(
         limit = service.international_sms_message_limit
         admission.daily_checks.append(DailyCheck("international_sms", limit))
     check_sms(message)
-    refuse_unstorable(body)
+    refuse_unstorable(request, body)
 
     notification_id = new_notification_id()
     write = None
@@ -174,7 +174,7 @@ def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> P
     clock = emulator.settings.clock
     data = request.json_body()
     validate(data, POST_EMAIL_REQUEST, clock)
-    refuse_surrogates(data)
+    refuse_surrogates(request, data)
     body = as_mapping(data)
     service = caller.service
     check_permission(service, "email")
@@ -198,7 +198,7 @@ def _prepare_email(emulator: Emulator, request: ApiRequest, caller: Caller) -> P
     )
     rendered = render(template, personalisation)
     check_email(template.body, personalisation)
-    refuse_unstorable(body)
+    refuse_unstorable(request, body)
 
     notification_id = new_notification_id()
     unsubscribe_url = body.get("one_click_unsubscribe_url")

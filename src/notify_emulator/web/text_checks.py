@@ -35,6 +35,7 @@ __all__ = [
     "check_no_surrogates",
     "check_storable_send",
     "check_text",
+    "may_hold_unusable_text",
     "parse_json",
     "parse_notify_json",
 ]
@@ -160,7 +161,7 @@ def parse_json(body: bytes | str) -> object:
         data = _DECODER.decode(_as_text(body))
     except RecursionError:
         raise ValueError("the JSON is nested too deeply") from None
-    if not _may_hold_unusable_text(body):
+    if not may_hold_unusable_text(body):
         return data
     check_json_value(data)
     return data
@@ -188,7 +189,7 @@ def _check_depth(value: object) -> None:
         pass
 
 
-def _may_hold_unusable_text(body: bytes | str) -> bool:
+def may_hold_unusable_text(body: bytes | str) -> bool:
     """False when the JSON text cannot hold what :func:`check_json_value` looks for.
 
     In UTF-8 JSON a NUL or a lone surrogate can only be written as a ``\\u`` escape, or (for a

@@ -30,9 +30,13 @@ def json_text(value: object) -> str:
     as numbers, but JSON cannot write them and PostgreSQL's JSON type refuses them, so they are
     stored as the text a template renders them as ("nan", "inf", "-inf")."""
     try:
-        return json.dumps(value, allow_nan=False)
+        return _JSON_ENCODER.encode(value)
     except ValueError:
-        return json.dumps(_finite(value), allow_nan=False)
+        return _JSON_ENCODER.encode(_finite(value))
+
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_JSON_ENCODER = json.JSONEncoder(allow_nan=False)
 
 
 def _finite(value: object) -> object:

@@ -477,6 +477,41 @@ for template in [SMS_TEMPLATE, EMAIL_TEMPLATE, LETTER_TEMPLATE]:
         raw='{"personalisation": {"name": "A\\ud800", "reference_code": NaN}}',
         headers=JSON,
     )
+# Personalisation is rendered with the template's markdown, so these exercise each renderer
+# (the email's HTML too) on what a value may bring with it.
+MARKDOWN_VALUES = [
+    "# Heading\n\nText",
+    "* one\n* two",
+    "- one\n- two",
+    "\u2022 one\n\u2022 two",
+    "1. one\n2. two",
+    "^ inset text",
+    "line\n\n---\n\nline",
+    "[link](https://example.com)",
+    "https://example.com/a_b?c=d&e=f",
+    "www.gov.uk",
+    "**bold** and __under__",
+    "> quoted",
+    "one\ntwo\n\n\n\nthree",
+    "a\tb",
+    "<b>html</b> &amp; <script>x</script>",
+    "x" * 120,
+    "((reference_code))",
+    ["**a**", "[b](c)", "# d"],
+    "\u201cq\u201d \u2014 \u2026",
+    "\u0175\u0177 \U0001f600",
+    "  leading and trailing  ",
+    "email@example.com",
+]
+for value in MARKDOWN_VALUES:
+    for template in [SMS_TEMPLATE, EMAIL_TEMPLATE, LETTER_TEMPLATE]:
+        personalisation = {"name": value, "reference_code": "R"}
+        case(
+            f"preview {template[-1]} of {value!r}",
+            "POST",
+            f"/v2/template/{template}/preview",
+            body={"personalisation": personalisation},
+        )
 for query in ["", "?older_than=foo", "?older_than=" + UNKNOWN, "?foo=1", "?older_than=%00"]:
     case(f"received texts {query}", "GET", f"/v2/received-text-messages{query}")
 

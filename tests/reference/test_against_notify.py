@@ -371,6 +371,22 @@ case(
     headers=JSON,
     key="test",
 )
+for selected, values in [
+    (["name"], {"name": "see https://example.com/path and www.gov.uk", "reference_code": "B"}),
+    (["name", "reference_code"], {"name": "**bold** [x](y)", "reference_code": "# h\n* l"}),
+    (["NAME"], {"name": "example.com", "reference_code": "B"}),
+    (["name"], {"name": "nothing to change", "reference_code": "B"}),
+    (["missing"], {"name": "https://x.com", "reference_code": "B"}),
+    ([], {"name": "https://x.com", "reference_code": "B"}),
+    (None, {"name": "https://x.com", "reference_code": "B"}),
+    ("name", {"name": "https://x.com", "reference_code": "B"}),
+]:
+    body = email(personalisation=values, sanitise_content_for=selected)
+    case(f"email sanitising {selected!r} of {values['name']!r}", "POST", EMAIL, body=body)
+for moment in [
+    "2020-01-01 10:00", "2020-01-01T10:00:00", "not a date", "2999-01-01 10:00", "", 5,
+]:  # fmt: skip
+    case(f"text scheduled for {moment!r}", "POST", SMS, body=sms(scheduled_for=moment))
 for options in [
     {"file": 5, "filename": "x", "is_csv": "x", "zzz": 1},
     {"file": "aGVsbG8=", "retention_period": "79 weeks"},

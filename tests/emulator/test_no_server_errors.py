@@ -428,6 +428,11 @@ def test_the_slashes_redirect_has_an_ascii_location(driver: AsgiDriver, segment:
         ("/_emulator/config", "application/toml", b"a = " + b"{b=" * 20_000 + b"1" + b"}" * 20_000),
         ("/_emulator/received-texts", "application/json", b"[" * 100_000),
         ("/_emulator/notifications/x/status", "application/json", b'{"a":' * 50_000),
+        (f"/_emulator/services/{demo.SERVICE_ID}/callbacks", "application/json", b"[" * 100_000),
+        ("/_emulator/clock", "application/json", b'{"set":' * 50_000),
+        ("/_emulator/faults", "application/json", b"[" * 100_000),
+        ("/_emulator/services", "application/json", b'{"name":' * 50_000),
+        ("/_emulator/templates/preview", "application/json", b"[" * 100_000),
     ],
 )
 def test_deep_bodies_are_refused(
@@ -436,6 +441,34 @@ def test_deep_bodies_are_refused(
     answer = driver.request("POST", path, headers=[("Content-Type", content_type)], body=body)
     assert answer.status in {400, 404}
     assert "error" in json.loads(answer.body)
+
+
+def test_a_callback_token_no_database_can_store_is_refused(driver: AsgiDriver) -> None:
+    body = {"type": "delivery_status", "url": "https://example.com/cb", "bearer_token": "a" * 10}
+    body["bearer_token"] += NUL
+    answer = driver.request(
+        "POST",
+        f"/_emulator/services/{demo.SERVICE_ID}/callbacks",
+        headers=[JSON],
+        body=json.dumps(body).encode(),
+    )
+    assert answer.status == 400
+    assert json.loads(answer.body)["error"] == (
+        "bearer_token must not contain a NUL character (\\u0000)"
+    )
+    assert driver.request("GET", "/_emulator/callbacks").status == 200
+
+
+def test_a_file_of_json_nested_too_deep_to_read_is_sent_as_text(driver: AsgiDriver) -> None:
+    # Without a filename its type is sniffed from its content, and Python's JSON reader
+    # recurses once per level.
+    upload = {"file": base64.b64encode(b"[" * 100_000).decode()}
+    body = {
+        "email_address": "someone@example.com",
+        "template_id": demo.EMAIL_TEMPLATE_ID,
+        "personalisation": {"name": upload},
+    }
+    assert post(driver, EMAIL, body).status == 201
 
 
 def test_personalisation_nested_beyond_the_limit_is_refused(driver: AsgiDriver) -> None:

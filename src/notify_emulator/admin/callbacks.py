@@ -3,11 +3,10 @@ attempt one again, return a letter, and set a service's callback."""
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timezone
-from typing import Any
 
+from notify_emulator.admin.bodies import json_object
 from notify_emulator.callbacks.delivery import safe_url
 from notify_emulator.clock import format_timestamp, utc_naive
 from notify_emulator.present.serialise import notification_json
@@ -123,7 +122,7 @@ def set_service_callback(emulator: Emulator, request: ApiRequest) -> Result:
     one callback of the service (an empty ``url`` removes it), as the seed file's
     ``[[services.callbacks]]`` does."""
     service_id = request.path_params["service_id"]
-    data = _json_object(request.body)
+    data = json_object(request.body)
     unknown = sorted(set(data) - {"type", "url", "bearer_token"})
     if unknown:
         raise AdminError(f"unknown field {unknown[0]!r}: use type, url and bearer_token")
@@ -166,13 +165,3 @@ def set_service_callback(emulator: Emulator, request: ApiRequest) -> Result:
         "url": safe_url(url) if url else None,
         "warnings": warnings,
     }
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body.decode("utf-8") or "null")
-    except (ValueError, UnicodeDecodeError):
-        raise AdminError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise AdminError("the body must be a JSON object")
-    return data

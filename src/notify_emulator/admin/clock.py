@@ -11,6 +11,7 @@ import json
 import math
 from datetime import datetime, timedelta, timezone
 
+from notify_emulator.admin.bodies import json_object
 from notify_emulator.clock import format_timestamp, real_clock
 from notify_emulator.store.clock_offset import MAX_OFFSET
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -61,12 +62,9 @@ def move_clock(emulator: Emulator, request: ApiRequest) -> Result:
 
 
 def _body(body: bytes) -> dict[str, object]:
-    try:
-        data = json.loads(body.decode("utf-8") or "null")
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
-        raise AdminError('the body must be a JSON object: {"advance_seconds": N} or {"set": "…Z"}')
+    data = json_object(
+        body, 'the body must be a JSON object: {"advance_seconds": N} or {"set": "…Z"}'
+    )
     unknown = sorted(name for name in data if name not in ("advance_seconds", "set"))
     if unknown:
         raise AdminError(f"unknown field {unknown[0]!r} (give advance_seconds or set)")

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
+from notify_emulator.admin.bodies import json_value
 from notify_emulator.faults.rules import FaultError, parse_fault
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
@@ -14,10 +14,7 @@ from notify_emulator.web.handlers import Result
 
 def add_fault(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/faults`` ``{"match", "action", "times" | "rate"}`` → 201 the fault."""
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise AdminError("the body must be a JSON object (a fault)") from None
+    data = json_value(request.body, "the body must be a JSON object (a fault)")
     try:
         spec = parse_fault(data)
     except FaultError as error:

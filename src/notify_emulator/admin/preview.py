@@ -12,9 +12,9 @@ markup.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from notify_emulator.admin.bodies import json_object
 from notify_emulator.present.template_preview import (
     MAX_PREVIEW_CHARACTERS,
     email_preview_subject,
@@ -72,12 +72,8 @@ def preview_template(emulator: Emulator, request: ApiRequest) -> Result:
     with the unsubscribe link when ``unsubscribe_link`` is true) and a letter
     ``page_count``, ``page_urls``, ``pdf_url`` and ``too_long`` (the admin app's words, or
     null). An address is null when the text is too long to put in one."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise AdminError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise AdminError("the body must be a JSON object")
+    # Text no page can carry is refused below, by the field that holds it.
+    data = json_object(request.body, empty_is_empty=True, screens_text=False)
     kind = data.get("type")
     if kind not in TEMPLATE_TYPES:
         raise AdminError("Select a type of template", field="type")

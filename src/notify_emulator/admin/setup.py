@@ -12,13 +12,13 @@ An API key's secret is answered once, when the key is created; nothing else show
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from notify_emulator.admin.bodies import json_object
 from notify_emulator.clock import format_timestamp
 from notify_emulator.rules import setup_forms as forms
 from notify_emulator.rules.constants import MAX_DATA_RETENTION_DAYS
@@ -66,15 +66,7 @@ _CONFIG_FIELD = re.compile(r"field '([^']+)'")
 
 
 def _body(request: ApiRequest) -> dict[str, Any]:
-    if not request.body.strip():
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise AdminError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise AdminError("the body must be a JSON object")
-    return data
+    return json_object(request.body, empty_is_empty=True)
 
 
 def _only(data: Mapping[str, Any], allowed: frozenset[str] | tuple[str, ...], what: str) -> None:

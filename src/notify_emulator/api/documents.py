@@ -153,7 +153,7 @@ def sniff_mimetype(data: bytes) -> str:
         return "application/octet-stream"
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a file may nest deeper than the parser recurses
         return "text/plain"
     return "application/json" if text.strip()[:1] in {"{", "["} else "text/plain"
 

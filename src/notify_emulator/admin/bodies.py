@@ -35,10 +35,14 @@ def json_object(
 
 def json_value(body: bytes, message: str, *, screens_text: bool = True) -> object:
     """``body`` as any JSON value, or :class:`AdminError`: see :func:`json_object`."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AdminError("the body must be UTF-8 text") from None
     parse = parse_json if screens_text else parse_notify_json
     try:
-        return parse(body.decode("utf-8"))
+        return parse(text)
     except UnusableText as error:
         raise AdminError(str(error)) from None
-    except ValueError:  # no JSON, NaN or Infinity, or bytes that are not UTF-8
+    except ValueError:  # not JSON, or NaN or Infinity
         raise AdminError(message) from None

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from notify_emulator.admin.bodies import json_object
 from notify_emulator.clock import format_timestamp
 from notify_emulator.present.serialise import notification_json, received_text_json
 from notify_emulator.rules.errors import RuleError
@@ -168,7 +169,7 @@ def _email_html(template: Any, personalisation: Mapping[str, Any]) -> str | None
 
 def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/received-texts``: ``{service_id, user_number, content}``."""
-    data = _json_object(request.body)
+    data = json_object(request.body)
     fields = {}
     for name in ("service_id", "user_number", "content"):
         value = data.get(name)
@@ -191,7 +192,7 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
 def force_status(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/notifications/{id}/status``: ``{"status": "permanent-failure"}``."""
     notification_id = request.path_params["notification_id"]
-    data = _json_object(request.body)
+    data = json_object(request.body)
     status = data.get("status")
     record = emulator.store.get_notification(notification_id)
     if record is None:
@@ -220,15 +221,3 @@ def _text(body: bytes) -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError:
         raise AdminError("the body must be UTF-8 text") from None
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    try:
-        data = parse_json(_text(body) or "null")
-    except UnusableText as error:
-        raise AdminError(str(error)) from None
-    except ValueError:
-        raise AdminError("the body must be a JSON object") from None
-    if not isinstance(data, dict):
-        raise AdminError("the body must be a JSON object")
-    return data

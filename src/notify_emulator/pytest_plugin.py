@@ -300,8 +300,8 @@ class NotifyEmulator:
         service_id: str | None = None,
     ) -> list[str]:
         """Set one of the service's callbacks (``url=""`` removes it); returns the warnings
-        (where real Notify would refuse the URL). Setting the first service's callbacks
-        lasts beyond this test unless :meth:`callback_receiver` set them."""
+        (where real Notify would refuse the URL). Like every set-up step it lasts until the
+        end of the test: the next one starts with the seeded callbacks."""
         body: dict[str, Any] = {"type": type, "url": url}
         if bearer_token is not None:
             body["bearer_token"] = bearer_token

@@ -107,3 +107,52 @@ def test_seeded_callbacks_are_put_back_after_a_receiver(pytester: pytest.Pyteste
     )
     result = pytester.runpytest(*RUN_OPTIONS)
     result.assert_outcomes(passed=1)
+
+
+def test_each_test_starts_with_the_seeded_callbacks(pytester: pytest.Pytester) -> None:
+    pytester.makeini(INI + "notify_emulator_config = seed.toml\n")
+    pytester.makefile(
+        ".toml",
+        seed="""
+        [[services]]
+        name = "Seeded"
+        inbound_number = "07700900999"
+          [[services.api_keys]]
+          name = "live"
+          type = "normal"
+          [[services.callbacks]]
+          type = "inbound_sms"
+          url = "http://127.0.0.1:9/seeded"
+          bearer_token = "seeded-token-123"
+        """,
+    )
+    pytester.makepyfile(
+        test_seeded="""
+        def test_one_sets_a_callback_and_makes_a_template(notify_emulator):
+            notify_emulator.set_callback(
+                "delivery_status", "http://127.0.0.1:9/made-here", "made-here-token"
+            )
+            notify_emulator.set_callback("inbound_sms", "")
+            notify_emulator.create_template("sms", "Made here", "Hello")
+
+        def test_two_finds_only_the_seeded_callback(notify_emulator):
+            notify_emulator.receive_text("after")
+            assert [c["url"] for c in notify_emulator.callbacks()] == [
+                "http://127.0.0.1:9/seeded"
+            ]
+
+        def test_three_sets_a_callback_and_moves_the_clock(notify_emulator):
+            notify_emulator.set_callback(
+                "delivery_status", "http://127.0.0.1:9/again", "made-here-token"
+            )
+            notify_emulator.advance(hours=1)
+
+        def test_four_starts_as_seeded_again(notify_emulator):
+            notify_emulator.receive_text("later")
+            assert [c["url"] for c in notify_emulator.callbacks()] == [
+                "http://127.0.0.1:9/seeded"
+            ]
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=4)

@@ -17,6 +17,7 @@ from notify_emulator.rules.callbacks import (
     check_callback_url,
     notify_url_warning,
 )
+from notify_emulator.store.config_cache import mark_config_changed
 from notify_emulator.store.outbox import (
     CallbackRecord,
     CallbackSetting,
@@ -159,6 +160,9 @@ def set_service_callback(emulator: Emulator, request: ApiRequest) -> Result:
             logger.warning("service %s, %s callback: url: %s", service_id, kind, warning)
     with store.db.begin() as connection:
         set_callback(connection, setting, service_id=service_id, kind=str(kind), now=store.now())
+        # A callback is configuration: the fixture's reset puts the seeded ones back.
+        mark_config_changed(connection)
+    store.config.forget()
     return 200, {
         "service_id": service_id,
         "type": kind,

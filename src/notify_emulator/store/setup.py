@@ -140,6 +140,7 @@ def configuration_generation(store: Store) -> int | None:
 
 # The configuration tables, children first (the order rows can be deleted in).
 _CONFIG_TABLES = (
+    t.service_callbacks,
     t.template_versions,
     t.templates,
     t.api_keys,

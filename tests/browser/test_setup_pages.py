@@ -199,6 +199,35 @@ def test_an_email_preview_shows_the_email_as_sent_while_typing(page: Page, base_
     expect(email.locator("h2")).to_have_count(0)
 
 
+def test_an_email_with_a_long_first_paragraph_is_shown_whole(page: Page, base_url: str) -> None:
+    # The hidden preheader is the first 256 characters of its text: cut in the middle of a
+    # placeholder's markup, it once hid the whole email.
+    paragraph = (
+        "Dear ((name)), your application for a [new passport]"
+        "(https://www.gov.uk/apply-renew-passport) has been received. "
+        "We will write to ((address)) when it is ready. "
+    )
+    body = "Reference ABC-12345:" + paragraph * 3 + "\n\n# Next steps\n\n* Bring this letter"
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}/templates/new?type=email")
+    page.get_by_label("Subject line of the email").fill("Your application")
+    page.get_by_label("Message").fill(body)
+    email = page.frame_locator("[data-preview-frame]")
+    expect(email.locator("h2")).to_have_text("Next steps")
+    expect(email.locator("h2")).to_be_visible()
+    expect(email.locator("li")).to_be_visible()
+    expect(email.locator("p").first).to_be_visible()
+    expect(email.locator("p").first).to_contain_text("Reference ABC-12345:Dear ((name))")
+    expect(email.get_by_role("link", name="new passport").first).to_be_visible()
+    # The preheader itself stays hidden, and holds whole placeholders only.
+    hidden = email.locator("body > span[hidden]")
+    expect(hidden).to_be_hidden()
+    expect(hidden).to_contain_text("Reference ABC-12345:Dear ((name)), your application")
+    assert hidden.inner_text().endswith("…")
+    for placeholder in hidden.locator(".placeholder").all():
+        assert placeholder.inner_text() in ("((name))", "((address))")
+
+
 def test_a_letter_preview_shows_its_pages_as_images(page: Page, base_url: str) -> None:
     service_id = new_service(base_url)
     page.goto(f"{base_url}/services/{service_id}/templates/new?type=letter")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -183,6 +185,38 @@ def test_preheader_is_at_most_256_characters() -> None:
     assert len(email_preheader("word " * 200, None)) == 256
     # cut at 256 characters, then trimmed: here the 256th is a space
     assert len(email_preheader("wor " * 200, None)) == 255
+
+
+def test_preheader_never_cuts_a_tag_in_half() -> None:
+    # An unfilled placeholder (a preview) is a span; the cut falls inside the 4th one.
+    content = "((name)) is here and there. " * 12
+    preheader = email_preheader(content, {})
+    assert preheader.count("<span class='placeholder'>") == preheader.count("</span>")
+    assert re.fullmatch(r"[^<>]*(<span class='placeholder'>[^<>]*</span>[^<>]*)*", preheader)
+
+
+@pytest.mark.parametrize("start", range(0, 40))
+def test_preheader_counts_text_not_markup(start: int) -> None:
+    # Wherever the 256th character falls, the preheader is whole markup, at most 256
+    # characters of text, and ends with the text it cut.
+    content = (
+        "x" * start + " <b> & ((name)) [a link](https://example.com/?a=1&b=2) **not bold**" * 9
+    )
+    preheader = email_preheader(content, {})
+    opened = re.findall(r"<span[^>]*>", preheader)
+    assert len(opened) == preheader.count("</span>")
+    text = html.unescape(re.sub(r"<[^>]*>", "", preheader))
+    assert len(text) <= 256
+    assert len(text) >= 250
+    assert re.fullmatch(r"[^<>]*(<span class='placeholder'>[^<>]*</span>[^<>]*)*", preheader)
+    assert not re.search(r"&[#a-z0-9]*$", re.sub(r"<[^>]*>", "", preheader))
+
+
+def test_preheader_is_filled_text_when_values_are_given() -> None:
+    content = "Dear ((name)) & co, " * 20
+    preheader = email_preheader(content, {"name": "<Jo>"})
+    assert preheader.startswith("Dear &lt;Jo&gt; &amp; co, ")
+    assert len(html.unescape(preheader)) == 255  # cut at 256, then trimmed
 
 
 # §3.1 subject

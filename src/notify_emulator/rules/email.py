@@ -10,6 +10,7 @@ compile) is imported when the first one is rendered, not with the rules.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -119,7 +120,43 @@ def email_preheader(content: str, personalisation: Personalisation) -> str:
 
     markdown = _prepare_markdown(content, personalisation, escape=True, unsubscribe_link=None)
     text = nice_typography(render_preheader(markdown))
-    return " ".join(text.split())[:PREHEADER_LENGTH].strip()
+    return _cut_text(" ".join(text.split()), PREHEADER_LENGTH)
+
+
+# One piece of the preheader's HTML: a tag, a character reference, or one character.
+_HTML_PIECE = re.compile(
+    r"<(/?)([a-zA-Z]+)[^<>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z]+);|.", re.S
+)
+
+
+def _cut_text(fragment: str, length: int) -> str:
+    """The first ``length`` characters of the text in an HTML fragment, trimmed, with its markup
+    kept whole: a tag or character reference is never cut, and tags left open are closed.
+
+    The preheader sits inside a hidden element, so markup cut in half (an unclosed attribute
+    quote, say) would hide the whole email with it.
+    """
+    out: list[str] = []
+    open_tags: list[str] = []
+    count = 0
+    for piece in _HTML_PIECE.finditer(fragment):
+        tag = piece.group(2)
+        if tag is None:
+            if count == length:
+                break
+            count += 1
+        elif piece.group(1):
+            if open_tags and open_tags[-1] == tag.lower():
+                open_tags.pop()
+        else:
+            if count == length:
+                break
+            open_tags.append(tag.lower())
+        out.append(piece.group(0))
+    cut = "".join(out)
+    # Trim the text the cut left at the end, also inside tags still open.
+    cut = cut.rstrip()
+    return cut + "".join(f"</{tag}>" for tag in reversed(open_tags))
 
 
 def email_size_in_bytes(content: str, personalisation: Personalisation) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 
 import jwt
 import pytest
@@ -128,6 +129,23 @@ def test_clock_within_30_seconds_is_accepted(emulator: Running, skew: int) -> No
     )
     response = emulator.request("GET", "/v2/templates", authorization=f"Bearer {token}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.5, 0.999])
+@pytest.mark.parametrize(("skew", "accepted"), [(-30, True), (30, True), (-31, False), (31, False)])
+def test_clock_bound_is_in_whole_seconds(
+    emulator: Running, fraction: float, skew: int, accepted: bool
+) -> None:
+    # Notify's client compares whole seconds (now = calendar.timegm(time.gmtime())): a token
+    # exactly 30 s old or 30 s ahead passes whatever the fraction of the current second.
+    second = int(emulator.clock.now().timestamp())
+    emulator.clock.set(datetime.fromtimestamp(second + fraction, timezone.utc))
+    token = make_token(demo.LIVE_KEY_SECRET, demo.SERVICE_ID, iat=second + skew)
+    response = emulator.request("GET", "/v2/templates", authorization=f"Bearer {token}")
+    if accepted:
+        assert response.status_code == 200
+    else:
+        assert (response.status_code, errors(response)) == (403, [("AuthError", CLOCK)])
 
 
 def test_server_clock_decides(emulator: Running) -> None:

@@ -221,10 +221,18 @@ def _verified_claims(token: str, key: ApiKeyRecord) -> dict[str, Any]:
 
 
 def _check_issued_at(claims: dict[str, Any], now: float) -> None:
+    """Notify's bounds, in whole seconds: valid iff ``|int(now) - int(iat)| <= 30``.
+
+    Notify's client (``validate_jwt_token``) takes ``now`` as whole epoch seconds and rejects
+    ``now > iat + 30`` and ``iat > now + 30``; PyJWT's own future check (``iat > now + 30`` with
+    a fractional ``now``) agrees for an integer ``iat``. So a token exactly 30 s old or ahead
+    passes, whatever the fraction of the current second.
+    """
     issued_at = _issued_at(claims["iat"])
+    second = int(now)
     # Compared, not subtracted: an int too big for a float (iat = 10**400) cannot overflow.
     if issued_at is None or not (
-        now - TOKEN_LEEWAY_SECONDS <= issued_at <= now + TOKEN_LEEWAY_SECONDS
+        second - TOKEN_LEEWAY_SECONDS <= issued_at <= second + TOKEN_LEEWAY_SECONDS
     ):
         raise AuthError(CLOCK_SKEW)
 

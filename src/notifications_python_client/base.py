@@ -8,6 +8,7 @@ token cache are both thread-safe.
 from __future__ import annotations
 
 import os
+import ssl
 import time
 import urllib.request
 from types import TracebackType
@@ -44,12 +45,18 @@ __all__ = ["BaseAPIClient"]
 T = TypeVar("T")
 
 # urllib3 failures that happen while connecting, before any byte of the request is sent.
+# A TLS error is not among them: it can also happen while the answer is read, after the
+# request went out (see ``_tls_failed_while_connecting``).
 _CONNECT_FAILURES = (
     urllib3.exceptions.NewConnectionError,  # refused, unreachable, DNS (NameResolutionError)
     urllib3.exceptions.ConnectTimeoutError,
-    urllib3.exceptions.SSLError,
     urllib3.exceptions.ProxyError,
 )
+
+# Functions that only run while a connection is being made: urllib3's pool checks a new
+# connection (``_validate_conn``), which connects it (``connect``: TCP, any proxy tunnel and
+# the TLS handshake). No byte of the request has been sent while one of them is running.
+_CONNECTING_FUNCTIONS = frozenset({"_validate_conn", "connect", "do_handshake"})
 
 
 # The URL could not be used at all, so nothing was sent.
@@ -83,9 +90,41 @@ def translate_requests_error(
             reason = reason.reason
         if isinstance(reason, _CONNECT_FAILURES):
             return ConnectError(origin=origin)
+        if isinstance(reason, urllib3.exceptions.SSLError) and _tls_failed_while_connecting(reason):
+            return ConnectError(origin=origin)
     # Anything else (a dropped connection, a body cut short) may have happened after Notify got
     # the request, so its outcome is unknown.
     return ResponseNotReceivedError(origin=origin)
+
+
+def _tls_failed_while_connecting(error: urllib3.exceptions.SSLError) -> bool:
+    """Whether a TLS error happened while connecting, before the request was sent.
+
+    urllib3 raises the same ``SSLError`` for a failed handshake and for a TLS record that
+    cannot be read in the answer, after the whole request went out. A certificate that
+    could not be verified is always a handshake failure; otherwise the tracebacks of the
+    error and of the ``ssl`` error it wraps say where it was raised. When that cannot be
+    told, the request counts as sent: it is the reading that never sends a message twice.
+    """
+    pending: list[BaseException] = [error]
+    seen: set[int] = set()
+    while pending and len(seen) < 8:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.CertificateError):
+            return True
+        traceback = current.__traceback__
+        while traceback is not None:
+            if traceback.tb_frame.f_code.co_name in _CONNECTING_FUNCTIONS:
+                return True
+            traceback = traceback.tb_next
+        pending.extend(arg for arg in current.args if isinstance(arg, BaseException))
+        pending.extend(
+            linked for linked in (current.__cause__, current.__context__) if linked is not None
+        )
+    return False
 
 
 def _session_reading_the_environment_once() -> requests.Session:

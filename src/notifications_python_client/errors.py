@@ -344,7 +344,8 @@ class NetworkError(HTTP503Error):
 
 
 class ConnectError(NetworkError):
-    """The connection could not be made (refused, DNS, TLS, connect timeout): nothing was sent."""
+    """The connection could not be made (refused, DNS, TLS handshake, connect timeout): nothing
+    was sent."""
 
     reason = "could not connect; the request was not sent"
 
@@ -359,7 +360,8 @@ class InvalidURLError(NetworkError):
 
 
 class ResponseNotReceivedError(NetworkError):
-    """The request may have reached Notify but no answer came back (connection dropped)."""
+    """The request may have reached Notify but no answer came back (connection dropped, or a
+    TLS error while the answer was read)."""
 
     reason = "the connection failed after the request was sent; its outcome is unknown"
 

@@ -107,6 +107,27 @@ def test_refusals_are_shown_next_to_their_fields(page: Page, base_url: str) -> N
     expect(page.locator('[data-error-for="rate_limit"]')).to_be_visible()
 
 
+def test_the_first_reply_to_address_added_in_the_page_is_the_default(
+    page: Page, base_url: str
+) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}")
+    expect(page.locator("#reply-to-heading ~ p.hint")).to_have_text(
+        "You have not added any reply-to email addresses yet."
+    )
+    page.get_by_label("Email address", exact=True).fill("first@example.gov.uk")
+    page.get_by_role("button", name="Add reply-to address").click()
+    first = page.locator("ul.senders li", has_text="first@example.gov.uk")
+    expect(first).to_contain_text("(default)")
+    expect(page.locator('[data-error-for="email_address"]')).to_be_hidden()
+    # A second one is not the default until made so.
+    page.get_by_label("Email address", exact=True).fill("second@example.gov.uk")
+    page.get_by_role("button", name="Add reply-to address").click()
+    second = page.locator("ul.senders li", has_text="second@example.gov.uk")
+    expect(second.get_by_role("button", name="Make default")).to_be_visible()
+    expect(first).to_contain_text("(default)")
+
+
 def test_a_template_made_edited_and_its_first_version_still_read(page: Page, base_url: str) -> None:
     service_id = new_service(base_url)
     key = requests.post(

@@ -508,18 +508,18 @@ def test_bad_sms_senders_are_refused(admin: TestClient, sender: str, message: st
 def test_reply_to_addresses_need_a_default(admin: TestClient) -> None:
     service = make_service(admin)
     base = f"/_emulator/services/{service['id']}/email-reply-to"
-    refused = admin.post(base, json={"email_address": "a@example.gov.uk"})
-    assert refused.json() == {
-        "error": "You must have at least one reply to email address as the default.",
-        "field": "is_default",
-    }
     bad = admin.post(base, json={"email_address": "nope", "is_default": True})
     assert bad.json() == {
         "error": "Enter an email address in the correct format, like name@example.gov.uk",
         "field": "email_address",
     }
-    first = admin.post(base, json={"email_address": "a@example.gov.uk", "is_default": True}).json()
+    # As in Notify's admin app, the first address is the default without being asked.
+    first = admin.post(base, json={"email_address": "a@example.gov.uk"})
+    assert first.status_code == 201
+    assert first.json()["is_default"] is True
+    first = first.json()
     second = admin.post(base, json={"email_address": "b@example.gov.uk"}).json()
+    assert second["is_default"] is False
     assert admin.post(f"{base}/{first['id']}/archive").json() == {
         "error": "You cannot delete a default email reply to address"
     }
@@ -527,6 +527,15 @@ def test_reply_to_addresses_need_a_default(admin: TestClient) -> None:
     assert admin.post(f"{base}/{first['id']}/archive").json()["archived"] is True
     changed = admin.post(f"{base}/{second['id']}", json={"email_address": "c@example.gov.uk"})
     assert changed.json()["email_address"] == "c@example.gov.uk"
+
+
+def test_the_first_reply_to_address_is_the_default_even_if_not_asked(admin: TestClient) -> None:
+    service = make_service(admin)
+    base = f"/_emulator/services/{service['id']}/email-reply-to"
+    first = admin.post(base, json={"email_address": "a@example.gov.uk", "is_default": False})
+    assert (first.status_code, first.json()["is_default"]) == (201, True)
+    shown = admin.get(f"/_emulator/services/{service['id']}").json()["email_reply_to"]
+    assert [(r["email_address"], r["is_default"]) for r in shown] == [("a@example.gov.uk", True)]
 
 
 def test_a_change_made_in_one_process_is_seen_by_another(tmp_path: Any) -> None:

@@ -524,14 +524,18 @@ def _sender_lookup(records: list[_T], sender_id: str, get_id: Callable[[_T], str
 
 
 def add_sms_sender(emulator: Emulator, request: ApiRequest) -> Result:
-    """``POST /_emulator/services/{id}/sms-senders``: ``{"sms_sender", "is_default"?}`` → 201."""
+    """``POST /_emulator/services/{id}/sms-senders``: ``{"sms_sender", "is_default"?}`` → 201.
+    The service's first sender is its default."""
     service = _service(emulator, request)
     data = _body(request)
     _only(data, ("sms_sender", "is_default"), "an SMS sender")
     text = _form(forms.check_sms_sender, data.get("sms_sender"))
+    # As in Notify's admin app (service_add_sms_sender), a service's first sender is its
+    # default whatever the form says.
+    first = not any(not s.archived for s in store_setup.all_sms_senders(emulator.store, service.id))
     with _stored():
         sender_id = store_setup.add_sms_sender(
-            emulator.store, service.id, text, bool(_boolean(data, "is_default"))
+            emulator.store, service.id, text, first or bool(_boolean(data, "is_default"))
         )
     senders = store_setup.all_sms_senders(emulator.store, service.id)
     return 201, _sender_json(_sender_lookup(senders, sender_id, lambda s: s.id))
@@ -565,14 +569,17 @@ def archive_sms_sender(emulator: Emulator, request: ApiRequest) -> Result:
 
 def add_reply_to(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/services/{id}/email-reply-to``: ``{"email_address", "is_default"?}``
-    → 201."""
+    → 201. The service's first address is its default."""
     service = _service(emulator, request)
     data = _body(request)
     _only(data, ("email_address", "is_default"), "a reply-to address")
     address = _form(forms.check_email_address, data.get("email_address"))
+    # As in Notify's admin app (service_add_email_reply_to), a service's first reply-to
+    # address is its default whatever the form says.
+    first = not any(not r.archived for r in store_setup.all_reply_tos(emulator.store, service.id))
     with _stored():
         reply_to_id = store_setup.add_reply_to(
-            emulator.store, service.id, address, bool(_boolean(data, "is_default"))
+            emulator.store, service.id, address, first or bool(_boolean(data, "is_default"))
         )
     reply_tos = store_setup.all_reply_tos(emulator.store, service.id)
     return 201, _reply_to_json(_sender_lookup(reply_tos, reply_to_id, lambda r: r.id))

@@ -342,6 +342,27 @@ def test_preview_errors(emulator: Running) -> None:
     assert (response.status_code, errors(response)) == (404, [("NoResultFound", "No result found")])
 
 
+@pytest.mark.parametrize("data", [b" ", b"\n", b" \t\r\n "])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/v2/template/{demo.SMS_TEMPLATE_ID}/preview",
+        "/v2/notifications/sms",
+        "/v2/notifications/email",
+        "/v2/notifications/letter",
+    ],
+)
+def test_whitespace_only_body_is_invalid_json(emulator: Running, path: str, data: bytes) -> None:
+    # Only a body of no bytes at all is "no personalisation" for a preview (Notify tests
+    # request.get_data() for emptiness); whitespace goes on to the JSON parser, which fails.
+    response = emulator.request("POST", path, data=data)
+    assert (response.status_code, errors(response)) == (
+        400,
+        [("BadRequestError", "Invalid JSON supplied in POST data")],
+    )
+    assert response.json()["status_code"] == 400
+
+
 def test_received_texts_paging(emulator: Running) -> None:
     start = datetime.now(timezone.utc)
     for number in range(TEST_PAGE_SIZE + 2):

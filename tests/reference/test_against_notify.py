@@ -256,7 +256,7 @@ case("text by the team key to a stranger", "POST", SMS, body=sms(), key="team")
 case(
     "text by the team key to the team", "POST", SMS, body=sms(phone_number=TEAM_NUMBER), key="team"
 )
-for raw in ["{}", "[]", "null", '"x"', "5", '{"a":', "", "NaN"]:
+for raw in ["{}", "[]", "null", '"x"', "5", '{"a":', "", "NaN", " ", "\n"]:
     case(f"text body {raw!r}", "POST", SMS, raw=raw, headers=JSON)
 case("text body without a content type", "POST", SMS, raw=json.dumps(sms()))
 case(
@@ -493,6 +493,14 @@ for template in [SMS_TEMPLATE, EMAIL_TEMPLATE, LETTER_TEMPLATE]:
         raw='{"personalisation": {"name": "A\\ud800", "reference_code": NaN}}',
         headers=JSON,
     )
+    for raw in ["", " ", "\n", " \t "]:
+        case(
+            f"preview {template[-1]} body {raw!r}",
+            "POST",
+            f"/v2/template/{template}/preview",
+            raw=raw,
+            headers=JSON,
+        )
 # Personalisation is rendered with the template's markdown, so these exercise each renderer
 # (the email's HTML too) on what a value may bring with it.
 MARKDOWN_VALUES = [

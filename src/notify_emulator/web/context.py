@@ -105,15 +105,16 @@ class ApiRequest:
         """The body parsed as JSON whatever the Content-Type (notify-api.md §1.2).
 
         An empty or unparseable body is ``Invalid JSON supplied in POST data`` unless
-        ``empty_means`` gives the value to use for an empty body. Falsy JSON values
+        ``empty_means`` gives the value to use for an empty body: one of no bytes at all, as
+        Notify tests ``request.get_data()`` (a body of whitespace is unparseable). Falsy JSON values
         (``null``, ``[]``, ``""``, ``0``, ``false``) read as ``{}``. JSON nested too deeply,
         and with :attr:`screens_text` a string holding a NUL or an unpaired surrogate, is a
         ``BadRequestError`` saying so (see :mod:`notify_emulator.web.text_checks`); without
         it, the body is read as Notify reads it (``NaN`` and ``Infinity`` are numbers).
         """
+        if not self.body and empty_means is not None:
+            return empty_means
         if not self.body.strip():
-            if empty_means is not None:
-                return empty_means
             raise BadRequest(INVALID_JSON)
         try:
             data = parse_json(self.body) if self.screens_text else parse_notify_json(self.body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 
 import requests
 
@@ -110,6 +111,46 @@ def test_inject_received_text_errors(emulator: Running) -> None:
     assert response.status_code == 404
     response = admin(emulator, "POST", "/_emulator/received-texts", data=b"[", headers=JSON)
     assert response.status_code == 400
+
+
+def test_a_service_that_cannot_receive_texts_is_refused(emulator: Running) -> None:
+    store = emulator.emulator.store
+    suffix = uuid.uuid4().hex[:8]  # service names are unique, and the server is shared
+    no_number = admin(emulator, "POST", "/_emulator/services", json={"name": f"No number {suffix}"})
+    with_permission_only = admin(
+        emulator,
+        "POST",
+        "/_emulator/services",
+        json={"name": f"Permission only {suffix}", "permissions": ["sms", "inbound_sms"]},
+    )
+    for created in (no_number, with_permission_only):
+        assert created.status_code == 201, created.text
+        service_id = created.json()["id"]
+        text = {"service_id": service_id, "user_number": "07700900111", "content": "Hi"}
+        response = admin(emulator, "POST", "/_emulator/received-texts", json=text)
+        assert response.status_code == 400
+        assert response.json() == {
+            "error": f"service {service_id} has no inbound number, so it cannot receive "
+            "text messages: give it one (inbound_number in the seed file, or "
+            f"POST /_emulator/services/{service_id} with an inbound_number)"
+        }
+    assert store.count_rows("received_texts") == 0
+    assert store.count_rows("callbacks") == 0
+
+
+def test_a_received_text_comes_from_a_phone_number(emulator: Running) -> None:
+    for user_number in ("GOVUK", "12", "not a number", "07700 900 11a"):
+        text = {"service_id": demo.SERVICE_ID, "user_number": user_number, "content": "Hi"}
+        response = admin(emulator, "POST", "/_emulator/received-texts", json=text)
+        assert response.status_code == 400, user_number
+        error = response.json()["error"]
+        assert error.startswith("user_number must be a phone number: "), error
+    assert emulator.emulator.store.count_rows("received_texts") == 0
+    # International senders are phone numbers too.
+    text = {"service_id": demo.SERVICE_ID, "user_number": "+1 202 555 0123", "content": "Hi"}
+    response = admin(emulator, "POST", "/_emulator/received-texts", json=text)
+    assert response.status_code == 201, response.text
+    assert response.json()["user_number"] == "12025550123"
 
 
 def test_force_status(emulator: Running) -> None:

@@ -86,6 +86,7 @@ def make_source_service(base: str) -> tuple[str, str]:
     )
     old = post(f"/services/{service_id}/templates", {"type": "sms", "name": "Old", "body": "x"})
     post(f"/templates/{old['id']}", {"archived": True})
+    post(f"/services/{service_id}", {"inbound_number": "07700900999"})  # to receive texts
     requests.post(
         base + "/_emulator/received-texts",
         json={"service_id": service_id, "user_number": "07700900111", "content": "Hi"},
@@ -100,11 +101,6 @@ def test_an_import_from_one_emulator_loads_into_another_with_the_same_templates(
     seed_path = tmp_path / "imported.toml"
     with serve_emulator(emulator_settings(seed_demo=False)) as source:
         service_id, real_key = make_source_service(source.base_url)
-        requests.post(
-            f"{source.base_url}/_emulator/services/{service_id}",
-            json={"inbound_number": "07700900999"},
-            timeout=10,
-        ).raise_for_status()
         requests.post(
             source.base_url + "/_emulator/received-texts",
             json={"service_id": service_id, "user_number": "07700900222", "content": "Later"},

@@ -602,7 +602,7 @@ def test_configuration_rows_tell_any_change_to_the_configuration_from_activity(
     admin: TestClient,
 ) -> None:
     store = admin.app.state.emulator.store  # type: ignore[attr-defined]
-    service = make_service(admin)
+    service = make_service(admin, inbound_number="07700900999")  # so that it receives texts
     before = configuration_rows(store)
     tables = {name for name, _ in before}
     assert tables >= {"services", "api_keys", "templates", "template_versions"}

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from notify_emulator.admin.bodies import json_object
 from notify_emulator.clock import format_timestamp
 from notify_emulator.present.serialise import notification_json, received_text_json
-from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
 from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
-from notify_emulator.rules.phone_numbers import try_normalise_phone_number
+from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.seed import ConfigError, parse_seed, parse_seed_text
 from notify_emulator.store import apply_seed
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -179,11 +179,22 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
     service = emulator.store.get_service(fields["service_id"])
     if service is None:
         raise AdminError(f"no service with id {fields['service_id']}", status_code=404)
+    if not service.inbound_number:
+        # Texts arrive on a service's inbound number (callbacks.md §3): without one there is
+        # nothing to send to, and the callback's destination_number would be null. The
+        # inbound number stands for the inbound_sms permission (a seed file gives a service an
+        # inbound number to have it receive texts: emulator.md "Seed file").
+        raise AdminError(
+            f"service {service.id} has no inbound number, so it cannot receive text messages: "
+            "give it one (inbound_number in the seed file, or "
+            f"POST /_emulator/services/{service.id} with an inbound_number)"
+        )
+    try:
+        user_number = normalise_phone_number(fields["user_number"])
+    except InvalidPhoneNumber as error:
+        raise AdminError(f"user_number must be a phone number: {error}") from None
     record = emulator.store.insert_received_text(
-        service.id,
-        try_normalise_phone_number(fields["user_number"]),
-        fields["content"],
-        notify_number=service.inbound_number,
+        service.id, user_number, fields["content"], notify_number=service.inbound_number
     )
     _wake_callbacks(emulator)
     return 201, received_text_json(record)

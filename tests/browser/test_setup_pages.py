@@ -312,6 +312,42 @@ def test_without_javascript_the_preview_button_shows_the_preview(
         context.close()
 
 
+def test_without_javascript_no_form_puts_its_fields_in_the_address(
+    browser: Browser, base_url: str
+) -> None:
+    service_id = new_service(base_url)
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1200, "height": 900}
+    )
+    context.route(NOT_LOOPBACK, lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        settings = f"{base_url}/services/{service_id}"
+        page.goto(settings)
+        expect(page.locator("[data-no-script]")).to_contain_text("need JavaScript")
+        page.get_by_label("URL").first.fill("https://example.com/receipts")
+        token = page.get_by_label("Bearer token").first
+        token.fill("a-secret-bearer-token")
+        token.press("Enter")
+        save = page.locator("#callback-delivery_status").get_by_role("button", name="Save")
+        expect(save).to_be_disabled()
+        page.get_by_label("Email address", exact=True).fill("someone@example.gov.uk")
+        page.get_by_label("Email address", exact=True).press("Enter")
+        page.wait_for_timeout(500)
+        assert page.url == settings
+        assert "bearer" not in page.url
+        # The key's name neither.
+        page.goto(settings + "/api-keys")
+        page.get_by_label("Name for this key").fill("no script")
+        page.get_by_label("Name for this key").press("Enter")
+        expect(page.get_by_role("button", name="Continue")).to_be_disabled()
+        page.wait_for_timeout(500)
+        assert page.url == settings + "/api-keys"
+    finally:
+        context.close()
+
+
 def test_the_unsubscribe_link_ticked_previewed_saved_and_read_back(
     page: Page, base_url: str
 ) -> None:

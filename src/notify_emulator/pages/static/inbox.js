@@ -9,6 +9,19 @@
   var indicator = document.querySelector("[data-live-indicator]");
   var flash = document.querySelector("[data-flash]");
 
+  // --- buttons that need this script ------------------------------------------------------
+  // They come disabled: a form sent without a script would go to its page as an address
+  // with its fields in the query (or as a form body the /_emulator/ routes refuse).
+
+  function enableButtons(root) {
+    root
+      .querySelectorAll("form[data-json-post] [data-needs-script], [data-copy][data-needs-script]")
+      .forEach(function (button) {
+        button.disabled = false;
+      });
+  }
+  enableButtons(document);
+
   // --- live regions: re-read this page and swap in what changed ---------------------------
 
   var refreshing = false;
@@ -36,7 +49,9 @@
         document.querySelectorAll("[data-live-region]").forEach(function (region) {
           var replacement = fresh.getElementById(region.id);
           if (replacement) {
-            region.replaceWith(document.importNode(replacement, true));
+            var imported = document.importNode(replacement, true);
+            region.replaceWith(imported);
+            enableButtons(imported);
           }
         });
         body.setAttribute("data-refreshed", String(Date.now()));

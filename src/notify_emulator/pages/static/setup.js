@@ -6,6 +6,13 @@
 
   var flash = document.querySelector("[data-flash]");
 
+  // The buttons this script works come disabled, so that without it no form is sent (it would
+  // go as the page's address, fields and all); switched on here.
+  var scripted = "form[data-setup] [data-needs-script], [data-setup-action][data-needs-script]";
+  document.querySelectorAll(scripted).forEach(function (button) {
+    button.disabled = false;
+  });
+
   function post(url, data) {
     return fetch(url, {
       method: "POST",

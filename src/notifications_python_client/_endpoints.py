@@ -1,8 +1,9 @@
 """Each client method as a description of the request it makes (notify-api.md §5).
 
 The sync and async clients both call these and only differ in how they send the result. Optional
-arguments left as ``None`` are not sent, as the official client never sends ``"reference": null``;
-unlike it, other values (an empty string, an empty dict) are sent as given.
+arguments that are empty or false (``None``, ``""``, ``{}``, ``[]``, ``False``) are left out of
+the body or the query, exactly where the official client leaves them out (it tests each with
+``if value:``). Required arguments are sent as given, empty or not.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ StatusFilter = str | list[str] | set[str] | tuple[str, ...]
 def _with_optional(required: dict[str, Any], **optional: Any) -> dict[str, Any]:
     # ``required`` is always a new dict literal at the call site, so it can be added to.
     for name, value in optional.items():
-        if value is not None:
+        if value:
             required[name] = value
     return required
 
@@ -114,27 +115,32 @@ def get_notifications(
     older_than: str | None = None,
     include_jobs: bool | None = None,
 ) -> Request[NotificationsPage]:
-    params = {
-        "status": _as_query_value(status),
-        "template_type": _as_query_value(template_type),
-        "reference": reference,
-        "older_than": older_than,
+    params = _with_optional(
+        {},
+        status=_as_query_value(status),
+        template_type=_as_query_value(template_type),
+        reference=reference,
+        older_than=older_than,
         # Notify accepts only "true"/"True" here and rejects "False" (notify-api.md §5.7), so a
         # false flag means "leave it out".
-        "include_jobs": True if include_jobs else None,
-    }
+        include_jobs=True if include_jobs else None,
+    )
     return Request("GET", "/v2/notifications", params=params)
 
 
 def _as_query_value(value: StatusFilter | None) -> str | list[str] | None:
-    if value is None or isinstance(value, str):
+    if not value:
+        return None
+    if isinstance(value, str):
         return value
     # Repeated parameters (status=a&status=b); a set is sorted so the URL is stable.
     return sorted(value) if isinstance(value, set) else list(value)
 
 
 def get_received_texts(older_than: str | None = None) -> Request[ReceivedTextsPage]:
-    return Request("GET", "/v2/received-text-messages", params={"older_than": older_than})
+    return Request(
+        "GET", "/v2/received-text-messages", params=_with_optional({}, older_than=older_than)
+    )
 
 
 def get_template(template_id: str) -> Request[Template]:
@@ -151,14 +157,15 @@ def get_all_template_versions(service_id: str, template_id: str) -> Request[Temp
 
 
 def get_all_templates(template_type: str | None = None) -> Request[TemplatesResponse]:
-    return Request("GET", "/v2/templates", params={"type": template_type})
+    return Request("GET", "/v2/templates", params=_with_optional({}, type=template_type))
 
 
 def post_template_preview(
     template_id: str, personalisation: Personalisation | None
 ) -> Request[TemplatePreview]:
-    # Notify treats a missing personalisation as "none" (notify-api.md §5.10); null is a 400.
-    body = _with_optional({}, personalisation=personalisation)
+    # Sent as given, even empty, as the official client sends it; only ``None`` is left out:
+    # Notify treats a missing personalisation as "none" (notify-api.md §5.10), null is a 400.
+    body = {} if personalisation is None else {"personalisation": personalisation}
     return Request("POST", f"/v2/template/{template_id}/preview", json=body)
 
 

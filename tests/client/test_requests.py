@@ -124,19 +124,83 @@ CASES = {
         },
         status=201,
     ),
-    "email, empty values are sent as given": Case(
+    # Empty optional values are left out, as the official client leaves out anything falsy.
+    "email, empty values are left out": Case(
         "send_email_notification",
         ("amala@example.com", TEMPLATE_ID, {}, ""),
-        {},
+        {"email_reply_to_id": "", "one_click_unsubscribe_url": "", "sanitise_content_for": []},
         "POST",
         "/v2/notifications/email",
-        body={
-            "email_address": "amala@example.com",
-            "template_id": TEMPLATE_ID,
-            "personalisation": {},
-            "reference": "",
-        },
+        body={"email_address": "amala@example.com", "template_id": TEMPLATE_ID},
         status=201,
+    ),
+    "sms, empty values are left out": Case(
+        "send_sms_notification",
+        ("07700900123", TEMPLATE_ID),
+        {"personalisation": {}, "reference": "", "sms_sender_id": ""},
+        "POST",
+        "/v2/notifications/sms",
+        body={"phone_number": "07700900123", "template_id": TEMPLATE_ID},
+        reply=SMS_RESPONSE,
+        status=201,
+    ),
+    "letter, an empty reference is left out": Case(
+        "send_letter_notification",
+        (TEMPLATE_ID, ADDRESS, ""),
+        {},
+        "POST",
+        "/v2/notifications/letter",
+        body={"template_id": TEMPLATE_ID, "personalisation": ADDRESS},
+        status=201,
+    ),
+    "letter, empty personalisation is still sent": Case(
+        "send_letter_notification",
+        (TEMPLATE_ID, {}),
+        {},
+        "POST",
+        "/v2/notifications/letter",
+        body={"template_id": TEMPLATE_ID, "personalisation": {}},
+        status=201,
+    ),
+    "precompiled letter, an empty postage is left out": Case(
+        "send_precompiled_letter_notification",
+        ("", PDF),
+        {"postage": ""},
+        "POST",
+        "/v2/notifications/letter",
+        # The reference is required, so it is sent even when empty.
+        body={"reference": "", "content": base64.b64encode(PDF).decode()},
+        status=201,
+    ),
+    "all notifications, empty filters are left out": Case(
+        "get_all_notifications",
+        ("", "", "", "", False),
+        {},
+        "GET",
+        "/v2/notifications",
+        reply={"notifications": [], "links": {"current": "x"}},
+    ),
+    "all notifications, empty lists of statuses are left out": Case(
+        "get_all_notifications",
+        (),
+        {"status": [], "template_type": ()},
+        "GET",
+        "/v2/notifications",
+        reply={"notifications": [], "links": {"current": "x"}},
+    ),
+    "received texts, an empty older than is left out": Case(
+        "get_received_texts", ("",), {}, "GET", "/v2/received-text-messages"
+    ),
+    "all templates, an empty type is left out": Case(
+        "get_all_templates", ("",), {}, "GET", "/v2/templates", reply={"templates": []}
+    ),
+    "template preview, empty personalisation is still sent": Case(
+        "post_template_preview",
+        (TEMPLATE_ID, {}),
+        {},
+        "POST",
+        f"/v2/template/{TEMPLATE_ID}/preview",
+        body={"personalisation": {}},
     ),
     "letter": Case(
         "send_letter_notification",

@@ -143,9 +143,16 @@ def test_forcing_a_status_updates_the_open_page(page: Page, base_url: str) -> No
     letter = client(base_url).send_letter_notification(
         demo.LETTER_TEMPLATE_ID, {**ADDRESS, "name": "A"}
     )
+    # Not before it has been printed.
+    page.goto(f"{base_url}/notifications/{letter['id']}")
+    expect(page.locator("#return-hint")).to_have_text(
+        "You can return this letter once it has been printed."
+    )
+    expect(page.get_by_role("button", name="Return this letter")).to_have_count(0)
     pass_print_run(base_url, letter["id"])
     page.goto(f"{base_url}/notifications/{letter['id']}")
     expect(page.locator("#notification-status .hint")).to_have_text("delivered")
+    expect(page.locator("#return-hint")).to_have_count(0)
     page.get_by_role("button", name="Return this letter").click()
     expect(status).to_have_text("Returned")
     expect(page.locator("[data-flash]")).to_have_text("The letter was returned.")

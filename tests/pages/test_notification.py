@@ -15,6 +15,7 @@ from PIL import Image
 
 from notify_emulator.demo import service as demo
 from notify_emulator.letters_pdf import render_letter_pdf
+from notify_emulator.rules.timings import print_run
 from tests.emulator.emulator_harness import Running
 
 from .conftest import (
@@ -33,6 +34,11 @@ ADDRESS = {
     "address_line_3": "London",
     "postcode": "SW1A 1AA",
 }
+
+
+def sent_created_at(emulator: Running, notification_id: str) -> str:
+    answer = client(emulator).get_notification_by_id(notification_id)
+    return str(answer["created_at"]).replace("Z", "+00:00")
 
 
 def page_of(emulator: Running, notification_id: str) -> str:
@@ -145,7 +151,6 @@ def test_a_letter_with_its_pages_postage_and_delivery(emulator: Running) -> None
     assert "Estimated delivery by " in page
     assert f'href="/notifications/{sent["id"]}/letter.pdf"' in page
     assert f'src="/notifications/{sent["id"]}/pages/1.png"' in page
-    assert "Return this letter" in page
 
     image = get(emulator, f"/notifications/{sent['id']}/pages/1.png")
     assert image.status_code == 200
@@ -161,6 +166,30 @@ def test_a_letter_with_its_pages_postage_and_delivery(emulator: Running) -> None
     assert pdf.content.startswith(b"%PDF")
 
 
+def test_only_a_printed_letter_can_be_returned(emulator: Running) -> None:
+    sent = client(emulator).send_letter_notification(
+        PAGES_LETTER_TEMPLATE_ID, {**ADDRESS, "name": "Ada"}
+    )
+    page = page_of(emulator, sent["id"])
+    assert "Return this letter" not in page
+    assert f"/_emulator/notifications/{sent['id']}/return" not in page
+    assert "You can return this letter once it has been printed" in page
+    # Past the print run it has been sent to the printer, and can come back.
+    created_at = datetime.datetime.fromisoformat(sent_created_at(emulator, sent["id"]))
+    emulator.clock.set(print_run(created_at) + datetime.timedelta(seconds=5))
+    page = page_of(emulator, sent["id"])
+    assert "Return this letter" in page
+    assert "once it has been printed" not in page
+    answer = requests.post(
+        emulator.base_url + f"/_emulator/notifications/{sent['id']}/return", json={}, timeout=10
+    )
+    assert answer.status_code == 200, answer.text
+    # Once returned, it cannot be returned again.
+    page = page_of(emulator, sent["id"])
+    assert "Return this letter" not in page
+    assert "once it has been printed" not in page
+
+
 def test_a_test_key_letter_is_never_printed(emulator: Running) -> None:
     sent = client(emulator, PAGES_TEST_KEY).send_letter_notification(
         PAGES_LETTER_TEMPLATE_ID, {**ADDRESS, "name": "Ada"}
@@ -168,6 +197,8 @@ def test_a_test_key_letter_is_never_printed(emulator: Running) -> None:
     page = page_of(emulator, sent["id"])
     assert "We will not print this letter because you used a test key." in page
     assert "Not printed (test key)" in page
+    assert "Return this letter" not in page
+    assert "once it has been printed" not in page
 
 
 def test_a_precompiled_letter(emulator: Running) -> None:

@@ -33,6 +33,7 @@ from notify_emulator.rules.sms import RenderedSms, render_sms
 from notify_emulator.rules.timings import LONDON, estimated_delivery
 from notify_emulator.store import NotificationRecord, ServiceRecord, TemplateRecord
 from notify_emulator.store.outbox import CallbackRecord, list_callbacks
+from notify_emulator.store.returned_letters import RETURNABLE_STATUSES
 from notify_emulator.web.context import ApiRequest, Emulator
 
 __all__ = ["email_html", "letter_page_image", "letter_pdf", "notification_page"]
@@ -160,6 +161,8 @@ def notification_page(emulator: Emulator, request: ApiRequest) -> Response:
         ],
         v2_json=json.dumps(v2, indent=2, sort_keys=True, ensure_ascii=False),
         status_options=_status_options(record, now),
+        can_return=_can_be_returned(record),
+        waits_for_print=_waits_for_print(record),
         conversation_number=(
             record.normalised_recipient if record.notification_type == "sms" else None
         ),
@@ -374,6 +377,30 @@ def _callback_view(callback: CallbackRecord, now: datetime) -> CallbackView:
         attempts=attempts,
         next_attempt=next_attempt,
         body=body,
+    )
+
+
+def _can_be_returned(record: NotificationRecord) -> bool:
+    """Whether the letter has been printed (sent to the printer, and not come back yet): only
+    then can it be returned (``POST /_emulator/notifications/{id}/return``)."""
+    return (
+        record.notification_type == "letter"
+        and record.key_type != "test"
+        and record.sent_at is not None
+        and record.status in RETURNABLE_STATUSES
+    )
+
+
+# A letter in these has not gone to the printer yet, but will.
+_BEFORE_PRINTING = frozenset({"created", "pending-virus-check"})
+
+
+def _waits_for_print(record: NotificationRecord) -> bool:
+    return (
+        record.notification_type == "letter"
+        and record.key_type != "test"
+        and record.sent_at is None
+        and record.status in _BEFORE_PRINTING
     )
 
 

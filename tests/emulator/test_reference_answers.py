@@ -335,6 +335,54 @@ def test_a_test_text_to_a_country_with_receipts_is_delivered_and_billed(
     assert got["cost_details"]["international_rate_multiplier"] == 2.0
 
 
+def _read_now(emulator: Running, notification_id: str, secret: str) -> dict[str, Any]:
+    response = emulator.request("GET", f"/v2/notifications/{notification_id}", secret=secret)
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize(
+    ("phone_number", "in_flight", "multiplier"),
+    [("07700900123", "sending", 1.0), ("+33 6 12 34 56 78", "sent", 2.0)],
+)
+def test_a_test_text_has_no_fragments_until_its_receipt(
+    emulator: Running, phone_number: str, in_flight: str, multiplier: float
+) -> None:
+    # Notify hands a test-key text on without recording its fragments (send_sms_to_provider);
+    # the simulated receipt records them. Until then it costs nothing, but the data is ready.
+    notification_id = _send_test_text(emulator, phone_number)
+    emulator.clock.advance(1.5)
+    got = _read_now(emulator, notification_id, demo.TEST_KEY_SECRET)
+    assert got["status"] == in_flight
+    assert (got["is_cost_data_ready"], got["cost_in_pounds"]) == (True, 0.0)
+    assert got["cost_details"]["billable_sms_fragments"] == 0
+    assert got["cost_details"]["international_rate_multiplier"] == multiplier
+    rate = got["cost_details"]["sms_rate"]
+    got = _read_later(emulator, notification_id)
+    assert got["status"] == "delivered"
+    assert got["cost_details"]["billable_sms_fragments"] == 1
+    assert got["cost_in_pounds"] == pytest.approx(multiplier * rate)
+
+
+def test_a_live_text_has_its_fragments_once_handed_on(emulator: Running) -> None:
+    response = emulator.request(
+        "POST",
+        "/v2/notifications/sms",
+        json={
+            "phone_number": "07700900123",
+            "template_id": demo.SMS_TEMPLATE_ID,
+            "personalisation": {"name": "a"},
+        },
+    )
+    assert response.status_code == 201
+    emulator.clock.advance(1.5)
+    got = _read_now(emulator, response.json()["id"], demo.LIVE_KEY_SECRET)
+    assert got["status"] == "sending"
+    assert got["cost_details"]["billable_sms_fragments"] == 1
+    assert got["cost_in_pounds"] == got["cost_details"]["sms_rate"]
+
+
 @pytest.mark.parametrize(
     ("prefix", "receipts"),
     [("1", False), ("86", False), ("1868", False), ("33", True), ("44", True)],

@@ -123,7 +123,7 @@ def cost_data(record: NotificationRecord) -> dict[str, object]:
     is_letter = record.notification_type == "letter"
     if (record.status == "created" and not is_letter) or (is_letter and record.key_type == "test"):
         units = 0
-    if _never_receipted_test_text(record):
+    if _unreceipted_test_text(record):
         units = 0
     return cost_fields(
         notification_type=record.notification_type,
@@ -179,12 +179,21 @@ def as_mapping(value: object) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _never_receipted_test_text(record: NotificationRecord) -> bool:
-    # A test-key text gets its fragments from its simulated receipt, which Notify ignores for
-    # countries without delivery receipts; a live text has them from the moment it is sent.
-    return (
-        record.notification_type == "sms"
-        and record.key_type == "test"
-        and record.international
-        and not records_delivery(record.phone_prefix or "")
-    )
+# The statuses a delivery receipt gives a text (api _process_for_status).
+_RECEIPTED_STATUSES = frozenset({"pending", "delivered", "permanent-failure", "temporary-failure"})
+
+
+def _unreceipted_test_text(record: NotificationRecord) -> bool:
+    """A test-key text whose simulated receipt has not (or will never) set its fragments.
+
+    Notify hands a test-key text on without recording its fragments (api
+    ``send_sms_to_provider``), so in ``sending`` or ``sent`` it costs 0 with its cost data
+    ready; the simulated receipt records them (``_process_for_status``), except for countries
+    without delivery receipts, whose receipt Notify ignores. A live text has them from the
+    moment it is handed on.
+    """
+    if record.notification_type != "sms" or record.key_type != "test":
+        return False
+    if record.status not in _RECEIPTED_STATUSES:
+        return True
+    return record.international and not records_delivery(record.phone_prefix or "")

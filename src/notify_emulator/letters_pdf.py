@@ -289,7 +289,8 @@ def render_letter_pdf(
     contact_bottom = pdf.get_y()
 
     pdf.set_xy(_ADDRESS_X_MM, _ADDRESS_Y_MM)
-    pdf.multi_cell(_ADDRESS_WIDTH_MM, _LINE_MM, "\n".join(address_lines))
+    # fpdf2's multi_cell justifies unless told otherwise; Notify's letters are ragged right.
+    pdf.multi_cell(_ADDRESS_WIDTH_MM, _LINE_MM, "\n".join(address_lines), align="L")
 
     # Below both blocks, even when a long contact block runs down the page.
     pdf.set_y(max(_DATE_Y_MM, pdf.get_y() + _LINE_MM, contact_bottom + _LINE_MM))
@@ -297,7 +298,7 @@ def render_letter_pdf(
     pdf.ln(_LINE_MM)
 
     pdf.set_font(_FONT, style="B", size=_HEADING_SIZE)
-    pdf.multi_cell(0, 7, subject, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, subject, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font(_FONT, size=_BODY_SIZE)
 

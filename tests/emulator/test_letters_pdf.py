@@ -223,6 +223,38 @@ def test_html_elements_are_laid_out_as_text() -> None:
     assert "<strong>" not in text
 
 
+def word_spacing(pdf: bytes) -> dict[str, float]:
+    """Each line of text drawn, with the extra space its words are set apart by (``Tw``)."""
+    from pypdf.generic import ContentStream
+
+    reader = PdfReader(io.BytesIO(pdf))
+    spacing: dict[str, float] = {}
+    for page in reader.pages:
+        extra = 0.0
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tw":
+                extra = float(operands[0])
+            elif operator == b"ET":
+                extra = 0.0
+            elif operator == b"Tj":
+                spacing[str(operands[0])] = extra
+    return spacing
+
+
+def test_text_is_aligned_left_never_justified() -> None:
+    # Notify's letters are set ragged right: no line is stretched to the margin.
+    words = "Your application for a new passport has been received and we will write to you. "
+    pdf = render(
+        address_lines=["Ada Lovelace", "1 Example Street " + "with a long name " * 3, "SW1A 1AA"],
+        subject="A subject long enough to need a second line of the heading, as " + words,
+        body_html=f"<p>{words * 4}</p><ul><li>{words * 3}</li></ul>",
+    )
+    spacing = word_spacing(pdf)
+    wrapped = [line for line in spacing if line.startswith(("1 Example Street", "A subject"))]
+    assert len(wrapped) == 2
+    assert {line: extra for line, extra in spacing.items() if extra} == {}
+
+
 def test_long_letters_run_onto_more_pages() -> None:
     paragraph = "<p>" + "A sentence that takes up some room on the page. " * 12 + "</p>"
     pdf = render(body_html=paragraph * 80)

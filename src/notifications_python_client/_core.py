@@ -37,6 +37,7 @@ from notifications_python_client.errors import (
     APIError,
     ClientConfigError,
     ConnectError,
+    HTTPError,
     InvalidResponse,
     InvalidURLError,
     NetworkError,
@@ -216,8 +217,8 @@ class Response:
         return json.loads(self.content)
 
 
-def _json_default(value: object) -> Any:
-    # The official client accepts sets (e.g. of statuses) and sends them as lists.
+def json_default(value: object) -> Any:
+    """What JSON lacks, as the official client sends it: a set (e.g. of statuses) is a list."""
     if isinstance(value, (set, frozenset)):
         return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
@@ -225,23 +226,29 @@ def _json_default(value: object) -> Any:
 
 # ``json.dumps(data, default=...)`` builds a new encoder on every call; this one is built
 # once and gives the same text (an encoder keeps no state between calls).
-_ENCODER = json.JSONEncoder(default=_json_default)
+_ENCODER = json.JSONEncoder(default=json_default)
+
+
+def serialise_json(data: Any) -> str:
+    """The JSON text of a request body, sets turned into lists (``json.dumps``' text)."""
+    return _ENCODER.encode(data)
 
 
 def serialise_body(data: Any) -> bytes:
     """The JSON body of a request, sets turned into lists."""
-    return _ENCODER.encode(data).encode("utf-8")
+    return serialise_json(data).encode("utf-8")
 
 
 @functools.lru_cache(maxsize=256)
-def _joined(base_url: str, path: str) -> str:
+def joined_url(base_url: str, path: str) -> str:
+    """``path`` joined to the base URL as the official client joins them (``urljoin``)."""
     # Sends use a handful of fixed paths; joining them anew costs more than the lookup.
     return urllib.parse.urljoin(base_url, path)
 
 
 def build_url(base_url: str, path: str, params: Mapping[str, Any] | None) -> str:
     """Join ``path`` to the base URL and add the query; ``None`` values are left out."""
-    url = _joined(base_url, path)
+    url = joined_url(base_url, path)
     if not params:
         return url
     pairs = {name: value for name, value in params.items() if value is not None}
@@ -268,23 +275,27 @@ def _is_success(status_code: int) -> bool:
     return 200 <= status_code < 300
 
 
-def _safe_json(response: Response) -> Any:
+def _safe_json(response: Any) -> Any:
     try:
         return response.json()
     except ValueError:
         return None
 
 
-def decode_response(request: Request[T], response: Response, original: Any = None) -> T:
-    """The value a method returns for ``response``, or the error it raises.
+def error_for_response(response: Any) -> HTTPError:
+    """The ``HTTPError`` an error answer becomes; ``response`` is kept on it as given.
 
-    ``original`` is the transport's own response object, kept on errors as ``response`` so code
-    written for the official client finds a ``requests.Response`` there.
+    ``response`` is anything with ``status_code`` and ``json()``: a ``requests.Response`` from
+    the sync client (so code written for the official client finds one there), a ``Response``
+    from the async one.
     """
-    exposed = original if original is not None else response
+    return error_class_for_status(response.status_code, _safe_json(response))(response)
+
+
+def decode_response(request: Request[T], response: Response) -> T:
+    """The value a method returns for ``response``, or the error it raises."""
     if not _is_success(response.status_code):
-        error_class = error_class_for_status(response.status_code, _safe_json(response))
-        raise error_class(exposed)
+        raise error_for_response(response)
     if request.kind == "bytes":
         return cast(T, io.BytesIO(response.content))
     if response.status_code == 204:
@@ -293,7 +304,7 @@ def decode_response(request: Request[T], response: Response, original: Any = Non
         return cast(T, response.json())
     except ValueError as error:
         raise InvalidResponse(
-            exposed, message="No JSON response object could be decoded"
+            response, message="No JSON response object could be decoded"
         ) from error
 
 
@@ -411,11 +422,12 @@ class ClientCore:
         return PreparedRequest(
             method=request.method.upper(),
             url=build_url(self.base_url, request.path, request.params),
-            headers=self._current_headers(),
+            headers=self.current_headers(),
             body=body,
         )
 
-    def _current_headers(self) -> dict[str, str]:
+    def current_headers(self) -> dict[str, str]:
+        """The headers of ``headers()`` with a current token."""
         # A token is reused for seconds, so its headers are too; each request gets its own
         # copy, in case a transport or an event hook changes them.
         token = self.tokens.token()

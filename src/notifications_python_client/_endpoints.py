@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+import urllib.parse
 from typing import IO, Any
 
 from notifications_python_client._core import Request
@@ -137,10 +138,15 @@ def _as_query_value(value: StatusFilter | None) -> str | list[str] | None:
     return sorted(value) if isinstance(value, set) else list(value)
 
 
+def _with_query(path: str, **optional: Any) -> str:
+    # The official client writes these queries into the path itself (it calls ``get(path)``
+    # with no params), so code that mocks ``get`` sees that path; the values are encoded.
+    query = urllib.parse.urlencode(_with_optional({}, **optional))
+    return f"{path}?{query}" if query else path
+
+
 def get_received_texts(older_than: str | None = None) -> Request[ReceivedTextsPage]:
-    return Request(
-        "GET", "/v2/received-text-messages", params=_with_optional({}, older_than=older_than)
-    )
+    return Request("GET", _with_query("/v2/received-text-messages", older_than=older_than))
 
 
 def get_template(template_id: str) -> Request[Template]:
@@ -157,7 +163,7 @@ def get_all_template_versions(service_id: str, template_id: str) -> Request[Temp
 
 
 def get_all_templates(template_type: str | None = None) -> Request[TemplatesResponse]:
-    return Request("GET", "/v2/templates", params=_with_optional({}, type=template_type))
+    return Request("GET", _with_query("/v2/templates", type=template_type))
 
 
 def post_template_preview(

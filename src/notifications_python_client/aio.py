@@ -20,7 +20,7 @@ import io
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
 import aiohttp
 
@@ -285,7 +285,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         sms_sender_id: str | None = None,
     ) -> SmsNotificationResponse:
         """Send a text message."""
-        return await self._execute(
+        return await self._call(
             _endpoints.send_sms(
                 phone_number, template_id, personalisation, reference, sms_sender_id
             )
@@ -302,7 +302,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         sanitise_content_for: list[str] | None = None,
     ) -> EmailNotificationResponse:
         """Send an email."""
-        return await self._execute(
+        return await self._call(
             _endpoints.send_email(
                 email_address,
                 template_id,
@@ -321,7 +321,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         reference: str | None = None,
     ) -> LetterNotificationResponse:
         """Send a letter from a template; the address is in ``personalisation``."""
-        return await self._execute(_endpoints.send_letter(template_id, personalisation, reference))
+        return await self._call(_endpoints.send_letter(template_id, personalisation, reference))
 
     async def send_precompiled_letter_notification(
         self,
@@ -330,17 +330,17 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         postage: str | None = None,
     ) -> PrecompiledLetterResponse:
         """Send a letter you made as a PDF (a binary file or its bytes)."""
-        return await self._execute(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
+        return await self._call(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
 
     # --- notifications ---
 
     async def get_notification_by_id(self, id: str) -> Notification:
         """One notification and its status."""
-        return await self._execute(_endpoints.get_notification(id))
+        return await self._call(_endpoints.get_notification(id))
 
     async def get_pdf_for_letter(self, id: str) -> io.BytesIO:
         """The PDF of a letter (``PDFNotReadyError`` until it has been made)."""
-        return await self._execute(_endpoints.get_pdf_for_letter(id))
+        return await self._call(_endpoints.get_pdf_for_letter(id))
 
     async def get_all_notifications(
         self,
@@ -351,7 +351,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         include_jobs: bool | None = None,
     ) -> NotificationsPage:
         """One page (up to 250) of notifications, newest first, optionally filtered."""
-        return await self._execute(
+        return await self._call(
             _endpoints.get_notifications(status, template_type, reference, older_than, include_jobs)
         )
 
@@ -376,7 +376,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
 
     async def get_received_texts(self, older_than: str | None = None) -> ReceivedTextsPage:
         """One page (up to 250) of received text messages, newest first."""
-        return await self._execute(_endpoints.get_received_texts(older_than))
+        return await self._call(_endpoints.get_received_texts(older_than))
 
     def get_received_texts_iterator(
         self, older_than: str | None = None
@@ -391,27 +391,25 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
 
     async def get_template(self, template_id: str) -> Template:
         """The latest version of a template."""
-        return await self._execute(_endpoints.get_template(template_id))
+        return await self._call(_endpoints.get_template(template_id))
 
     async def get_template_version(self, template_id: str, version: int) -> Template:
         """One version of a template."""
-        return await self._execute(_endpoints.get_template_version(template_id, version))
+        return await self._call(_endpoints.get_template_version(template_id, version))
 
     async def get_all_template_versions(self, template_id: str) -> TemplateVersions:
         """Every version of a template (an admin-API route, as in the official client)."""
-        return await self._execute(
-            _endpoints.get_all_template_versions(self.service_id, template_id)
-        )
+        return await self._call(_endpoints.get_all_template_versions(self.service_id, template_id))
 
     async def get_all_templates(self, template_type: str | None = None) -> TemplatesResponse:
         """The latest version of every template, optionally of one type."""
-        return await self._execute(_endpoints.get_all_templates(template_type))
+        return await self._call(_endpoints.get_all_templates(template_type))
 
     async def post_template_preview(
         self, template_id: str, personalisation: Personalisation | None
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
-        return await self._execute(_endpoints.post_template_preview(template_id, personalisation))
+        return await self._call(_endpoints.post_template_preview(template_id, personalisation))
 
     # --- returned letters (Notify's upcoming API) ---
 
@@ -421,12 +419,12 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         Follows Notify's upcoming ``GET /v2/returned-letters/summary``: a list, or a single
         summary with a count of 0 when no letter has come back.
         """
-        return await self._execute(_endpoints.get_returned_letters_summary())
+        return await self._call(_endpoints.get_returned_letters_summary())
 
     async def get_returned_letters(self, report_date: str | datetime.date) -> ReturnedLettersReport:
         """The letters reported returned on ``report_date`` (``YYYY-MM-DD`` or a date; live
         keys only), following Notify's upcoming ``GET /v2/returned-letters``."""
-        return await self._execute(_endpoints.get_returned_letters(report_date))
+        return await self._call(_endpoints.get_returned_letters(report_date))
 
     # --- bulk ---
 
@@ -454,7 +452,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         flight finish.
         """
         return await run_bulk(
-            self._execute,
+            self._call,
             notifications,
             rate_per_minute=rate_per_minute,
             concurrency=concurrency,
@@ -464,9 +462,28 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             stop=stop,
         )
 
+    # --- sending through the public methods ---
+
+    async def _call(self, request: Request[T]) -> T:
+        """Send ``request`` through ``post`` or ``get``, called as the sync client calls them, so
+        code that mocks or overrides those sees every call (a PDF's bytes are fetched directly).
+        """
+        if request.kind == "bytes":
+            return await self._execute(request)
+        if request.method == "POST":
+            return cast(T, await self.post(request.path, data=request.json))
+        if request.method == "GET":
+            if request.params is None:
+                return cast(T, await self.get(request.path))
+            return cast(T, await self.get(request.path, params=dict(request.params)))
+        params = None if request.params is None else dict(request.params)
+        return cast(
+            T, await self.request(request.method, request.path, data=request.json, params=params)
+        )
+
     # --- paging ---
 
     async def _iterate(self, pager: Pager[Any]) -> AsyncIterator[Any]:
         while (request := pager.next_request()) is not None:
-            for item in pager.receive(await self._execute(request)):
+            for item in pager.receive(await self._call(request)):
                 yield item

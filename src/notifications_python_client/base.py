@@ -7,10 +7,12 @@ token cache are both thread-safe.
 
 from __future__ import annotations
 
+import json
 import os
 import ssl
 import time
 import urllib.request
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -22,18 +24,20 @@ from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIM
 from notifications_python_client._core import (
     ClientCore,
     PreparedRequest,
-    Request,
-    Response,
     RetryPolicy,
-    decode_response,
+    error_for_response,
+    joined_url,
+    json_default,
     log_finished,
     origin_of,
     resolve_retry_policy,
+    serialise_json,
 )
 from notifications_python_client.authentication import create_jwt_token
 from notifications_python_client.errors import (
     APIError,
     ConnectError,
+    InvalidResponse,
     InvalidURLError,
     NetworkError,
     ResponseNotReceivedError,
@@ -65,6 +69,16 @@ _UNUSABLE_URL = (
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
 )
+
+
+def _attempt(method: str, url: str) -> PreparedRequest:
+    # What the logs and the retry decision read of an attempt: its method and URL.
+    return PreparedRequest(method.upper(), url, headers={})
+
+
+def _is_inherited(bound: Callable[..., Any], base_function: Callable[..., Any]) -> bool:
+    """Whether a bound method is ``base_function`` itself (not overridden, patched or mocked)."""
+    return getattr(bound, "__func__", None) is base_function
 
 
 def _mint_token(secret: str, service_id: str) -> str:
@@ -182,6 +196,10 @@ class BaseAPIClient(ConfiguredClient):
         self.request_session = session or _session_reading_the_environment_once()
 
     # --- the official client's generic requests ---
+    #
+    # Every method of ``NotificationsAPIClient`` goes through these, called as the official
+    # client calls them, so code that mocks or overrides ``get``, ``post`` or ``request`` (or
+    # the steps below them) sees every call.
 
     def generate_headers(self, api_token: str) -> dict[str, str]:
         """The headers sent with every request, for a given token."""
@@ -202,43 +220,95 @@ class BaseAPIClient(ConfiguredClient):
     def request(
         self, method: str, url: str, data: Any = None, params: dict[str, Any] | None = None
     ) -> Any:
-        """Send a request to ``url`` (joined to the base URL) and return its decoded JSON."""
-        request: Request[Any] = Request(method, url, params=params, json=data)
-        return self._execute(request)
+        """Send a request to ``url`` (joined to the base URL) and return its decoded JSON.
+
+        ``data`` is sent as the JSON body and ``params`` as the query string. A failed attempt
+        is sent again when the retry policy says that is safe.
+        """
+        return self._with_retries(method, url, data, params, self._process_json_response)
+
+    # --- the official client's steps of a request ---
+
+    def _create_request_objects(
+        self, url: str, data: Any, params: dict[str, Any] | None
+    ) -> tuple[str, dict[str, Any]]:
+        """The full URL and the keyword arguments of ``requests`` for one attempt."""
+        kwargs: dict[str, Any] = {"headers": self._headers(), "timeout": self._core.timeout}
+        if data is not None:
+            kwargs["data"] = self._serialize_data(data)
+        if params is not None:
+            kwargs["params"] = params
+        return joined_url(str(self.base_url), str(url)), kwargs
+
+    def _serialize_data(self, data: Any) -> str:
+        """The JSON text of a body; ``_extended_json_encoder`` turns what JSON lacks (sets)."""
+        if _is_inherited(self._extended_json_encoder, BaseAPIClient._extended_json_encoder):
+            return serialise_json(data)
+        return json.dumps(data, default=self._extended_json_encoder)
+
+    def _extended_json_encoder(self, obj: Any) -> Any:
+        """Sets are sent as lists; anything else JSON cannot hold is a ``TypeError``."""
+        return json_default(obj)
+
+    def _perform_request(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        """Send one attempt; its response if the status is 2xx, else the matching ``HTTPError``."""
+        started = time.monotonic()
+        status: int | None = None
+        try:
+            try:
+                response = self.request_session.request(method, url, **kwargs)
+            except requests.RequestException as error:
+                raise translate_requests_error(error, origin_of(url)) from error
+            status = response.status_code
+            if not 200 <= status < 300:
+                raise error_for_response(response)
+            return response
+        finally:
+            log_finished(_attempt(method, url), status, time.monotonic() - started)
+
+    def _process_json_response(self, response: requests.Response) -> Any:
+        """The decoded JSON of a 2xx response (``None`` for a 204)."""
+        if response.status_code == 204:
+            return None
+        try:
+            return response.json()
+        except ValueError as error:
+            raise InvalidResponse(
+                response, message="No JSON response object could be decoded"
+            ) from error
 
     # --- sending ---
 
-    def _execute(self, request: Request[T]) -> T:
+    def _headers(self) -> dict[str, str]:
+        # A token is reused for seconds and so are its headers, unless ``generate_headers`` is
+        # overridden (or mocked): then it is asked each time.
+        if _is_inherited(self.generate_headers, BaseAPIClient.generate_headers):
+            return self._core.current_headers()
+        return self.generate_headers(self._core.tokens.token())
+
+    def _with_retries(
+        self,
+        method: str,
+        url: str,
+        data: Any,
+        params: dict[str, Any] | None,
+        read: Callable[[requests.Response], T],
+    ) -> T:
+        """Send until an attempt succeeds or the retry policy says stop; ``read`` its answer.
+
+        The request objects are made anew for each attempt, so each carries a current token.
+        """
         attempt = 0
         while True:
-            prepared = self._core.prepare(request)
-            started = time.monotonic()
-            status: int | None = None
+            full_url, kwargs = self._create_request_objects(url, data, params)
             try:
-                response, raw = self._send(prepared)
-                status = response.status_code
-                return decode_response(request, response, raw)
+                return read(self._perform_request(method, full_url, kwargs))
             except APIError as error:
-                delay = self._core.delay_before_retry(prepared, attempt, error)
+                delay = self._core.delay_before_retry(_attempt(method, full_url), attempt, error)
                 if delay is None:
                     raise
-            finally:
-                log_finished(prepared, status, time.monotonic() - started)
             time.sleep(delay)
             attempt += 1
-
-    def _send(self, prepared: PreparedRequest) -> tuple[Response, requests.Response]:
-        try:
-            raw = self.request_session.request(
-                prepared.method,
-                prepared.url,
-                headers=prepared.headers,
-                data=prepared.body,
-                timeout=self._core.timeout,
-            )
-        except requests.RequestException as error:
-            raise translate_requests_error(error, origin_of(prepared.url)) from error
-        return Response(raw.status_code, raw.headers, raw.content), raw
 
     # --- lifetime ---
 

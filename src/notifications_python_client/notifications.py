@@ -7,7 +7,9 @@ import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, TypeVar
+from typing import IO, Any, TypeVar, cast
+
+import requests
 
 from notifications_python_client import _endpoints
 from notifications_python_client._constants import (
@@ -40,6 +42,10 @@ __all__ = ["NotificationsAPIClient"]
 T = TypeVar("T")
 
 
+def _response_bytes(response: requests.Response) -> io.BytesIO:
+    return io.BytesIO(response.content)
+
+
 class NotificationsAPIClient(BaseAPIClient):
     """Send texts, emails and letters and read their statuses, templates and received texts.
 
@@ -61,7 +67,7 @@ class NotificationsAPIClient(BaseAPIClient):
         sms_sender_id: str | None = None,
     ) -> SmsNotificationResponse:
         """Send a text message."""
-        return self._execute(
+        return self._call(
             _endpoints.send_sms(
                 phone_number, template_id, personalisation, reference, sms_sender_id
             )
@@ -78,7 +84,7 @@ class NotificationsAPIClient(BaseAPIClient):
         sanitise_content_for: list[str] | None = None,
     ) -> EmailNotificationResponse:
         """Send an email."""
-        return self._execute(
+        return self._call(
             _endpoints.send_email(
                 email_address,
                 template_id,
@@ -97,7 +103,7 @@ class NotificationsAPIClient(BaseAPIClient):
         reference: str | None = None,
     ) -> LetterNotificationResponse:
         """Send a letter from a template; the address is in ``personalisation``."""
-        return self._execute(_endpoints.send_letter(template_id, personalisation, reference))
+        return self._call(_endpoints.send_letter(template_id, personalisation, reference))
 
     def send_precompiled_letter_notification(
         self,
@@ -106,17 +112,17 @@ class NotificationsAPIClient(BaseAPIClient):
         postage: str | None = None,
     ) -> PrecompiledLetterResponse:
         """Send a letter you made as a PDF (a binary file or its bytes)."""
-        return self._execute(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
+        return self._call(_endpoints.send_precompiled_letter(reference, pdf_file, postage))
 
     # --- notifications ---
 
     def get_notification_by_id(self, id: str) -> Notification:
         """One notification and its status."""
-        return self._execute(_endpoints.get_notification(id))
+        return self._call(_endpoints.get_notification(id))
 
     def get_pdf_for_letter(self, id: str) -> io.BytesIO:
         """The PDF of a letter (``PDFNotReadyError`` until it has been made)."""
-        return self._execute(_endpoints.get_pdf_for_letter(id))
+        return self._call(_endpoints.get_pdf_for_letter(id))
 
     def get_all_notifications(
         self,
@@ -127,7 +133,7 @@ class NotificationsAPIClient(BaseAPIClient):
         include_jobs: bool | None = None,
     ) -> NotificationsPage:
         """One page (up to 250) of notifications, newest first, optionally filtered."""
-        return self._execute(
+        return self._call(
             _endpoints.get_notifications(status, template_type, reference, older_than, include_jobs)
         )
 
@@ -152,7 +158,7 @@ class NotificationsAPIClient(BaseAPIClient):
 
     def get_received_texts(self, older_than: str | None = None) -> ReceivedTextsPage:
         """One page (up to 250) of received text messages, newest first."""
-        return self._execute(_endpoints.get_received_texts(older_than))
+        return self._call(_endpoints.get_received_texts(older_than))
 
     def get_received_texts_iterator(self, older_than: str | None = None) -> Iterator[ReceivedText]:
         """Every received text message, newest first, fetching pages as needed."""
@@ -165,25 +171,25 @@ class NotificationsAPIClient(BaseAPIClient):
 
     def get_template(self, template_id: str) -> Template:
         """The latest version of a template."""
-        return self._execute(_endpoints.get_template(template_id))
+        return self._call(_endpoints.get_template(template_id))
 
     def get_template_version(self, template_id: str, version: int) -> Template:
         """One version of a template."""
-        return self._execute(_endpoints.get_template_version(template_id, version))
+        return self._call(_endpoints.get_template_version(template_id, version))
 
     def get_all_template_versions(self, template_id: str) -> TemplateVersions:
         """Every version of a template (an admin-API route, as in the official client)."""
-        return self._execute(_endpoints.get_all_template_versions(self.service_id, template_id))
+        return self._call(_endpoints.get_all_template_versions(self.service_id, template_id))
 
     def get_all_templates(self, template_type: str | None = None) -> TemplatesResponse:
         """The latest version of every template, optionally of one type."""
-        return self._execute(_endpoints.get_all_templates(template_type))
+        return self._call(_endpoints.get_all_templates(template_type))
 
     def post_template_preview(
         self, template_id: str, personalisation: Personalisation | None
     ) -> TemplatePreview:
         """A template rendered with ``personalisation``, without sending anything."""
-        return self._execute(_endpoints.post_template_preview(template_id, personalisation))
+        return self._call(_endpoints.post_template_preview(template_id, personalisation))
 
     # --- returned letters (Notify's upcoming API) ---
 
@@ -193,12 +199,12 @@ class NotificationsAPIClient(BaseAPIClient):
         Follows Notify's upcoming ``GET /v2/returned-letters/summary``: a list, or a single
         summary with a count of 0 when no letter has come back.
         """
-        return self._execute(_endpoints.get_returned_letters_summary())
+        return self._call(_endpoints.get_returned_letters_summary())
 
     def get_returned_letters(self, report_date: str | datetime.date) -> ReturnedLettersReport:
         """The letters reported returned on ``report_date`` (``YYYY-MM-DD`` or a date; live
         keys only), following Notify's upcoming ``GET /v2/returned-letters``."""
-        return self._execute(_endpoints.get_returned_letters(report_date))
+        return self._call(_endpoints.get_returned_letters(report_date))
 
     # --- bulk ---
 
@@ -231,7 +237,7 @@ class NotificationsAPIClient(BaseAPIClient):
 
             async def execute(request: Request[T]) -> T:
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(pool, self._execute, request)
+                return await loop.run_in_executor(pool, self._call, request)
 
             return asyncio.run(
                 run_bulk(
@@ -246,9 +252,29 @@ class NotificationsAPIClient(BaseAPIClient):
                 )
             )
 
+    # --- sending through the official client's public methods ---
+
+    def _call(self, request: Request[T]) -> T:
+        """Send ``request`` through ``post`` or ``get``, called as the official client calls them.
+
+        A PDF is fetched through ``_create_request_objects`` and ``_perform_request``, as there.
+        """
+        if request.kind == "bytes":
+            return cast(
+                T, self._with_retries(request.method, request.path, None, None, _response_bytes)
+            )
+        if request.method == "POST":
+            return cast(T, self.post(request.path, data=request.json))
+        if request.method == "GET":
+            if request.params is None:
+                return cast(T, self.get(request.path))
+            return cast(T, self.get(request.path, params=dict(request.params)))
+        params = None if request.params is None else dict(request.params)
+        return cast(T, self.request(request.method, request.path, data=request.json, params=params))
+
     # --- paging ---
 
     def _iterate(self, pager: Pager[Any]) -> Iterator[Any]:
         # A generator, so nothing is requested until the first item is asked for.
         while (request := pager.next_request()) is not None:
-            yield from pager.receive(self._execute(request))
+            yield from pager.receive(self._call(request))

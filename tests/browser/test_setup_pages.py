@@ -279,6 +279,31 @@ def test_a_letter_preview_shows_its_pages_as_images(page: Page, base_url: str) -
     expect(images).to_have_count(11)
 
 
+def test_text_too_long_to_preview_hides_the_preview_until_it_is_shorter(
+    page: Page, base_url: str
+) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}/templates/new?type=letter")
+    page.get_by_label("Main heading").fill("About your application")
+    page.get_by_label("Message").fill("Dear ((name)),\n\nThe first page.")
+    images = page.locator("[data-preview-pages] img")
+    expect(images).to_have_count(1)
+    expect(images.first).to_be_visible()
+    page.get_by_label("Message").fill("a" * 100_001)
+    error = page.locator("[data-preview-error]")
+    expect(error).to_have_text(
+        "This message is too long to preview. The preview can show up to 100,000 characters."
+    )
+    # Nothing of the earlier text's preview is left showing.
+    expect(page.locator("[data-preview-content]")).to_be_hidden()
+    expect(images.first).to_be_hidden()
+    expect(page.locator("[data-preview-page-count]")).to_be_hidden()
+    page.get_by_label("Message").fill("Shorter now.")
+    expect(error).to_be_hidden()
+    expect(images.first).to_be_visible()
+    expect(page.locator("[data-preview-page-count]")).to_have_text("1 page")
+
+
 def test_without_javascript_the_preview_button_shows_the_preview(
     browser: Browser, base_url: str
 ) -> None:

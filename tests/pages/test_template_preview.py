@@ -316,6 +316,48 @@ def test_a_letter_far_too_long_to_draw_is_only_counted(emulator: Running) -> Non
     assert fetch(emulator, f"{SERVICE}/templates/preview/pages/1.png?{query}").status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("field", "kind", "words"),
+    [
+        ("body", "letter", "message"),
+        ("body", "email", "message"),
+        ("subject", "email", "subject"),
+        ("letter_contact_block", "letter", "contact block"),
+    ],
+)
+def test_text_too_long_to_preview_is_refused_in_a_sentence(
+    emulator: Running, field: str, kind: str, words: str
+) -> None:
+    fields = {"subject": "Hi", "body": "Hi", field: "a" * 100_001}
+    answer = preview(emulator, type=kind, **fields)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error": f"This {words} is too long to preview. "
+        "The preview can show up to 100,000 characters.",
+        "field": field,
+    }
+
+
+def test_a_page_with_text_too_long_to_preview_shows_no_preview(emulator: Running) -> None:
+    page = get(
+        emulator,
+        f"{SERVICE}/templates/new",
+        type="letter",
+        name="A letter",
+        subject="Hello",
+        body="a" * 100_001,
+        preview="yes",
+    )
+    assert page.status_code == 200
+    assert (
+        '<p class="field-error" data-preview-error>This message is too long to preview. '
+        "The preview can show up to 100,000 characters.</p>"
+    ) in page.text
+    # The parts the script fills stay on the page, hidden, for a shorter text.
+    assert "<div data-preview-content hidden>" in page.text
+    assert 'class="letter-page"' not in page.text
+
+
 def test_a_letters_page_shows_its_pages_and_the_pdf_link(emulator: Running) -> None:
     page = get(
         emulator,

@@ -21,6 +21,7 @@ from notify_emulator.present.template_preview import (
     letter_preview,
     preview_address,
     sms_preview,
+    too_long_to_preview,
 )
 from notify_emulator.rules.constants import TEMPLATE_TYPES
 from notify_emulator.rules.email import email_body
@@ -42,7 +43,7 @@ def _text(data: dict[str, Any], name: str) -> str:
     if not isinstance(value, str):
         raise AdminError(f"{name} must be a string", field=name)
     if len(value) > MAX_PREVIEW_CHARACTERS:
-        raise AdminError(f"{name} is too long to preview", field=name)
+        raise AdminError(too_long_to_preview(name), field=name)
     # As the preview's own addresses refuse it (a NUL cannot be in a page's query).
     found = problem(value)
     if found is not None:

@@ -36,6 +36,7 @@ from notify_emulator.present.template_preview import (
     placeholder_parts,
     preview_address,
     sms_preview,
+    too_long_to_preview,
 )
 from notify_emulator.rules.constants import TEMPLATE_TYPES
 from notify_emulator.rules.timings import letter_date
@@ -327,8 +328,10 @@ def _preview(
         "page_urls": [],
     }
     subject, body = values["subject"], values["body"]
-    if len(subject) > MAX_PREVIEW_CHARACTERS or len(body) > MAX_PREVIEW_CHARACTERS:
-        shown["error"] = "This template is too long to preview"
+    if len(body) > MAX_PREVIEW_CHARACTERS:
+        shown["error"] = too_long_to_preview("body")
+    elif len(subject) > MAX_PREVIEW_CHARACTERS:
+        shown["error"] = too_long_to_preview("subject")
     elif kind == "sms":
         sms = sms_preview(body, prefix=service.name if service.prefix_sms else None)
         shown.update(sms=sms, parts=placeholder_parts(sms.body))
@@ -374,7 +377,7 @@ def _preview_text(request: ApiRequest) -> dict[str, str]:
     for name in ("subject", "body", "letter_contact_block"):
         value = (query.get(name) or [""])[0]
         if len(value) > MAX_PREVIEW_CHARACTERS:
-            raise PageError(400, "Cannot preview this template", f"The {name} is too long.")
+            raise PageError(400, "Cannot preview this template", too_long_to_preview(name))
         text[name] = value
     return text
 

@@ -44,12 +44,25 @@ __all__ = [
     "placeholder_parts",
     "preview_address",
     "sms_preview",
+    "too_long_to_preview",
     "viewed_email",
 ]
 
 # Far above any template Notify accepts (the content limit is checked when saving); a preview
 # of more would only cost time.
 MAX_PREVIEW_CHARACTERS = 100_000
+# What each field of a template is called in the preview's words.
+_FIELD_WORDS = {"body": "message", "subject": "subject", "letter_contact_block": "contact block"}
+
+
+def too_long_to_preview(field: str) -> str:
+    """Why a field over :data:`MAX_PREVIEW_CHARACTERS` has no preview, in a sentence."""
+    return (
+        f"This {_FIELD_WORDS.get(field, field)} is too long to preview. "
+        f"The preview can show up to {MAX_PREVIEW_CHARACTERS:,} characters."
+    )
+
+
 # The longest query a preview's address may have: far below the browsers' own limits (about
 # 2 MB) and the emulator's request-head limit (``MAX_HEAD_BYTES`` in ``web/guard.py``, 1 MiB).
 MAX_PREVIEW_QUERY = 512 * 1024

@@ -316,11 +316,13 @@
         }
         var error = find("[data-preview-error]");
         if (!result.ok) {
-          error.textContent = result.answer.error || "No preview";
+          error.textContent = result.answer.error || "This template cannot be previewed.";
           error.hidden = false;
+          show("[data-preview-content]", false); // no earlier text's preview left showing
           return;
         }
         error.hidden = true;
+        show("[data-preview-content]", true);
         var answer = result.answer;
         var kind = form.getAttribute("data-preview");
         if (kind === "sms") {

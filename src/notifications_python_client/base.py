@@ -261,6 +261,11 @@ class BaseAPIClient(ConfiguredClient):
                 raise translate_requests_error(error, origin_of(url)) from error
             status = response.status_code
             if not 200 <= status < 300:
+                try:
+                    # Its HTTPError (for a 4xx or 5xx) becomes the cause, as in the official client.
+                    response.raise_for_status()
+                except requests.HTTPError as error:
+                    raise error_for_response(response) from error
                 raise error_for_response(response)
             return response
         finally:

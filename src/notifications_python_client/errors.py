@@ -207,14 +207,13 @@ class APIError(Exception):
         return status if isinstance(status, int) else REQUEST_ERROR_STATUS_CODE
 
     @property
-    def message(self) -> str | list[ErrorEntry]:
-        """The body's ``message`` if it has one, else its ``errors`` list (official behaviour)."""
+    def message(self) -> str | list[ErrorEntry] | None:
+        """What the official client gives: a JSON object body's ``message`` if it has one, else
+        its ``errors`` list (``None`` if it has neither); without a JSON object body, the
+        message the error was made with, else ``Request failed``."""
         body = self._body
         if isinstance(body, dict):
-            if "message" in body:
-                return cast(str, body["message"])
-            if "errors" in body:
-                return cast(list[ErrorEntry], body["errors"])
+            return cast("str | list[ErrorEntry] | None", body.get("message", body.get("errors")))
         return self._message or REQUEST_ERROR_MESSAGE
 
     @property
@@ -236,20 +235,24 @@ class APIError(Exception):
             return "; ".join(
                 f"{entry.get('error', 'Error')}: {entry.get('message', '')}" for entry in entries
             )
-        return str(self.message)
+        message = self.message
+        return str(message) if message is not None else self._message or REQUEST_ERROR_MESSAGE
 
     @property
     def description(self) -> str:
         """The failure in one line for people, e.g. ``400 BadRequestError: Template not found``.
 
         Each entry of ``errors`` reads ``error: message``; an answer without entries gives its
-        ``message``. ``str()`` keeps the official client's ``400 - ...`` form for code that
-        compares it; this is what a command line, or a log meant for people, shows.
+        ``message``. ``str()`` keeps the official client's ``400 - [{'error': ...}]`` form for
+        code that compares it; this is what a command line, or a log meant for people, shows.
         """
         return f"{self.status_code} {self._describe()}"
 
     def __str__(self) -> str:
-        return f"{self.status_code} - {self._describe()}"
+        # The official client's text, which code written for it may compare or parse: the
+        # errors list appears as Python shows a list, e.g.
+        # ``400 - [{'error': 'BadRequestError', 'message': 'Template not found'}]``.
+        return f"{self.status_code} - {self.message}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 
 from notifications_python_client import REQUEST_ERROR_MESSAGE, REQUEST_ERROR_STATUS_CODE
 from notifications_python_client._core import origin_of
@@ -147,7 +148,8 @@ async def test_documented_errors(
     assert caught.error_types == [error]
     assert caught.response is not None
     assert caught.response.status_code == status
-    assert str(caught) == f"{status} - {error}: {message}"
+    # The official client's text: the status, then the body's errors list as Python shows it.
+    assert str(caught) == f"{status} - [{{'error': '{error}', 'message': {message!r}}}]"
     assert caught.description == f"{status} {error}: {message}"
     assert len(notify.requests) == 1  # no retries configured
 
@@ -163,10 +165,7 @@ async def test_several_validation_errors_are_all_kept(call: Caller, notify: Fake
         await call("send_sms_notification", "", "not-a-uuid")
 
     assert raised.value.errors == entries
-    assert str(raised.value) == (
-        "400 - ValidationError: phone_number is a required property; "
-        "ValidationError: template_id is not a valid UUID"
-    )
+    assert str(raised.value) == f"400 - {entries}"
     assert raised.value.description == (
         "400 ValidationError: phone_number is a required property; "
         "ValidationError: template_id is not a valid UUID"
@@ -356,3 +355,45 @@ def test_every_error_is_caught_by_except_httperror() -> None:
     ):
         assert issubclass(error_class, HTTPError)
         assert issubclass(error_class, APIError)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            {"errors": [{"error": "AuthError", "message": "Invalid token"}]},
+            "403 - [{'error': 'AuthError', 'message': 'Invalid token'}]",
+        ),
+        ({"message": "gone", "errors": [{"error": "X", "message": "y"}]}, "403 - gone"),
+        # The official client reads the dict's "message", else its "errors", else nothing.
+        ({"result": "error"}, "403 - None"),
+        (["not", "a", "dict"], "403 - Request failed"),
+        ("not json", "403 - Request failed"),
+    ],
+)
+def test_str_is_the_official_clients_text(
+    sync_client: Any, notify: FakeNotify, body: Any, expected: str
+) -> None:
+    if isinstance(body, str):
+        notify.queue(Reply(403, body=body.encode(), content_type="text/plain"))
+    else:
+        notify.queue(Reply(403, body))
+
+    with pytest.raises(HTTPError) as raised:
+        sync_client.get_template(TEMPLATE_ID)
+
+    assert str(raised.value) == expected
+    assert "None" not in raised.value.description
+
+
+def test_an_error_answer_is_chained_to_the_requests_error(
+    sync_client: Any, notify: FakeNotify
+) -> None:
+    notify.queue(error_reply(400, "BadRequestError", "Template not found"))
+
+    with pytest.raises(BadRequestError) as raised:
+        sync_client.get_template(TEMPLATE_ID)
+
+    cause = raised.value.__cause__
+    assert isinstance(cause, requests.HTTPError)
+    assert cause.response is raised.value.response

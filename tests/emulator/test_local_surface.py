@@ -215,6 +215,47 @@ def test_a_form_post_without_a_body_is_refused(local: AsgiDriver) -> None:
     assert _stored(local) == 0
 
 
+NOT_FOUND = {
+    "message": "The requested URL was not found on the server. If you entered the URL manually "
+    "please check your spelling and try again.",
+    "result": "error",
+}
+
+
+@pytest.mark.parametrize("path", ["/nope", "/_emulator/nope", "/a/b/c", "/notifications"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/json", None]
+)
+def test_an_unknown_path_is_a_404_whatever_the_body(
+    local: AsgiDriver, path: str, content_type: str | None
+) -> None:
+    # As in Notify, whose app-level 404 answers any method and body (notify-api.md §4.4): no
+    # route reads the body, so its type is nothing to refuse.
+    headers = [("Content-Type", content_type)] if content_type is not None else []
+    answer = local.request("POST", path, headers=headers, body=b"a=1")
+    assert (answer.status, _json(answer)) == (404, NOT_FOUND)
+
+
+def test_an_unknown_path_still_checks_host_origin_and_token_first(
+    local: AsgiDriver, exposed: AsgiDriver
+) -> None:
+    form = [("Content-Type", "text/plain")]
+    answer = local.request("POST", "/nope", headers=[("Origin", "http://evil.example"), *form])
+    assert answer.status == 403
+    answer = local.request("POST", "/nope", headers=[("Host", "evil.example:6011"), *form])
+    assert answer.status == 403
+    assert exposed.request("POST", "/nope", headers=form, body=b"x").status == 403
+    answer = exposed.request("POST", "/nope", headers=[("X-Emulator-Token", TOKEN), *form])
+    assert answer.status == 404
+
+
+def test_a_known_path_still_needs_json_whatever_the_method(local: AsgiDriver) -> None:
+    answer = local.request(
+        "POST", "/_emulator/health", headers=[("Content-Type", "text/plain")], body=b"x"
+    )
+    assert answer.status == 415
+
+
 @pytest.mark.parametrize(
     ("content_type", "status"),
     [("application/toml", 200), ("application/json", 200), ("text/plain", 415)],

@@ -11,9 +11,10 @@ to drive. :class:`GuardMiddleware` checks, in this order, before the request rea
 2. bound beyond loopback, the admin token: the ``X-Emulator-Token`` header, or the cookie a
    page sets after being opened once with ``?token=TOKEN`` → else ``403``;
 3. a state-changing request (POST, PUT, PATCH, DELETE) with an ``Origin`` other than the
-   emulator's own → ``403``; its body must be JSON sent as ``application/json`` (a seed to
-   ``/_emulator/config`` may also be ``application/toml``), which no cross-site form can send
-   → else ``415``.
+   emulator's own → ``403``; to a path a route takes, its body must be JSON sent as
+   ``application/json`` (a seed to ``/_emulator/config`` may also be ``application/toml``),
+   which no cross-site form can send → else ``415``. A path no route takes reads no body, so
+   it goes on to its ``404`` whatever the body, as Notify's unknown URLs do.
 
 On every route, a body over :data:`MAX_BODY_BYTES` is ``413`` (a JSON error in the route's
 shape), refused before it is read whole when ``Content-Length`` says so. The body is read
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.responses import Response
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notify_emulator.settings import Settings
@@ -134,7 +136,7 @@ class GuardMiddleware:
             return
         request = _read(scope)
         notify = is_notify_path(request.path)
-        refusal = None if notify else self._refusal(request)
+        refusal = None if notify else self._refusal(request, _routed(scope, request.path))
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -150,7 +152,7 @@ class GuardMiddleware:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    def _refusal(self, request: _Request) -> Response | None:
+    def _refusal(self, request: _Request, routed: bool) -> Response | None:
         host = request.headers.get("host", "")
         if not self._serves(host, request.port, request.scheme):
             return _refuse(403, WRONG_HOST.format(host=host))
@@ -166,7 +168,7 @@ class GuardMiddleware:
             has_body = request.headers.get("content-length", "0") != "0" or (
                 "transfer-encoding" in request.headers
             )
-            if content_type is not None or has_body:
+            if routed and (content_type is not None or has_body):
                 allowed = SEED_TYPES if _normal(request.path) == SEED_PATH else JSON_TYPES
                 media_type = (content_type or "").split(";", 1)[0].strip().lower()
                 if media_type not in allowed:
@@ -232,6 +234,23 @@ def _read(scope: Scope) -> _Request:
         scheme=scope.get("scheme", "http"),
         port=int(server[1]) if server and server[1] is not None else None,
     )
+
+
+def _routed(scope: Scope, path: str) -> bool:
+    """Whether any route of the app takes ``path`` (with any method), once repeated slashes
+    are merged as routing merges them. Without an app to ask, every path counts as taken, so
+    the body's type is still checked."""
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:
+        return True
+    path = _normal(path)
+    for route in router.routes:
+        if isinstance(route, Route) and route.path_regex.fullmatch(path):
+            return True
+        if isinstance(route, Mount) and route.path_regex.match(path):
+            return True
+    return False
 
 
 def _normal(path: str) -> str:

@@ -71,6 +71,8 @@ DEFAULT_RECEIVER_TOKEN = "notify-emulator-test-token"
 CALLBACK_TYPES = ("delivery_status", "inbound_sms", "returned_letter")
 # How often wait_for_callbacks() looks.
 CALLBACK_POLL_SECONDS = 0.02
+# How far past a letter's print run return_letter() moves the clock of a letter not yet printed.
+PRINT_RUN_MARGIN = timedelta(seconds=1)
 # The sender of a text injected by receive_text() when the test does not say: an OFCOM
 # drama number, which no real phone has.
 DEFAULT_SENDER_NUMBER = "07700900001"
@@ -223,9 +225,27 @@ class NotifyEmulator:
         """Have a letter come back from the printer: it becomes ``returned-letter``
         (``received`` in v2), is listed by the returned-letters routes, and the service's
         returned-letter callback fires. Returns the letter as ``GET /v2/notifications/{id}``
-        shows it."""
+        shows it.
+
+        Only a printed letter can come back: one still waiting for its print run (17:50 London
+        time) is printed first, by moving the emulator's clock just past that run.
+        """
+        self._pass_print_run(notification_id)
         answer = self._admin("POST", f"/_emulator/notifications/{notification_id}/return")
         return dict(answer)
+
+    def _pass_print_run(self, notification_id: str) -> None:
+        from notify_emulator.rules.timings import print_run
+
+        store = self._emulator_session.store
+        record = store.get_notification(notification_id)
+        if record is None or record.notification_type != "letter" or record.key_type == "test":
+            return  # the route says why it cannot be returned
+        if record.status not in ("pending-virus-check", "created"):
+            return
+        wait = print_run(record.created_at) + PRINT_RUN_MARGIN - store.now()
+        if wait > timedelta(0):
+            self.advance(seconds=wait.total_seconds())
 
     # --- callbacks ---
 

@@ -207,6 +207,8 @@ def test_reset_empties_every_activity_table_whichever_hold_rows(emulator: Runnin
         "address_line_3": "SW1A 1AA",
     }
     letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, {**address, "name": "A"})
+    # Past the letter's print run, so that it can come back.
+    assert admin(emulator, "POST", "/_emulator/clock", json={"advance_seconds": 2 * 86400}).ok
     returned = admin(emulator, "POST", f"/_emulator/notifications/{letter['id']}/return")
     text = {"service_id": demo.SERVICE_ID, "user_number": "07700 900111", "content": "STOP"}
     received = admin(emulator, "POST", "/_emulator/received-texts", json=text)

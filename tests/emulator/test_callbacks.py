@@ -156,6 +156,7 @@ def test_returned_letter_callback_and_its_refusals(server: Served) -> None:
         letter = client.send_letter_notification(
             demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS, reference="letter-9"
         )
+        server.pass_print_run(letter["id"])
         answer = server.admin("POST", f"/_emulator/notifications/{letter['id']}/return")
         assert answer.status_code == 200, answer.text
         assert answer.json()["status"] == "received"

@@ -17,7 +17,7 @@ from notifications_python_client.aio import AsyncNotificationsAPIClient
 from notifications_python_client.errors import HTTPError
 from notify_emulator.demo import service as demo
 
-from .callback_harness import LETTER_ADDRESS, Served, fast_settings, serving
+from .callback_harness import LETTER_ADDRESS, Served, fast_settings, receiving, serving
 
 LIVE_ONLY = "Only live API keys are authorised to get the latest returned letter summary."
 
@@ -55,10 +55,11 @@ def test_returned_letters_are_summarised_and_listed(server: Served) -> None:
     client = server.client()
     first = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS, "one")
     second = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS)
+    server.pass_print_run(second["id"])
     for letter in (first, second):
         answer = server.admin("POST", f"/_emulator/notifications/{letter['id']}/return")
         assert answer.status_code == 200
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = emulator_today(server)
     assert client.get_returned_letters_summary() == [
         {"returned_letter_count": 2, "report_date": today}
     ]
@@ -89,14 +90,17 @@ def test_returned_letters_are_summarised_and_listed(server: Served) -> None:
 
 def test_the_async_client_reads_them_too(server: Served) -> None:
     letter = server.client().send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS)
-    server.admin("POST", f"/_emulator/notifications/{letter['id']}/return")
+    server.pass_print_run(letter["id"])
+    answer = server.admin("POST", f"/_emulator/notifications/{letter['id']}/return")
+    assert answer.status_code == 200, answer.text
+    today = date.fromisoformat(emulator_today(server))
 
     async def read() -> tuple[object, object]:
         async with AsyncNotificationsAPIClient(
             demo.LIVE_API_KEY, base_url=server.base_url, max_retries=0
         ) as client:
             summary = await client.get_returned_letters_summary()
-            report = await client.get_returned_letters(datetime.now(timezone.utc).date())
+            report = await client.get_returned_letters(today)
             return summary, report
 
     summary, report = asyncio.run(read())
@@ -160,3 +164,73 @@ def test_bad_queries_get_notify_schema_errors(
 def test_unauthenticated_requests_are_refused(server: Served) -> None:
     answer = requests.get(server.base_url + "/v2/returned-letters/summary", timeout=10)
     assert answer.status_code == 401
+
+
+def emulator_today(server: Served) -> str:
+    """The emulator's date (the report date of a letter returned now)."""
+    now = server.admin("GET", "/_emulator/clock").json()["now"]
+    return str(now[:10])
+
+
+def test_a_letter_not_yet_printed_cannot_be_returned(server: Served) -> None:
+    client = server.client()
+    with receiving(server) as receiver:
+        letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS)
+        before = dict(client.get_notification_by_id(letter["id"]))
+        assert (before["status"], before["sent_at"]) == ("accepted", None)
+        for path, body in [
+            (f"/_emulator/notifications/{letter['id']}/return", None),
+            (f"/_emulator/notifications/{letter['id']}/status", {"status": "returned-letter"}),
+        ]:
+            answer = server.admin("POST", path, json=body)
+            assert answer.status_code == 400, answer.text
+            error = answer.json()["error"]
+            assert error.startswith("this letter has not been printed yet"), error
+            assert "POST /_emulator/clock" in error
+        assert client.get_notification_by_id(letter["id"])["status"] == "accepted"
+        assert server.callbacks() == []
+        assert client.get_returned_letters_summary() == {
+            "returned_letter_count": 0,
+            "report_date": None,
+        }
+        # Once printed, it can come back.
+        server.pass_print_run(letter["id"])
+        answer = server.admin("POST", f"/_emulator/notifications/{letter['id']}/return")
+        assert answer.status_code == 200, answer.text
+        (returned,) = receiver.wait_for(1)
+    assert returned.json["notification_id"] == letter["id"]
+
+
+def test_forcing_returned_letter_is_returning_the_letter(server: Served) -> None:
+    client = server.client()
+    with receiving(server) as receiver:
+        letter = client.send_letter_notification(demo.LETTER_TEMPLATE_ID, LETTER_ADDRESS, "ref-7")
+        server.pass_print_run(letter["id"])
+        answer = server.admin(
+            "POST",
+            f"/_emulator/notifications/{letter['id']}/status",
+            json={"status": "returned-letter"},
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "received"
+        (request,) = receiver.wait_for(1)
+        assert request.json["notification_id"] == letter["id"]
+        assert request.json["reference"] == "ref-7"
+        (callback,) = server.wait_settled(1)
+        assert callback["type"] == "returned_letter"
+        today = emulator_today(server)
+        assert client.get_returned_letters_summary() == [
+            {"returned_letter_count": 1, "report_date": today}
+        ]
+        report = client.get_returned_letters(today)
+        assert [item["notification_id"] for item in report["returned_letters"]] == [letter["id"]]
+        again = server.admin(
+            "POST",
+            f"/_emulator/notifications/{letter['id']}/status",
+            json={"status": "returned-letter"},
+        )
+        assert (again.status_code, again.json()) == (
+            409,
+            {"error": "this letter has already been returned"},
+        )
+    assert len(receiver.requests) == 1

@@ -78,7 +78,7 @@ def test_a_returned_letter(emulator: Running) -> None:
     sent = client(emulator).send_letter_notification(
         PAGES_LETTER_TEMPLATE_ID, {**ADDRESS, "name": "Ada"}
     )["id"]
-    emulator.clock.advance(5)
+    emulator.clock.advance(2 * 24 * 3600)  # past the letter's print run: it can come back
     with open_stream(emulator.base_url) as response:
         stream = events(response)
         answer = requests.post(

@@ -15,10 +15,15 @@ from notify_emulator.admin.bodies import json_object
 from notify_emulator.clock import format_timestamp
 from notify_emulator.present.serialise import notification_json, received_text_json
 from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
-from notify_emulator.rules.lifecycle import FORCEABLE_STATUSES, is_valid_forced_status
+from notify_emulator.rules.lifecycle import (
+    FORCEABLE_STATUSES,
+    RETURNED_LETTER,
+    is_valid_forced_status,
+)
 from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.seed import ConfigError, parse_seed, parse_seed_text
 from notify_emulator.store import apply_seed
+from notify_emulator.store.returned_letters import NotReturnable, return_letter
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
 from notify_emulator.web.handlers import Result
@@ -211,7 +216,16 @@ def force_status(emulator: Emulator, request: ApiRequest) -> Result:
     if not isinstance(status, str) or not is_valid_forced_status(record.notification_type, status):
         allowed = ", ".join(sorted(FORCEABLE_STATUSES[record.notification_type]))
         raise AdminError(f"status must be one of {allowed} for a {record.notification_type}")
-    emulator.store.force_status(record.id, status)
+    if status == RETURNED_LETTER:
+        # The same as POST /_emulator/notifications/{id}/return (emulator.md "Callbacks"): only
+        # a printed letter, with its row in the returned-letters report and its callback.
+        emulator.store.advance_due_statuses()
+        try:
+            return_letter(emulator.store, record.id)
+        except NotReturnable as error:
+            raise AdminError(error.message, status_code=error.status_code) from None
+    else:
+        emulator.store.force_status(record.id, status)
     _wake_callbacks(emulator)
     updated = emulator.store.get_notification(record.id)
     if updated is None:  # deleted by a concurrent reset

@@ -9,20 +9,23 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from notify_emulator.clock import format_timestamp
 from notify_emulator.rules.callbacks import (
     RETURNED_LETTER,
     ReturnedLetterFacts,
     returned_letter_body,
 )
 from notify_emulator.rules.lifecycle import RETURNED_LETTER as RETURNED_LETTER_STATUS
+from notify_emulator.rules.timings import print_run
 from notify_emulator.store import tables as t
 from notify_emulator.store.events import record_notification_event
 from notify_emulator.store.outbox import callback_setting, enqueue
 from notify_emulator.store.store import Store
 
-# A letter can come back once it has been sent to the printer. `created` is allowed too: the
-# emulator's printer is instant, so a letter returned straight after sending skips ahead.
-RETURNABLE_STATUSES = frozenset({"created", "sending", "delivered"})
+# A letter can come back once it has been sent to the printer: at the print run a letter in
+# `created` becomes `sending` (and gets its sent_at), later `delivered`.
+RETURNABLE_STATUSES = frozenset({"sending", "delivered"})
+NOT_YET_PRINTED_STATUS = "created"
 # api app/utils.py DATETIME_FORMAT_NO_TIMEZONE, used by the returned-letters report.
 REPORT_CREATED_AT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -97,6 +100,13 @@ def return_letter(store: Store, notification_id: str) -> None:
             )
         if values["status"] == RETURNED_LETTER_STATUS:
             raise NotReturnable("this letter has already been returned", status_code=409)
+        if values["status"] == NOT_YET_PRINTED_STATUS:
+            run = format_timestamp(print_run(values["created_at"]))
+            raise NotReturnable(
+                "this letter has not been printed yet, so it cannot be returned: it is printed "
+                f"at the print run at {run} (17:50 London time); move the emulator's clock past "
+                "it first (POST /_emulator/clock)"
+            )
         if values["status"] not in RETURNABLE_STATUSES:
             raise NotReturnable(
                 f"a letter in status {values['status']} was never printed, so it cannot be returned"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from notifications_python_client._core import (
     ClientCore,
     RetryPolicy,
+    Timeout,
     validate_base_url,
     validate_timeout,
 )
@@ -37,11 +38,12 @@ class ConfiguredClient:
         return self._core.key.secret
 
     @property
-    def timeout(self) -> float:
+    def timeout(self) -> Timeout:
+        """Seconds, ``(connect, read)`` seconds, or ``None`` for no limit, as requests takes it."""
         return self._core.timeout
 
     @timeout.setter
-    def timeout(self, value: float) -> None:
+    def timeout(self, value: Timeout) -> None:
         self._core.timeout = validate_timeout(value)
 
     @property

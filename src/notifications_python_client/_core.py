@@ -110,13 +110,41 @@ def validate_base_url(base_url: str) -> str:
     return base_url
 
 
-def validate_timeout(timeout: float) -> float:
-    """A timeout is a positive number of seconds."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-        raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
-    if timeout <= 0:
-        raise ValueError("timeout must be a positive number of seconds")
+#: A timeout as ``requests`` takes it, and the official client passes it on: seconds for the
+#: connection and for each read, ``(connect, read)`` to set them apart, ``None`` for none.
+Timeout = float | tuple[float | None, float | None] | None
+
+
+def _check_seconds(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds or None, not {type(value).__name__}")
+    if value <= 0:
+        raise ValueError(f"{what} must be a positive number of seconds")
+
+
+def validate_timeout(timeout: Timeout) -> Timeout:
+    """A positive number of seconds, a ``(connect, read)`` tuple of them, or ``None``.
+
+    ``None``, alone or in the tuple, means no limit, as with ``requests``.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, tuple):
+        if len(timeout) != 2:
+            raise TypeError("a timeout tuple must be (connect, read)")
+        for part, what in zip(timeout, ("connect timeout", "read timeout"), strict=True):
+            if part is not None:
+                _check_seconds(part, what)
+        return timeout
+    _check_seconds(timeout, "timeout")
     return timeout
+
+
+def connect_and_read_timeouts(timeout: Timeout) -> tuple[float | None, float | None]:
+    """The connect and read limits a timeout sets (``None``: no limit)."""
+    if isinstance(timeout, tuple):
+        return timeout
+    return (timeout, timeout)
 
 
 # --- Tokens ---
@@ -392,7 +420,7 @@ class ClientCore:
         self,
         api_key: str,
         base_url: str,
-        timeout: float,
+        timeout: Timeout,
         retry_policy: RetryPolicy,
         mint_token: TokenMinter = create_jwt_token,
     ) -> None:

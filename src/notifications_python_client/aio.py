@@ -39,6 +39,8 @@ from notifications_python_client._core import (
     Request,
     Response,
     RetryPolicy,
+    Timeout,
+    connect_and_read_timeouts,
     decode_response,
     log_finished,
     origin_of,
@@ -91,10 +93,12 @@ _UNUSABLE_URL: tuple[type[BaseException], ...] = (aiohttp.InvalidURL,) + (
 
 
 @functools.lru_cache(maxsize=16)
-def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
-    # Like requests' timeout: a limit on connecting and one on each read, not on the total.
-    # Built once per value: a ClientTimeout is immutable and sends use one or two values.
-    return aiohttp.ClientTimeout(total=None, sock_connect=seconds, sock_read=seconds)
+def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    # Like requests' timeout: a limit on connecting and one on each read, not on the total
+    # (``None``: no limit). Built once per value: a ClientTimeout is immutable and sends use
+    # one or two values.
+    connect, read = connect_and_read_timeouts(timeout)
+    return aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
 
 
 class _AnswerLost(aiohttp.ClientError):
@@ -158,7 +162,8 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
 
     :param api_key: ``{key name}-{service id}-{secret}``
     :param base_url: the API root
-    :param timeout: seconds to wait for a connection and for each read
+    :param timeout: seconds to wait for a connection and for each read, a ``(connect, read)``
+        tuple of them, or ``None`` to wait for ever
     :param max_retries: how many times a request may be retried when that is safe (0: never)
     :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
     :param session: an ``aiohttp.ClientSession`` to use; the client then does not close it.
@@ -172,7 +177,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         self,
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         *,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,

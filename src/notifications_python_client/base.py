@@ -25,6 +25,7 @@ from notifications_python_client._core import (
     ClientCore,
     PreparedRequest,
     RetryPolicy,
+    Timeout,
     error_for_response,
     joined_url,
     json_default,
@@ -165,7 +166,8 @@ class BaseAPIClient(ConfiguredClient):
 
     :param api_key: ``{key name}-{service id}-{secret}``
     :param base_url: the API root
-    :param timeout: seconds to wait for a connection and for each read
+    :param timeout: seconds to wait for a connection and for each read, a ``(connect, read)``
+        tuple of them, or ``None`` to wait for ever: passed to requests as it is
     :param max_retries: how many times a request may be retried when that is safe (0: never)
     :param retry_policy: a full ``RetryPolicy`` instead of ``max_retries``
     :param session: a ``requests.Session`` to send with (for proxies, client certificates,
@@ -177,7 +179,7 @@ class BaseAPIClient(ConfiguredClient):
         self,
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: Timeout = DEFAULT_TIMEOUT,
         *,
         max_retries: int | None = None,
         retry_policy: RetryPolicy | None = None,

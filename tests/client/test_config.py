@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+from unittest import mock
 
 import pytest
 
 from notifications_python_client import NotificationsAPIClient, RetryPolicy
-from notifications_python_client.errors import ClientConfigError, InvalidURLError
+from notifications_python_client.errors import (
+    ClientConfigError,
+    InvalidURLError,
+    ResponseTimeoutError,
+)
 
-from .fakenotify import API_KEY, CLIENT_KINDS, SECRET, SERVICE_ID, Caller, close_client, make_client
+from .fakenotify import (
+    API_KEY,
+    CLIENT_KINDS,
+    SECRET,
+    SERVICE_ID,
+    Caller,
+    FakeNotify,
+    Reply,
+    close_client,
+    make_client,
+)
 
 OTHER_UUID = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 
@@ -112,11 +128,62 @@ def test_key_must_be_a_string() -> None:
 
 
 @pytest.mark.parametrize(
-    ("timeout", "error"), [(0, ValueError), (-1, ValueError), ("5", TypeError)]
+    ("timeout", "error"),
+    [
+        (0, ValueError),
+        (-1, ValueError),
+        ("5", TypeError),
+        ((1, 0), ValueError),
+        ((1, 2, 3), TypeError),
+        ([1, 2], TypeError),
+        (("1", 2), TypeError),
+        (True, TypeError),
+    ],
 )
 def test_bad_timeouts(timeout: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="timeout"):
         NotificationsAPIClient(API_KEY, timeout=timeout)  # type: ignore[arg-type]
+
+
+# As requests takes them, and the official client passes its timeout straight to requests:
+# None waits for ever, a tuple is (connect, read), either of which may be None.
+GOOD_TIMEOUTS = [None, 5, 2.5, (3.05, 27), (None, 10), (2, None), (None, None)]
+
+
+@pytest.mark.parametrize("timeout", GOOD_TIMEOUTS)
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_timeouts_requests_accepts_are_accepted(
+    kind: str, timeout: Any, notify: FakeNotify
+) -> None:
+    notify.queue(Reply(200, {"templates": []}))
+    client = make_client(kind, notify.url, timeout=timeout, max_retries=0)
+    try:
+        assert client.timeout == timeout
+        assert await Caller(kind, client)("get_all_templates") == {"templates": []}
+    finally:
+        await close_client(client)
+
+
+def test_the_timeout_is_passed_to_requests_as_given(notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"templates": []}), Reply(200, {"templates": []}))
+    client = NotificationsAPIClient(API_KEY, base_url=notify.url, timeout=(3.05, 27))
+    session = client.request_session
+    with client, mock.patch.object(session, "request", wraps=session.request) as sent:
+        client.get_all_templates()
+        client.timeout = None
+        client.get_all_templates()
+    assert [call.kwargs["timeout"] for call in sent.call_args_list] == [(3.05, 27), None]
+
+
+@pytest.mark.parametrize("kind", CLIENT_KINDS)
+async def test_a_tuple_timeout_limits_each_read(kind: str, notify: FakeNotify) -> None:
+    notify.queue(Reply(200, {"templates": []}, delay=1.0))
+    client = make_client(kind, notify.url, timeout=(5, 0.2), max_retries=0)
+    try:
+        with pytest.raises(ResponseTimeoutError):
+            await Caller(kind, client)("get_all_templates")
+    finally:
+        await close_client(client)
 
 
 def test_defaults_and_repr_without_secret() -> None:

@@ -29,14 +29,22 @@ from notifications_python_client.errors import (
 )
 
 __all__ = [
+    "INVALID_FUTURE_TOKEN_ERROR_MESSAGE",
     "create_jwt_token",
     "decode_jwt_token",
     "decode_token",
     "epoch_seconds",
     "get_token_issuer",
+    "validate_jwt_token",
 ]
 
-_FUTURE_TOKEN_MESSAGE = "Token can not be in the future"
+# The official module's names for the token's algorithm and type, and for the seconds a
+# token's ``iat`` may be from the clock.
+__algorithm__ = JWT_ALGORITHM
+__type__ = JWT_TYPE
+__bound__ = TOKEN_CLOCK_SKEW_SECONDS
+
+INVALID_FUTURE_TOKEN_ERROR_MESSAGE = "Token can not be in the future"
 
 
 def epoch_seconds() -> int:
@@ -106,7 +114,7 @@ def decode_jwt_token(token: str, secret: str) -> bool:
     except jwt.InvalidIssuedAtError as error:
         raise TokenExpiredError("Token has invalid iat field", decode_token(token)) from error
     except jwt.ImmatureSignatureError as error:
-        raise TokenExpiredError(_FUTURE_TOKEN_MESSAGE, decode_token(token)) from error
+        raise TokenExpiredError(INVALID_FUTURE_TOKEN_ERROR_MESSAGE, decode_token(token)) from error
     except jwt.InvalidAlgorithmError as error:
         raise TokenAlgorithmError from error
     except jwt.DecodeError as error:
@@ -115,10 +123,17 @@ def decode_jwt_token(token: str, secret: str) -> bool:
         # Anything else (an audience, an expired exp...) gets the general message: Notify does not
         # explain every way a token can be wrong.
         raise TokenError from error
-    return _check_claims(claims)
+    return validate_jwt_token(claims)
 
 
-def _check_claims(claims: dict[str, Any]) -> bool:
+def validate_jwt_token(decoded_token: dict[str, Any]) -> bool:
+    """Check a token's decoded claims: ``iss`` and ``iat`` present, ``iat`` within 30 seconds.
+
+    :raises TokenIssuerError: no ``iss``
+    :raises TokenIssuedAtError: no ``iat``
+    :raises TokenExpiredError: ``iat`` more than 30 seconds in the past or the future
+    """
+    claims = decoded_token
     if "iss" not in claims:
         raise TokenIssuerError
     if "iat" not in claims:
@@ -128,5 +143,5 @@ def _check_claims(claims: dict[str, Any]) -> bool:
     if now > issued_at + TOKEN_CLOCK_SKEW_SECONDS:
         raise TokenExpiredError("Token has expired", claims)
     if issued_at > now + TOKEN_CLOCK_SKEW_SECONDS:
-        raise TokenExpiredError(_FUTURE_TOKEN_MESSAGE, claims)
+        raise TokenExpiredError(INVALID_FUTURE_TOKEN_ERROR_MESSAGE, claims)
     return True

@@ -8,6 +8,7 @@ token cache are both thread-safe.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import ssl
 import time
@@ -19,6 +20,9 @@ from typing import Any, TypeVar
 import requests
 import urllib3.exceptions
 
+# ``__version__``, ``HTTPError`` and ``InvalidResponse`` are names of the official client's
+# ``base`` module, which code written for it imports from here.
+from notifications_python_client import __version__ as __version__
 from notifications_python_client._configured import ConfiguredClient
 from notifications_python_client._constants import DEFAULT_BASE_URL, DEFAULT_TIMEOUT
 from notifications_python_client._core import (
@@ -38,14 +42,18 @@ from notifications_python_client.authentication import create_jwt_token
 from notifications_python_client.errors import (
     APIError,
     ConnectError,
-    InvalidResponse,
     InvalidURLError,
     NetworkError,
     ResponseNotReceivedError,
     ResponseTimeoutError,
 )
+from notifications_python_client.errors import HTTPError as HTTPError
+from notifications_python_client.errors import InvalidResponse as InvalidResponse
 
 __all__ = ["BaseAPIClient"]
+
+#: The sync client's logger, named as in the official client.
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import io
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any, TypeVar, cast
@@ -38,6 +39,9 @@ from notifications_python_client.types import (
 )
 
 __all__ = ["NotificationsAPIClient"]
+
+#: The logger of this module, named as in the official client.
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

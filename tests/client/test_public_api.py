@@ -5,9 +5,14 @@ from __future__ import annotations
 import inspect
 from pathlib import Path
 
+import pytest
+import requests
+
 import notifications_python_client
 from notifications_python_client import authentication, base, errors, notifications, utils
 from notifications_python_client.notifications import NotificationsAPIClient
+
+from .fakenotify import API_KEY
 
 # Each method's parameters, in order, with their defaults, as in the official client 13.x
 # (``include_jobs`` on the iterator is our addition, last so positional calls still work).
@@ -123,3 +128,67 @@ def test_async_client_has_every_method_with_the_same_arguments() -> None:
     assert plain_signature(AsyncNotificationsAPIClient.__init__) == (
         plain_signature(NotificationsAPIClient.__init__)
     )
+
+
+def test_the_official_modules_other_names_exist() -> None:
+    # Names code written for the official client imports from its modules.
+    assert (authentication.__algorithm__, authentication.__type__) == ("HS256", "JWT")
+    assert authentication.__bound__ == 30
+    assert authentication.INVALID_FUTURE_TOKEN_ERROR_MESSAGE == "Token can not be in the future"
+    assert base.HTTPError is errors.HTTPError
+    assert base.InvalidResponse is errors.InvalidResponse
+    assert base.__version__ == notifications_python_client.__version__
+    assert base.create_jwt_token is authentication.create_jwt_token
+    assert base.logger.name == "notifications_python_client.base"
+    assert notifications.logger.name == "notifications_python_client.notifications"
+    for name in (
+        "_create_request_objects",
+        "_perform_request",
+        "_process_json_response",
+        "_serialize_data",
+        "_extended_json_encoder",
+        "generate_headers",
+    ):
+        assert callable(getattr(base.BaseAPIClient, name)), name
+
+
+def test_validate_jwt_token_checks_decoded_claims() -> None:
+    now = authentication.epoch_seconds()
+    assert authentication.validate_jwt_token({"iss": "service", "iat": now}) is True
+    with pytest.raises(errors.TokenIssuerError):
+        authentication.validate_jwt_token({"iat": now})
+    with pytest.raises(errors.TokenIssuedAtError):
+        authentication.validate_jwt_token({"iss": "service"})
+    with pytest.raises(errors.TokenExpiredError, match="Token has expired"):
+        authentication.validate_jwt_token({"iss": "service", "iat": now - 31})
+    with pytest.raises(errors.TokenExpiredError) as raised:
+        authentication.validate_jwt_token({"iss": "service", "iat": now + 31})
+    assert raised.value.message.startswith(authentication.INVALID_FUTURE_TOKEN_ERROR_MESSAGE)
+
+
+def test_the_official_request_steps_work_on_their_own() -> None:
+    client = NotificationsAPIClient(API_KEY, base_url="http://notify.invalid/")
+    url, kwargs = client._create_request_objects("/v2/x", {"s": {"a"}}, {"q": "1"})
+    assert url == "http://notify.invalid/v2/x"
+    assert kwargs["data"] == '{"s": ["a"]}'
+    assert kwargs["params"] == {"q": "1"}
+    assert kwargs["timeout"] == 30
+    assert kwargs["headers"]["Authorization"].startswith("Bearer ")
+    assert client._serialize_data({"s": frozenset()}) == '{"s": []}'
+    with pytest.raises(TypeError):
+        client._extended_json_encoder(object())
+    _, no_body = client._create_request_objects("/v2/x", None, None)
+    assert set(no_body) == {"headers", "timeout"}
+
+    answer = requests.Response()
+    answer.status_code = 200
+    answer._content = b'{"a": 1}'
+    assert client._process_json_response(answer) == {"a": 1}
+    answer.status_code = 204
+    assert client._process_json_response(answer) is None
+    answer.status_code = 200
+    answer._content = b"not json"
+    with pytest.raises(errors.InvalidResponse) as raised:
+        client._process_json_response(answer)
+    assert str(raised.value) == "200 - No JSON response object could be decoded"
+    client.close()

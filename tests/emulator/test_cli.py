@@ -54,6 +54,17 @@ def test_bad_config_names_file_entry_and_field(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("times", [2**63, 10**30])
+def test_a_huge_fault_times_in_a_seed_is_one_line(tmp_path: Path, times: int) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text(f"[[faults]]\ntimes = {times}\naction = {{ status = 500 }}\n", encoding="utf-8")
+    code, output = run("serve", "--config", str(seed), "--database", "sqlite:///:memory:")
+    assert code != 0
+    assert output.startswith(f"notify-emulator: {seed}: faults[0]: times must be at most ")
+    assert output.count("\n") == 1
+    assert "Traceback" not in output
+
+
 def test_missing_config_file(tmp_path: Path) -> None:
     code, output = run(
         "serve", "--config", str(tmp_path / "nope.toml"), "--database", "sqlite:///:memory:"

@@ -118,6 +118,8 @@ def test_a_fault_by_chance_lasts_until_deleted_unless_told() -> None:
         ({"action": {"status": 503}, "times": 0}, "times must be a whole number of at least 1"),
         ({"action": {"status": 503}, "times": True}, "times must be a whole number"),
         ({"action": {"status": 503}, "times": "always"}, "times must be a whole number"),
+        ({"action": {"status": 503}, "times": 2**31}, "times must be at most 2147483647"),
+        ({"action": {"status": 503}, "times": 2**63}, "times must be at most 2147483647"),
         ({"action": {"status": 503}, "rate": 1.5}, "rate must be a number from 0 to 1"),
         ({"action": {"status": 503}, "rate": "half"}, "rate must be a number from 0 to 1"),
         ({"action": {"status": 503}, "match": []}, "match must be an object"),

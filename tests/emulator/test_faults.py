@@ -136,6 +136,22 @@ def test_a_bad_fault_is_a_400_and_adds_nothing(
     assert listed(emulator) == []
 
 
+@pytest.mark.parametrize("times", [2**31, 2**63, 10**30])
+def test_a_huge_times_is_a_400_naming_the_limit(emulator: Running, times: int) -> None:
+    response = admin(
+        emulator, "POST", "/_emulator/faults", json={"action": {"status": 500}, "times": times}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("times must be at most 2147483647")
+    assert listed(emulator) == []
+
+
+def test_the_largest_times_is_stored_and_listed(emulator: Running) -> None:
+    fault = add_fault(emulator, {"action": {"status": 500}, "times": 2**31 - 1})
+    assert (fault["times"], fault["remaining"]) == (2**31 - 1, 2**31 - 1)
+    assert listed(emulator)[0]["remaining"] == 2**31 - 1
+
+
 def test_reset_deletes_every_fault(emulator: Running) -> None:
     add_fault(emulator, {"action": {"status": 500}, "times": None})
     assert admin(emulator, "POST", "/_emulator/reset").status_code == 200

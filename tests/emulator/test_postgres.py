@@ -124,3 +124,20 @@ def test_faults_and_the_clock_are_shared_through_postgres(postgres_url: str) -> 
         assert stored["created_at"] == (clock.now() + timedelta(days=1)).strftime(
             "%Y-%m-%dT%H:%M:%S.%fZ"
         )
+
+
+def test_a_fault_times_fits_postgres_integer_column(postgres_url: str) -> None:
+    import requests
+
+    clock = FrozenClock(datetime.now(timezone.utc))
+    with serve(postgres_url, clock) as server:
+        url = server.base_url + "/_emulator/faults"
+        too_many = requests.post(url, json={"action": {"status": 503}, "times": 2**31}, timeout=10)
+        assert too_many.status_code == 400
+        assert too_many.json()["error"] == "times must be at most 2147483647"
+        largest = requests.post(
+            url, json={"action": {"status": 503}, "times": 2**31 - 1}, timeout=10
+        )
+        assert largest.status_code == 201
+        (listed,) = requests.get(url, timeout=10).json()["faults"]
+        assert listed["remaining"] == 2**31 - 1

@@ -136,6 +136,14 @@ def test_bad_seed_messages(text: str, message: str) -> None:
     assert "\n" not in str(raised.value)
 
 
+@pytest.mark.parametrize("times", [2**31, 2**63])
+def test_a_fault_times_beyond_what_is_stored_is_refused(times: int) -> None:
+    text = f"[[faults]]\ntimes = {times}\naction = {{ status = 500 }}\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_seed_text(text, source="seed.toml")
+    assert str(raised.value) == "seed.toml: faults[0]: times must be at most 2147483647"
+
+
 def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "seed.toml"
     path.write_text("[[services]\n", encoding="utf-8")

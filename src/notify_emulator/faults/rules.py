@@ -35,6 +35,7 @@ __all__ = [
     "FOREVER",
     "MATCH_FIELDS",
     "MAX_DELAY_MS",
+    "MAX_TIMES",
     "SERVER_ERROR_STATUSES",
     "Action",
     "FaultError",
@@ -62,6 +63,9 @@ FAULT_FIELDS = ("id", "match", "action", "times", "rate")
 FOREVER = "forever"
 # Ten minutes: longer than any client waits for an answer.
 MAX_DELAY_MS = 600_000
+# The most a fault's `times` can be: what every database stores as an INTEGER (PostgreSQL's is
+# 32-bit), and more requests than any rehearsal makes.
+MAX_TIMES = 2**31 - 1
 
 # Notify's 500 names whatever exception crashed (notify-api.md §4.1); a rehearsed failure has no
 # real exception behind it, so it names the most general one. 504 is Notify's own timeout.
@@ -397,6 +401,8 @@ def _parse_times(value: object) -> int | None:
             f"times must be a whole number of at least 1, or null or {FOREVER!r} (until "
             f"deleted), not {_shown(value)}"
         )
+    if value > MAX_TIMES:
+        raise FaultError(f"times must be at most {MAX_TIMES}")
     return value
 
 

@@ -22,7 +22,14 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import IO, Any, TypeVar, cast
 
-import aiohttp
+try:
+    import aiohttp
+except ImportError as missing:
+    raise ModuleNotFoundError(
+        "notifications_python_client.aio needs aiohttp, which is not installed: install the "
+        "client's async extra, pip install 'notifications-python-client[async]'",
+        name="aiohttp",
+    ) from missing
 
 from notifications_python_client import _endpoints
 from notifications_python_client._configured import ConfiguredClient

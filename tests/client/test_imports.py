@@ -7,6 +7,8 @@ the file; so every ``import`` statement counts, wherever it is.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import notifications_python_client
@@ -91,3 +93,24 @@ def test_find_cycle_reports_a_cycle() -> None:
 
 def test_no_module_imports_itself_round_a_cycle() -> None:
     assert find_cycle(import_graph()) is None
+
+
+def test_the_async_client_without_aiohttp_names_the_extra_to_install() -> None:
+    # A fresh interpreter in which aiohttp cannot be imported.
+    program = (
+        "import sys\n"
+        "sys.modules['aiohttp'] = None\n"
+        "import notifications_python_client\n"
+        "try:\n"
+        "    import notifications_python_client.aio\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print(error.name)\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, timeout=60
+    )
+    name, message = result.stdout.splitlines()[:2]
+    assert name == "aiohttp"
+    assert "notifications-python-client[async]" in message
+    assert "aiohttp" in message

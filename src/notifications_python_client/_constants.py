@@ -8,7 +8,8 @@ DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 #: Seconds to wait for a connection and, separately, for each read (as the official client).
 DEFAULT_TIMEOUT: float = 30
 
-#: Name of the logger every part of the client writes to.
+#: The logger the client's loggers are under: the sync client writes to ``.base`` (as the
+#: official client does) and the async one to ``.aio``, so configuring this one covers both.
 LOGGER_NAME = "notifications_python_client"
 
 #: Prefix of the ``User-agent`` header; the package version follows the slash.

@@ -423,6 +423,7 @@ class ClientCore:
         timeout: Timeout,
         retry_policy: RetryPolicy,
         mint_token: TokenMinter = create_jwt_token,
+        log: logging.Logger = logger,
     ) -> None:
         # The base URL is checked first, as in the official client.
         self.base_url = validate_base_url(base_url)
@@ -430,6 +431,8 @@ class ClientCore:
         self.timeout = validate_timeout(timeout)
         self.retry_policy = retry_policy
         self.tokens = TokenSource(self.key, mint=mint_token)
+        #: Where this client's retries and failures are logged (its transport module's logger).
+        self.log = log
         self._headers_for: tuple[str, dict[str, str]] | None = None
 
     @property
@@ -471,9 +474,9 @@ class ClientCore:
         """Seconds to wait before the next attempt, or ``None`` to raise; logs either way."""
         delay = self.retry_policy.delay_before_retry(prepared.method, attempt, error)
         if delay is None:
-            log_failure(prepared, error)
+            log_failure(prepared, error, self.log)
         else:
-            logger.info(
+            self.log.info(
                 "Retrying API %s request on %s in %.2fs after %s (retry %d of %d)",
                 prepared.method,
                 prepared.path,
@@ -497,12 +500,14 @@ def describe_for_log(error: APIError) -> str:
     return f"{type(error).__name__} {error.status_code}" + (f" [{names}]" if names else "")
 
 
-def log_finished(prepared: PreparedRequest, status: int | None, elapsed: float) -> None:
+def log_finished(
+    prepared: PreparedRequest, status: int | None, elapsed: float, log: logging.Logger = logger
+) -> None:
     # Checked first: working out the path for the message costs more than the call itself,
     # on every request, when debug logging is off.
-    if not logger.isEnabledFor(logging.DEBUG):
+    if not log.isEnabledFor(logging.DEBUG):
         return
-    logger.debug(
+    log.debug(
         "API %s request on %s finished in %.3fs with status %s",
         prepared.method,
         prepared.path,
@@ -511,8 +516,8 @@ def log_finished(prepared: PreparedRequest, status: int | None, elapsed: float) 
     )
 
 
-def log_failure(prepared: PreparedRequest, error: APIError) -> None:
-    logger.warning(
+def log_failure(prepared: PreparedRequest, error: APIError, log: logging.Logger = logger) -> None:
+    log.warning(
         "API %s request on %s failed with %s",
         prepared.method,
         prepared.path,

@@ -17,6 +17,7 @@ import asyncio
 import datetime
 import functools
 import io
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
@@ -81,6 +82,9 @@ from notifications_python_client.types import (
 )
 
 __all__ = ["AsyncNotificationsAPIClient"]
+
+#: The async client's logger (below "notifications_python_client", as the sync client's is).
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ClientT = TypeVar("ClientT", bound="AsyncNotificationsAPIClient")
@@ -191,7 +195,11 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._core = ClientCore(
-            api_key, base_url, timeout, resolve_retry_policy(max_retries, retry_policy)
+            api_key,
+            base_url,
+            timeout,
+            resolve_retry_policy(max_retries, retry_policy),
+            log=logger,
         )
         self._session = session
         self._owns_session = session is None
@@ -239,7 +247,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
                 if delay is None:
                     raise
             finally:
-                log_finished(prepared, status, time.monotonic() - started)
+                log_finished(prepared, status, time.monotonic() - started, logger)
             await asyncio.sleep(delay)
             attempt += 1
 

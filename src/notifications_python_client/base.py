@@ -199,6 +199,7 @@ class BaseAPIClient(ConfiguredClient):
             timeout,
             resolve_retry_policy(max_retries, retry_policy),
             mint_token=_mint_token,
+            log=logger,
         )
         if session is not None and not isinstance(session, requests.Session):
             raise TypeError(f"session must be a requests.Session, not {type(session).__name__}")
@@ -279,7 +280,7 @@ class BaseAPIClient(ConfiguredClient):
                 raise error_for_response(response)
             return response
         finally:
-            log_finished(_attempt(method, url), status, time.monotonic() - started)
+            log_finished(_attempt(method, url), status, time.monotonic() - started, logger)
 
     def _process_json_response(self, response: requests.Response) -> Any:
         """The decoded JSON of a 2xx response (``None`` for a 204)."""

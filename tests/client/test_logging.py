@@ -38,3 +38,22 @@ async def test_logs_hold_no_secrets(
     assert len(warnings) == 1
     assert "ValidationError" in warnings[0]
     assert "400" in warnings[0]
+
+
+async def test_each_client_logs_to_its_modules_logger(
+    call: Caller, notify: FakeNotify, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The sync client's logger is the official client's (its ``base`` module's); both are
+    # below "notifications_python_client", so configuring that one still covers them.
+    caplog.set_level(logging.DEBUG, logger="notifications_python_client")
+    notify.queue(Reply(200, {"templates": []}), error_reply(404, "NoResultFound", "No result"))
+    await call("get_all_templates")
+    with pytest.raises(Exception, match="NoResultFound"):
+        await call("get_template", TEMPLATE_ID)
+
+    expected = {
+        "sync": "notifications_python_client.base",
+        "async": "notifications_python_client.aio",
+    }[call.kind]
+    names = {r.name for r in caplog.records if r.name.startswith("notifications_python_client")}
+    assert names == {expected}

@@ -13,13 +13,16 @@ import socket
 import time
 from collections.abc import Iterator
 
+import anyio
 import pytest
 import requests
 from starlette.applications import Starlette
+from starlette.types import Message
 
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.app import create_app
 from notify_emulator.demo import service as demo
+from notify_emulator.faults.rules import parse_fault
 from notify_emulator.server import BackgroundServer
 from notify_emulator.settings import Settings
 from notify_emulator.web.guard import MAX_BODY_BYTES, MAX_HEAD_BYTES
@@ -376,6 +379,68 @@ def test_a_body_at_the_limit_is_read(local: AsgiDriver) -> None:
     answer = local.request("POST", SMS, headers=[_bearer()], body=body, chunks=8)
     assert answer.status == 400  # read whole, then refused by Notify's schema
     assert "x was unexpected" in answer.body.decode()
+
+
+@pytest.mark.parametrize("framing", ["chunked", "declared"])
+def test_a_recipient_fault_reads_no_more_of_a_body_than_the_limit(framing: str) -> None:
+    # A fault matching on the recipient reads the body before the routes do: it must stop
+    # where the limit does, not take the whole of a huge body into memory.
+    app = _app()
+    app.state.emulator.store.faults.add(
+        parse_fault({"match": {"recipient": "07700900123"}, "action": {"status": 500}})
+    )
+    chunk = b"a" * (1024 * 1024)
+    chunks = 400  # 400 MB, were it all read
+    given = 0
+    messages: list[Message] = []
+
+    async def receive() -> Message:
+        nonlocal given
+        if given == chunks:
+            return {"type": "http.disconnect"}
+        given += 1
+        return {"type": "http.request", "body": chunk, "more_body": given < chunks}
+
+    async def send(message: Message) -> None:
+        messages.append(message)
+
+    size = len(chunk) * chunks
+    framed = (
+        (b"transfer-encoding", b"chunked")
+        if framing == "chunked"
+        else (b"content-length", str(size).encode())
+    )
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": SMS,
+        "raw_path": SMS.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", HOST.encode()),
+            (b"content-type", b"application/json"),
+            (b"authorization", _bearer()[1].encode()),
+            framed,
+        ],
+        "server": ("127.0.0.1", 6011),
+        "client": ("127.0.0.1", 50000),
+        "state": {},
+        "app": app,
+    }
+    anyio.run(app, scope, receive, send)
+    (start,) = [message for message in messages if message["type"] == "http.response.start"]
+    assert start["status"] == 413
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    assert json.loads(body)["errors"][0]["error"] == "RequestEntityTooLarge"
+    # Reading stopped once past the limit: 11 chunks of 1 MB, not 400 (none when the
+    # Content-Length says it is too large).
+    expected = MAX_BODY_BYTES // len(chunk) + 1 if framing == "chunked" else 0
+    assert given == expected, f"{given} MB were read"
+    assert app.state.emulator.store.faults.all()[0].remaining == 1
 
 
 # --- over real HTTP -----------------------------------------------------------------------------

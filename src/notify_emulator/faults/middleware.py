@@ -40,6 +40,7 @@ from notify_emulator.store.faults import FaultRecord
 from notify_emulator.web.auth import Caller, authenticate
 from notify_emulator.web.context import Emulator
 from notify_emulator.web.errors import ApiError
+from notify_emulator.web.guard import MAX_BODY_BYTES
 from notify_emulator.web.responses import json_response
 
 __all__ = ["FaultsMiddleware"]
@@ -77,7 +78,15 @@ class FaultsMiddleware:
         closer = connection_closer(scope, receive)
         body: bytes | None = None
         if any(fault.spec.match.needs_recipient for fault in candidates):
+            if _declared_too_large(scope):
+                # The guard refuses it unread (413); no fault looks inside.
+                await self.app(scope, receive, send)
+                return
             body, receive = await _read_body(receive)
+            if len(body) > MAX_BODY_BYTES:
+                # Read no further: the guard sees the same start and answers its 413.
+                await self.app(scope, receive, send)
+                return
         authorization = _header(scope, b"authorization")
         chosen = _choose(emulator, candidates, method, path, authorization, body)
         if chosen is None:
@@ -197,13 +206,24 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _declared_too_large(scope: Scope) -> bool:
+    declared = _header(scope, b"content-length")
+    return declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES
+
+
 async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """The whole request body, and a ``receive`` that gives the app the same messages again."""
+    """The request body, and a ``receive`` that gives the app the same messages again, then
+    the rest. Reading stops once the body is over :data:`MAX_BODY_BYTES` (the guard's limit),
+    so that a huge body is never held in memory; such a body is given back incomplete."""
     messages: list[Message] = []
+    size = 0
     while True:
         message = await receive()
         messages.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
+        if message["type"] != "http.request":
+            break
+        size += len(message.get("body", b""))
+        if size > MAX_BODY_BYTES or not message.get("more_body", False):
             break
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
 

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from notify_emulator import admin, api, pages
+from notify_emulator.api import unsubscribe
 from notify_emulator.callbacks.worker import CallbackWorker
 from notify_emulator.clock import ShiftedClock, real_clock
 from notify_emulator.demo.service import demo_seed
@@ -96,7 +97,12 @@ def create_app(settings: Settings | None = None, *, seed: bool = True) -> Starle
     # faults the server's own receive (a drop closes the connection through it), the guard
     # every request before the slashes' redirects and the routes.
     app.add_middleware(SlashesMiddleware)
-    app.add_middleware(GuardMiddleware, settings=settings)
+    # The unsubscribe route reads no body, so a mail client's form is no reason to refuse it.
+    app.add_middleware(
+        GuardMiddleware,
+        settings=settings,
+        any_body_paths=[path for path, _, _ in unsubscribe.ROUTES],
+    )
     app.add_middleware(FaultsMiddleware)
     app.add_middleware(FailsafeMiddleware)
     app.add_middleware(HeadersMiddleware, log_requests=settings.log_requests)
@@ -134,6 +140,7 @@ def _mounted(
 def _routes() -> list[BaseRoute]:
     return [
         *_mounted(api.PREFIX, api.ROUTES, "v2", api.ON_EVENT_LOOP),
+        *_mounted("", unsubscribe.ROUTES, "v2"),
         *_mounted(admin.PREFIX, admin.ROUTES, "admin"),
         Route("/_status", _status, methods=["GET", "POST"]),
         *(Route(path, endpoint, methods=["GET"]) for path, endpoint in pages.STREAMS),

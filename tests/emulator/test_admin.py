@@ -10,6 +10,7 @@ import requests
 
 from notifications_python_client.utils import prepare_upload
 from notify_emulator.demo import service as demo
+from notify_emulator.present.serialise import unsubscribe_token
 from notify_emulator.store.tables import ACTIVITY_TABLES
 
 from .emulator_harness import Running
@@ -199,7 +200,9 @@ def test_reset_empties_every_activity_table_whichever_hold_rows(emulator: Runnin
     with_a_file = {"type": "email", "name": "File", "subject": "File", "body": "Get ((link))"}
     template = admin(emulator, "POST", f"{service}/templates", json=with_a_file).json()
     upload = prepare_upload(io.BytesIO(b"%PDF-1.4 a small file"), filename="report.pdf")
-    client.send_email_notification("a@example.com", template["id"], {"link": upload})
+    email = client.send_email_notification("a@example.com", template["id"], {"link": upload})
+    unsubscribe = f"/unsubscribe/{email['id']}/{unsubscribe_token(email['id'])}"
+    assert admin(emulator, "POST", unsubscribe).status_code == 200
     client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
     address = {
         "address_line_1": "A Person",

@@ -553,6 +553,18 @@ for method, path in [
     ("GET", "/v2/notifications/a/b/c"),
 ]:
     case(f"{method} {path}", method, path, body={} if method in {"POST", "PUT"} else None)
+# One-click unsubscribe (api app/one_click_unsubscribe/rest.py): no auth, any body, POST only.
+UNSUBSCRIBE = f"/unsubscribe/{UNKNOWN}/not-a-valid-token"
+for method, path, options in [
+    ("POST", UNSUBSCRIBE, {"raw": "List-Unsubscribe=One-Click"}),
+    ("POST", UNSUBSCRIBE, {"body": {}}),
+    ("GET", UNSUBSCRIBE, {}),
+    ("POST", "/unsubscribe/not-a-uuid/token", {"raw": "List-Unsubscribe=One-Click"}),
+    ("POST", "/nope", {"raw": "a=1"}),
+]:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if "raw" in options else {}
+    shown = "a form" if "raw" in options else "JSON" if "body" in options else "nothing"
+    case(f"{method} {path} with {shown}", method, path, key=None, headers=headers, **options)
 case(
     "an unknown kind of notification",
     "POST",

@@ -6,7 +6,16 @@
 
 from __future__ import annotations
 
-from notify_emulator.admin import callbacks, clock, documents, faults, preview, routes, setup
+from notify_emulator.admin import (
+    callbacks,
+    clock,
+    documents,
+    faults,
+    preview,
+    routes,
+    setup,
+    unsubscribe,
+)
 from notify_emulator.web.handlers import Handler
 
 __all__ = ["PREFIX", "ROUTES"]
@@ -32,6 +41,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/notifications/{notification_id}/return", "POST", callbacks.return_notification),
     ("/services/{service_id}/callbacks", "POST", callbacks.set_service_callback),
     ("/templates/preview", "POST", preview.preview_template),
+    ("/unsubscribe-requests", "GET", unsubscribe.list_all),
     *setup.ROUTES,
 ]
 """(path under :data:`PREFIX`, method, handler), in matching order."""

@@ -106,9 +106,15 @@ def unsubscribe_url(
     if record.one_click_unsubscribe_url:
         return record.one_click_unsubscribe_url
     if record.notification_type == "email" and template and template.has_unsubscribe_link:
-        token = uuid.uuid5(UNSUBSCRIBE_NAMESPACE, record.id).hex
-        return f"{root}/unsubscribe/{record.id}/{token}"
+        return f"{root}/unsubscribe/{record.id}/{unsubscribe_token(record.id)}"
     return None
+
+
+def unsubscribe_token(notification_id: str) -> str:
+    """The token of a notification's generated unsubscribe URL (``POST /unsubscribe/{id}/
+    {token}`` takes only this one). Notify signs the recipient's address instead; the emulator
+    derives it from the id, so the same URL is shown on every read."""
+    return uuid.uuid5(UNSUBSCRIBE_NAMESPACE, notification_id).hex
 
 
 def cost_data(record: NotificationRecord) -> dict[str, object]:

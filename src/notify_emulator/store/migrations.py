@@ -93,6 +93,10 @@ def _rate_limit_buckets(connection: Connection) -> None:
     tables.rate_limit_buckets.create(connection, checkfirst=True)
 
 
+def _unsubscribe_requests(connection: Connection) -> None:
+    tables.unsubscribe_requests.create(connection, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _initial_schema),
     (2, "templates.has_unsubscribe_link", _template_unsubscribe_link),
@@ -102,6 +106,7 @@ MIGRATIONS: list[Migration] = [
     (6, "faults and emulator_clock", _faults_and_clock),
     (7, "rate_limit_buckets", _rate_limit_buckets),
     (8, "inbox indexes and activity_events", _inbox),
+    (9, "unsubscribe_requests", _unsubscribe_requests),
 ]
 
 

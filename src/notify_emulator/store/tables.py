@@ -266,6 +266,20 @@ returned_letters = Table(
     Index("ix_returned_letters_report", "service_id", "reported_at"),
 )
 
+# Added by migration 9: one-click unsubscribe requests (POST /unsubscribe/{id}/{token}), one
+# row per notification, as Notify's unsubscribe_request table records them.
+unsubscribe_requests = Table(
+    "unsubscribe_requests",
+    metadata,
+    Column("notification_id", String(ID), primary_key=True),
+    Column("service_id", String(ID), nullable=False),
+    Column("template_id", String(ID), nullable=False),
+    Column("template_version", Integer, nullable=False),
+    Column("email_address", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_unsubscribe_requests_service_created", "service_id", "created_at"),
+)
+
 # Added by migration 6: the faults being rehearsed (shared/spec/emulator.md "Faults"), shared by
 # every process; `remaining` is how many more requests a fault hits (NULL: until deleted),
 # used up by an atomic UPDATE, and `position` keeps them in the order they were added.
@@ -343,4 +357,5 @@ ACTIVITY_TABLES = (
     callbacks,
     returned_letters,
     rate_limit_buckets,
+    unsubscribe_requests,
 )

@@ -14,7 +14,9 @@ to drive. :class:`GuardMiddleware` checks, in this order, before the request rea
    emulator's own → ``403``; to a path a route takes, its body must be JSON sent as
    ``application/json`` (a seed to ``/_emulator/config`` may also be ``application/toml``),
    which no cross-site form can send → else ``415``. A path no route takes reads no body, so
-   it goes on to its ``404`` whatever the body, as Notify's unknown URLs do.
+   it goes on to its ``404`` whatever the body, as Notify's unknown URLs do; so do the paths
+   given as ``any_body_paths``, routes that read no body (Notify's one-click unsubscribe, which
+   mail clients post a form to).
 
 On every route, a body over :data:`MAX_BODY_BYTES` is ``413`` (a JSON error in the route's
 shape), refused before it is read whole when ``Content-Length`` says so. The body is read
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notify_emulator.settings import Settings
@@ -120,9 +122,13 @@ class _Request:
 class GuardMiddleware:
     """The checks above, as ASGI middleware mounted in ``app.py``."""
 
-    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+    def __init__(
+        self, app: ASGIApp, *, settings: Settings, any_body_paths: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.settings = settings
+        # Route paths (Starlette's syntax) whose requests may carry any body.
+        self.any_body_paths = [compile_path(path)[0] for path in any_body_paths]
         self.token_required = not is_loopback_host(settings.host)
         if self.token_required and settings.admin_token is None:
             raise ValueError(
@@ -136,7 +142,7 @@ class GuardMiddleware:
             return
         request = _read(scope)
         notify = is_notify_path(request.path)
-        refusal = None if notify else self._refusal(request, _routed(scope, request.path))
+        refusal = None if notify else self._refusal(request, self._reads_body(scope, request))
         if refusal is not None:
             await refusal(scope, receive, send)
             return
@@ -152,7 +158,14 @@ class GuardMiddleware:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    def _refusal(self, request: _Request, routed: bool) -> Response | None:
+    def _reads_body(self, scope: Scope, request: _Request) -> bool:
+        """Whether a route takes the path and may read the body (so its type matters)."""
+        path = _normal(request.path)
+        if any(pattern.fullmatch(path) for pattern in self.any_body_paths):
+            return False
+        return _routed(scope, path)
+
+    def _refusal(self, request: _Request, reads_body: bool) -> Response | None:
         host = request.headers.get("host", "")
         if not self._serves(host, request.port, request.scheme):
             return _refuse(403, WRONG_HOST.format(host=host))
@@ -168,7 +181,7 @@ class GuardMiddleware:
             has_body = request.headers.get("content-length", "0") != "0" or (
                 "transfer-encoding" in request.headers
             )
-            if routed and (content_type is not None or has_body):
+            if reads_body and (content_type is not None or has_body):
                 allowed = SEED_TYPES if _normal(request.path) == SEED_PATH else JSON_TYPES
                 media_type = (content_type or "").split(";", 1)[0].strip().lower()
                 if media_type not in allowed:

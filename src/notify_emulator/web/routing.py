@@ -7,6 +7,8 @@ blueprint's authentication.
 
 from __future__ import annotations
 
+import uuid
+
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
@@ -42,9 +44,23 @@ class DigitsConvertor(Convertor[str]):
         return value
 
 
+class HyphenatedUUIDConvertor(Convertor[str]):
+    """A UUID in its hyphenated form only, in either case, kept as canonical text: Werkzeug's
+    ``uuid`` converter (Starlette's also takes the form without hyphens)."""
+
+    regex = "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
+
+    def convert(self, value: str) -> str:
+        return str(uuid.UUID(value))
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
 def register_convertors() -> None:
-    """Make ``{name:digits}`` available to route paths."""
+    """Make ``{name:digits}`` and ``{name:werkzeug_uuid}`` available to route paths."""
     register_url_convertor("digits", DigitsConvertor())
+    register_url_convertor("werkzeug_uuid", HyphenatedUUIDConvertor())
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

@@ -74,6 +74,21 @@ def parse_api_key(api_key: str) -> ApiKey:
     """
     if not isinstance(api_key, str):
         raise TypeError(f"api_key must be a str, not {type(api_key).__name__}")
+    try:
+        return _parse_api_key(api_key)
+    except ClientConfigError as error:
+        if api_key == api_key.rstrip():
+            raise
+        # The official client reads the key's parts from its end and does not strip it
+        # either; the message stays the one it gives, the explanation says what is wrong.
+        raise ClientConfigError(
+            str(error),
+            "The API key ends with whitespace (a space or a line break, perhaps from the file "
+            "or the variable it was read from); remove it.",
+        ) from None
+
+
+def _parse_api_key(api_key: str) -> ApiKey:
     secret = api_key[-UUID_TEXT_LENGTH:]
     service_end = -(UUID_TEXT_LENGTH + 1)
     service_id = api_key[service_end - UUID_TEXT_LENGTH : service_end]

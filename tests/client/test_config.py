@@ -216,3 +216,21 @@ def test_attributes_can_be_changed_and_are_checked() -> None:
         assert (client.base_url, client.timeout) == ("http://localhost:6011", 5)
         with pytest.raises(ClientConfigError):
             client.base_url = ""
+
+
+@pytest.mark.parametrize("key", [f"{API_KEY}\n", f"{API_KEY}  ", f"{API_KEY}\t"])
+def test_a_key_with_whitespace_after_it_is_refused_and_the_note_says_why(key: str) -> None:
+    # The official client does not strip the key either (it then signs with the wrong secret
+    # and Notify refuses the token); this one says what is wrong before anything is sent.
+    with pytest.raises(ClientConfigError) as raised:
+        NotificationsAPIClient(key)
+    assert str(raised.value) in {"Missing service ID", "Missing API key"}
+    assert raised.value.explanation is not None
+    assert "whitespace" in raised.value.explanation
+    assert SECRET not in raised.value.explanation
+
+
+def test_whitespace_before_a_key_is_part_of_its_name_as_in_the_official_client() -> None:
+    # The official client reads the service id and the secret from the key's end.
+    with NotificationsAPIClient(f"  {API_KEY}") as client:
+        assert (client.service_id, client.api_key) == (SERVICE_ID, SECRET)

@@ -210,3 +210,29 @@ def test_bearer_token_rule_and_message() -> None:
     with pytest.raises(CallbackSettingError) as raised:
         check_bearer_token("secret-token-✓")
     assert "secret-token" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "secret-token\r\nX-Injected: yes",
+        "secret-token\n",
+        "\rsecret-token",
+        "secret\ttoken-x",
+        "secret\x00token-x",
+        "secret\x7ftoken-x",
+        "secret\x85token-x",  # NEL, a Latin-1 control character
+    ],
+)
+def test_a_bearer_token_with_control_characters_is_refused(token: str) -> None:
+    with pytest.raises(CallbackSettingError) as raised:
+        check_bearer_token(token)
+    message = str(raised.value)
+    assert message == (
+        "The bearer token must not contain control characters such as line breaks or tabs"
+    )
+    assert "secret" not in message
+
+
+def test_a_bearer_token_may_hold_spaces_and_latin_1_letters() -> None:
+    check_bearer_token("a token with spaces and é")

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 __all__ = [
+    "BEARER_TOKEN_CONTROL",
     "BEARER_TOKEN_TOO_SHORT",
     "CALLBACK_TYPES",
     "DEFAULT_CALLBACK_DELAY_SECONDS",
@@ -79,6 +80,13 @@ NOTIFY_URL_MESSAGE = "Must be a valid https URL"
 # §6: admin Length(min=10, thing="the bearer token"); the API schema's minLength is the same.
 MIN_BEARER_TOKEN_LENGTH = 10
 BEARER_TOKEN_TOO_SHORT = "The bearer token must be at least 10 characters long"
+# The token goes into an Authorization header, which a line break would end (and another
+# header could follow). Notify's admin app checks only Latin-1; the emulator refuses every
+# control character (C0, DEL and C1), which no header value may carry.
+BEARER_TOKEN_CONTROL = (
+    "The bearer token must not contain control characters such as line breaks or tabs"
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class CallbackSettingError(ValueError):
@@ -118,9 +126,12 @@ def notify_url_warning(url: str) -> str | None:
 
 
 def check_bearer_token(token: str) -> None:
-    """Notify's rule: at least 10 characters, and only characters a header can carry."""
+    """Notify's rule: at least 10 characters, and only characters a header can carry (no
+    control characters, and Latin-1 only)."""
     if len(token) < MIN_BEARER_TOKEN_LENGTH:
         raise CallbackSettingError(BEARER_TOKEN_TOO_SHORT)
+    if _CONTROL.search(token):
+        raise CallbackSettingError(BEARER_TOKEN_CONTROL)
     unsupported = sorted({character for character in token if not _latin_1(character)})
     if unsupported:
         # The admin app's CanEncode message (the characters are not secret on their own, but

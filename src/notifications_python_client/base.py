@@ -1,8 +1,10 @@
-"""The sync transport: sends prepared requests with ``requests`` and sleeps between retries.
+"""The sync transport: sends requests with ``requests`` and sleeps between retries.
 
-Everything else (building requests, decoding answers, errors, the retry decision) is in
-``_core``. One client may be shared by many threads: the session's connection pool and the
-token cache are both thread-safe.
+A request takes the official client's steps (``request`` → ``_create_request_objects`` →
+``_perform_request`` → ``_process_json_response``), so code that overrides or mocks any of
+them keeps working; the retry loop is inside ``request``. Tokens, headers, which error an
+answer becomes and the retry decision are in ``_core``. One client may be shared by many
+threads: the session's connection pool and the token cache are both thread-safe.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from notify_emulator.rules.callbacks import (
 )
 from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.seed import ConfigError
-from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from notify_emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, shown_database_url
 from notify_emulator.store import DatabaseError
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def serve(
     listener = _bind(host, port)
     base_url = f"http://{host}:{listener.getsockname()[1]}"
     click.echo(f"Notify emulator listening on {base_url}")
-    click.echo(f"Database: {_safe_url(settings.resolved_database_url)}")
+    click.echo(f"Database: {shown_database_url(settings.resolved_database_url)}")
     if exposed:
         local_url = f"http://localhost:{listener.getsockname()[1]}"
         click.echo(_exposed_warning(host, local_url, admin_token if generated else None), err=True)
@@ -438,8 +438,12 @@ def import_command(
 
 def _require_existing_sqlite_file(url: str) -> None:
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return  # not a URL: opening the store says so, without echoing it
     if parsed.get_backend_name() != "sqlite":
         return
     database = parsed.database or ""
@@ -481,15 +485,6 @@ def _bind(host: str, port: int) -> socket.socket:
         _fail(f"cannot listen on {host}:{port}: {error.strerror}")
     listener.listen(2048)
     return listener
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.password is None:
-        return url  # nothing to hide, and rendering would percent-encode ":memory:"
-    return parsed.render_as_string(hide_password=True)
 
 
 def _fail(message: str) -> NoReturn:

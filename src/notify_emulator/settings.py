@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import platformdirs
@@ -28,6 +29,26 @@ def default_database_url() -> str:
     """A SQLite file in the user's data directory (created on demand)."""
     folder = Path(platformdirs.user_data_dir("notify-emulator", appauthor=False))
     return f"sqlite:///{folder / 'emulator.sqlite3'}"
+
+
+def shown_database_url(url: str) -> str:
+    """``url`` as it may be printed or logged: any password replaced by ``***``
+    (``postgresql://user:***@host/db``)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy reads; hide whatever sits between "user:" and the last "@".
+        return _PASSWORD_IN_URL.sub(r"\1***@", url)
+    if parsed.password is None:
+        return url  # nothing to hide, and rendering would percent-encode ":memory:"
+    return parsed.render_as_string(hide_password=True)
+
+
+# Greedy: a password may itself hold "@", so everything up to the last one goes.
+_PASSWORD_IN_URL = re.compile(r"^([^:/?#]*://[^:/?#@]*:).*@", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -62,6 +83,18 @@ class Settings:
     """Required on the emulator-only surface when bound beyond loopback (web/guard.py)."""
     allowed_hosts: tuple[str, ...] = ()
     """Host header values served besides the loopback names (``--allowed-host``)."""
+
+    def __repr__(self) -> str:
+        # The database URL's password is hidden; the admin token is left out.
+        shown = []
+        for item in fields(self):
+            if not item.repr:
+                continue
+            value = getattr(self, item.name)
+            if item.name == "database_url" and value is not None:
+                value = shown_database_url(value)
+            shown.append(f"{item.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     def __post_init__(self) -> None:
         for name in ("callback_delay", "callback_retry_delay", "callback_timeout"):

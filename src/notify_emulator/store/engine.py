@@ -53,7 +53,7 @@ def create_database_engine(url: str) -> Engine:
     """An engine for ``url``; raises :class:`DatabaseError` for an unusable URL."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
+    except (ArgumentError, ValueError) as error:  # ValueError: a port that is not a number
         # Not echoed: a malformed URL may still hold a password.
         raise DatabaseError(
             "not a database URL: expected sqlite:///FILE, sqlite:///:memory: or postgresql://…"

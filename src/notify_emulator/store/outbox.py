@@ -59,6 +59,10 @@ class ClaimedCallback:
     claim_token: str = field(repr=False)
     attempts: tuple[Mapping[str, Any], ...]
     attempt_limit: int
+    due_at: datetime
+    """When this attempt was due (the emulator's clock): retries are spaced from it."""
+    receiver: str
+    """The URL the outbox row names, which the worker limits its attempts in flight by."""
     setting_missing: bool = False
     """An inbound-SMS callback whose service no longer has that callback set (nothing to send)."""
 
@@ -187,6 +191,7 @@ _DUE_COLUMNS = (
     t.callbacks.c.attempts,
     t.callbacks.c.attempt_count,
     t.callbacks.c.attempt_limit,
+    t.callbacks.c.next_attempt_at,
 )
 
 
@@ -202,16 +207,17 @@ def claim_due(
     real_now: datetime,
     lease: timedelta,
     limit: int,
-    skip_services: Sequence[str] = (),
-    one_per_service: bool = False,
+    skip_urls: Sequence[str] = (),
+    one_per_url: bool = False,
     at_most: int | None = None,
 ) -> list[ClaimedCallback]:
     """Claim due attempts, oldest first, from the ``limit`` oldest due rows.
 
     ``now`` is the emulator's clock (when attempts are due); ``real_now`` and ``lease`` are
-    real time (how long a claim holds if its process dies mid-attempt). Rows of
-    ``skip_services`` are left alone (this process is still delivering for them, in order);
-    ``one_per_service`` claims only each service's oldest, and ``at_most`` caps the claims.
+    real time (how long a claim holds if its process dies mid-attempt). Rows whose URL is in
+    ``skip_urls`` are left alone (the caller has as many attempts in flight to them as it
+    allows); ``one_per_url`` claims only the oldest of each URL, and ``at_most`` caps the
+    claims.
     """
     c = t.callbacks.c
     query = (
@@ -220,16 +226,16 @@ def claim_due(
         .order_by(c.next_attempt_at, c.seq)
         .limit(limit)
     )
-    if skip_services:
-        query = query.where(c.service_id.not_in(list(skip_services)))
+    if skip_urls:
+        query = query.where(c.url.not_in(sorted(set(skip_urls))))
     with db.connect() as connection:
         rows = connection.execute(query).all()
-    if one_per_service:
+    if one_per_url:
         seen: set[str] = set()
         first_rows = []
         for row in rows:
-            if row.service_id not in seen:
-                seen.add(row.service_id)
+            if row.url not in seen:
+                seen.add(row.url)
                 first_rows.append(row)
         rows = first_rows
     if at_most is not None:
@@ -272,6 +278,8 @@ def claim_due(
                     claim_token=token,
                     attempts=tuple(row.attempts or ()),
                     attempt_limit=row.attempt_limit,
+                    due_at=row.next_attempt_at,
+                    receiver=row.url,
                     setting_missing=missing,
                 )
             )

@@ -168,6 +168,89 @@ def test_a_same_origin_state_change_works(local: AsgiDriver) -> None:
     assert _stored(local) == 1
 
 
+def _add_text(driver: AsgiDriver, *headers: tuple[str, str]) -> Answer:
+    body = json.dumps({"service_id": demo.SERVICE_ID, "user_number": "07700900111", "content": "x"})
+    return driver.request(
+        "POST",
+        "/_emulator/received-texts",
+        headers=[("Content-Type", "application/json"), *headers],
+        body=body.encode(),
+    )
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site", "Cross-Site", "something-new"])
+def test_a_state_change_a_browser_says_comes_from_another_site_is_refused(
+    local: AsgiDriver, site: str
+) -> None:
+    # Without an Origin (some browsers leave it out), Fetch Metadata still tells: "same-site"
+    # is another port or subdomain of the same host, such as a dev server on localhost:3000.
+    assert _send_sms(local).status == 201
+    for answer in (
+        _add_text(local, ("Sec-Fetch-Site", site)),
+        local.request("POST", "/_emulator/reset", headers=[("Sec-Fetch-Site", site)]),
+    ):
+        assert answer.status == 403
+        assert _json(answer) == {
+            "error": f"requests from another site (Sec-Fetch-Site: {site}) may not change "
+            "this emulator"
+        }
+    assert _stored(local) == 1
+
+
+@pytest.mark.parametrize("site", ["same-origin", "none", "Same-Origin"])
+def test_a_state_change_from_the_emulators_own_pages_or_the_user_works(
+    local: AsgiDriver, site: str
+) -> None:
+    answer = _add_text(local, ("Sec-Fetch-Site", site), ("Origin", OWN_ORIGIN))
+    assert answer.status == 201
+    assert _stored(local) == 1
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        "http://evil.example/attack",
+        "http://127.0.0.1:6012/",
+        "https://127.0.0.1:6011/",
+        "http://127.0.0.1:6011.evil.example/",
+        "not a url",
+        "null",
+    ],
+)
+def test_a_state_change_referred_by_another_origins_page_is_refused(
+    local: AsgiDriver, referer: str
+) -> None:
+    assert _send_sms(local).status == 201
+    answer = _add_text(local, ("Referer", referer))
+    assert answer.status == 403
+    message = str(_json(answer))
+    assert "may not change this emulator" in message
+    assert "/attack" not in message  # the page's origin is named, not its address
+    assert _stored(local) == 1
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [
+        f"{OWN_ORIGIN}/",
+        f"{OWN_ORIGIN}/notifications/x?service_id=y#top",
+        f"HTTP://{HOST}/received-texts",
+        f"{OWN_ORIGIN}",
+    ],
+)
+def test_a_state_change_referred_by_the_emulators_own_page_works(
+    local: AsgiDriver, referer: str
+) -> None:
+    answer = _add_text(local, ("Referer", referer), ("Sec-Fetch-Site", "same-origin"))
+    assert answer.status == 201
+
+
+def test_reads_and_notifys_routes_ignore_fetch_metadata_and_referer(local: AsgiDriver) -> None:
+    other = [("Sec-Fetch-Site", "cross-site"), ("Referer", "http://evil.example/")]
+    assert local.request("GET", "/_emulator/notifications", headers=other).status == 200
+    assert _send_sms(local, **dict(other)).status == 201
+
+
 def test_a_cross_origin_read_carries_no_cors_permission(local: AsgiDriver) -> None:
     answer = local.request("GET", "/_emulator/notifications", headers=[("Origin", "http://evil")])
     assert answer.status == 200  # a GET changes nothing; without CORS headers no page reads it

@@ -11,12 +11,14 @@ to drive. :class:`GuardMiddleware` checks, in this order, before the request rea
 2. bound beyond loopback, the admin token: the ``X-Emulator-Token`` header, or the cookie a
    page sets after being opened once with ``?token=TOKEN`` → else ``403``;
 3. a state-changing request (POST, PUT, PATCH, DELETE) with an ``Origin`` other than the
-   emulator's own → ``403``; to a path a route takes, its body must be JSON sent as
-   ``application/json`` (a seed to ``/_emulator/config`` may also be ``application/toml``),
-   which no cross-site form can send → else ``415``. A path no route takes reads no body, so
-   it goes on to its ``404`` whatever the body, as Notify's unknown URLs do; so do the paths
-   given as ``any_body_paths``, routes that read no body (Notify's one-click unsubscribe, which
-   mail clients post a form to).
+   emulator's own, a ``Sec-Fetch-Site`` other than ``same-origin`` or ``none``, or a
+   ``Referer`` whose origin is not the emulator's own → ``403`` (the last two catch a browser
+   that leaves ``Origin`` out; scripts send none of the three); to a path a route takes, its
+   body must be JSON sent as ``application/json`` (a seed to ``/_emulator/config`` may also
+   be ``application/toml``), which no cross-site form can send → else ``415``. A path no
+   route takes reads no body, so it goes on to its ``404`` whatever the body, as Notify's
+   unknown URLs do; so do the paths given as ``any_body_paths``, routes that read no body
+   (Notify's one-click unsubscribe, which mail clients post a form to).
 
 On every route, a body over :data:`MAX_BODY_BYTES` is ``413`` (a JSON error in the route's
 shape), refused before it is read whole when ``Content-Length`` says so. The body is read
@@ -32,7 +34,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.responses import Response
 from starlette.routing import Mount, Route, compile_path
@@ -82,6 +84,14 @@ NO_TOKEN = (
 )
 WRONG_TOKEN = "the admin token is wrong"
 WRONG_ORIGIN = "requests from the origin {origin!r} may not change this emulator"
+WRONG_SITE = "requests from another site (Sec-Fetch-Site: {site}) may not change this emulator"
+WRONG_REFERER = "requests from a page of {origin!r} may not change this emulator"
+# What a browser's Sec-Fetch-Site may say of a state change: from one of the emulator's own
+# pages, or from the user (typed in, a bookmark). "same-site" is another port or subdomain of
+# the same host (a dev server on localhost:3000), as foreign to the emulator as any site.
+OWN_FETCH_SITES = frozenset({"same-origin", "none"})
+# Longest piece of a refused header repeated in the error.
+_SHOWN_HEADER_LENGTH = 60
 WRONG_TYPE = "send the body with Content-Type {expected} (this request has {given})"
 
 
@@ -177,6 +187,15 @@ class GuardMiddleware:
             origin = request.headers.get("origin")
             if origin is not None and not self._own_origin(origin, host, request.scheme):
                 return _refuse(403, WRONG_ORIGIN.format(origin=origin))
+            # Browsers that leave Origin out still say where a request comes from.
+            site = request.headers.get("sec-fetch-site")
+            if site is not None and site.strip().lower() not in OWN_FETCH_SITES:
+                return _refuse(403, WRONG_SITE.format(site=_shortened(site)))
+            referer = request.headers.get("referer", "").strip()
+            if referer:
+                referer_origin = _origin_of(referer)
+                if not self._own_origin(referer_origin, host, request.scheme):
+                    return _refuse(403, WRONG_REFERER.format(origin=referer_origin))
             content_type = request.headers.get("content-type")
             has_body = request.headers.get("content-length", "0") != "0" or (
                 "transfer-encoding" in request.headers
@@ -264,6 +283,24 @@ def _routed(scope: Scope, path: str) -> bool:
         if isinstance(route, Mount) and route.path_regex.match(path):
             return True
     return False
+
+
+def _origin_of(url: str) -> str:
+    """The origin (``scheme://host:port``) of a Referer, without its path, query or any user
+    name; what cannot be read as a URL is given back shortened."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _shortened(url)
+    if not parts.scheme or not parts.netloc:
+        return _shortened(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def _shortened(text: str) -> str:
+    if len(text) > _SHOWN_HEADER_LENGTH:
+        return text[: _SHOWN_HEADER_LENGTH - 1] + "…"
+    return text
 
 
 def _normal(path: str) -> str:

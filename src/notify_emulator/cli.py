@@ -185,7 +185,10 @@ def serve(
     click.echo(f"Database: {shown_database_url(settings.resolved_database_url)}")
     if exposed:
         local_url = f"http://localhost:{listener.getsockname()[1]}"
-        click.echo(_exposed_warning(host, local_url, admin_token if generated else None), err=True)
+        warning = _exposed_warning(
+            host, local_url, admin_token if generated else None, demo=config_path is None
+        )
+        click.echo(warning, err=True)
     if config_path is None:
         click.echo(demo_service.describe(base_url, show_keys=not exposed))
     else:
@@ -243,7 +246,7 @@ main.add_command(fault_commands)
 main.add_command(clock_commands)
 
 
-def _exposed_warning(host: str, local_url: str, generated_token: str | None) -> str:
+def _exposed_warning(host: str, local_url: str, generated_token: str | None, *, demo: bool) -> str:
     lines = [
         f"WARNING: bound to {host}, so other machines can reach this emulator.",
         "  Its v2 API answers anyone holding a key, as Notify does. The emulator-only routes",
@@ -257,7 +260,13 @@ def _exposed_warning(host: str, local_url: str, generated_token: str | None) -> 
         lines.append(f"  e.g. {local_url}/?token={generated_token}")
     else:
         lines.append(f"  Admin token: the one given by --admin-token or ${ENV_ADMIN_TOKEN}.")
-    lines.append("  The demo service's API keys are not printed while bound beyond loopback.")
+    if demo:
+        # Not printing them would hide nothing: they are the same everywhere.
+        lines += [
+            "  The demo service's API keys are public (fixed, and printed in the README): anyone",
+            "  who can reach this port can send with them. For keys of your own, start with",
+            "  --config FILE.",
+        ]
     return "\n".join(lines)
 
 

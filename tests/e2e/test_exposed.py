@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -95,6 +96,45 @@ def test_binding_beyond_loopback_warns_and_prints_a_token_but_no_keys(
     client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=base_url, max_retries=0)
     client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
     client.close()
+
+
+def test_beyond_loopback_the_warning_says_the_demo_keys_are_public(
+    generated: tuple[str, str],
+) -> None:
+    # The demo's keys are fixed and printed in the README: not printing them hides nothing,
+    # so the warning says so, and how to have keys of one's own.
+    _, printed = generated
+    assert "The demo service's API keys are not printed" not in printed
+    assert (
+        "  The demo service's API keys are public (fixed, and printed in the README): anyone\n"
+        "  who can reach this port can send with them. For keys of your own, start with\n"
+        "  --config FILE.\n"
+    ) in printed
+
+
+def test_beyond_loopback_with_a_seed_file_the_warning_says_nothing_of_the_demo(
+    tmp_path: Path,
+) -> None:
+    seed = tmp_path / "seed.toml"
+    seed.write_text('[[services]]\nname = "Mine"\n', encoding="utf-8")
+    process = subprocess.Popen(
+        [*SERVE, "--database", "sqlite:///:memory:", "--config", str(seed)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "NOTIFY_EMULATOR_ADMIN_TOKEN": ""},
+    )
+    assert process.stdout is not None
+    printed = ""
+    for _ in range(STARTUP_LINES):
+        line = process.stdout.readline()
+        printed += line
+        if not line or line.startswith("API keys are not printed"):
+            break
+    stop(process)
+    assert "WARNING: bound to 0.0.0.0" in printed
+    assert "demo service" not in printed
+    assert "API keys are not printed when listening beyond loopback" in printed
 
 
 def test_a_given_token_is_used_and_never_printed() -> None:

@@ -99,7 +99,7 @@ def test_refusals_are_shown_next_to_their_fields(page: Page, base_url: str) -> N
     page.get_by_label("Name for this key").fill("   ")
     page.get_by_role("button", name="Continue").click()
     error = page.locator('[data-error-for="name"]')
-    expect(error).to_have_text("Enter a name for this API key")
+    expect(error).to_have_text("Error: Enter a name for this API key")
     expect(page.locator("[data-key-created]")).to_be_hidden()
     page.goto(f"{base_url}/services/{service_id}")
     page.locator("#limit-rate_limit").fill("lots")
@@ -126,6 +126,46 @@ def test_the_first_reply_to_address_added_in_the_page_is_the_default(
     second = page.locator("ul.senders li", has_text="second@example.gov.uk")
     expect(second.get_by_role("button", name="Make default")).to_be_visible()
     expect(first).to_contain_text("(default)")
+
+
+def test_callback_errors_and_warnings_are_shown_by_their_fields(page: Page, base_url: str) -> None:
+    service_id = new_service(base_url)
+    page.goto(f"{base_url}/services/{service_id}")
+    form = page.locator("#callback-delivery_status")
+    url = form.get_by_label("URL")
+    token = form.get_by_label("Bearer token")
+    url.fill("ftp://example.com/receipts")
+    token.fill("a-long-enough-token")
+    form.get_by_role("button", name="Save").click()
+    # GOV.UK's pattern: a summary at the top linking to the field, the message by the field.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary.locator("h2")).to_have_text("There is a problem")
+    link = summary.get_by_role("link")
+    expect(link).to_have_text("The callback URL must start with http:// or https://")
+    error = form.locator('[data-error-for="url"]')
+    expect(error).to_have_text("Error: The callback URL must start with http:// or https://")
+    described = str(url.get_attribute("aria-describedby")).split()
+    assert str(error.get_attribute("id")) in described
+    link.click()
+    expect(url).to_be_focused()
+    # A short token is refused by its own field.
+    url.fill("https://example.com/receipts")
+    token.fill("short")
+    form.get_by_role("button", name="Save").click()
+    expect(form.locator('[data-error-for="bearer_token"]')).to_have_text(
+        "Error: The bearer token must be at least 10 characters long"
+    )
+    expect(error).to_be_hidden()
+    assert str(error.get_attribute("id")) not in str(url.get_attribute("aria-describedby"))
+    # Saved with a URL real Notify would refuse: the emulator takes it and says so.
+    url.fill("http://localhost:8000/receipts")
+    token.fill("a-long-enough-token")
+    form.get_by_role("button", name="Save").click()
+    warning = page.locator("#callback-url-delivery_status-warning")
+    expect(warning).to_contain_text("Real GOV.UK Notify would not accept this URL")
+    expect(page.locator("[data-error-summary]")).to_be_hidden()
 
 
 def test_a_template_made_edited_and_its_first_version_still_read(page: Page, base_url: str) -> None:
@@ -165,7 +205,7 @@ def test_a_template_made_edited_and_its_first_version_still_read(page: Page, bas
     page.get_by_role("link", name="See the current version").click()
     page.get_by_label("Message").fill("")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator('[data-error-for="body"]')).to_have_text("Enter your message")
+    expect(page.locator('[data-error-for="body"]')).to_have_text("Error: Enter your message")
     assert client.get_template(template_id)["version"] == 2
     # Archive, after a question.
     page.once("dialog", lambda dialog: dialog.accept())

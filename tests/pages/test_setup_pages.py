@@ -56,6 +56,45 @@ def test_settings_show_everything_but_the_bearer_token(emulator: Running) -> Non
         post(emulator, SERVICE + "/callbacks", {"type": "delivery_status", "url": ""})
 
 
+def test_a_callback_url_real_notify_would_refuse_is_flagged_by_its_field(
+    emulator: Running,
+) -> None:
+    answer = post(
+        emulator,
+        SERVICE + "/callbacks",
+        {
+            "type": "inbound_sms",
+            "url": "http://localhost:8000/inbound",
+            "bearer_token": "a-long-enough-token",
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    try:
+        page = get(emulator, SERVICE).text
+        warning_id = "callback-url-inbound_sms-warning"
+        warning = re.search(rf'<p class="field-warning" id="{warning_id}">(.*?)</p>', page, re.S)
+        assert warning is not None
+        assert "Real GOV.UK Notify would not accept this URL" in warning.group(1)
+        assert "must be a valid https URL" in warning.group(1)
+        field = re.search(r'<input type="text" id="callback-url-inbound_sms"[^>]*>', page)
+        assert field is not None
+        assert f'aria-describedby="{warning_id}"' in field.group(0)
+        # An https URL on a public name has no warning.
+        assert 'id="callback-url-delivery_status-warning"' not in page
+    finally:
+        post(emulator, SERVICE + "/callbacks", {"type": "inbound_sms", "url": ""})
+
+
+def test_each_callback_field_has_its_own_error_and_hint(emulator: Running) -> None:
+    page = get(emulator, SERVICE).text
+    for kind in ("delivery_status", "inbound_sms", "returned_letter"):
+        assert f'data-error-for="url" id="callback-url-{kind}-error"' in page
+        assert f'data-error-for="bearer_token" id="callback-token-{kind}-error"' in page
+        token = re.search(rf'<input type="password" id="callback-token-{kind}"[^>]*>', page)
+        assert token is not None
+        assert f'aria-describedby="callback-token-{kind}-hint"' in token.group(0)
+
+
 def test_api_keys_list_names_and_types_never_secrets(emulator: Running) -> None:
     name = "page key " + uuid.uuid4().hex[:8]
     created = post(emulator, SERVICE + "/api-keys", {"name": name, "type": "team"})

@@ -143,14 +143,15 @@ def set_service_callback(emulator: Emulator, request: ApiRequest) -> Result:
         token = data.get("bearer_token")
         if not isinstance(token, str):
             raise AdminError("bearer_token is required and must be a string")
+        # Each refusal names its field, so that the settings page shows it there.
         try:
             check_callback_url(url)
         except CallbackSettingError as error:
-            raise AdminError(f"url {error}") from None
+            raise AdminError(f"The callback URL {error}", field="url") from None
         try:
             check_bearer_token(token)
         except CallbackSettingError as error:
-            raise AdminError(str(error)) from None
+            raise AdminError(str(error), field="bearer_token") from None
         setting = CallbackSetting(
             service_id=service_id, callback_type=str(kind), url=url, bearer_token=token
         )

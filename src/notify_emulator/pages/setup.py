@@ -38,6 +38,7 @@ from notify_emulator.present.template_preview import (
     sms_preview,
     too_long_to_preview,
 )
+from notify_emulator.rules.callbacks import notify_url_warning
 from notify_emulator.rules.constants import TEMPLATE_TYPES
 from notify_emulator.rules.timings import letter_date
 from notify_emulator.store import ServiceRecord
@@ -134,6 +135,8 @@ def service_page(emulator: Emulator, request: ApiRequest) -> Response:
         reply_tos=[r for r in store_setup.all_reply_tos(store, service.id) if not r.archived],
         callbacks_supported=entries is not None,
         callbacks=callbacks,
+        # The URLs the emulator takes but real Notify's form would refuse (not https, say).
+        callback_warnings={kind for kind, url in callbacks.items() if notify_url_warning(url)},
         callback_labels=CALLBACK_LABELS,
         nav="services",
         live_on="",

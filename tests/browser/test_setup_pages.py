@@ -41,6 +41,8 @@ def create_key_in_page(page: Page, base_url: str, service_id: str, name: str) ->
     shown = page.locator("#new-api-key")
     expect(shown).to_be_visible()
     expect(page.locator("[data-key-created]")).to_contain_text("You will not be able to see it")
+    # Focus moves to the new key, so that a keyboard or screen reader user is told of it.
+    expect(shown).to_be_focused()
     return shown.inner_text().strip()
 
 

@@ -175,6 +175,8 @@
       other.hidden = true;
     });
     panel.scrollIntoView();
+    // The form the focus was in is gone: it goes to the key, which is read out with its heading.
+    panel.querySelector("[data-key-value]").focus();
   }
 
   document.addEventListener("submit", function (event) {

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from notify_emulator.callbacks import CallbackAnswer, CallbackReceiver
+from notify_emulator.callbacks.delivery import RESPONSE_READ_BYTES, response_excerpt
 from notify_emulator.demo import service as demo
 
 from .callback_harness import LETTER_ADDRESS, TOKEN, Served, fast_settings, receiving, serving
@@ -206,6 +207,51 @@ def test_server_errors_and_429_are_retried_until_delivered(server: Served, failu
     assert [a["status_code"] for a in callback["attempts"]] == [failure, failure, 200]
 
 
+def test_each_attempt_keeps_an_excerpt_of_the_answer(server: Served) -> None:
+    answers = [
+        CallbackAnswer(500, body=b'{"error": "database down"}'),
+        CallbackAnswer(503, body=b"x" * 100_000),  # cut short
+        CallbackAnswer(502, body=f"you sent Bearer {TOKEN}!".encode()),  # never kept
+        CallbackAnswer(500, body=b"line 1\r\nline 2\x00\x1b[31m\xff"),  # escaped
+        CallbackAnswer(200, body=b""),
+    ]
+    with receiving(server, *answers) as receiver:
+        server.client().send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+        (callback,) = server.wait_settled(1)
+        assert len(receiver.requests) == 5
+    excerpts = [(a["status_code"], a["response_excerpt"]) for a in callback["attempts"]]
+    assert excerpts == [
+        (500, '{"error": "database down"}'),
+        (503, "x" * 200 + "\u2026"),
+        (502, "you sent Bearer <hidden>!"),
+        (500, "line 1\\r\\nline 2\\x00\\x1b[31m\ufffd"),
+        (200, ""),
+    ]
+    listed = server.admin("GET", "/_emulator/callbacks")
+    assert TOKEN not in listed.text
+
+
+def test_the_excerpt_never_holds_part_of_the_token(server: Served) -> None:
+    # The token straddles the end of the excerpt.
+    body = ("y" * 190 + TOKEN).encode()
+    with receiving(server, CallbackAnswer(200, body=body)):
+        server.client().send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "A"})
+        (callback,) = server.wait_settled(1)
+    (attempt,) = callback["attempts"]
+    assert attempt["response_excerpt"] == "y" * 190 + "<hidden>"
+
+
+def test_an_excerpt_cut_inside_a_long_token_keeps_no_part_of_it() -> None:
+    token = "t" * 20_000  # longer than what is read of an answer
+    body = ("z" * 150 + token).encode()[:RESPONSE_READ_BYTES]
+    assert response_excerpt(body, "utf-8", token) == "z" * 150 + "\u2026"
+    # A few characters that merely look like the token's start are kept.
+    assert response_excerpt(b"a" * 199 + b"tq" * 50, "utf-8", "tqx" + token) == (
+        "a" * 199 + "t\u2026"
+    )
+    assert response_excerpt("caf\u00e9".encode("latin-1"), "iso8859-1", token) == "caf\u00e9"
+
+
 @pytest.mark.parametrize("refusal", [400, 401, 403, 404, 405, 410, 422])
 def test_other_4xx_answers_are_never_retried(server: Served, refusal: int) -> None:
     with receiving(server, refusal) as receiver:
@@ -312,7 +358,12 @@ def test_the_list_filters_and_never_shows_the_token(server: Served) -> None:
         "next_attempt_at",
         "created_at",
     }
-    assert set(only_sms[0]["attempts"][0]) == {"at", "status_code", "duration_ms"}
+    assert set(only_sms[0]["attempts"][0]) == {
+        "at",
+        "status_code",
+        "duration_ms",
+        "response_excerpt",
+    }
     bad = server.admin("GET", "/_emulator/callbacks", params={"type": "complaint"})
     assert bad.status_code == 400
     unknown = server.admin("GET", "/_emulator/callbacks", params={"colour": "red"})

@@ -9,16 +9,28 @@ emulators (a test suite's) never make one.
 
 from __future__ import annotations
 
+import codecs
 import time
 from dataclasses import dataclass
+from email.message import Message
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import requests
 
-# How much of a receiver's answer an attempt keeps (for the log and the inbox).
+# How much of a receiver's answer an attempt keeps (for the log and the inbox): the excerpt
+# is made from at most RESPONSE_READ_BYTES (the rest of the body is read, as Notify reads it,
+# and dropped).
 RESPONSE_EXCERPT_CHARACTERS = 200
+RESPONSE_READ_BYTES = 8192
+# What stands for the bearer token where an answer repeats it.
+HIDDEN_TOKEN = "<hidden>"
+# The shortest start of the token cut from the end of an excerpt (fewer characters give
+# nothing away, and are often ordinary text).
+PARTIAL_TOKEN_CHARACTERS = 4
+# Marks an excerpt cut short.
+ELLIPSIS = "\u2026"
 
 
 @dataclass(frozen=True)
@@ -39,23 +51,81 @@ def post_callback(
 
     started = time.monotonic()
     try:
+        # Streamed so that only the start of the body is kept; it is still read to the end,
+        # as requests reads it for Notify (an answer cut off or too slow fails the attempt).
         response = session.request(
             method="POST",
             url=url,
             data=body,
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {bearer_token}"},
             timeout=timeout,
+            stream=True,
         )
+        try:
+            kept = _read_start(response)
+        finally:
+            response.close()
     except requests.RequestException as error:
         return AttemptResult(None, describe_error(error, timeout), _elapsed_ms(started))
     except (ValueError, UnicodeError) as error:
         # A URL or header requests cannot encode: nothing was sent.
         return AttemptResult(None, f"cannot send: {type(error).__name__}", _elapsed_ms(started))
-    try:
-        excerpt = response.text[:RESPONSE_EXCERPT_CHARACTERS]
-    finally:
-        response.close()
+    excerpt = response_excerpt(kept, _charset(response.headers.get("Content-Type")), bearer_token)
     return AttemptResult(response.status_code, None, _elapsed_ms(started), excerpt)
+
+
+def _read_start(response: requests.Response) -> bytes:
+    """The body's first :data:`RESPONSE_READ_BYTES` (the rest is read and dropped)."""
+    kept = bytearray()
+    for chunk in response.iter_content(chunk_size=RESPONSE_READ_BYTES):
+        if len(kept) < RESPONSE_READ_BYTES:
+            kept += chunk[: RESPONSE_READ_BYTES - len(kept)]
+    return bytes(kept)
+
+
+def _charset(content_type: str | None) -> str:
+    """The charset the answer names, if Python knows it; else UTF-8 (not requests' Latin-1
+    default for text/*: local apps answer in UTF-8)."""
+    if content_type:
+        message = Message()
+        message["Content-Type"] = content_type
+        charset = message.get_content_charset()
+        if charset:
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                pass
+    return "utf-8"
+
+
+def response_excerpt(body: bytes, charset: str, bearer_token: str) -> str:
+    """The start of an answer's body as one safe line of text.
+
+    Decoded (undecodable bytes become U+FFFD), the bearer token replaced wherever the answer
+    repeats it (and any start of it cut from the end), control and other unprintable
+    characters escaped (``\\n``, ``\\x00``, ``\\x1b``), at most
+    :data:`RESPONSE_EXCERPT_CHARACTERS` characters and then an ellipsis.
+    """
+    text = body.decode(charset, errors="replace")
+    if bearer_token:
+        text = text.replace(bearer_token, HIDDEN_TOKEN)
+    text = "".join(_printable(character) for character in text)
+    cut = len(text) > RESPONSE_EXCERPT_CHARACTERS or len(body) >= RESPONSE_READ_BYTES
+    text = text[:RESPONSE_EXCERPT_CHARACTERS]
+    if cut and bearer_token:
+        # The excerpt may end inside a repeated token that was not all read or kept.
+        shortest = min(len(bearer_token), PARTIAL_TOKEN_CHARACTERS)
+        for length in range(min(len(bearer_token), len(text)), shortest - 1, -1):
+            if text.endswith(bearer_token[:length]):
+                text = text[:-length]
+                break
+    return text + ELLIPSIS if cut else text
+
+
+def _printable(character: str) -> str:
+    if character.isprintable():
+        return character
+    return character.encode("unicode_escape").decode("ascii")
 
 
 def _elapsed_ms(started: float) -> int:

@@ -339,12 +339,17 @@ class CallbackWorker:
         else:
             attempt["error"] = result.error
         attempt["duration_ms"] = result.duration_ms
+        if result.status_code is not None:
+            # Escaped and cut short, never with the token (delivery.response_excerpt).
+            attempt["response_excerpt"] = result.response_excerpt or ""
         kept = record_attempt(
             store.db, callback, attempt, state=outcome.state, next_attempt_at=next_at
         )
         answer = (
             f"HTTP {result.status_code}" if result.status_code is not None else str(result.error)
         )
+        if result.response_excerpt:
+            answer += f" {result.response_excerpt!r}"
         follow = {
             "delivered": "delivered",
             "failed": "failed, no more attempts",

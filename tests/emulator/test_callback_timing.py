@@ -1,13 +1,16 @@
 """Callbacks go out concurrently: a slow receiver delays neither the callbacks of other
-receivers nor its own retries' schedule (real emulator, real receivers on loopback)."""
+receivers nor its own retries' schedule, and an attempt in flight outlives a restart of the
+worker (real emulator, real receivers on loopback)."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+from notify_emulator.app import create_app
 from notify_emulator.callbacks import CallbackAnswer, CallbackReceiver
 from notify_emulator.demo import service as demo
+from notify_emulator.server import BackgroundServer
 
 from .callback_harness import Served, fast_settings, serving
 
@@ -78,3 +81,29 @@ def test_retries_keep_their_spacing_after_a_slow_answer(tmp_path: Path) -> None:
     # Measured from when the first attempt was due, not from when its answer came.
     assert retry_delay - 0.1 <= spacing < retry_delay + 0.4, spacing
     assert [a["status_code"] for a in callback["attempts"]] == [500, 200]
+
+
+def test_an_attempt_in_flight_through_a_restart_is_kept_and_its_thread_ends(
+    tmp_path: Path,
+) -> None:
+    settings = fast_settings(f"sqlite:///{tmp_path / 'restart.sqlite3'}", callback_timeout=2.0)
+    app = create_app(settings)
+    worker = app.state.emulator.callback_worker
+    with (
+        BackgroundServer(app) as server,
+        CallbackReceiver(default=CallbackAnswer(200, delay=0.8)) as receiver,
+    ):
+        served = Served(base_url=server.base_url)
+        served.set_callbacks(receiver.url, types=("delivery_status",))
+        send_texts(served, 1)
+        receiver.wait_for(1)
+        in_flight = list(worker._delivery_threads)
+        worker.stop(timeout=0.1)  # the attempt is still waiting for its answer
+        worker.start()
+        (callback,) = served.wait_settled(1)
+        for thread in in_flight:
+            thread.join(2.0)
+            assert not thread.is_alive(), "a delivery thread outlived its worker's stop()"
+    assert callback["state"] == "delivered"
+    assert len(callback["attempts"]) == 1
+    assert len(receiver.requests) == 1

@@ -236,6 +236,7 @@ class CallbackWorker:
         while len(self._delivery_threads) < needed and not self._stopping.is_set():
             thread = threading.Thread(
                 target=self._deliver_jobs,
+                args=(self._jobs,),  # its own queue: a thread outliving stop() ends with it
                 name=f"notify-emulator-callbacks-{len(self._delivery_threads) + 1}",
                 daemon=True,
             )
@@ -261,9 +262,9 @@ class CallbackWorker:
 
     # --- delivery threads ----------------------------------------------------------------
 
-    def _deliver_jobs(self) -> None:
+    def _deliver_jobs(self, jobs: queue.Queue[object]) -> None:
         while True:
-            job = self._jobs.get()
+            job = jobs.get()
             if job is _STOP or not isinstance(job, ClaimedCallback):
                 return
             try:

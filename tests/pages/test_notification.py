@@ -204,7 +204,7 @@ def test_a_test_key_letter_is_never_printed(emulator: Running) -> None:
 def test_a_precompiled_letter(emulator: Running) -> None:
     pdf = render_letter_pdf(
         address_lines=["Ada Lovelace", "1 Example Street", "SW1A 1AA"],
-        contact_block=None,
+        contact_block="Pages Service\nPO Box 1\nLeeds",
         subject="Hello",
         body_html="<p>Hello</p>",
         date=datetime.date(2026, 1, 1),
@@ -212,11 +212,40 @@ def test_a_precompiled_letter(emulator: Running) -> None:
     sent = client(emulator).send_precompiled_letter_notification("my-upload", io.BytesIO(pdf))
     emulator.clock.advance(5)
     page = page_of(emulator, sent["id"])
-    assert "Provided as PDF" in page
+    # The address is read from the PDF's address block, as Notify reads it; the contact
+    # block at the top right is not part of it.
+    address = re.search(r'<address class="letter-address">(.*?)</address>', page, re.DOTALL)
+    assert address is not None
+    assert re.findall(r"<span>(.*?)</span>", address.group(1)) == [
+        "Ada Lovelace",
+        "1 Example Street",
+        "SW1A 1AA",
+    ]
+    assert "PO Box 1" not in address.group(1)
+    assert "Provided as PDF" in page  # the admin's "Provided as PDF <when>"
     assert f'src="/notifications/{sent["id"]}/pages/1.png"' in page
     listed = get(emulator, "/").text
-    assert "Provided as PDF" in listed
+    assert "Ada Lovelace, 1 Example Street, SW1A 1AA" in listed
     assert "my-upload" in listed
+    # The API still says what Notify's API says.
+    assert v2_json(page)["line_1"] == "Provided as PDF"
+    # A search finds it by the address read from it.
+    assert sent["id"] in get(emulator, "/", q="example street").text
+
+
+def test_a_precompiled_letter_with_nothing_in_its_address_block(emulator: Running) -> None:
+    pdf = render_letter_pdf(
+        address_lines=[],
+        contact_block=None,
+        subject="Hello",
+        body_html="<p>Hello</p>",
+        date=datetime.date(2026, 1, 1),
+    )
+    sent = client(emulator).send_precompiled_letter_notification("blank", io.BytesIO(pdf))
+    page = page_of(emulator, sent["id"])
+    assert '<address class="letter-address">' not in page
+    listed = get(emulator, "/").text
+    assert re.search(r'class="messages__recipient"[^>]*>Provided as PDF</a>', listed)
 
 
 def test_buttons_post_json_to_the_emulator_routes(emulator: Running) -> None:
@@ -263,3 +292,23 @@ def test_the_service_link_filters_the_list(emulator: Running) -> None:
         "07700900123", PAGES_SMS_TEMPLATE_ID, {"code": "1"}
     )
     assert f'href="/?service_id={PAGES_SERVICE_ID}"' in page_of(emulator, sent["id"])
+
+
+def test_a_precompiled_letter_that_fails_validation_keeps_provided_as_pdf(
+    emulator: Running,
+) -> None:
+    # Notify reads the address only once the PDF has passed its checks.
+    pdf = render_letter_pdf(
+        address_lines=["Ada Lovelace", "1 Example Street", "SW1A 1AA"],
+        contact_block=None,
+        subject="Hello",
+        body_html="<p>Page</p>" + "<!-- pagebreak --><p>Page</p>" * 11,
+        date=datetime.date(2026, 1, 1),
+    )
+    sent = client(emulator).send_precompiled_letter_notification("too-long", io.BytesIO(pdf))
+    emulator.clock.advance(5)
+    page = page_of(emulator, sent["id"])
+    assert "Validation failed" in page
+    assert '<address class="letter-address">' not in page
+    listed = get(emulator, "/").text
+    assert re.search(r'class="messages__recipient"[^>]*>Provided as PDF</a>', listed)

@@ -24,7 +24,12 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from notify_emulator.pages import wording
-from notify_emulator.pages.views import NotificationRow, notification_row, rendered_text
+from notify_emulator.pages.views import (
+    NotificationRow,
+    notification_row,
+    pdf_address,
+    rendered_text,
+)
 from notify_emulator.pages.web import PageError, render_page
 from notify_emulator.rules.constants import KEY_TYPES, TEMPLATE_TYPES
 from notify_emulator.rules.lifecycle import ALL_STATUSES, STATUS_FILTER_VALUES, expand_status_filter
@@ -242,10 +247,13 @@ def _rows(
     records: list[NotificationRecord],
     services: dict[str, ServiceRecord],
 ) -> list[NotificationRow]:
-    templates = emulator.store.notification_templates(records)
-    now = emulator.store.now()
+    store = emulator.store
+    templates = store.notification_templates(records)
+    now = store.now()
     return [
-        notification_row(record, template, services.get(record.service_id), now)
+        notification_row(
+            record, template, services.get(record.service_id), now, pdf_address(store, record)
+        )
         for record, template in zip(records, templates, strict=True)
     ]
 
@@ -271,7 +279,7 @@ def _search(
         for record, template in zip(batch, templates, strict=True):
             scanned += 1
             position = (record.created_at, record.id)
-            if _matches(record, template, needle, phone):
+            if _matches(record, template, needle, phone, pdf_address(store, record)):
                 matches.append(record)
                 if len(matches) == PAGE_SIZE:
                     break
@@ -290,9 +298,14 @@ def _search(
 
 
 def _matches(
-    record: NotificationRecord, template: TemplateRecord | None, needle: str, phone: str
+    record: NotificationRecord,
+    template: TemplateRecord | None,
+    needle: str,
+    phone: str,
+    address: tuple[str, ...],
 ) -> bool:
     fields = [record.id, record.recipient, record.normalised_recipient, record.reference]
+    fields.extend(address)
     if any(value and needle in value.casefold() for value in fields):
         return True
     if phone and record.normalised_recipient == phone:

@@ -2,25 +2,44 @@
 
 PDFium is not thread-safe, so one lock serialises rendering; a small cache keeps the pages
 recently looked at, since a letter's PDF never changes once stored.
+
+A precompiled letter's address is read from its PDF as Notify reads it (template-preview's
+``extract_address_block``): the text of page 1 inside the address block, the area behind the
+envelope's window, with Notify's 3 mm margin around it.
 """
 
 from __future__ import annotations
 
 import io
 import threading
+import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 
 import pypdfium2
 
-__all__ = ["LetterImageError", "page_count", "page_png"]
+__all__ = ["LetterImageError", "address_block", "page_count", "page_png", "precompiled_address"]
 
 # 96 dots per inch: an A4 page is 794 × 1123 pixels, sharp on screen and quick to render.
 RENDER_SCALE = 96 / 72
 # How many rendered pages to keep (each is some tens of kilobytes).
 CACHE_SIZE = 64
 
+# The address block, in millimetres from the page's top left corner (template-preview's
+# precompiled.py: ADDRESS_LEFT/RIGHT_FROM_LEFT_OF_PAGE, ADDRESS_TOP/BOTTOM_FROM_TOP_OF_PAGE),
+# and the margin Notify adds "to ensure we capture all text".
+ADDRESS_LEFT_MM = 24.60
+ADDRESS_RIGHT_MM = 120.0
+ADDRESS_TOP_MM = 39.50
+ADDRESS_BOTTOM_MM = 66.30
+ADDRESS_MARGIN_MM = 3
+_POINTS_PER_MM = 72 / 25.4
+# How many precompiled letters' addresses to remember (a few lines of text each).
+ADDRESS_CACHE_SIZE = 4096
+
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+_addresses: OrderedDict[str, tuple[str, ...]] = OrderedDict()
 
 
 class LetterImageError(Exception):
@@ -63,6 +82,63 @@ def page_png(key: str, pdf: bytes, page_number: int) -> bytes:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
         return png
+
+
+def address_block(pdf: bytes) -> tuple[str, ...]:
+    """The lines of text in the address block of page 1 (none if it is empty, the page is
+    turned or the PDF cannot be read)."""
+    with _lock:
+        try:
+            document = _open(pdf)
+        except LetterImageError:
+            return ()
+        try:
+            if len(document) == 0:
+                return ()
+            page = document[0]
+            try:
+                if page.get_rotation() % 360:
+                    return ()
+                left, _bottom, _right, top = page.get_bbox()
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_bounded(
+                        left=left + (ADDRESS_LEFT_MM - ADDRESS_MARGIN_MM) * _POINTS_PER_MM,
+                        right=left + (ADDRESS_RIGHT_MM + ADDRESS_MARGIN_MM) * _POINTS_PER_MM,
+                        top=top - (ADDRESS_TOP_MM - ADDRESS_MARGIN_MM) * _POINTS_PER_MM,
+                        bottom=top - (ADDRESS_BOTTOM_MM + ADDRESS_MARGIN_MM) * _POINTS_PER_MM,
+                    )
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        except pypdfium2.PdfiumError:
+            return ()
+        finally:
+            document.close()
+    # As Notify does: compatibility forms (a ligature such as "ﬀ" becomes "ff").
+    text = unicodedata.normalize("NFKD", text)
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return tuple(line for line in lines if line)
+
+
+def precompiled_address(notification_id: str, load: Callable[[], bytes | None]) -> tuple[str, ...]:
+    """A precompiled letter's address (:func:`address_block`), remembered by notification id:
+    its PDF is stored once and never changes, so ``load`` is called once per letter."""
+    with _lock:
+        cached = _addresses.get(notification_id)
+        if cached is not None:
+            _addresses.move_to_end(notification_id)
+            return cached
+    pdf = load()
+    if pdf is None:
+        return ()
+    lines = address_block(pdf)
+    with _lock:
+        _addresses[notification_id] = lines
+        while len(_addresses) > ADDRESS_CACHE_SIZE:
+            _addresses.popitem(last=False)
+    return lines
 
 
 def _open(pdf: bytes) -> pypdfium2.PdfDocument:

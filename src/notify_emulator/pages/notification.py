@@ -16,9 +16,9 @@ from notify_emulator.callbacks.delivery import safe_url
 from notify_emulator.clock import format_timestamp
 from notify_emulator.pages import letter_images, wording
 from notify_emulator.pages.views import (
-    NotificationRow,
     letter_address_lines,
     notification_row,
+    pdf_address,
     rendered_text,
 )
 from notify_emulator.pages.web import EMAIL_CSP, PageError, render_page
@@ -135,7 +135,8 @@ def notification_page(emulator: Emulator, request: ApiRequest) -> Response:
     template = store.notification_template(record)
     service = store.get_service(record.service_id)
     now = store.now()
-    row = notification_row(record, template, service, now)
+    address = pdf_address(store, record)
+    row = notification_row(record, template, service, now, address)
     v2 = notification_json(record, template, request.root)
     return render_page(
         "notification.html",
@@ -150,7 +151,7 @@ def notification_page(emulator: Emulator, request: ApiRequest) -> Response:
             else None
         ),
         letter=(
-            _letter_view(emulator, record, row, now)
+            _letter_view(emulator, record, address, now)
             if record.notification_type == "letter"
             else None
         ),
@@ -256,7 +257,7 @@ def _email_view(
 
 
 def _letter_view(
-    emulator: Emulator, record: NotificationRecord, row: NotificationRow, now: datetime
+    emulator: Emulator, record: NotificationRecord, address: tuple[str, ...], now: datetime
 ) -> LetterView:
     pdf = emulator.store.letter_pdf(record.id)
     pages = record.page_count or 0
@@ -268,7 +269,7 @@ def _letter_view(
     notice, is_error, delivery = _letter_notice(record, now)
     postage = wording.POSTAGE_LABELS.get(record.postage or "", record.postage or "")
     return LetterView(
-        address_lines=letter_address_lines(record),
+        address_lines=letter_address_lines(record, address),
         pages=pages if pdf is not None else 0,
         postage=postage,
         delivery=delivery,

@@ -9,10 +9,12 @@ that the page escapes it exactly once.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from notify_emulator.clock import format_timestamp
+from notify_emulator.pages import letter_images
 from notify_emulator.pages.wording import (
     NOTIFICATION_TYPE_LABELS,
     format_datetime_human,
@@ -22,11 +24,28 @@ from notify_emulator.pages.wording import (
 )
 from notify_emulator.present.rendering import Rendered, render
 from notify_emulator.rules.errors import RuleError
-from notify_emulator.store import NotificationRecord, ServiceRecord, TemplateRecord
+from notify_emulator.store import NotificationRecord, ServiceRecord, Store, TemplateRecord
 
-__all__ = ["NotificationRow", "letter_address_lines", "notification_row", "rendered_text"]
+__all__ = [
+    "NotificationRow",
+    "letter_address_lines",
+    "notification_row",
+    "pdf_address",
+    "pdf_address_is_known",
+    "rendered_text",
+]
 
 PRECOMPILED_RECIPIENT = "Provided as PDF"
+
+# Notify sets a precompiled letter's recipient to the address in its PDF once the PDF has
+# passed its checks (api letters_pdf_tasks.update_letter_pdf_status); before, or if it fails
+# them, the recipient stays "Provided as PDF".
+_ADDRESS_NOT_READ = frozenset({"pending-virus-check", "virus-scan-failed", "validation-failed"})
+
+
+def pdf_address_is_known(record: NotificationRecord) -> bool:
+    """Whether Notify would have read this precompiled letter's address from its PDF yet."""
+    return record.is_precompiled and record.status not in _ADDRESS_NOT_READ
 
 
 @dataclass(frozen=True)
@@ -65,18 +84,30 @@ def rendered_text(template: TemplateRecord | None, record: NotificationRecord) -
     return rendered
 
 
-def letter_address_lines(record: NotificationRecord) -> list[str]:
-    """The address a letter was sent to, one line each."""
-    if record.is_precompiled or not record.recipient:
+def pdf_address(store: Store, record: NotificationRecord) -> tuple[str, ...]:
+    """The address in a precompiled letter's PDF, once Notify would have read it (none for
+    any other notification)."""
+    if not pdf_address_is_known(record):
+        return ()
+    return letter_images.precompiled_address(record.id, lambda: store.letter_pdf(record.id))
+
+
+def letter_address_lines(record: NotificationRecord, pdf_address: Sequence[str] = ()) -> list[str]:
+    """The address a letter was sent to, one line each; for a precompiled letter,
+    ``pdf_address``, the address read from its PDF."""
+    if record.is_precompiled:
+        return list(pdf_address) if pdf_address_is_known(record) else []
+    if not record.recipient:
         return []
     return [line for line in record.recipient.splitlines() if line.strip()]
 
 
-def _recipient(record: NotificationRecord) -> str:
+def _recipient(record: NotificationRecord, pdf_address: Sequence[str]) -> str:
     if record.notification_type == "letter":
-        if record.is_precompiled:
+        lines = letter_address_lines(record, pdf_address)
+        if record.is_precompiled and not lines:
             return PRECOMPILED_RECIPIENT
-        return ", ".join(letter_address_lines(record))
+        return ", ".join(lines)
     return record.recipient or ""
 
 
@@ -97,14 +128,16 @@ def notification_row(
     template: TemplateRecord | None,
     service: ServiceRecord | None,
     now: datetime,
+    pdf_address: Sequence[str] = (),
 ) -> NotificationRow:
-    """The inbox line of a notification, timed against ``now`` (the emulator's clock)."""
+    """The inbox line of a notification, timed against ``now`` (the emulator's clock);
+    ``pdf_address`` is the address read from a precompiled letter's PDF."""
     rendered = rendered_text(template, record)
     return NotificationRow(
         id=record.id,
         notification_type=record.notification_type,
         type_label=NOTIFICATION_TYPE_LABELS.get(record.notification_type, record.notification_type),
-        recipient=_recipient(record),
+        recipient=_recipient(record, pdf_address),
         preview=_preview(record, rendered),
         status=record.status,
         status_text=status_text(

@@ -14,12 +14,14 @@ the sync client; this module only sends with aiohttp and sleeps with asyncio.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import functools
 import io
 import logging
+import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import IO, Any, TypeVar, cast
 
@@ -168,6 +170,59 @@ def translate_aiohttp_error(error: BaseException, origin: str | None = None) -> 
     return ResponseNotReceivedError(origin=origin)
 
 
+async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Suspended until its loop closes its async generators, then closes ``session`` there."""
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+class _LoopSession:
+    """The session the client made for one event loop, and the generator that closes it."""
+
+    __slots__ = ("closer", "session")
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.closer = _close_at_loop_shutdown(session)
+
+    def watch_for_loop_shutdown(self) -> None:
+        """Start the closer on the running loop, which registers it as one of its generators.
+
+        Driven by hand rather than awaited: it reaches its ``yield`` at once, and the session
+        is needed by code that cannot await (``__aenter__`` and a send both can, but a send
+        should not pay for an extra await on every call).
+        """
+        step = self.closer.asend(None)
+        with contextlib.suppress(StopIteration):
+            step.send(None)
+
+    def discard(self) -> None:
+        """Forget a session whose loop is closed, without a warning about it.
+
+        Nothing can be awaited on a closed loop: the session is marked closed (``detach``)
+        and its connector let go of its connections (``_close`` is aiohttp's synchronous half
+        of ``close``, which on a closed loop touches nothing), and the closer is finished here
+        so that its finaliser does not try to schedule it on the closed loop.
+        """
+        session = self.session
+        if not session.closed:
+            connector = session.connector
+            session.detach()
+            close_connector = getattr(connector, "_close", None)
+            if callable(close_connector):
+                close_connector()
+        step = self.closer.aclose()
+        try:
+            step.send(None)
+        except StopIteration:
+            pass
+        else:  # pragma: no cover - the closer awaits only for a session still open
+            step.close()
+
+
 class AsyncNotificationsAPIClient(ConfiguredClient):
     """Send texts, emails and letters and read statuses, templates and received texts, with asyncio.
 
@@ -182,6 +237,11 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         session passed in is used as it is: aiohttp may then send a GET, PUT or DELETE whose
         connection dropped once more by itself, on top of the retry policy (the client's own
         session does not).
+
+    One client may be shared by many tasks, and used from one event loop after another
+    (``asyncio.run`` called again) or from loops in several threads at once: it keeps a
+    session for each loop, so connections are reused within a loop and never cross loops.
+    A session passed in is used on every loop as it is.
     """
 
     def __init__(
@@ -201,13 +261,28 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             resolve_retry_policy(max_retries, retry_policy),
             log=logger,
         )
-        self._session = session
+        #: The session passed in, used on every loop as it is; ``None`` when the client makes
+        #: its own, one per event loop (see ``_session_for``).
+        self._borrowed_session = session
         self._owns_session = session is None
+        self._sessions_lock = threading.Lock()
+        self._sessions: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
 
     # --- lifetime ---
+    #
+    # The client makes one aiohttp session for each event loop it is used on, when it is first
+    # used there: a session and its connections belong to the loop they were made on, and a
+    # client may be used from one ``asyncio.run`` after another, or from loops in several
+    # threads at once. Within a loop every request shares its session's connection pool.
+    # A session is closed by ``close()`` (or ``async with``) awaited on its loop or, failing
+    # that, when its loop shuts down: ``asyncio.run``, ``asyncio.Runner`` and pytest-asyncio
+    # close every async generator of a loop before closing it, and each session has one that
+    # closes it. A loop closed by hand without ``loop.shutdown_asyncgens()`` leaves its
+    # connections open; the next loop the client is used on drops that session (asyncio warns
+    # of the sockets it could no longer close, as it does for any connection left so).
 
     async def __aenter__(self: ClientT) -> ClientT:
-        self._get_session()
+        self._session_for(asyncio.get_running_loop())
         return self
 
     async def __aexit__(
@@ -219,16 +294,64 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         await self.close()
 
     async def close(self) -> None:
-        """Close the session the client made (a session passed in is left open)."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close the session the client made for the running loop (one passed in stays open).
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or (self._owns_session and self._session.closed):
-            self._session = aiohttp.ClientSession(response_class=_ResponseWithoutResends)
-            self._owns_session = True
-        return self._session
+        The client can be used again afterwards: it then makes a new session. Sessions it made
+        on other loops (in other threads) are closed by ``close()`` awaited there, or when
+        their loop shuts down.
+        """
+        if not self._owns_session:
+            return
+        loop = asyncio.get_running_loop()
+        with self._sessions_lock:
+            entry = self._sessions.pop(loop, None)
+            self._drop_sessions_of_closed_loops()
+        if entry is not None:
+            await entry.session.close()
+            await entry.closer.aclose()
+
+    @property
+    def _session(self) -> aiohttp.ClientSession | None:
+        """The session requests on the running loop go through, if there is one yet."""
+        if not self._owns_session:
+            return self._borrowed_session
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        entry = self._sessions.get(loop)
+        return None if entry is None else entry.session
+
+    def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        """The session for ``loop`` (the running one), made on first use there."""
+        if self._borrowed_session is not None:
+            return self._borrowed_session
+        # Read without the lock: a dict lookup is atomic, and only this loop's thread puts
+        # or replaces the entry for it.
+        entry = self._sessions.get(loop)
+        if entry is not None and not entry.session.closed:
+            return entry.session
+        with self._sessions_lock:
+            self._drop_sessions_of_closed_loops()
+            entry = _LoopSession(aiohttp.ClientSession(response_class=_ResponseWithoutResends))
+            self._sessions[loop] = entry
+        entry.watch_for_loop_shutdown()
+        return entry.session
+
+    def __del__(self) -> None:
+        # A session on a loop closed by hand can no longer be closed: forget it without the
+        # warning aiohttp gives for an unclosed one. Those on open loops are closed by their
+        # closers, which the loop runs when they are collected.
+        lock = getattr(self, "_sessions_lock", None)
+        if lock is None:  # __init__ failed before making it
+            return
+        with lock:
+            self._drop_sessions_of_closed_loops()
+
+    def _drop_sessions_of_closed_loops(self) -> None:
+        # Called with ``_sessions_lock`` held.
+        for loop in [loop for loop in self._sessions if loop.is_closed()]:
+            self._sessions.pop(loop).discard()
 
     # --- sending ---
 
@@ -257,7 +380,8 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             # Awaited rather than entered with ``async with``: the response is read whole and
             # released here, and without the context manager's coroutines a send runs about
             # 2 % fewer instructions.
-            answer = await self._get_session().request(
+            session = self._session_for(asyncio.get_running_loop())
+            answer = await session.request(
                 prepared.method,
                 prepared.url,
                 headers=prepared.headers,

@@ -7,6 +7,7 @@ from notifications_python_client._core import (
     RetryPolicy,
     Timeout,
     validate_base_url,
+    validate_key_part,
     validate_timeout,
 )
 
@@ -16,9 +17,26 @@ class ConfiguredClient:
 
     The sync and async clients differ only in how they send; what they are configured with
     lives in their :class:`ClientCore`, and these accessors read it once for both.
+
+    In the official client the first four are plain attributes: ``vars(client)`` lists them,
+    and code assigns them after construction (``client.base_url = ...`` in a test's setup,
+    ``mock.patch.object(client, "api_key", ...)``). Here they are properties, so that an
+    assignment reaches the core (later requests go to the new URL, tokens are signed with the
+    new key and the reused one is dropped), and each value is also kept in the instance's
+    ``__dict__`` under its own name, so ``vars()`` lists them as the official client's does.
     """
 
     _core: ClientCore
+
+    def _publish_configuration(self) -> None:
+        """Copy the core's configuration into ``__dict__``, where ``vars()`` finds it."""
+        core = self._core
+        self.__dict__.update(
+            base_url=core.base_url,
+            service_id=core.service_id,
+            api_key=core.key.secret,
+            timeout=core.timeout,
+        )
 
     @property
     def base_url(self) -> str:
@@ -27,15 +45,29 @@ class ConfiguredClient:
     @base_url.setter
     def base_url(self, value: str) -> None:
         self._core.base_url = validate_base_url(value)
+        self.__dict__["base_url"] = value
 
     @property
     def service_id(self) -> str:
         return self._core.service_id
 
+    @service_id.setter
+    def service_id(self, value: str) -> None:
+        self._core.rekey(service_id=validate_key_part(value, "service_id", "Missing service ID"))
+        self.__dict__["service_id"] = value
+
     @property
     def api_key(self) -> str:
-        """The key's secret, as the official client exposes it. Never logged or shown in reprs."""
+        """The key's secret, as the official client exposes it. Never logged or shown in reprs.
+
+        Assigning it signs later tokens with the new secret, as in the official client.
+        """
         return self._core.key.secret
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        self._core.rekey(secret=validate_key_part(value, "api_key", "Missing API key"))
+        self.__dict__["api_key"] = value
 
     @property
     def timeout(self) -> Timeout:
@@ -45,6 +77,7 @@ class ConfiguredClient:
     @timeout.setter
     def timeout(self, value: Timeout) -> None:
         self._core.timeout = validate_timeout(value)
+        self.__dict__["timeout"] = value
 
     @property
     def retry_policy(self) -> RetryPolicy:

@@ -125,6 +125,19 @@ def validate_base_url(base_url: str) -> str:
     return base_url
 
 
+def validate_key_part(value: str, what: str, missing: str) -> str:
+    """A service id or secret assigned after construction: any non-empty string.
+
+    Taken as given, as the official client takes what is assigned to its attributes; a wrong
+    one makes Notify refuse the token.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    if not value:
+        raise ClientConfigError(missing)
+    return value
+
+
 #: A timeout as ``requests`` takes it, and the official client passes it on: seconds for the
 #: connection and for each read, ``(connect, read)`` to set them apart, ``None`` for none.
 Timeout = float | tuple[float | None, float | None] | None
@@ -445,6 +458,7 @@ class ClientCore:
         self.key = parse_api_key(api_key)
         self.timeout = validate_timeout(timeout)
         self.retry_policy = retry_policy
+        self._mint_token = mint_token
         self.tokens = TokenSource(self.key, mint=mint_token)
         #: Where this client's retries and failures are logged (its transport module's logger).
         self.log = log
@@ -453,6 +467,21 @@ class ClientCore:
     @property
     def service_id(self) -> str:
         return self.key.service_id
+
+    def rekey(self, *, service_id: str | None = None, secret: str | None = None) -> None:
+        """Sign later tokens with a new service id or secret (the attributes were assigned).
+
+        The reused token and its headers are dropped with the old key; a request another
+        thread is preparing may still carry the old token.
+        """
+        key = ApiKey(
+            key_name=self.key.key_name,
+            service_id=self.key.service_id if service_id is None else service_id,
+            secret=self.key.secret if secret is None else secret,
+        )
+        self.key = key
+        self.tokens = TokenSource(key, mint=self._mint_token)
+        self._headers_for = None
 
     def headers(self, token: str) -> dict[str, str]:
         """The official client's headers (it sends ``Content-type`` on every request)."""

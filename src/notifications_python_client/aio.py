@@ -261,6 +261,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             resolve_retry_policy(max_retries, retry_policy),
             log=logger,
         )
+        self._publish_configuration()
         #: The session passed in, used on every loop as it is; ``None`` when the client makes
         #: its own, one per event loop (see ``_session_for``).
         self._borrowed_session = session

@@ -203,6 +203,7 @@ class BaseAPIClient(ConfiguredClient):
             mint_token=_mint_token,
             log=logger,
         )
+        self._publish_configuration()
         if session is not None and not isinstance(session, requests.Session):
             raise TypeError(f"session must be a requests.Session, not {type(session).__name__}")
         self._owns_session = session is None

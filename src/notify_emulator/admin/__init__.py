@@ -30,6 +30,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("/received-texts", "POST", routes.inject_received_text),
     ("/notifications/{notification_id}/status", "POST", routes.force_status),
     ("/documents/{document_id}", "GET", documents.get_document),
+    ("/documents/{document_id}/confirm-email", "POST", documents.confirm_email),
     ("/faults", "GET", faults.list_faults),
     ("/faults", "POST", faults.add_fault),
     ("/faults", "DELETE", faults.clear_faults),

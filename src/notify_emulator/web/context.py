@@ -86,6 +86,9 @@ class ApiRequest:
     """Whether text no database can store is refused as it is read (see
     :mod:`notify_emulator.web.text_checks`): on the emulator's own routes. Notify's routes run
     Notify's checks on it first, and refuse it only where it would be stored."""
+    navigation: bool = False
+    """Whether a browser is opening this address as a page (``Sec-Fetch-Dest: document``, or
+    an ``Accept`` that names HTML), rather than a script fetching it."""
 
     def query_lists(self) -> dict[str, list[str]]:
         """The query as ``name -> [values]``, names in order of first appearance.
@@ -140,7 +143,16 @@ async def read_request(
         root=response_root(request, settings),
         raw_query=request.scope.get("query_string", b"").decode("latin-1"),
         screens_text=screens_text,
+        navigation=_is_navigation(request),
     )
+
+
+def _is_navigation(request: Request) -> bool:
+    headers = request.headers
+    destination = headers.get("sec-fetch-dest")
+    if destination is not None:
+        return destination == "document"
+    return "text/html" in headers.get("accept", "")
 
 
 def response_root(request: Request, settings: Settings) -> str:

@@ -200,6 +200,14 @@
         if (then === "key") {
           form.reset();
           showKey(result.answer);
+        } else if (then === "url") {
+          // The page the answer names, on this emulator only.
+          var next = String(result.answer.url || "");
+          if (next.charAt(0) === "/" && next.charAt(1) !== "/" && next.charAt(1) !== "\\") {
+            window.location.assign(next);
+          } else {
+            say("Not done: the emulator answered without a page to go to.", true);
+          }
         } else if (then === "go") {
           window.location.assign(
             form.getAttribute("data-go").replace("{id}", encodeURIComponent(result.answer.id))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any, ClassVar, TypeVar
+
 from notifications_python_client._core import (
     ClientCore,
     RetryPolicy,
@@ -10,6 +13,8 @@ from notifications_python_client._core import (
     validate_key_part,
     validate_timeout,
 )
+
+ClientT = TypeVar("ClientT", bound="ConfiguredClient")
 
 
 class ConfiguredClient:
@@ -27,6 +32,67 @@ class ConfiguredClient:
     """
 
     _core: ClientCore
+
+    # --- copying and pickling ---
+    #
+    # The official client is a plain object, which ``pickle``, ``copy.copy`` and
+    # ``copy.deepcopy`` copy (code puts clients in task queues and deep-copies settings holding
+    # one). A copy here has the same configuration and every other attribute of the instance (a
+    # subclass's own among them), a core of its own (its own token cache and lock, so assigning
+    # to the copy leaves the original alone) and its own connections: a session the client
+    # made is never copied, the copy makes its own. A session passed in stays the caller's, so
+    # ``copy.copy`` and ``copy.deepcopy`` hand the copy the same one; a pickle takes it along
+    # if the transport can pickle it (``_session_to_pickle``).
+
+    #: The transport's instance attributes: never copied, made anew by ``_start_transport``.
+    _TRANSPORT_ATTRIBUTES: ClassVar[frozenset[str]] = frozenset()
+
+    def _session_passed_in(self) -> Any:
+        """The session given to the constructor, or ``None`` if the client makes its own."""
+        raise NotImplementedError
+
+    def _start_transport(self, session: Any) -> None:
+        """Set up the transport's attributes for a copy, with the caller's ``session`` if any."""
+        raise NotImplementedError
+
+    def _session_to_pickle(self) -> Any:
+        """The session passed in, as a pickle should take it along (``None``: none)."""
+        return self._session_passed_in()
+
+    def _copyable_state(self) -> dict[str, Any]:
+        state = {
+            name: value
+            for name, value in self.__dict__.items()
+            if name not in self._TRANSPORT_ATTRIBUTES
+        }
+        state["_core"] = copy.copy(self._core)
+        return state
+
+    def _restore(self, state: dict[str, Any], session: Any) -> None:
+        self.__dict__.update(state)
+        self._start_transport(session)
+
+    def __copy__(self: ClientT) -> ClientT:
+        duplicate = type(self).__new__(type(self))
+        duplicate._restore(self._copyable_state(), self._session_passed_in())
+        return duplicate
+
+    def __deepcopy__(self: ClientT, memo: dict[int, Any]) -> ClientT:
+        duplicate = type(self).__new__(type(self))
+        memo[id(self)] = duplicate
+        state = copy.deepcopy(self._copyable_state(), memo)
+        duplicate._restore(state, self._session_passed_in())
+        return duplicate
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self._copyable_state()
+        state["_pickled_session"] = self._session_to_pickle()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        session = state.pop("_pickled_session", None)
+        self._restore(state, session)
 
     def _publish_configuration(self) -> None:
         """Copy the core's configuration into ``__dict__``, where ``vars()`` finds it."""

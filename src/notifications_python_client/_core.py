@@ -214,6 +214,16 @@ class TokenSource:
                 self._current = current
             return current[0]
 
+    # A copy or a pickle gets its own lock and mints its own first token.
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_key": self._key, "_reuse_seconds": self._reuse_seconds, "_mint": self._mint}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._current = None
+
     def __repr__(self) -> str:
         return f"TokenSource(service_id={self._key.service_id!r})"
 
@@ -530,6 +540,19 @@ class ClientCore:
                 self.retry_policy.max_retries,
             )
         return delay
+
+    # Copied and pickled with its configuration only: a copy mints its own tokens, under a
+    # lock of its own, and shares nothing that changes (``copy.copy`` is a full copy).
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["tokens"]
+        state["_headers_for"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.tokens = TokenSource(self.key, mint=self._mint_token)
 
     def __repr__(self) -> str:
         return f"ClientCore(base_url={self.base_url!r}, service_id={self.service_id!r})"

@@ -262,12 +262,33 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             log=logger,
         )
         self._publish_configuration()
+        self._start_transport(session)
+
+    # --- copying (see ``ConfiguredClient``): a copy makes its own sessions, unless one was
+    # passed in; that one cannot be pickled ---
+
+    _TRANSPORT_ATTRIBUTES = frozenset(
+        {"_borrowed_session", "_owns_session", "_sessions_lock", "_sessions"}
+    )
+
+    def _session_passed_in(self) -> aiohttp.ClientSession | None:
+        return self._borrowed_session
+
+    def _start_transport(self, session: aiohttp.ClientSession | None) -> None:
         #: The session passed in, used on every loop as it is; ``None`` when the client makes
         #: its own, one per event loop (see ``_session_for``).
         self._borrowed_session = session
         self._owns_session = session is None
         self._sessions_lock = threading.Lock()
         self._sessions: dict[asyncio.AbstractEventLoop, _LoopSession] = {}
+
+    def _session_to_pickle(self) -> None:
+        if self._borrowed_session is not None:
+            raise TypeError(
+                "an AsyncNotificationsAPIClient with a session passed in cannot be pickled: "
+                "an aiohttp session belongs to its event loop; pickle a client that makes its "
+                "own session"
+            )
 
     # --- lifetime ---
     #

@@ -206,6 +206,17 @@ class BaseAPIClient(ConfiguredClient):
         self._publish_configuration()
         if session is not None and not isinstance(session, requests.Session):
             raise TypeError(f"session must be a requests.Session, not {type(session).__name__}")
+        self._start_transport(session)
+
+    # --- copying (see ``ConfiguredClient``): a copy gets its own session, and so its own
+    # connection pool, unless one was passed in ---
+
+    _TRANSPORT_ATTRIBUTES = frozenset({"request_session", "_owns_session"})
+
+    def _session_passed_in(self) -> requests.Session | None:
+        return None if self._owns_session else self.request_session
+
+    def _start_transport(self, session: requests.Session | None) -> None:
         self._owns_session = session is None
         self.request_session = session or _session_reading_the_environment_once()
 

@@ -9,7 +9,8 @@ not a hyphenated UUID matches no route (404). The answers:
 
 - a token that is not the notification's → 404 ``{"message": {"unsubscribe request": "This is
   not a valid unsubscribe link."}, "result": "error"}``;
-- no such notification → 404 with ``This unsubscribe link is invalid or expired.``;
+- no such email notification → the same 404 (Notify's token is the recipient's email address,
+  so a text or letter never has one);
 - otherwise the request is recorded (once per notification: a repeat is a success too) → 200
   ``{"message": "Unsubscribe successful", "result": "success"}``.
 
@@ -31,7 +32,6 @@ __all__ = ["PATH", "ROUTES"]
 PATH = "/unsubscribe/{notification_id:werkzeug_uuid}/{token}"
 
 NOT_VALID = "This is not a valid unsubscribe link."
-INVALID_OR_EXPIRED = "This unsubscribe link is invalid or expired."
 SUCCESS: dict[str, object] = {"message": "Unsubscribe successful", "result": "success"}
 
 
@@ -45,7 +45,7 @@ def one_click_unsubscribe(emulator: Emulator, request: ApiRequest) -> Result:
     if request.path_params["token"] != unsubscribe_token(notification_id):
         return _error(NOT_VALID)
     if record_unsubscribe_request(emulator.store, notification_id) == "unknown":
-        return _error(INVALID_OR_EXPIRED)
+        return _error(NOT_VALID)
     return 200, SUCCESS
 
 

@@ -39,7 +39,7 @@ def record_unsubscribe_request(
     store: Store, notification_id: str
 ) -> Literal["recorded", "duplicate", "unknown"]:
     """Record a request for the notification: ``recorded``, ``duplicate`` (one is kept
-    already) or ``unknown`` (no such notification, or it holds no recipient)."""
+    already) or ``unknown`` (no such email notification, or it holds no recipient)."""
     n = t.notifications.c
     u = t.unsubscribe_requests.c
     try:
@@ -50,7 +50,7 @@ def record_unsubscribe_request(
                 return "duplicate"
             row = connection.execute(
                 select(n.service_id, n.template_id, n.template_version, n.recipient).where(
-                    n.id == notification_id
+                    n.id == notification_id, n.notification_type == "email"
                 )
             ).first()
             if row is None or row.recipient is None:

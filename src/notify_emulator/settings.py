@@ -33,22 +33,18 @@ def default_database_url() -> str:
 
 def shown_database_url(url: str) -> str:
     """``url`` as it may be printed or logged: any password replaced by ``***``
-    (``postgresql://user:***@host/db``)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        # Not a URL SQLAlchemy reads; hide whatever sits between "user:" and the last "@".
-        return _PASSWORD_IN_URL.sub(r"\1***@", url)
-    if parsed.password is None:
-        return url  # nothing to hide, and rendering would percent-encode ":memory:"
-    return parsed.render_as_string(hide_password=True)
+    (``postgresql://user:***@host/db``), in the address or as a ``password=`` query parameter
+    (which libpq also reads)."""
+    # Text, not SQLAlchemy's parser: a raw "@" in a password splits it elsewhere, and it
+    # leaves query parameters as they are.
+    shown = _PASSWORD_IN_AUTHORITY.sub(r"\1***@", url, count=1)
+    return _PASSWORD_IN_QUERY.sub(r"\1***", shown)
 
 
-# Greedy: a password may itself hold "@", so everything up to the last one goes.
-_PASSWORD_IN_URL = re.compile(r"^([^:/?#]*://[^:/?#@]*:).*@", re.DOTALL)
+# Greedy within the address: a password may itself hold "@", so up to the last one before
+# the path goes.
+_PASSWORD_IN_AUTHORITY = re.compile(r"^([^:/?#]*://[^:/?#@]*:)[^/]*@", re.DOTALL)
+_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

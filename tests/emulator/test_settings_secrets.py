@@ -71,7 +71,14 @@ def test_the_start_up_lines_hide_it(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (URL, "postgresql://emulator:***@db.example:5432/notify"),
         ("postgresql://emulator:hunter2@db.example:port/x", "postgresql://emulator:***@"),
-        ("postgresql://emulator:p@ss:w@rd@db/x", "postgresql://emulator:***@"),
+        ("postgresql://emulator:p@ss:w@rd@db/x", "postgresql://emulator:***@db/x"),
+        ("postgresql://emulator:hunter@2@db/x", "postgresql://emulator:***@db/x"),
+        ("postgresql://db/x?password=hunter2", "postgresql://db/x?password=***"),
+        (
+            "postgresql://u@db/x?sslmode=require&PASSWORD=hunter2&application_name=a@b",
+            "postgresql://u@db/x?sslmode=require&PASSWORD=***&application_name=a@b",
+        ),
+        ("postgresql+psycopg://u:hunter2@db/x?password=ss:w", "postgresql+psycopg://u:***@db/x?"),
         ("sqlite:///:memory:", "sqlite:///:memory:"),
         ("postgresql://db.example/notify", "postgresql://db.example/notify"),
     ],

@@ -213,3 +213,32 @@ def test_the_readme_screenshots_can_be_taken(
         with Image.open(path) as image:
             assert image.format == "PNG"
             assert image.size == (WIDTH, HEIGHT)
+
+
+def test_the_list_and_its_filters_fit_a_phone_screen(page: Page, base_url: str) -> None:
+    client(base_url).send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID, {"name": "Ada"})
+    # A service whose name is longer than the screen is wide, as the Service filter lists it.
+    long_name = "The Department for Long Service Names and Very Wide Select Boxes"
+    created = requests.post(base_url + "/_emulator/services", json={"name": long_name}, timeout=10)
+    assert created.ok, created.text
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(
+        base_url
+        + "/?q=a-long-search-text-that-goes-on&status=pending-virus-check"
+        + "&template_id=0f0e0d0c-0b0a-4908-8706-050403020100"
+    )
+    expect(page.locator(".filters__clear")).to_be_visible()
+    expect(page.locator(".filters")).to_be_visible()
+    # No sideways scrolling: everything fits the 375 pixels.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    for selector in (".filters select", ".filters input", ".filters button"):
+        boxes = page.locator(selector)
+        for index in range(boxes.count()):
+            box = boxes.nth(index).bounding_box()
+            assert box is not None
+            assert box["x"] >= 0
+            assert box["x"] + box["width"] <= 375, selector
+    # The received texts' service filter too.
+    page.goto(base_url + "/received-texts")
+    expect(page.locator(".filters--compact")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -605,27 +605,28 @@ def older_than_from_link(link: str | None) -> str | None:
 
 
 class Pager(Generic[ItemT]):
-    """Walks a paged list (notifications, received texts) one request at a time.
+    """Walks a paged list (notifications, received texts) one page at a time.
 
-    ``build(older_than)`` makes the request for a page; the shell sends it and hands the page to
-    ``receive``, which returns the page's items. It stops on an empty page or one with no
+    The shell fetches the page that starts ``older_than`` (``None``: the newest) through its
+    public page method, as the official client does, and hands it to ``receive``, which
+    returns the page's items, until ``exhausted``. It stops on an empty page or one with no
     ``links.next`` (Notify always links onward from a non-empty page, notify-api.md §5.7).
     """
 
-    def __init__(
-        self,
-        build: Callable[[str | None], Request[Any]],
-        items_key: str,
-        older_than: str | None = None,
-    ) -> None:
-        self._build = build
+    def __init__(self, items_key: str, older_than: str | None = None) -> None:
         self._items_key = items_key
         self._older_than = older_than
         self._done = False
 
-    def next_request(self) -> Request[Any] | None:
-        """The request for the next page, or ``None`` when the list is exhausted."""
-        return None if self._done else self._build(self._older_than)
+    @property
+    def exhausted(self) -> bool:
+        """Whether the last page has been received."""
+        return self._done
+
+    @property
+    def older_than(self) -> str | None:
+        """Where the next page starts: the ``older_than`` to fetch it with."""
+        return self._older_than
 
     def receive(self, page: Mapping[str, Any]) -> list[ItemT]:
         """Take a page's answer; return its items and remember where the next page starts."""

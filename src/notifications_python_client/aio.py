@@ -521,7 +521,7 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
             _endpoints.get_notifications(status, template_type, reference, older_than, include_jobs)
         )
 
-    def get_all_notifications_iterator(
+    async def get_all_notifications_iterator(
         self,
         status: StatusFilter | None = None,
         template_type: StatusFilter | None = None,
@@ -529,14 +529,23 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         older_than: str | None = None,
         include_jobs: bool | None = None,
     ) -> AsyncIterator[Notification]:
-        """Every notification matching the filters (``async for``), fetching pages as needed."""
+        """Every notification matching the filters (``async for``), fetching pages as needed.
 
-        def page(before: str | None) -> Request[NotificationsPage]:
-            return _endpoints.get_notifications(
-                status, template_type, reference, before, include_jobs
-            )
-
-        return self._iterate(Pager[Notification](page, "notifications", older_than))
+        Nothing is requested until the first item is asked for; each page is fetched with
+        ``get_all_notifications``, called as the sync client calls it.
+        """
+        pager = Pager[Notification]("notifications", older_than)
+        while not pager.exhausted:
+            if include_jobs is None:
+                page = await self.get_all_notifications(
+                    status, template_type, reference, pager.older_than
+                )
+            else:
+                page = await self.get_all_notifications(
+                    status, template_type, reference, pager.older_than, include_jobs=include_jobs
+                )
+            for notification in pager.receive(page):
+                yield notification
 
     # --- received texts ---
 
@@ -544,14 +553,15 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         """One page (up to 250) of received text messages, newest first."""
         return await self._call(_endpoints.get_received_texts(older_than))
 
-    def get_received_texts_iterator(
+    async def get_received_texts_iterator(
         self, older_than: str | None = None
     ) -> AsyncIterator[ReceivedText]:
-        """Every received text message (``async for``), fetching pages as needed."""
-        pager = Pager[ReceivedText](
-            _endpoints.get_received_texts, "received_text_messages", older_than
-        )
-        return self._iterate(pager)
+        """Every received text message (``async for``), fetching pages as needed, each with
+        ``get_received_texts``."""
+        pager = Pager[ReceivedText]("received_text_messages", older_than)
+        while not pager.exhausted:
+            for text in pager.receive(await self.get_received_texts(older_than=pager.older_than)):
+                yield text
 
     # --- templates ---
 
@@ -646,10 +656,3 @@ class AsyncNotificationsAPIClient(ConfiguredClient):
         return cast(
             T, await self.request(request.method, request.path, data=request.json, params=params)
         )
-
-    # --- paging ---
-
-    async def _iterate(self, pager: Pager[Any]) -> AsyncIterator[Any]:
-        while (request := pager.next_request()) is not None:
-            for item in pager.receive(await self._call(request)):
-                yield item

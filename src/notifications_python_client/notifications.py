@@ -8,7 +8,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, TypeVar, cast
+from typing import IO, TypeVar, cast
 
 import requests
 
@@ -149,14 +149,23 @@ class NotificationsAPIClient(BaseAPIClient):
         older_than: str | None = None,
         include_jobs: bool | None = None,
     ) -> Iterator[Notification]:
-        """Every notification matching the filters, newest first, fetching pages as needed."""
+        """Every notification matching the filters, newest first, fetching pages as needed.
 
-        def page(before: str | None) -> Request[NotificationsPage]:
-            return _endpoints.get_notifications(
-                status, template_type, reference, before, include_jobs
-            )
-
-        return self._iterate(Pager[Notification](page, "notifications", older_than))
+        A generator, as in the official client: nothing is requested until the first item is
+        asked for, and each page is fetched with ``get_all_notifications``, called with the
+        official client's arguments (``include_jobs`` by name, only when it is given).
+        """
+        pager = Pager[Notification]("notifications", older_than)
+        while not pager.exhausted:
+            if include_jobs is None:
+                page = self.get_all_notifications(
+                    status, template_type, reference, pager.older_than
+                )
+            else:
+                page = self.get_all_notifications(
+                    status, template_type, reference, pager.older_than, include_jobs=include_jobs
+                )
+            yield from pager.receive(page)
 
     # --- received texts ---
 
@@ -165,11 +174,13 @@ class NotificationsAPIClient(BaseAPIClient):
         return self._call(_endpoints.get_received_texts(older_than))
 
     def get_received_texts_iterator(self, older_than: str | None = None) -> Iterator[ReceivedText]:
-        """Every received text message, newest first, fetching pages as needed."""
-        pager = Pager[ReceivedText](
-            _endpoints.get_received_texts, "received_text_messages", older_than
-        )
-        return self._iterate(pager)
+        """Every received text message, newest first, fetching pages as needed.
+
+        A generator, each page fetched with ``get_received_texts``, as in the official client.
+        """
+        pager = Pager[ReceivedText]("received_text_messages", older_than)
+        while not pager.exhausted:
+            yield from pager.receive(self.get_received_texts(older_than=pager.older_than))
 
     # --- templates ---
 
@@ -275,10 +286,3 @@ class NotificationsAPIClient(BaseAPIClient):
             return cast(T, self.get(request.path, params=dict(request.params)))
         params = None if request.params is None else dict(request.params)
         return cast(T, self.request(request.method, request.path, data=request.json, params=params))
-
-    # --- paging ---
-
-    def _iterate(self, pager: Pager[Any]) -> Iterator[Any]:
-        # A generator, so nothing is requested until the first item is asked for.
-        while (request := pager.next_request()) is not None:
-            yield from pager.receive(self._call(request))

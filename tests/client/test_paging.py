@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from typing import Any
+from unittest import mock
 
-from .fakenotify import Caller, FakeNotify, Reply
+from notifications_python_client import NotificationsAPIClient
+
+from .fakenotify import API_KEY, Caller, FakeNotify, Reply
 
 ROOT = "https://api.notifications.service.gov.uk"
 
@@ -140,3 +144,107 @@ def test_sync_iterator_is_lazy(sync_client: Any, notify: FakeNotify) -> None:
     assert notify.requests == []
     notify.queue(notifications_page(ids(1), None))
     assert len(list(iterator)) == 1
+
+
+def received_texts_page(items: list[str], older_than: str | None) -> Reply:
+    links = {"current": f"{ROOT}/v2/received-text-messages"}
+    if older_than:
+        links["next"] = f"{ROOT}/v2/received-text-messages?older_than={older_than}"
+    return Reply(200, {"received_text_messages": [{"id": i} for i in items], "links": links})
+
+
+def test_the_iterators_are_generator_functions_as_in_the_official_client() -> None:
+    from notifications_python_client.aio import AsyncNotificationsAPIClient
+
+    for name in ("get_all_notifications_iterator", "get_received_texts_iterator"):
+        assert inspect.isgeneratorfunction(getattr(NotificationsAPIClient, name))
+        assert inspect.isasyncgenfunction(getattr(AsyncNotificationsAPIClient, name))
+
+
+class RecordsPages(NotificationsAPIClient):
+    """Overrides the page methods with the official client's signatures, as a subclass may."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def get_all_notifications(  # type: ignore[override]
+        self,
+        status: Any = None,
+        template_type: Any = None,
+        reference: Any = None,
+        older_than: Any = None,
+    ) -> Any:
+        self.calls.append(("notifications", (status, template_type, reference, older_than), {}))
+        return super().get_all_notifications(status, template_type, reference, older_than)
+
+    def get_received_texts(self, older_than: Any = None) -> Any:
+        self.calls.append(("texts", (), {"older_than": older_than}))
+        return super().get_received_texts(older_than=older_than)
+
+
+def test_pages_are_fetched_through_the_public_page_methods(notify: FakeNotify) -> None:
+    # As in the official client, whose iterators call get_all_notifications and
+    # get_received_texts for each page: code that overrides or mocks those sees every page.
+    first, texts = ids(2), ids(4)[2:]
+    notify.queue(
+        notifications_page(first, f"older_than={first[-1]}"),
+        notifications_page([], None),
+        received_texts_page(texts, texts[-1]),
+        received_texts_page([], None),
+    )
+    with RecordsPages(API_KEY, base_url=notify.url, max_retries=0) as client:
+        found = list(client.get_all_notifications_iterator("failed", "sms", "batch-7"))
+        texts_found = list(client.get_received_texts_iterator())
+
+    assert [n["id"] for n in found] == first
+    assert [t["id"] for t in texts_found] == texts
+    assert client.calls == [
+        ("notifications", ("failed", "sms", "batch-7", None), {}),
+        ("notifications", ("failed", "sms", "batch-7", first[-1]), {}),
+        ("texts", (), {"older_than": None}),
+        ("texts", (), {"older_than": texts[-1]}),
+    ]
+
+
+def test_mocked_page_methods_feed_the_iterators() -> None:
+    pages = [{"notifications": [{"id": "a"}], "links": {"next": f"{ROOT}/v2?older_than=x"}}]
+    pages.append({"notifications": [], "links": {}})
+    client = NotificationsAPIClient(API_KEY, base_url="http://notify.invalid")
+    with mock.patch.object(client, "get_all_notifications", side_effect=pages) as page_method:
+        assert list(client.get_all_notifications_iterator(status="sent")) == [{"id": "a"}]
+    assert page_method.call_args_list == [
+        mock.call("sent", None, None, None),
+        mock.call("sent", None, None, "x"),
+    ]
+    client.close()
+
+
+async def test_the_async_iterators_fetch_pages_through_the_public_methods(
+    notify: FakeNotify,
+) -> None:
+    from notifications_python_client.aio import AsyncNotificationsAPIClient
+
+    texts = ids(2)
+    notify.queue(received_texts_page(texts, texts[-1]), received_texts_page([], None))
+    async with AsyncNotificationsAPIClient(API_KEY, base_url=notify.url) as client:
+        page_method = mock.AsyncMock(wraps=client.get_received_texts)
+        with mock.patch.object(client, "get_received_texts", page_method):
+            iterator = client.get_received_texts_iterator()
+            assert notify.requests == []  # lazy: nothing is asked before the first item
+            found = [text async for text in iterator]
+
+    assert [t["id"] for t in found] == texts
+    assert page_method.call_args_list == [
+        mock.call(older_than=None),
+        mock.call(older_than=texts[-1]),
+    ]
+
+
+def test_include_jobs_is_passed_on_by_name_only_when_given() -> None:
+    client = NotificationsAPIClient(API_KEY, base_url="http://notify.invalid")
+    page = {"notifications": [], "links": {}}
+    with mock.patch.object(client, "get_all_notifications", return_value=page) as page_method:
+        list(client.get_all_notifications_iterator(include_jobs=True))
+    assert page_method.call_args_list == [mock.call(None, None, None, None, include_jobs=True)]
+    client.close()

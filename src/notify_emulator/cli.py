@@ -423,7 +423,7 @@ def import_command(
         with client:
             imported = import_service(client, name=service_name or DEFAULT_SERVICE_NAME)
     except APIError as error:
-        _fail(f"the Notify API did not answer as expected: {error}")
+        _fail(f"the Notify API did not answer as expected: {error.description}")
     except (KeyError, TypeError, ValueError) as error:
         _fail(f"the Notify API gave an answer this import cannot read ({error!r})")
     header = (

@@ -157,7 +157,10 @@ def test_a_refused_key_is_reported_without_the_key(tmp_path: Path) -> None:
         wrong = real_key[:-36] + "00000000-0000-4000-8000-000000000000"
         result = run_import(wrong, source.base_url, tmp_path / "x.toml")
     assert result.exit_code == 2
-    assert "notify-emulator: the Notify API did not answer as expected" in result.output
+    assert (
+        "notify-emulator: the Notify API did not answer as expected: 403 AuthError: "
+        "Invalid token: API key not found"
+    ) in result.output
     assert wrong[-36:] not in result.output
     assert not (tmp_path / "x.toml").exists()
     malformed = run_import("not-a-key", "http://127.0.0.1:9", tmp_path / "y.toml")

@@ -198,7 +198,12 @@ def test_urls_real_notify_would_refuse_get_its_message_as_a_warning() -> None:
     warning = notify_url_warning("http://user:s3cret@localhost:8000/x")
     assert warning is not None
     assert "s3cret" not in warning
-    assert "http://localhost:8000/x" in warning
+    assert "'http://***@localhost:8000/x'" in warning
+    # Credentials alone make Notify refuse a URL: the message must not show one it would take.
+    warning = notify_url_warning("https://user:s3cret@www.example.gov.uk/cb")
+    assert warning is not None
+    assert "s3cret" not in warning
+    assert "'https://***@www.example.gov.uk/cb'" in warning
 
 
 def test_bearer_token_rule_and_message() -> None:

@@ -120,8 +120,10 @@ def notify_url_warning(url: str) -> str | None:
     if _NOTIFY_URL.match(url) and _latin_1(url):
         return None
     parts = urlsplit(url)
-    # Any user name and password in the URL are left out of the message.
-    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    # Any user name and password in the URL are masked in the message, not dropped: they may
+    # be why Notify refuses it.
+    _credentials, at, host = parts.netloc.rpartition("@")
+    shown = parts._replace(netloc=f"***@{host}" if at else host).geturl()
     return f"{NOTIFY_URL_MESSAGE} (real Notify refuses {shown!r}; the emulator accepts it)"
 
 

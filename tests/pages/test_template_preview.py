@@ -485,3 +485,26 @@ def test_the_preview_parts_answer_no_other_origin(local: AsgiDriver) -> None:
     assert answer.header_map["content-security-policy"] == EMAIL_CSP
     page = local.request("GET", PREVIEW_PARTS[3])
     assert "frame-ancestors 'none'" in page.header_map["content-security-policy"]
+
+
+def test_a_new_letters_preview_has_the_services_contact_block(emulator: Running) -> None:
+    # A letter made from the new template gets the service's contact block (store/setup.py),
+    # so its preview shows it, before and after the text is typed.
+    import pypdfium2
+
+    address = f"/services/{demo.SERVICE_ID}/templates/new"
+    form = get(emulator, address, type="letter")
+    assert form.status_code == 200
+    found = re.search(r'data-letter-contact-block="([^"]*)"', form.text)
+    assert found is not None
+    assert html.unescape(found.group(1)) == "Demo Service\nWhitehall\nLondon\nSW1A 2AA"
+    page = get(emulator, address, type="letter", name="A", subject="Hi", body="Hi", preview="yes")
+    pdf = re.search(r'href="([^"]+letter\.pdf[^"]*)"', page.text)
+    assert pdf is not None
+    document = pypdfium2.PdfDocument(fetch(emulator, html.unescape(pdf.group(1))).content)
+    first = document[0]
+    text = first.get_textpage().get_text_range()
+    first.close()
+    document.close()
+    assert "Whitehall" in text
+    assert "SW1A 2AA" in text

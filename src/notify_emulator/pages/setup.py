@@ -215,6 +215,9 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
     if kind not in TEMPLATE_TYPES:
         raise PageError(400, "Check the address", "type must be sms, email or letter")
     values = _form_values(request, None, unsubscribe_link=False)
+    # A new letter gets the service's contact block (store/setup.py create_template): its
+    # preview shows it as the letters sent from it will.
+    contact_block = (service.letter_contact_block or "") if kind == "letter" else ""
     return render_page(
         "template_form.html",
         service=service,
@@ -224,8 +227,8 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
         template=None,
         current=None,
         values=values,
-        contact_block="",
-        preview=_preview(emulator, service, kind, values, None),
+        contact_block=contact_block,
+        preview=_preview(emulator, service, kind, values, contact_block or None),
         postages=POSTAGE_LABELS,
         nav="services",
         live_on="",

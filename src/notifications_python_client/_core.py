@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import logging
+import math
 import random
 import re
 import threading
@@ -146,8 +147,10 @@ Timeout = float | tuple[float | None, float | None] | None
 def _check_seconds(value: object, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{what} must be a number of seconds or None, not {type(value).__name__}")
-    if value <= 0:
-        raise ValueError(f"{what} must be a positive number of seconds")
+    # NaN and infinity pass "> 0" but urllib3 fails on them at the first request: None is
+    # how to ask for no limit.
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{what} must be a positive number of seconds (None for no limit)")
 
 
 def validate_timeout(timeout: Timeout) -> Timeout:

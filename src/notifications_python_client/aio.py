@@ -29,8 +29,9 @@ try:
     import aiohttp
 except ImportError as missing:
     raise ModuleNotFoundError(
-        "notifications_python_client.aio needs aiohttp, which is not installed: install the "
-        "client's async extra, pip install 'notifications-python-client[async]'",
+        "notifications_python_client.aio needs aiohttp, which is not installed: install this "
+        "client with its async extra (pip install '.[async]' in its source folder), or "
+        "pip install aiohttp",
         name="aiohttp",
     ) from missing
 

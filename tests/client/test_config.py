@@ -138,6 +138,11 @@ def test_key_must_be_a_string() -> None:
         ([1, 2], TypeError),
         (("1", 2), TypeError),
         (True, TypeError),
+        # requests would take these and then fail inside urllib3 at the first request.
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        ((1, float("nan")), ValueError),
+        ((float("inf"), None), ValueError),
     ],
 )
 def test_bad_timeouts(timeout: object, error: type[Exception]) -> None:

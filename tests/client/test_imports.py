@@ -112,5 +112,6 @@ def test_the_async_client_without_aiohttp_names_the_extra_to_install() -> None:
     )
     name, message = result.stdout.splitlines()[:2]
     assert name == "aiohttp"
-    assert "notifications-python-client[async]" in message
+    # This client is not on the package index, so the hint is to install it from its source.
+    assert "pip install '.[async]'" in message
     assert "aiohttp" in message

@@ -212,7 +212,8 @@ def test_a_template_made_edited_and_its_first_version_still_read(page: Page, bas
     # Archive, after a question.
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete this template").click()
-    expect(page.locator(".notice")).to_contain_text("deleted")
+    expect(page.locator(".banner--deleted")).to_contain_text("This template was deleted")
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
     with pytest.raises(HTTPError):
         client.send_sms_notification(PHONE, template_id, {"name": "Ada"})
 

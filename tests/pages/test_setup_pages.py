@@ -280,3 +280,26 @@ def test_the_unsubscribe_option_is_saved_kept_across_versions_and_shown(
     text_page = get(emulator, SERVICE + f"/templates/{PAGES_SMS_TEMPLATE_ID}").text
     assert _checkbox(text_page) is None
     assert "unsubscribe-link-fact" not in text_page
+
+
+def test_a_deleted_template_says_so_and_leaves_the_templates_list(emulator: Running) -> None:
+    name = f"Soon deleted {uuid.uuid4().hex[:8]}"
+    made = post(emulator, SERVICE + "/templates", {"name": name, "type": "sms", "body": "Hi"})
+    assert made.status_code == 201, made.text
+    template_id = made.json()["id"]
+    assert post(emulator, f"/templates/{template_id}", {"archived": True}).status_code == 200
+    page = get(emulator, SERVICE + f"/templates/{template_id}").text
+    banner = re.search(r'<div class="banner banner--deleted"[^>]*>(.*?)</div>', page, re.DOTALL)
+    assert banner is not None, page
+    assert "This template was deleted today at" in banner.group(1)
+    assert "<textarea" not in page  # nothing to edit
+    assert ">Save</button>" not in page
+    assert "Delete this template" not in page
+    assert "Hi" in page  # its content stays readable
+    listing = get(emulator, SERVICE + "/templates").text
+    # Not among the templates in use, only under the deleted ones.
+    in_use, _, deleted = listing.partition('<details class="deleted-templates"')
+    assert name not in in_use
+    assert name in deleted
+    assert "Pages text" in in_use
+    assert "Deleted templates" in deleted

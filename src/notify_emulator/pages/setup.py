@@ -195,13 +195,16 @@ def _template_rows(emulator: Emulator, service_id: str) -> list[TemplateRow]:
 
 
 def templates_page(emulator: Emulator, request: ApiRequest) -> Response:
-    """``GET /services/{id}/templates``: the service's templates, archived ones last."""
+    """``GET /services/{id}/templates``: the service's templates; deleted (archived) ones
+    apart, under their own heading, as they can no longer be used."""
     service = _service(emulator, request)
+    rows = _template_rows(emulator, service.id)
     return render_page(
         "templates.html",
         service=service,
         section="templates",
-        templates=_template_rows(emulator, service.id),
+        templates=[row for row in rows if not row.archived],
+        deleted_templates=[row for row in rows if row.archived],
         type_labels={kind: NOTIFICATION_TYPE_LABELS[kind] for kind in TEMPLATE_TYPES},
         nav="services",
         live_on="",
@@ -265,6 +268,13 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         for version in reversed(versions)
     ]
     values = _form_values(request, shown, unsubscribe_link=bool(template["has_unsubscribe_link"]))
+    # Deleting a template is itself a save, so its last version says when (store/setup.py).
+    latest = versions[-1]
+    deleted_when = (
+        format_datetime_human(latest.updated_at or latest.created_at, now)
+        if template["archived"]
+        else None
+    )
     return render_page(
         "template_form.html",
         service=service,
@@ -277,6 +287,7 @@ def template_page(emulator: Emulator, request: ApiRequest) -> Response:
         contact_block=shown.letter_contact_block or "",
         preview=_preview(emulator, service, kind, values, shown.letter_contact_block),
         latest_version=versions[-1].version,
+        deleted_when=deleted_when,
         history=history,
         postages=POSTAGE_LABELS,
         nav="services",

@@ -360,7 +360,27 @@ def parse_seed(data: Mapping[str, object], *, source: str) -> SeedConfig:
         if service.id in seen:
             raise ConfigError(f"{source}: services[{index}]: field 'id': repeats {service.id}")
         seen.add(service.id)
+    _check_ids_across_services(source, services)
     return SeedConfig(services=services, faults=faults)
+
+
+def _check_ids_across_services(source: str, services: Sequence[ServiceSeed]) -> None:
+    # Notify's ids are unique over every service: a record whose id another service's record
+    # has would be moved to the later service by the load, silently.
+    for table in ("api_keys", "sms_senders", "email_reply_to", "templates", "received_texts"):
+        owners: dict[str, str] = {}
+        for index, service in enumerate(services):
+            where = f"services[{index}] ({service.name!r}).{table}"
+            for position, record in enumerate(getattr(service, table)):
+                record_id = record.id
+                if table == "api_keys" and record_id is None:
+                    record_id = derived_id(service.id, "api_key", record.name)
+                here = f"{where}[{position}]"
+                if record_id in owners and not owners[record_id].startswith(where + "["):
+                    raise ConfigError(
+                        f"{source}: {here}: field 'id': repeats {record_id!r} ({owners[record_id]})"
+                    )
+                owners.setdefault(record_id, here)
 
 
 def _parse_faults(entries: list[object], source: str) -> tuple[FaultSpec, ...]:
@@ -444,8 +464,11 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
         _parse_template(item, source, f"{where}.templates[{i}]", service_id, author)
         for i, item in enumerate(entry.tables("templates"))
     )
+    derived_texts: dict[str, int] = {}
     texts = tuple(
-        _parse_received_text(item, source, f"{where}.received_texts[{i}]", service_id)
+        _parse_received_text(
+            item, source, f"{where}.received_texts[{i}]", service_id, derived_texts
+        )
         for i, item in enumerate(entry.tables("received_texts"))
     )
     callbacks = tuple(
@@ -467,6 +490,7 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
     _check_unique(source, where, "templates", "id", [template.id for template in templates])
     _check_unique(source, where, "sms_senders", "id", [sender.id for sender in senders])
     _check_unique(source, where, "email_reply_to", "id", [reply.id for reply in reply_tos])
+    _check_unique(source, where, "received_texts", "id", [text.id for text in texts])
     return ServiceSeed(
         **{
             **service.__dict__,
@@ -627,22 +651,24 @@ def _parse_template(
 
 
 def _parse_received_text(
-    data: object, source: str, where: str, service_id: str
+    data: object, source: str, where: str, service_id: str, derived: dict[str, int]
 ) -> ReceivedTextSeed:
     entry = _Entry(data, source, where)
     user_number = entry.required_text("user_number")
     content = entry.required_text("content")
     created_at = entry.timestamp("created_at")
+    parts = (
+        service_id,
+        "received_text",
+        user_number,
+        content,
+        created_at.isoformat() if created_at else "",
+    )
+    # The same text twice (without ids) is two texts: each later one counts in its id.
+    occurrence = derived[derived_id(*parts)] = derived.get(derived_id(*parts), 0) + 1
     text = ReceivedTextSeed(
         id=entry.uuid(
-            "id",
-            derived_id(
-                service_id,
-                "received_text",
-                user_number,
-                content,
-                created_at.isoformat() if created_at else "",
-            ),
+            "id", derived_id(*parts) if occurrence == 1 else derived_id(*parts, str(occurrence))
         ),
         user_number=user_number,
         content=content,

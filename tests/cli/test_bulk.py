@@ -648,3 +648,16 @@ def test_a_row_that_cannot_be_read_stops_the_run_there_and_a_rerun_goes_on(
     assert resumed.exit_code == 0, resumed.output
     assert (resumed.json()["sent"], resumed.json()["skipped"]) == (3, 3)
     assert [sends_to(fake_notify, phone(i)) for i in range(6)] == [1] * 6
+
+
+def test_a_journal_that_cannot_be_created_is_a_usage_error_and_sends_nothing(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 2)
+    journal = tmp_path / "no such folder" / "people.journal"
+
+    outcome = bulk_sms(notify_cli, csv_path, "--journal", str(journal))
+
+    assert outcome.exit_code == 2, outcome.output
+    assert f"{journal} cannot be opened as a journal" in " ".join(outcome.stderr.split())
+    assert notify_emulator.sent() == []

@@ -176,9 +176,12 @@ class BulkJournal:
         if existed:
             _check_is_sqlite(path)
         # Autocommit: every statement is its own transaction, committed before it returns.
-        connection = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=_LOCK_WAIT_SECONDS
-        )
+        try:
+            connection = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=_LOCK_WAIT_SECONDS
+            )
+        except sqlite3.Error as error:  # a folder that does not exist or cannot be written
+            raise JournalMismatchError(f"{path} cannot be opened as a journal: {error}") from None
         try:
             journal = cls._start_run(connection, path, existed, template_id, notification_type)
         except BaseException:

@@ -661,3 +661,57 @@ def test_a_journal_that_cannot_be_created_is_a_usage_error_and_sends_nothing(
     assert outcome.exit_code == 2, outcome.output
     assert f"{journal} cannot be opened as a journal" in " ".join(outcome.stderr.split())
     assert notify_emulator.sent() == []
+
+
+def slow_sends(received: Received) -> Reply:
+    """Like ``template_or_accept``, but each text takes a moment to be answered."""
+    reply = template_or_accept(received)
+    return Reply(reply.status, reply.json, delay=0.5 if received.method == "POST" else 0)
+
+
+def test_a_row_that_cannot_be_read_still_journals_the_answers_in_flight(
+    fake_notify: FakeNotify, tmp_path: Path
+) -> None:
+    fake_notify.responder = slow_sends
+    lines = ["phone number,name", *(f"{phone(i)},Person {i}" for i in range(3))]
+    lines.append(f"{phone(3)},{'x' * (csv.field_size_limit() + 1)}")  # row 5
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    # Rows 2 to 4 are all in flight when reading row 5 fails.
+    stopped = fake_bulk(fake_notify, csv_path, "--concurrency", "3")
+
+    assert stopped.exit_code == 1, stopped.output
+    summary = stopped.json()
+    assert summary["stopped_because"].startswith("Row 5 cannot be read")
+    assert (summary["sent"], summary["unknown"], summary["interrupted"]) == (3, [], False)
+    assert journal_states(tmp_path / "people.csv.journal") == {
+        2: "accepted",
+        3: "accepted",
+        4: "accepted",
+    }
+
+
+def test_the_daily_limit_still_journals_the_answers_in_flight(
+    fake_notify: FakeNotify, tmp_path: Path
+) -> None:
+    csv_path = write_people(tmp_path, 3)
+    limited = error_reply(429, "TooManyRequestsError", "Exceeded send limits (sms: 2) for today")
+
+    def answer(received: Received) -> Reply:
+        if received.method == "POST" and received.json()["phone_number"] == phone(1):
+            return limited  # at once, while rows 2 and 4 are still in flight
+        return slow_sends(received)
+
+    fake_notify.responder = answer
+    outcome = fake_bulk(fake_notify, csv_path, "--concurrency", "3")
+
+    assert outcome.exit_code == 1, outcome.output
+    summary = outcome.json()
+    assert summary["unknown"] == []
+    assert [item["row"] for item in summary["failed"]] == [3]
+    # The refused row is sent again by the next run; nothing is left unknown. (Row 4 may
+    # not have been started before the limit was hit.)
+    states = journal_states(tmp_path / "people.csv.journal")
+    assert (states[2], states[3], states.get(4, "accepted")) == ("accepted", "failed", "accepted")
+    assert summary["sent"] == sum(state == "accepted" for state in states.values())

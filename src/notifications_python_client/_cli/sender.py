@@ -25,7 +25,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -117,10 +117,6 @@ def _outcome_unknown(error: Exception) -> bool:
     if isinstance(error, ConnectError):
         return False
     return isinstance(error, (NetworkError, ServerError, InvalidResponse))
-
-
-class _StopRun(Exception):
-    """Raised from the result callback to end ``send_bulk`` early."""
 
 
 class _InHand(NamedTuple):
@@ -251,13 +247,28 @@ class BulkSender:
         in_hand: dict[int, _InHand] = {}
         in_flight: set[int] = set()
         read_to_the_end = False
+        # Set when the run ends itself (a row it cannot read, the daily limit, --stop-after).
+        # Like a Ctrl-C it starts no new row and lets the rows in flight be answered and
+        # journalled: raising instead would abandon their answers, leaving them unknown.
+        halt = threading.Event()
+
+        def stopping() -> bool:
+            return self._stop.is_set() or halt.is_set()
 
         def notifications() -> Iterator[BulkNotification]:
             nonlocal read_to_the_end
+            try:
+                read_to_the_end = yield from rows_to_send()
+            except CsvFormatError as error:
+                report.stopped_because = str(error)
+                halt.set()
+
+        def rows_to_send() -> Generator[BulkNotification, None, bool]:
+            """The rows to send; returns whether it read to the end of the spreadsheet."""
             earlier = RowLookup(self._journal.recorded(plan.start.number))
             for record in self._spreadsheet.records(plan.start):
-                if self._stop.is_set():
-                    return
+                if stopping():
+                    return False
                 found = earlier.get(record.number)
                 state = None if found is None else found.state
                 if record.blank or state == ACCEPTED or self._kept_unknown(state):
@@ -271,7 +282,7 @@ class BulkSender:
                 # send_bulk numbers the notifications by their position in this stream.
                 in_hand[next(positions)] = _InHand(row, record.start, row.digest())
                 yield _notification_for(row, self._target)
-            read_to_the_end = True
+            return True
 
         positions = itertools.count()
 
@@ -287,10 +298,10 @@ class BulkSender:
             in_flight.discard(result.index)
             on_rows_done(1)
             if self._record(taken.row, result, report):
-                raise _StopRun  # the daily limit: every later row would be refused too
+                halt.set()  # the daily limit: every later row would be refused too
             if self._stop_after is not None and report.sent >= self._stop_after:
                 report.interrupted = True
-                raise _StopRun
+                halt.set()
 
         journal_broken = False
         try:
@@ -301,17 +312,14 @@ class BulkSender:
                 on_send=on_send,
                 on_result=on_result,
                 keep_results=False,
-                stop=self._stop.is_set,
+                stop=stopping,
             )
             # Every row was read and answered, unless a stop came first (rows taken from the
             # spreadsheet but never sent are still in hand).
-            report.interrupted = report.interrupted or not (read_to_the_end and not in_hand)
-        except _StopRun:
-            pass
+            if self._stop.is_set() or not halt.is_set():
+                report.interrupted = report.interrupted or not (read_to_the_end and not in_hand)
         except KeyboardInterrupt:
             report.interrupted = True
-        except CsvFormatError as error:
-            report.stopped_because = str(error)
         except sqlite3.Error as error:
             # Nothing more was sent: each send waits for its row to be journalled first.
             report.stopped_because = f"{self._journal.path} could not be written: {error}"

@@ -491,6 +491,8 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
     _check_unique(source, where, "sms_senders", "id", [sender.id for sender in senders])
     _check_unique(source, where, "email_reply_to", "id", [reply.id for reply in reply_tos])
     _check_unique(source, where, "received_texts", "id", [text.id for text in texts])
+    _check_defaults(source, where, "sms_senders", senders)
+    _check_defaults(source, where, "email_reply_to", reply_tos)
     return ServiceSeed(
         **{
             **service.__dict__,
@@ -512,6 +514,30 @@ def _check_unique(source: str, where: str, table: str, name: str, values: list[s
                 f"{source}: {where}.{table}[{index}]: field {name!r}: repeats {value!r}"
             )
         seen.add(value)
+
+
+def _check_defaults(
+    source: str, where: str, table: str, records: Sequence[SmsSenderSeed | ReplyToSeed]
+) -> None:
+    # What the set-up steps keep true: one default at most (without one, the first not
+    # archived is the default), never archived, so a service with senders has one to use.
+    default: int | None = None
+    for index, record in enumerate(records):
+        here = f"{source}: {where}.{table}[{index}]"
+        if record.is_default and default is not None:
+            raise ConfigError(
+                f"{here}: field 'is_default': only one of a service's {table} can be the "
+                f"default ({table}[{default}] is)"
+            )
+        if record.is_default and record.archived:
+            raise ConfigError(f"{here}: field 'archived': the default cannot be archived")
+        if record.is_default:
+            default = index
+    if records and all(record.archived for record in records):
+        raise ConfigError(
+            f"{source}: {where}.{table}[0]: field 'archived': a service with {table} needs one "
+            "that is not archived, its default"
+        )
 
 
 def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:

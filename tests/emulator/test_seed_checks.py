@@ -7,6 +7,7 @@ import pytest
 
 from notify_emulator.seed import ConfigError, parse_seed_text
 from notify_emulator.store import Store, apply_seed
+from notify_emulator.store.setup import all_reply_tos, all_sms_senders
 
 SAME_ID = "c745a8d8-b48a-4b0d-96e5-dbea0165ebd1"
 
@@ -70,3 +71,97 @@ def test_the_same_text_received_twice_without_ids_is_two_texts(store: Store) -> 
     apply_seed(store, seed)
     apply_seed(store, seed)  # idempotent all the same
     assert store.count_rows("received_texts") == 2
+
+
+SENDERS = {
+    "sms_senders": ("sms_sender", "GOVUK", "Passports"),
+    "email_reply_to": ("email_address", "a@example.gov.uk", "b@example.gov.uk"),
+}
+
+
+@pytest.mark.parametrize("table", SENDERS)
+def test_two_defaults_are_refused(table: str) -> None:
+    column, first, second = SENDERS[table]
+    message = refused(
+        f"[[services]]\nname = 'One'\n"
+        f"[[services.{table}]]\n{column} = '{first}'\nis_default = true\n"
+        f"[[services.{table}]]\n{column} = '{second}'\nis_default = true\n"
+    )
+    assert message == (
+        f"seed.toml: services[0] ('One').{table}[1]: field 'is_default': only one of a "
+        f"service's {table} can be the default ({table}[0] is)"
+    )
+
+
+@pytest.mark.parametrize("table", SENDERS)
+def test_an_archived_default_is_refused(table: str) -> None:
+    column, first, _second = SENDERS[table]
+    message = refused(
+        f"[[services]]\nname = 'One'\n"
+        f"[[services.{table}]]\n{column} = '{first}'\nis_default = true\narchived = true\n"
+    )
+    assert message == (
+        f"seed.toml: services[0] ('One').{table}[0]: field 'archived': the default cannot be "
+        "archived"
+    )
+
+
+@pytest.mark.parametrize("table", SENDERS)
+def test_every_one_archived_is_refused(table: str) -> None:
+    column, first, _second = SENDERS[table]
+    message = refused(
+        f"[[services]]\nname = 'One'\n[[services.{table}]]\n{column} = '{first}'\narchived = true\n"
+    )
+    assert message == (
+        f"seed.toml: services[0] ('One').{table}[0]: field 'archived': a service with "
+        f"{table} needs one that is not archived, its default"
+    )
+
+
+def defaults(store: Store, service_id: str, table: str) -> list[tuple[str, bool, bool]]:
+    records = (all_sms_senders if table == "sms_senders" else all_reply_tos)(store, service_id)
+    column = SENDERS[table][0]
+    return sorted((getattr(r, column), r.is_default, r.archived) for r in records)
+
+
+@pytest.mark.parametrize("table", SENDERS)
+def test_without_a_default_the_first_not_archived_is_the_default(store: Store, table: str) -> None:
+    # As the set-up steps do: a service's first sender is its default.
+    column, first, second = SENDERS[table]
+    seed = parse_seed_text(
+        f"[[services]]\nname = 'One'\n"
+        f"[[services.{table}]]\n{column} = '{first}'\narchived = true\n"
+        f"[[services.{table}]]\n{column} = '{second}'\n",
+        source="seed.toml",
+    )
+    apply_seed(store, seed)
+    assert defaults(store, seed.services[0].id, table) == [
+        (first, False, True),
+        (second, True, False),
+    ]
+
+
+@pytest.mark.parametrize("table", SENDERS)
+def test_loading_a_new_default_leaves_one_default(store: Store, table: str) -> None:
+    column, first, second = SENDERS[table]
+    entry = "[[services]]\nname = 'One'\n[[services.{0}]]\n{1} = '{2}'\nis_default = true\n"
+    apply_seed(store, parse_seed_text(entry.format(table, column, first), source="seed.toml"))
+    seed = parse_seed_text(entry.format(table, column, second), source="seed.toml")
+    apply_seed(store, seed)
+    stored = defaults(store, seed.services[0].id, table)
+    assert [value for value, is_default, _ in stored if is_default] == [second]
+
+
+def test_loading_again_keeps_the_default_a_set_up_step_chose(store: Store) -> None:
+    # A seed without senders gives the service its default sender; a set-up step then makes
+    # another the default, and loading the seed again must not make two.
+    from notify_emulator.store.setup import add_sms_sender
+
+    text = "[[services]]\nname = 'One'\n"
+    seed = parse_seed_text(text, source="seed.toml")
+    apply_seed(store, seed)
+    service_id = seed.services[0].id
+    add_sms_sender(store, service_id, "Passports", True)
+    apply_seed(store, parse_seed_text(text, source="seed.toml"))
+    stored = defaults(store, service_id, "sms_senders")
+    assert stored == [("GOVUK", False, False), ("Passports", True, False)]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, select, update
 
 from notify_emulator.clock import utc_naive
 from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
-from notify_emulator.seed import SeedConfig, ServiceSeed, derived_id
+from notify_emulator.seed import ReplyToSeed, SeedConfig, ServiceSeed, SmsSenderSeed, derived_id
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import mark_config_changed
 from notify_emulator.store.faults import upsert_fault
@@ -91,18 +91,7 @@ def _apply_service(store: Store, connection: Connection, service: ServiceSeed) -
     )
     _apply_keys(connection, service, now)
     _apply_senders(connection, service)
-    for reply_to in service.email_reply_to:
-        _upsert(
-            connection,
-            t.email_reply_to,
-            {"id": reply_to.id},
-            {
-                "service_id": service.id,
-                "email_address": reply_to.email_address,
-                "is_default": reply_to.is_default,
-                "archived": reply_to.archived,
-            },
-        )
+    _apply_reply_tos(connection, service)
     _apply_templates(connection, service, now)
     _apply_precompiled_template(connection, service, now)
     _apply_callbacks(connection, service, now)
@@ -152,21 +141,68 @@ def _apply_keys(connection: Connection, service: ServiceSeed, now: Any) -> None:
         )
 
 
+def _default_index(records: Sequence[SmsSenderSeed | ReplyToSeed]) -> int | None:
+    """Which of a seed's senders is the default: the one marked so, else the first not
+    archived (as the set-up steps make a service's first sender its default)."""
+    marked = [index for index, record in enumerate(records) if record.is_default]
+    if marked:
+        return marked[0]
+    return next((index for index, record in enumerate(records) if not record.archived), None)
+
+
+def _clear_other_defaults(connection: Connection, table: Table, service: ServiceSeed) -> None:
+    # A seed that lists a service's senders names its default: one stored before, by an
+    # earlier load or a set-up step, stops being one, so the service keeps a single default.
+    ids = [record.id for record in getattr(service, table.name)]
+    connection.execute(
+        update(table)
+        .where(
+            table.c.service_id == service.id, table.c.is_default.is_(True), table.c.id.not_in(ids)
+        )
+        .values(is_default=False)
+    )
+
+
+def _apply_reply_tos(connection: Connection, service: ServiceSeed) -> None:
+    reply_tos = service.email_reply_to
+    if not reply_tos:
+        return
+    _clear_other_defaults(connection, t.email_reply_to, service)
+    default = _default_index(reply_tos)
+    for index, reply_to in enumerate(reply_tos):
+        _upsert(
+            connection,
+            t.email_reply_to,
+            {"id": reply_to.id},
+            {
+                "service_id": service.id,
+                "email_address": reply_to.email_address,
+                "is_default": index == default,
+                "archived": reply_to.archived,
+            },
+        )
+
+
 def _apply_senders(connection: Connection, service: ServiceSeed) -> None:
-    senders = list(service.sms_senders)
+    senders = service.sms_senders
     if not senders:
         # notify-api.md §5.1: the default sender is the inbound number when there is one.
         text = service.inbound_number or DEFAULT_SMS_SENDER
-        senders_values = [(derived_id(service.id, "default_sms_sender"), text, True, False)]
-    else:
-        has_default = any(sender.is_default for sender in senders)
-        senders_values = [
-            (
-                sender.id,
-                sender.sms_sender,
-                sender.is_default or (not has_default and index == 0),
-                sender.archived,
+        sender_id = derived_id(service.id, "default_sms_sender")
+        # It stays the default unless a set-up step has made another sender the default.
+        other_default = connection.execute(
+            select(t.sms_senders.c.id).where(
+                t.sms_senders.c.service_id == service.id,
+                t.sms_senders.c.is_default.is_(True),
+                t.sms_senders.c.id != sender_id,
             )
+        ).first()
+        senders_values = [(sender_id, text, other_default is None, False)]
+    else:
+        _clear_other_defaults(connection, t.sms_senders, service)
+        default = _default_index(senders)
+        senders_values = [
+            (sender.id, sender.sms_sender, index == default, sender.archived)
             for index, sender in enumerate(senders)
         ]
     for sender_id, text, is_default, archived in senders_values:

@@ -8,20 +8,16 @@ recipients see, which ask for the email address first when the file was sent wit
 
 from __future__ import annotations
 
-import re
 import uuid
-from urllib.parse import quote
 
 from starlette.responses import Response
 
 from notify_emulator.admin.bodies import json_object
+from notify_emulator.present.documents import file_response
 from notify_emulator.store import DocumentRecord
 from notify_emulator.web.context import ApiRequest, Emulator
 from notify_emulator.web.errors import AdminError
 from notify_emulator.web.handlers import Result
-
-# What a quoted filename may hold as it is: printable ASCII but the quote and backslash.
-_NOT_PLAIN = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
 def _document(emulator: Emulator, request: ApiRequest) -> DocumentRecord | None:
@@ -45,16 +41,6 @@ def get_document(emulator: Emulator, request: ApiRequest) -> Result:
     return file_response(document)
 
 
-def file_response(document: DocumentRecord) -> Response:
-    """The file itself, as an attachment."""
-    filename = document.filename or f"{document.id}"
-    return Response(
-        document.data,
-        media_type=document.mimetype,
-        headers={"Content-Disposition": content_disposition(filename)},
-    )
-
-
 def confirm_email(emulator: Emulator, request: ApiRequest) -> Result:
     """``POST /_emulator/documents/{id}/confirm-email`` with ``{"email_address": ...}``: if it
     is the address the file was sent to (in any case), ``{"url": ...}``, the page that
@@ -76,19 +62,3 @@ def confirm_email(emulator: Emulator, request: ApiRequest) -> Result:
     except ConfirmError as error:
         raise AdminError(error.message, field="email_address") from None
     return 200, {"url": url}
-
-
-def content_disposition(filename: str) -> str:
-    """``attachment`` with the file's name, for any name a sender gave (RFC 6266).
-
-    A header is ASCII text on one line, so the plain ``filename`` is the name with every
-    other character (non-ASCII, controls such as CR and LF, quotes) replaced by ``_``; when
-    that changed anything, ``filename*`` carries the exact name, percent-encoded UTF-8, which
-    browsers prefer.
-    """
-    plain = _NOT_PLAIN.sub("_", filename)
-    header = f'attachment; filename="{plain}"'
-    if plain != filename:
-        exact = quote(filename, safe="", errors="surrogateescape")
-        header += f"; filename*=UTF-8''{exact}"
-    return header

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from notify_emulator.present.documents import file_response
 from notify_emulator.rules.email_addresses import normalise_email_address
 from notify_emulator.store import DocumentRecord, NotificationRecord, Store
 from notify_emulator.store.inbox import InboxFilters, notifications_page
@@ -168,7 +169,6 @@ def document_page(
     emulator: Emulator, request: ApiRequest, document: DocumentRecord | None
 ) -> Response:
     """``GET /_emulator/documents/{id}`` opened in a browser."""
-    from notify_emulator.admin.documents import file_response
     from notify_emulator.pages.web import PageError, error_page, render_page
 
     if document is None:

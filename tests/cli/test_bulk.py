@@ -715,3 +715,38 @@ def test_the_daily_limit_still_journals_the_answers_in_flight(
     states = journal_states(tmp_path / "people.csv.journal")
     assert (states[2], states[3], states.get(4, "accepted")) == ("accepted", "failed", "accepted")
     assert summary["sent"] == sum(state == "accepted" for state in states.values())
+
+
+def test_rows_sent_when_the_journal_stops_being_writable_are_reported_unknown(
+    notify_cli: NotifyCli,
+    notify_emulator: NotifyEmulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    csv_path = write_people(tmp_path, 3)
+    record_accepted = BulkJournal.record_accepted
+    answers: list[int] = []
+
+    def disk_fills_up(journal: BulkJournal, row: int, notification_id: str) -> None:
+        answers.append(row)
+        if len(answers) > 1:
+            raise sqlite3.OperationalError("database or disk is full")
+        record_accepted(journal, row, notification_id)
+
+    monkeypatch.setattr(BulkJournal, "record_accepted", disk_fills_up)
+
+    outcome = bulk_sms(notify_cli, csv_path, "--concurrency", "1", "--json")
+
+    assert outcome.exit_code == 1, outcome.output
+    summary = outcome.json()
+    assert "could not be written: database or disk is full" in summary["stopped_because"]
+    # Row 3 reached Notify, but the journal does not say so: as the next run will, this
+    # one reports it as unknown rather than as nothing at all.
+    assert (summary["sent"], summary["unknown"]) == (1, [3])
+    assert sum(received_counts(notify_emulator).values()) == 2
+    monkeypatch.undo()
+
+    human = bulk_sms(notify_cli, csv_path)
+
+    assert "unknown outcome (not sent again)" in human.stdout
+    assert sum(received_counts(notify_emulator).values()) == 3  # row 4 only

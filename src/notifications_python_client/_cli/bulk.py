@@ -48,7 +48,7 @@ from .csv_rows import (
 from .journal import (
     ACCEPTED,
     FAILED,
-    UNKNOWN,
+    OUTCOME_UNKNOWN,
     BulkJournal,
     JournalMismatchError,
     RecordedRow,
@@ -310,7 +310,7 @@ class _Summary:
         self._journal = journal
         self._spreadsheet = spreadsheet
         #: Rows whose outcome is unknown, from this run or an earlier one.
-        self.unknown = journal.count(UNKNOWN)
+        self.unknown = journal.count(OUTCOME_UNKNOWN)
 
     def failed_rows(self) -> Iterator[tuple[RecordedRow, str]]:
         """This run's failed rows with their recipients, in spreadsheet order."""
@@ -331,7 +331,7 @@ class _Summary:
                 {"row": failed.number, "recipient": recipient, "error": failed.error or ""}
                 for failed, recipient in self.failed_rows()
             ),
-            "unknown": (row.number for row in journal.rows_in(UNKNOWN)),
+            "unknown": (row.number for row in journal.rows_in(OUTCOME_UNKNOWN)),
             "notifications": (
                 {"row": row.number, "id": row.notification_id}
                 for row in journal.rows_in(ACCEPTED, run=journal.run)
@@ -371,7 +371,7 @@ class _Summary:
                     "(--json lists them all)."
                 )
         if self.unknown:
-            first_rows = islice(self._journal.rows_in(UNKNOWN), LISTED_ROWS)
+            first_rows = islice(self._journal.rows_in(OUTCOME_UNKNOWN), LISTED_ROWS)
             listed = [str(row.number) for row in first_rows]
             more = self.unknown - len(listed)
             numbers = ", ".join(listed) + (f" and {more:,} more" if more else "")

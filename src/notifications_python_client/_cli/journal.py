@@ -56,6 +56,10 @@ SENDING = "sending"
 ACCEPTED = "accepted"
 FAILED = "failed"
 UNKNOWN = "unknown"
+#: The states of a row whose outcome is unknown once a run has ended. A run that cannot write
+#: the journal any more (a full disk) stops and leaves the rows it had sent ``sending``; the
+#: next run reads them as ``unknown``, and the summary of this one says so already.
+OUTCOME_UNKNOWN = (UNKNOWN, SENDING)
 
 #: What an earlier run that stopped without an answer leaves, once the next run reads it.
 NO_ANSWER_RECORDED = "no answer was recorded: the run stopped while the request was in flight"
@@ -256,11 +260,16 @@ class BulkJournal:
         """
         return self._batches("row >= ?", (start_row,))
 
-    def rows_in(self, state: str, *, run: int | None = None) -> Iterator[RecordedRow]:
-        """The rows left in ``state`` (by run ``run`` only, if given), in row order."""
+    def rows_in(
+        self, state: str | tuple[str, ...], *, run: int | None = None
+    ) -> Iterator[RecordedRow]:
+        """The rows left in ``state`` (or any of several; by run ``run`` only, if given), in
+        row order."""
+        states = (state,) if isinstance(state, str) else state
+        condition = f"row >= ? AND state IN ({', '.join('?' for _ in states)})"
         if run is None:
-            return self._batches("row >= ? AND state = ?", (0, state))
-        return self._batches("row >= ? AND state = ? AND run = ?", (0, state, run))
+            return self._batches(condition, (0, *states))
+        return self._batches(f"{condition} AND run = ?", (0, *states, run))
 
     def first_in(self, states: Iterable[str], *, through_row: int) -> RecordedRow | None:
         """The lowest-numbered row up to ``through_row`` whose state is one of ``states``."""
@@ -280,10 +289,18 @@ class BulkJournal:
         found = self._one("SELECT MAX(row) FROM rows")
         return None if found is None or found[0] is None else int(found[0])
 
-    def count(self, state: str, *, before_row: int | None = None, run: int | None = None) -> int:
-        """How many rows are in ``state`` (optionally: below ``before_row``, or from ``run``)."""
-        query = "SELECT COUNT(*) FROM rows WHERE state = ?"
-        parameters: list[object] = [state]
+    def count(
+        self,
+        state: str | tuple[str, ...],
+        *,
+        before_row: int | None = None,
+        run: int | None = None,
+    ) -> int:
+        """How many rows are in ``state`` (or any of several; optionally: below
+        ``before_row``, or from ``run``)."""
+        states = (state,) if isinstance(state, str) else state
+        query = f"SELECT COUNT(*) FROM rows WHERE state IN ({', '.join('?' for _ in states)})"
+        parameters: list[object] = [*states]
         if before_row is not None:
             query += " AND row < ?"
             parameters.append(before_row)

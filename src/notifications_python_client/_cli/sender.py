@@ -294,10 +294,13 @@ class BulkSender:
             checkpoints.maybe_save()
 
         def on_result(result: BulkResult) -> None:
-            taken = in_hand.pop(result.index)
-            in_flight.discard(result.index)
+            taken = in_hand[result.index]
             on_rows_done(1)
-            if self._record(taken.row, result, report):
+            # Journalled first: if that fails, the row is still in flight (unknown) below.
+            stop_now = self._record(taken.row, result, report)
+            del in_hand[result.index]
+            in_flight.discard(result.index)
+            if stop_now:
                 halt.set()  # the daily limit: every later row would be refused too
             if self._stop_after is not None and report.sent >= self._stop_after:
                 report.interrupted = True
@@ -324,6 +327,8 @@ class BulkSender:
             # Nothing more was sent: each send waits for its row to be journalled first.
             report.stopped_because = f"{self._journal.path} could not be written: {error}"
             journal_broken = True
+            # Sent, and left ``sending`` in the journal: their outcome is unknown.
+            report.unknown += len(in_flight)
         finished = read_to_the_end and not in_hand and not report.stopped_because
         if not journal_broken:
             # Rows that had been sent when the run stopped, whose answer will not be read.

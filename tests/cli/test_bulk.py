@@ -750,3 +750,32 @@ def test_rows_sent_when_the_journal_stops_being_writable_are_reported_unknown(
 
     assert "unknown outcome (not sent again)" in human.stdout
     assert sum(received_counts(notify_emulator).values()) == 3  # row 4 only
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        # Saved as "CSV" rather than "CSV UTF-8" by a spreadsheet program: Windows-1252.
+        ("phone number,name\n" + "07700900301,A\n" * 80_000 + "07700900302,Ren\xe9e\n", 80_002),
+        ("phone number,n\xe4me\n07700900301,A\n", 1),
+    ],
+    ids=["row", "heading"],
+)
+def test_a_spreadsheet_that_is_not_utf_8_is_refused_naming_the_line(
+    notify_cli: NotifyCli,
+    notify_emulator: NotifyEmulator,
+    tmp_path: Path,
+    content: str,
+    line: int,
+) -> None:
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_bytes(content.encode("cp1252"))
+
+    outcome = bulk_sms(notify_cli, csv_path)
+
+    assert outcome.exit_code == 2, outcome.output
+    message = " ".join(outcome.stderr.split())
+    assert f"is not UTF-8 text: line {line:,} holds the byte 0x" in message
+    assert "save it as 'CSV UTF-8'" in message
+    assert "codec" not in message
+    assert notify_emulator.sent() == []

@@ -213,7 +213,7 @@ def test_counting_rows_reads_the_whole_file_and_refuses_one_that_is_not_utf_8(
     assert Spreadsheet(path, "sms").count_rows() == 6
 
     path.write_bytes(b"phone number,name\n07700900001,A\n" * 1000 + b"07700900002,\xe9\n")
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(CsvFormatError, match="not UTF-8 text: line 2,001 holds the byte 0xe9"):
         Spreadsheet(path, "sms").count_rows()
 
 

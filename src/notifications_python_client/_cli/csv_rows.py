@@ -264,7 +264,10 @@ class Spreadsheet:
         with path.open("rb") as raw:
             # Spreadsheet programs often start a CSV export with a byte-order mark.
             self._bom_length = len(codecs.BOM_UTF8) if raw.read(3) == codecs.BOM_UTF8 else 0
-        heading = next(self._read(RowPosition(1, 0)), None)
+        try:
+            heading = next(self._read(RowPosition(1, 0)), None)
+        except UnicodeDecodeError:
+            raise _not_utf_8(path) from None
         if heading is None:
             raise CsvFormatError(f"{path} is empty: it needs a heading row")
         self.headings: list[str] = heading.cells
@@ -277,18 +280,21 @@ class Spreadsheet:
 
         It counts line breaks, so a cell holding one makes it an overestimate. Reading the
         whole file also checks that it is UTF-8 before anything is sent
-        (:class:`UnicodeDecodeError` if not).
+        (:class:`CsvFormatError` naming the line if not).
         """
         decoder = codecs.getincrementaldecoder("utf-8")()
         line_feeds = returns = 0
         last = b""
-        with self.path.open("rb") as raw:
-            while chunk := raw.read(_CHUNK_BYTES):
-                decoder.decode(chunk)
-                line_feeds += chunk.count(b"\n")
-                returns += chunk.count(b"\r")
-                last = chunk[-1:]
-        decoder.decode(b"", final=True)
+        try:
+            with self.path.open("rb") as raw:
+                while chunk := raw.read(_CHUNK_BYTES):
+                    decoder.decode(chunk)
+                    line_feeds += chunk.count(b"\n")
+                    returns += chunk.count(b"\r")
+                    last = chunk[-1:]
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _not_utf_8(self.path) from None
         # A file saved with old Mac line endings has only carriage returns.
         lines = line_feeds or returns
         if last and last not in b"\r\n":
@@ -330,6 +336,36 @@ class Spreadsheet:
                         number, begin = number + 1, end
                 except csv.Error as error:
                     raise CsvFormatError(f"Row {number} cannot be read: {error}") from None
+
+
+def _not_utf_8(path: Path) -> CsvFormatError:
+    """The error for a file that is not UTF-8, naming the line of its first bad byte.
+
+    Spreadsheet programs save "CSV" in the computer's own encoding (Windows-1252, say) and
+    "CSV UTF-8" as Notify needs it; a name with an accent is then the first thing to break.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line_feeds = returns = 0
+    with path.open("rb") as raw:
+        while True:
+            chunk = raw.read(_CHUNK_BYTES)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                # ``error.object`` is the few bytes the decoder held back from the last chunk
+                # (never a line break), then this chunk.
+                held_back = len(error.object) - len(chunk)
+                before = chunk[: max(0, error.start - held_back)]
+                line = (line_feeds + before.count(b"\n") or returns + before.count(b"\r")) + 1
+                return CsvFormatError(
+                    f"it is not UTF-8 text: line {line:,} holds the byte "
+                    f"0x{error.object[error.start]:02x}. In your spreadsheet program, save it "
+                    "as 'CSV UTF-8'"
+                )
+            if not chunk:
+                return CsvFormatError("it is not UTF-8 text: save it as 'CSV UTF-8'")
+            line_feeds += chunk.count(b"\n")
+            returns += chunk.count(b"\r")
 
 
 class PrefixHash:

@@ -91,6 +91,26 @@ def test_qr_code_paragraph_keeps_data_hyphens() -> None:
     assert html == "<p><div class='qrcode'>https://example.com/a-b</div></p>"
 
 
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # The data is drawn as a QR code, so typography leaves it alone...
+        (
+            "qr: https://example.com/?q='x' - \"y\"",
+            "<p><div class='qrcode'>https://example.com/?q='x' - \"y\"</div></p>",
+        ),
+        # ... and an "@" in it does not keep the next paragraph's quotes straight.
+        (
+            "qr: mail x@y.com\n\n'Hello' 'there'",
+            "<p><div class='qrcode'>mail x@y.com</div></p>"
+            "<p>\u2018Hello\u2019 \u2018there\u2019</p>",
+        ),
+    ],
+)
+def test_qr_code_data_is_left_out_of_typography(content: str, expected: str) -> None:
+    assert letter_body_html(content, {}) == expected
+
+
 def test_qr_code_too_long() -> None:
     with pytest.raises(QrCodeTooLong) as raised:
         check_qr_codes("qr: " + "too much data" * 50, {})

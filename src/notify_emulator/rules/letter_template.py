@@ -138,11 +138,25 @@ def letter_body_html(content: str, personalisation: Personalisation) -> str:
     from notify_emulator.rules.markdown import QR_HYPHEN_STAND_IN, LetterRenderer, render
 
     html = render(_personalised_markdown(content, personalisation) + "\n", LetterRenderer())
+    # Notify has already drawn each QR code as an SVG (no text) when typography runs, so
+    # the data is neither given smart quotes nor seen by the neighbouring text: an "@" in
+    # it must not keep the next paragraph's quotes straight. Hide it until typography is done.
+    qr_codes: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        qr_codes.append(match.group(0))
+        return f"<div class='qrcode' data-qr='{len(qr_codes) - 1}'></div>"
+
+    html = _QR_CODE_DIV.sub(hide, html)
     html = _replace_hyphens_outside_tags(nice_typography(html))
+    html = _HIDDEN_QR_CODE.sub(lambda match: qr_codes[int(match.group(1))], html)
     return html.replace(QR_HYPHEN_STAND_IN, "-")
 
 
 _TAG = re.compile(r"(<[^>]*>)")
+# The renderer's QR code paragraphs (their data is HTML-escaped, so holds no "</div>").
+_QR_CODE_DIV = re.compile(r"<div class='qrcode(?:-placeholder)?'>.*?</div>", re.S)
+_HIDDEN_QR_CODE = re.compile(r"<div class='qrcode' data-qr='([0-9]+)'></div>")
 
 
 def _replace_hyphens_outside_tags(html: str) -> str:

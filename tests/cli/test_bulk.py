@@ -779,3 +779,17 @@ def test_a_spreadsheet_that_is_not_utf_8_is_refused_naming_the_line(
     assert "save it as 'CSV UTF-8'" in message
     assert "codec" not in message
     assert notify_emulator.sent() == []
+
+
+def test_an_empty_spreadsheet_is_refused_naming_it_once(
+    notify_cli: NotifyCli, notify_emulator: NotifyEmulator, tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_bytes(b"\xef\xbb\xbf")  # a byte-order mark and nothing else
+
+    outcome = bulk_sms(notify_cli, csv_path)
+
+    assert outcome.exit_code == 2, outcome.output
+    assert f"Error: {csv_path}: the file is empty: it needs a heading row" in outcome.stderr
+    assert outcome.stderr.count(str(csv_path)) == 1
+    assert notify_emulator.sent() == []

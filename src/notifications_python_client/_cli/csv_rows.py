@@ -269,7 +269,7 @@ class Spreadsheet:
         except UnicodeDecodeError:
             raise _not_utf_8(path) from None
         if heading is None:
-            raise CsvFormatError(f"{path} is empty: it needs a heading row")
+            raise CsvFormatError("the file is empty: it needs a heading row")
         self.headings: list[str] = heading.cells
         self._plan = _plan_columns(heading.cells, notification_type)
         #: Where the first data row (row 2) starts.

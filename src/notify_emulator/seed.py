@@ -44,6 +44,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 from notify_emulator.faults.rules import FaultError, FaultSpec, parse_fault
+from notify_emulator.rules import setup_forms as forms
 from notify_emulator.rules.callbacks import (
     CALLBACK_TYPES,
     CallbackSettingError,
@@ -72,10 +73,6 @@ SEED_NAMESPACE = uuid.UUID("6f1c3a52-6c1e-4f55-9a3e-5b0d1f3e2a10")
 DEFAULT_PERMISSIONS = ("sms", "email", "letter", "international_sms", "international_letters")
 KNOWN_PERMISSIONS = (*DEFAULT_PERMISSIONS, "sms_to_uk_landlines", "inbound_sms")
 DEFAULT_TEMPLATE_AUTHOR = "notify-emulator@example.gov.uk"
-
-
-# The largest count a database INTEGER column holds (PostgreSQL's is 32-bit).
-MAX_COUNT = 2**31 - 1
 
 
 class ConfigError(ValueError):
@@ -287,9 +284,17 @@ class _Entry:
         value: int = self.get(name, int, default)
         if value < 0:
             raise self.fail(name, "must not be negative")
-        if value > MAX_COUNT:
-            raise self.fail(name, f"must be at most {MAX_COUNT}")
+        if value > forms.MAX_FORM_INTEGER:  # what the admin's forms take (and a 32-bit column)
+            self.form(forms.check_count, name, value, name)
         return value
+
+    def form(self, check: Any, name: str, *args: Any) -> Any:
+        """A check of the set-up steps (rules/setup_forms.py): what they refuse, a seed
+        refuses, with the admin app's message."""
+        try:
+            return check(*args)
+        except forms.FormError as error:
+            raise self.fail(name, error.message) from None
 
     def choice(self, name: str, options: Sequence[str], default: str | None) -> str | None:
         value = self.text(name, default)
@@ -423,6 +428,8 @@ def _parse_service(data: object, source: str, index: int) -> ServiceSeed:
     if rate_limit < 1:
         raise entry.fail("rate_limit", "must be at least 1")
     guest_list = entry.strings("guest_list") or ()
+    for item in guest_list:
+        entry.form(forms.check_guest_list_entry, "guest_list", item)
     retention = entry.count("data_retention_days", DEFAULT_DATA_RETENTION_DAYS)
     if not 1 <= retention <= MAX_DATA_RETENTION_DAYS:
         raise entry.fail("data_retention_days", f"must be from 1 to {MAX_DATA_RETENTION_DAYS}")
@@ -543,6 +550,7 @@ def _check_defaults(
 def _parse_key(data: object, source: str, where: str) -> ApiKeySeed:
     entry = _Entry(data, source, where)
     name = entry.required_text("name")
+    entry.form(forms.check_key_name, "name", name, ())
     key_id = entry.text("id")
     if key_id is not None:
         key_id = entry.uuid("id", "")
@@ -602,6 +610,7 @@ def _parse_callback(data: object, source: str, where: str) -> CallbackSeed:
 def _parse_sms_sender(data: object, source: str, where: str, service_id: str) -> SmsSenderSeed:
     entry = _Entry(data, source, where)
     text = entry.required_text("sms_sender")
+    entry.form(forms.check_sms_sender, "sms_sender", text)
     sender = SmsSenderSeed(
         id=entry.uuid("id", derived_id(service_id, "sms_sender", text)),
         sms_sender=text,
@@ -615,6 +624,7 @@ def _parse_sms_sender(data: object, source: str, where: str, service_id: str) ->
 def _parse_reply_to(data: object, source: str, where: str, service_id: str) -> ReplyToSeed:
     entry = _Entry(data, source, where)
     address = entry.required_text("email_address")
+    entry.form(forms.check_email_address, "email_address", address)
     reply_to = ReplyToSeed(
         id=entry.uuid("id", derived_id(service_id, "email_reply_to", address)),
         email_address=address,
@@ -656,6 +666,10 @@ def _parse_template(
     if template_type is None:
         raise entry.fail("type", f"is required (one of {', '.join(TEMPLATE_TYPES)})")
     latest = _parse_version(entry, template_type, latest=True)
+    # The latest version is what the set-up steps would save; earlier ones are kept as written.
+    entry.form(forms.check_template_name, "name", latest.name)
+    entry.form(forms.check_subject, "subject", template_type, latest.subject)
+    entry.form(forms.check_content, "body", template_type, latest.body)
     template_id = entry.uuid("id", derived_id(service_id, "template", template_type, latest.name))
     earlier: list[TemplateVersionSeed] = []
     for i, item in enumerate(entry.tables("versions")):

@@ -490,7 +490,7 @@ def test_personalisation_nested_beyond_the_limit_is_refused(driver: AsgiDriver) 
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[[services]]\nname = "A"\nrate_limit = 99999999999\n', "must be at most 2147483647"),
+        ('[[services]]\nname = "A"\nrate_limit = 99999999999\n', "must be 2,000,000,000 or less"),
         ('[[services]]\nname = "A\\u0000"\n', "must not contain a NUL character"),
         (
             '[[services]]\nname = "A"\n[[services.received_texts]]\nuser_number = "1"\n'

@@ -165,3 +165,70 @@ def test_loading_again_keeps_the_default_a_set_up_step_chose(store: Store) -> No
     apply_seed(store, parse_seed_text(text, source="seed.toml"))
     stored = defaults(store, service_id, "sms_senders")
     assert stored == [("GOVUK", False, False), ("Passports", True, False)]
+
+
+# What the set-up steps refuse, a seed file refuses too, with the admin app's own message.
+ONE = "[[services]]\nname = 'One'\n"
+REFUSED_AS_THE_SET_UP_STEPS_DO = [
+    (
+        ONE + "guest_list = ['not a number']",
+        "services[0] ('One'): field 'guest_list': Mobile numbers can only include: "
+        "0 1 2 3 4 5 6 7 8 9 ( ) + -",
+    ),
+    (
+        ONE + "guest_list = ['someone@']",
+        "services[0] ('One'): field 'guest_list': Enter an email address in the correct "
+        "format, like name@example.gov.uk",
+    ),
+    (
+        ONE + "[[services.sms_senders]]\nsms_sender = 'Far too long a sender'",
+        "services[0] ('One').sms_senders[0]: field 'sms_sender': Text message sender ID "
+        "cannot be longer than 11 characters",
+    ),
+    (
+        ONE + "[[services.sms_senders]]\nsms_sender = ''",
+        "services[0] ('One').sms_senders[0]: field 'sms_sender': Enter a text message sender ID",
+    ),
+    (
+        ONE + "[[services.email_reply_to]]\nemail_address = 'nope'",
+        "services[0] ('One').email_reply_to[0]: field 'email_address': Enter an email address "
+        "in the correct format, like name@example.gov.uk",
+    ),
+    (
+        ONE + "[[services.api_keys]]\nname = ' '",
+        "services[0] ('One').api_keys[0]: field 'name': Enter a name for this API key",
+    ),
+    (
+        ONE + "[[services.templates]]\nname = ''\ntype = 'sms'\nbody = 'Hi'",
+        "services[0] ('One').templates[0]: field 'name': Enter Template name",
+    ),
+    (
+        ONE + "[[services.templates]]\nname = 'T'\ntype = 'sms'\nbody = ''",
+        "services[0] ('One').templates[0]: field 'body': Enter your message",
+    ),
+    (
+        ONE + "[[services.templates]]\nname = 'T'\ntype = 'sms'\nbody = '" + "x" * 919 + "'",
+        "services[0] ('One').templates[0]: field 'body': Content has a character count "
+        "greater than the limit of 918",
+    ),
+    (
+        ONE + "[[services.templates]]\nname = 'T'\ntype = 'email'\nsubject = ' '\nbody = 'Hi'",
+        "services[0] ('One').templates[0]: field 'subject': Enter the subject of the email",
+    ),
+    (
+        ONE
+        + "[[services.templates]]\nname = 'T'\ntype = 'letter'\nsubject = 'S'\nbody = '((a,b))'",
+        "services[0] ('One').templates[0]: field 'body': You cannot put commas between double "
+        "brackets",
+    ),
+    (
+        ONE + "sms_message_limit = 2000000001",
+        "services[0] ('One'): field 'sms_message_limit': The number of text messages must be "
+        "2,000,000,000 or less",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), REFUSED_AS_THE_SET_UP_STEPS_DO)
+def test_what_the_set_up_steps_refuse_a_seed_refuses(text: str, message: str) -> None:
+    assert refused(text) == "seed.toml: " + message

@@ -215,7 +215,7 @@ def load_seed_file(path: Path | str) -> SeedConfig:
     """Read and check a TOML seed file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte order mark is not content
     except OSError as error:
         raise ConfigError(f"{path}: cannot read the file ({error.strerror})") from error
     except UnicodeDecodeError as error:

@@ -3,9 +3,11 @@ would: ids used twice, SMS senders' and reply-to addresses' defaults."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from notify_emulator.seed import ConfigError, parse_seed_text
+from notify_emulator.seed import ConfigError, load_seed_file, parse_seed_text
 from notify_emulator.store import Store, apply_seed
 from notify_emulator.store.setup import all_reply_tos, all_sms_senders
 
@@ -232,3 +234,10 @@ REFUSED_AS_THE_SET_UP_STEPS_DO = [
 @pytest.mark.parametrize(("text", "message"), REFUSED_AS_THE_SET_UP_STEPS_DO)
 def test_what_the_set_up_steps_refuse_a_seed_refuses(text: str, message: str) -> None:
     assert refused(text) == "seed.toml: " + message
+
+
+def test_a_seed_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    # Windows editors (Notepad) start UTF-8 files with one; TOML readers refuse it as a key.
+    path = tmp_path / "seed.toml"
+    path.write_bytes(b"\xef\xbb\xbf[[services]]\nname = 'One'\n")
+    assert [service.name for service in load_seed_file(path).services] == ["One"]

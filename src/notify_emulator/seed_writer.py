@@ -18,7 +18,8 @@ __all__ = ["SEED_FILE_HEADER", "to_toml"]
 
 SEED_FILE_HEADER = """\
 # A notify-emulator seed file: load it with `notify-emulator serve --config FILE`.
-# It holds API key secrets: keep it to yourself, like any file of credentials.
+# It holds API key secrets and callbacks' bearer tokens: keep it to yourself, like any file
+# of credentials.
 """
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")

@@ -241,3 +241,10 @@ def test_a_seed_file_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     path = tmp_path / "seed.toml"
     path.write_bytes(b"\xef\xbb\xbf[[services]]\nname = 'One'\n")
     assert [service.name for service in load_seed_file(path).services] == ["One"]
+
+
+def test_an_exported_seed_file_says_it_holds_callbacks_bearer_tokens() -> None:
+    # Export writes each callback's bearer token (a callback cannot be loaded without one).
+    from notify_emulator.seed_writer import to_toml
+
+    assert "bearer tokens" in to_toml({}).splitlines()[1]

@@ -114,7 +114,8 @@ def email_plain_text(
 def email_preheader(content: str, personalisation: Personalisation) -> str:
     """The hidden preheader text: the first 256 characters of a text-only rendering.
 
-    Notify's email wrapper shows it followed by an ellipsis.
+    Notify counts the characters of the HTML-escaped text, so ``&amp;`` counts 5. Notify's
+    email wrapper shows it followed by an ellipsis.
     """
     from notify_emulator.rules.markdown import render_preheader
 
@@ -130,8 +131,10 @@ _HTML_PIECE = re.compile(
 
 
 def _cut_text(fragment: str, length: int) -> str:
-    """The first ``length`` characters of the text in an HTML fragment, trimmed, with its markup
-    kept whole: a tag or character reference is never cut, and tags left open are closed.
+    """The first ``length`` characters of an HTML fragment, trimmed, as Notify cuts its
+    preheader (``[:256]`` of the escaped text, so markup and character references count), but
+    with the markup kept whole: a tag or character reference the cut would split is left out,
+    and tags left open are closed.
 
     The preheader sits inside a hidden element, so markup cut in half (an unclosed attribute
     quote, say) would hide the whole email with it.
@@ -140,18 +143,15 @@ def _cut_text(fragment: str, length: int) -> str:
     open_tags: list[str] = []
     count = 0
     for piece in _HTML_PIECE.finditer(fragment):
+        count += len(piece.group(0))
+        if count > length:
+            break
         tag = piece.group(2)
-        if tag is None:
-            if count == length:
-                break
-            count += 1
-        elif piece.group(1):
-            if open_tags and open_tags[-1] == tag.lower():
+        if tag is not None:
+            if not piece.group(1):
+                open_tags.append(tag.lower())
+            elif open_tags and open_tags[-1] == tag.lower():
                 open_tags.pop()
-        else:
-            if count == length:
-                break
-            open_tags.append(tag.lower())
         out.append(piece.group(0))
     cut = "".join(out)
     # Trim the text the cut left at the end, also inside tags still open.

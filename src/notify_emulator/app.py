@@ -114,7 +114,7 @@ def seed_store(store: Store, settings: Settings) -> list[str]:
     warnings (settings the emulator accepts but real Notify would refuse)."""
     if settings.config_path is not None:
         seed = load_seed_file(settings.config_path)
-        apply_seed(store, seed)
+        apply_seed(store, seed, source=str(settings.config_path))
         return seed.warnings
     if settings.seed_demo:
         apply_seed(store, demo_seed())

@@ -87,6 +87,34 @@ def test_bad_config_is_refused_with_a_reason(emulator: Running) -> None:
     assert response.status_code == 400
 
 
+def test_config_taking_another_services_template_is_refused(emulator: Running) -> None:
+    template = "00000000-0000-4000-8000-00000000abcd"
+    first = f"""
+[[services]]
+id = "3f1a0000-0000-4000-8000-000000000001"
+name = "First"
+  [[services.templates]]
+  id = "{template}"
+  name = "T"
+  type = "sms"
+  body = "Hello"
+"""
+    assert admin(emulator, "POST", "/_emulator/config", data=first, headers=TOML).ok
+    second = first.replace(
+        "3f1a0000-0000-4000-8000-000000000001", "3f1a0000-0000-4000-8000-000000000002"
+    )
+    second = second.replace('"First"', '"Second"')
+    response = admin(emulator, "POST", "/_emulator/config", data=second, headers=TOML)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": f"request body: services[0] ('Second').templates[0]: field 'id': '{template}'"
+        " belongs to another service (3f1a0000-0000-4000-8000-000000000001)"
+    }
+    store = emulator.emulator.store
+    assert store.get_service("3f1a0000-0000-4000-8000-000000000002") is None
+    assert store.get_template("3f1a0000-0000-4000-8000-000000000001", template) is not None
+
+
 def test_inject_received_text(emulator: Running) -> None:
     response = admin(
         emulator,

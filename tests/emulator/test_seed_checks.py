@@ -248,3 +248,33 @@ def test_an_exported_seed_file_says_it_holds_callbacks_bearer_tokens() -> None:
     from notify_emulator.seed_writer import to_toml
 
     assert "bearer tokens" in to_toml({}).splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    ("table", "entry"),
+    [
+        ("templates", "name = 'T'\ntype = 'sms'\nbody = 'Hello'"),
+        ("api_keys", "name = 'key'"),
+        ("sms_senders", "sms_sender = 'GOVUK'"),
+        ("email_reply_to", "email_address = 'a@example.gov.uk'"),
+        ("received_texts", "user_number = '447700900111'\ncontent = 'Hi'"),
+    ],
+)
+def test_an_id_another_service_holds_already_is_refused_and_nothing_changes(
+    store: Store, table: str, entry: str
+) -> None:
+    record = f"[[services.{table}]]\nid = '{SAME_ID}'\n{entry}"
+    one = "[[services]]\nid = '11111111-1111-4111-8111-111111111111'\nname = 'One'\n"
+    two = "[[services]]\nid = '22222222-2222-4222-8222-222222222222'\nname = 'Two'\n"
+    apply_seed(store, parse_seed_text(one + record, source="first.toml"))
+    rows_before = store.count_rows(table)
+    later = parse_seed_text(two + record, source="second.toml")
+    with pytest.raises(ConfigError) as raised:
+        apply_seed(store, later, source="second.toml")
+    assert str(raised.value) == (
+        f"second.toml: services[0] ('Two').{table}[0]: field 'id': '{SAME_ID}' belongs to "
+        "another service (11111111-1111-4111-8111-111111111111)"
+    )
+    # One transaction: neither the second service nor its record was stored.
+    assert store.get_service("22222222-2222-4222-8222-222222222222") is None
+    assert store.count_rows(table) == rows_before

@@ -86,7 +86,10 @@ def load_config(emulator: Emulator, request: ApiRequest) -> Result:
         # ConfigError, UnusableText and JSON syntax errors alike: one line saying what is wrong.
         known = isinstance(error, (ConfigError, UnusableText))
         raise AdminError(str(error) if known else f"request body: {error}") from None
-    apply_seed(emulator.store, seed)
+    try:
+        apply_seed(emulator.store, seed, source="request body")
+    except ConfigError as error:
+        raise AdminError(str(error)) from None
     for warning in seed.warnings:
         logger.warning("%s", warning)
     return 200, {

@@ -275,7 +275,11 @@ def create_service(emulator: Emulator, request: ApiRequest) -> Result:
         raise AdminError("A service with this id already exists", field="id")
     _check_unique_name(emulator, name, None)
     _check_nested(service)
-    apply_seed(emulator.store, seed)
+    try:
+        apply_seed(emulator.store, seed, source="request body")
+    except ConfigError as error:
+        found = _CONFIG_FIELD.search(str(error))
+        raise AdminError(str(error), field=found.group(1) if found else None) from None
     return 201, _service_json(emulator, service.id)
 
 

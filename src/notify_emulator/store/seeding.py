@@ -10,7 +10,14 @@ from sqlalchemy import Connection, Table, delete, select, update
 
 from notify_emulator.clock import utc_naive
 from notify_emulator.rules.constants import DEFAULT_SMS_SENDER
-from notify_emulator.seed import ReplyToSeed, SeedConfig, ServiceSeed, SmsSenderSeed, derived_id
+from notify_emulator.seed import (
+    ConfigError,
+    ReplyToSeed,
+    SeedConfig,
+    ServiceSeed,
+    SmsSenderSeed,
+    derived_id,
+)
 from notify_emulator.store import tables as t
 from notify_emulator.store.config_cache import mark_config_changed
 from notify_emulator.store.faults import upsert_fault
@@ -28,19 +35,57 @@ def precompiled_template_id(service_id: str) -> str:
     return derived_id(service_id, "precompiled_letter_template")
 
 
-def apply_seed(store: Store, config: SeedConfig) -> None:
+def apply_seed(store: Store, config: SeedConfig, *, source: str = "seed") -> None:
     """Create or update every service of ``config`` (one transaction).
 
     The configuration generation moves on in the same transaction, so every process sharing
-    the database drops its cached configuration before its next read.
+    the database drops its cached configuration before its next read. A record whose id is
+    another service's already stored is a :class:`ConfigError` naming ``source``, and
+    nothing changes.
     """
     with store.db.begin() as connection:
+        _check_ids_are_not_other_services(connection, config, source)
         for service in config.services:
             _apply_service(store, connection, service)
         for fault in config.faults:
             upsert_fault(connection, fault, store.now())
         mark_config_changed(connection)
     store.config.forget()
+
+
+# The seeded records keyed by an id of their own, as (seed field, table).
+_OWN_ID_TABLES = (
+    ("api_keys", t.api_keys),
+    ("sms_senders", t.sms_senders),
+    ("email_reply_to", t.email_reply_to),
+    ("templates", t.templates),
+    ("received_texts", t.received_texts),
+)
+
+
+def _check_ids_are_not_other_services(
+    connection: Connection, config: SeedConfig, source: str
+) -> None:
+    # Notify's ids are unique over every service: updating "the row with this id" when it is
+    # another service's would move that record to this service, silently.
+    for index, service in enumerate(config.services):
+        for field, table in _OWN_ID_TABLES:
+            ids = {
+                (record.id or derived_id(service.id, "api_key", record.name)): position
+                for position, record in enumerate(getattr(service, field))
+            }
+            if not ids:
+                continue
+            rows = connection.execute(
+                select(table.c.id, table.c.service_id).where(table.c.id.in_(list(ids)))
+            ).all()
+            for row in rows:
+                if row.service_id != service.id:
+                    where = f"services[{index}] ({service.name!r}).{field}[{ids[row.id]}]"
+                    raise ConfigError(
+                        f"{source}: {where}: field 'id': {row.id!r} belongs to another service"
+                        f" ({row.service_id})"
+                    )
 
 
 def _upsert(

@@ -321,8 +321,9 @@ OUTPUT_HELP = (
 @main.command(
     "export",
     help="Write the emulator's configuration as a seed file: every service, API key (with its "
-    "secret, so that loading the file gives the same keys), SMS sender, reply-to address and "
-    "template with all its versions. Loading the file into an empty database gives the same "
+    "secret, so that loading the file gives the same keys), callback (with its bearer token), "
+    "SMS sender, reply-to address and template with all its versions, and every fault. Loading "
+    "the file into an empty database gives the same "
     "configuration. The file is your own local file: keep it as you keep other credentials.",
 )
 @click.option(

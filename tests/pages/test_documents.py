@@ -62,8 +62,11 @@ def test_a_file_that_needs_the_email_address_asks_for_it_first(emulator: Running
     # Neither the file nor a way to it, nor the address it was sent to.
     assert "download-link" not in page.text
     assert "example.com" not in page.text.lower()
-    # A made-up key does not get past the question.
-    assert "Confirm your email address" in open_page(url + "?key=0123&download=1").text
+    # A made-up key does not get past the question, whatever it holds.
+    for key in ("0123", "%C3%A9", "%00", "%FF"):
+        answer = open_page(f"{url}?key={key}&download=1")
+        assert answer.status_code == 200
+        assert "Confirm your email address" in answer.text
 
 
 def test_the_wrong_address_is_refused_and_the_right_one_in_any_case_opens_the_file(
@@ -78,6 +81,13 @@ def test_the_wrong_address_is_refused_and_the_right_one_in_any_case_opens_the_fi
     assert empty.status_code == 400
     assert empty.json() == {"error": "Enter your email address", "field": "email_address"}
     assert confirm(url, 7).status_code == 400
+    for malformed in ("not-an-email", "someoné@example.com"):
+        answer = confirm(url, malformed)
+        assert answer.status_code == 400
+        assert answer.json() == {
+            "error": "Enter an email address in the correct format, like name@example.com",
+            "field": "email_address",
+        }
 
     right = confirm(url, "  ada@EXAMPLE.com ")
     assert right.status_code == 200, right.text
@@ -132,3 +142,12 @@ def test_confirming_takes_json_only(emulator: Running) -> None:
         timeout=10,
     )
     assert cross_site.status_code == 403
+
+
+def test_the_address_is_found_among_many_emails_sent_at_one_moment(emulator: Running) -> None:
+    # The emulator's clock here is frozen, so every email has the same moment: more of them
+    # than one page of the search for the email that carries the file.
+    urls = [send_file(emulator, to=f"person{n}@example.com") for n in range(55)]
+    for n, url in enumerate(urls):
+        answer = confirm(url, f"person{n}@example.com")
+        assert answer.status_code == 200, (n, answer.text)

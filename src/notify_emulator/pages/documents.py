@@ -29,6 +29,7 @@ from starlette.responses import Response
 
 from notify_emulator.present.documents import file_response
 from notify_emulator.rules.email_addresses import normalise_email_address
+from notify_emulator.rules.errors import InvalidEmailAddress
 from notify_emulator.store import DocumentRecord, NotificationRecord, Store
 from notify_emulator.store.inbox import InboxFilters, notifications_page
 from notify_emulator.web.context import ApiRequest, Emulator
@@ -66,8 +67,8 @@ _FILE_TYPES = {
     "image/jpeg": "image",
     "image/png": "image",
 }
-# An email's notification is stored with the same created_at as its files: this many of the
-# service's emails from that moment are looked at to find the one that links to the file.
+# An email's notification is stored with the same created_at as its files: the service's
+# emails from that moment are read this many at a time to find the one that links to the file.
 _SAME_MOMENT_LIMIT = 50
 
 
@@ -95,19 +96,20 @@ def _document_path(document: DocumentRecord) -> str:
 def recipient_of(store: Store, document: DocumentRecord) -> NotificationRecord | None:
     """The email that carries the file (None if it is no longer stored)."""
     filters = InboxFilters(notification_types=frozenset({"email"}), service_id=document.service_id)
-    # Everything from that moment or before, newest first: "~" sorts after every id.
-    candidates = notifications_page(
-        store, filters, after=(document.created_at, "~"), limit=_SAME_MOMENT_LIMIT
-    )
     path = _document_path(document)
-    for record in candidates:
-        if record.created_at != document.created_at:
-            break
-        if any(
-            isinstance(value, str) and value.endswith(path)
-            for value in record.personalisation.values()
-        ):
-            return record
+    # Everything from that moment or before, newest first ("~" sorts after every id), a page
+    # at a time until the moment is past: a frozen clock puts many emails at one moment.
+    after = (document.created_at, "~")
+    while candidates := notifications_page(store, filters, after=after, limit=_SAME_MOMENT_LIMIT):
+        for record in candidates:
+            if record.created_at != document.created_at:
+                return None
+            if any(
+                isinstance(value, str) and value.endswith(path)
+                for value in record.personalisation.values()
+            ):
+                return record
+        after = (document.created_at, candidates[-1].id)
     return None
 
 
@@ -147,7 +149,13 @@ def confirm_email_address(emulator: Emulator, document: DocumentRecord, entered:
             "The email this file was sent with is no longer stored, so the address cannot be "
             "checked."
         )
-    if normalise_email_address(entered) != recipient:
+    try:
+        normalised = normalise_email_address(entered)
+    except InvalidEmailAddress:
+        raise ConfirmError(
+            "Enter an email address in the correct format, like name@example.com"
+        ) from None
+    if normalised != recipient:
         raise ConfirmError(
             "This is not the email address the file was sent to. Enter the address "
             f"{sender} sent the file to."
@@ -179,7 +187,9 @@ def document_page(
     expected = _expected_key(store, document)
     given = _given_key(request)
     unlocked = expected is not None and (
-        not document.confirm_email_before_download or hmac.compare_digest(given, expected)
+        not document.confirm_email_before_download
+        # As bytes: compare_digest refuses str holding anything but ASCII, and a key is typed.
+        or hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
     )
     if unlocked and expected is not None:
         if any(name == "download" for name, _value in request.query):

@@ -35,16 +35,32 @@ def shown_database_url(url: str) -> str:
     """``url`` as it may be printed or logged: any password replaced by ``***``
     (``postgresql://user:***@host/db``), in the address or as a ``password=`` query parameter
     (which libpq also reads)."""
-    # Text, not SQLAlchemy's parser: a raw "@" in a password splits it elsewhere, and it
-    # leaves query parameters as they are.
-    shown = _PASSWORD_IN_AUTHORITY.sub(r"\1***@", url, count=1)
-    return _PASSWORD_IN_QUERY.sub(r"\1***", shown)
+    # Text first: a password may hold "@" or "/" as typed, so everything from "user:" to the
+    # last "@" before the query goes.
+    address, mark, query = url.partition("?")
+    shown = _PASSWORD_IN_ADDRESS.sub(r"\1***@", address, count=1)
+    if mark:
+        shown += mark + _PASSWORD_IN_QUERY.sub(r"\1***", query)
+    password = _password_as_read(url)
+    if password and password in shown:
+        # The driver reads the URL another way (a "?" in the password, say): hide it all.
+        return _PASSWORD_IN_ADDRESS.sub(r"\1***@", url, count=1)
+    return shown
 
 
-# Greedy within the address: a password may itself hold "@", so up to the last one before
-# the path goes.
-_PASSWORD_IN_AUTHORITY = re.compile(r"^([^:/?#]*://[^:/?#@]*:)[^/]*@", re.DOTALL)
-_PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+def _password_as_read(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        password = make_url(url).password
+    except (ArgumentError, ValueError):
+        return None
+    return None if password is None else str(password)
+
+
+_PASSWORD_IN_ADDRESS = re.compile(r"^([^:/?#]*://[^:/?#@]*:).*@", re.DOTALL)
+_PASSWORD_IN_QUERY = re.compile(r"((?:^|&)password=)[^&#]*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,9 @@ def test_the_start_up_lines_hide_it(monkeypatch: pytest.MonkeyPatch) -> None:
         ("postgresql://emulator:hunter2@db.example:port/x", "postgresql://emulator:***@"),
         ("postgresql://emulator:p@ss:w@rd@db/x", "postgresql://emulator:***@db/x"),
         ("postgresql://emulator:hunter@2@db/x", "postgresql://emulator:***@db/x"),
+        ("postgresql://emulator:hunt/er2@db/x", "postgresql://emulator:***@db/x"),
+        ("postgresql://emulator:hu@nt/er2@db/x", "postgresql://emulator:***@db/x"),
+        ("postgresql://emulator:hun?ter2@db/x", "postgresql://emulator:***@db/x"),
         ("postgresql://db/x?password=hunter2", "postgresql://db/x?password=***"),
         (
             "postgresql://u@db/x?sslmode=require&PASSWORD=hunter2&application_name=a@b",
@@ -87,6 +90,7 @@ def test_shown_database_url(url: str, shown: str) -> None:
     assert shown_database_url(url).startswith(shown)
     assert "hunter2" not in shown_database_url(url)
     assert "ss:w" not in shown_database_url(url)
+    assert "er2" not in shown_database_url(url)
 
 
 @pytest.mark.parametrize("command", ["serve", "export"])

@@ -70,6 +70,24 @@ name = "Loaded"
     assert emulator.emulator.store.get_service(service_id).name == "Renamed"  # type: ignore[union-attr]
 
 
+def test_config_with_a_byte_order_mark_loads(emulator: Running) -> None:
+    service_id = "3f1a0000-0000-4000-8000-0000000000b0"
+    toml = f'[[services]]\nid = "{service_id}"\nname = "Saved by Notepad"\n'
+    for body, headers in (
+        (toml, TOML),
+        (json.dumps({"services": [{"id": service_id, "name": "Saved by Notepad"}]}), JSON),
+    ):
+        response = admin(
+            emulator,
+            "POST",
+            "/_emulator/config",
+            data=b"\xef\xbb\xbf" + body.encode(),
+            headers=headers,
+        )
+        assert response.status_code == 200, response.text
+    assert emulator.emulator.store.get_service(service_id) is not None
+
+
 def test_bad_config_is_refused_with_a_reason(emulator: Running) -> None:
     response = admin(
         emulator,

@@ -246,6 +246,7 @@ def _wake_callbacks(emulator: Emulator) -> None:
 
 def _text(body: bytes) -> str:
     try:
-        return body.decode("utf-8")
+        # A seed file saved by Notepad starts with a byte order mark, which is not content.
+        return body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AdminError("the body must be UTF-8 text") from None

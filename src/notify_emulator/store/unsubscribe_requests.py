@@ -44,10 +44,6 @@ def record_unsubscribe_request(
     u = t.unsubscribe_requests.c
     try:
         with store.db.begin() as connection:
-            if connection.execute(
-                select(u.notification_id).where(u.notification_id == notification_id)
-            ).first():
-                return "duplicate"
             row = connection.execute(
                 select(n.service_id, n.template_id, n.template_version, n.recipient).where(
                     n.id == notification_id, n.notification_type == "email"
@@ -55,6 +51,10 @@ def record_unsubscribe_request(
             ).first()
             if row is None or row.recipient is None:
                 return "unknown"
+            if connection.execute(
+                select(u.notification_id).where(u.notification_id == notification_id)
+            ).first():
+                return "duplicate"
             connection.execute(
                 t.unsubscribe_requests.insert().values(
                     notification_id=notification_id,

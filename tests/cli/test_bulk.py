@@ -692,6 +692,26 @@ def test_a_row_that_cannot_be_read_still_journals_the_answers_in_flight(
     }
 
 
+def test_a_row_that_cannot_be_read_lets_every_row_before_it_be_sent(
+    fake_notify: FakeNotify, tmp_path: Path
+) -> None:
+    # With many sends at once, rows are read ahead of those being sent: the ones read before
+    # the bad row are sent all the same, so the run stops exactly there.
+    fake_notify.responder = template_or_accept
+    lines = ["phone number,name", *(f"{phone(i)},Person {i}" for i in range(60))]
+    lines[51] = f"{phone(50)},{'x' * (csv.field_size_limit() + 1)}"  # row 52
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    stopped = fake_bulk(fake_notify, csv_path, "--concurrency", "20")
+
+    assert stopped.exit_code == 1, stopped.output
+    summary = stopped.json()
+    assert summary["stopped_because"].startswith("Row 52 cannot be read")
+    assert (summary["sent"], summary["unknown"], summary["interrupted"]) == (50, [], False)
+    assert [sends_to(fake_notify, phone(i)) for i in range(60)] == [1] * 50 + [0] * 10
+
+
 def test_the_daily_limit_still_journals_the_answers_in_flight(
     fake_notify: FakeNotify, tmp_path: Path
 ) -> None:

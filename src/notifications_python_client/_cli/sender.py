@@ -247,21 +247,24 @@ class BulkSender:
         in_hand: dict[int, _InHand] = {}
         in_flight: set[int] = set()
         read_to_the_end = False
-        # Set when the run ends itself (a row it cannot read, the daily limit, --stop-after).
-        # Like a Ctrl-C it starts no new row and lets the rows in flight be answered and
-        # journalled: raising instead would abandon their answers, leaving them unknown.
+        # Set when the run ends itself (the daily limit, --stop-after). Like a Ctrl-C it starts
+        # no new row and lets the rows in flight be answered and journalled: raising instead
+        # would abandon their answers, leaving them unknown.
         halt = threading.Event()
+        # A row that cannot be read ends the rows to send there instead: the rows read ahead
+        # of it are sent first, so the run stops exactly at that row.
+        unreadable = False
 
         def stopping() -> bool:
             return self._stop.is_set() or halt.is_set()
 
         def notifications() -> Iterator[BulkNotification]:
-            nonlocal read_to_the_end
+            nonlocal read_to_the_end, unreadable
             try:
                 read_to_the_end = yield from rows_to_send()
             except CsvFormatError as error:
                 report.stopped_because = str(error)
-                halt.set()
+                unreadable = True
 
         def rows_to_send() -> Generator[BulkNotification, None, bool]:
             """The rows to send; returns whether it read to the end of the spreadsheet."""
@@ -319,7 +322,7 @@ class BulkSender:
             )
             # Every row was read and answered, unless a stop came first (rows taken from the
             # spreadsheet but never sent are still in hand).
-            if self._stop.is_set() or not halt.is_set():
+            if self._stop.is_set() or not (halt.is_set() or unreadable):
                 report.interrupted = report.interrupted or not (read_to_the_end and not in_hand)
         except KeyboardInterrupt:
             report.interrupted = True

@@ -76,7 +76,8 @@ def test_a_project_asserts_what_its_endpoint_received(pytester: pytest.Pytester)
     result.assert_outcomes(passed=4)
 
 
-def test_seeded_callbacks_are_put_back_after_a_receiver(pytester: pytest.Pytester) -> None:
+def _seed_a_service_with_a_callback(pytester: pytest.Pytester) -> None:
+    """A seed file whose one service has a received-text callback, named in the ini."""
     pytester.makeini(INI + "notify_emulator_config = seed.toml\n")
     pytester.makefile(
         ".toml",
@@ -93,6 +94,10 @@ def test_seeded_callbacks_are_put_back_after_a_receiver(pytester: pytest.Pyteste
           bearer_token = "seeded-token-123"
         """,
     )
+
+
+def test_seeded_callbacks_are_put_back_after_a_receiver(pytester: pytest.Pytester) -> None:
+    _seed_a_service_with_a_callback(pytester)
     pytester.makepyfile(
         test_seeded="""
         def test_override_then_restore(notify_emulator):
@@ -110,22 +115,7 @@ def test_seeded_callbacks_are_put_back_after_a_receiver(pytester: pytest.Pyteste
 
 
 def test_each_test_starts_with_the_seeded_callbacks(pytester: pytest.Pytester) -> None:
-    pytester.makeini(INI + "notify_emulator_config = seed.toml\n")
-    pytester.makefile(
-        ".toml",
-        seed="""
-        [[services]]
-        name = "Seeded"
-        inbound_number = "07700900999"
-          [[services.api_keys]]
-          name = "live"
-          type = "normal"
-          [[services.callbacks]]
-          type = "inbound_sms"
-          url = "http://127.0.0.1:9/seeded"
-          bearer_token = "seeded-token-123"
-        """,
-    )
+    _seed_a_service_with_a_callback(pytester)
     pytester.makepyfile(
         test_seeded="""
         def test_one_sets_a_callback_and_makes_a_template(notify_emulator):

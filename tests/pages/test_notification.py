@@ -312,3 +312,48 @@ def test_a_precompiled_letter_that_fails_validation_keeps_provided_as_pdf(
     assert '<address class="letter-address">' not in page
     listed = get(emulator, "/").text
     assert re.search(r'class="messages__recipient"[^>]*>Provided as PDF</a>', listed)
+
+
+def _one_page_pdf(media_box: str) -> bytes:
+    """A PDF of one blank page of the given ``/MediaBox`` (in points)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        f"<< /Type /Page /Parent 2 0 R /MediaBox [{media_box}] >>".encode(),
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_huge_page_is_drawn_small_enough_to_show(emulator: Running) -> None:
+    # 200 × 200 inches, PDF's largest page: at screen resolution 19200 × 19200 pixels, over a
+    # gigabyte of memory and seconds of work for one image. It fails validation (not A4) but
+    # its page is still shown, scaled down.
+    pdf = _one_page_pdf("0 0 14400 14400")
+    sent = client(emulator).send_precompiled_letter_notification("huge", io.BytesIO(pdf))
+    emulator.clock.advance(5)
+    image = get(emulator, f"/notifications/{sent['id']}/pages/1.png")
+    assert image.status_code == 200
+    with Image.open(io.BytesIO(image.content)) as png:
+        width, height = png.size
+    assert width == height
+    assert width * height <= 4_000_000
+
+
+def test_page_numbers_are_ascii_digits(emulator: Running) -> None:
+    sent = client(emulator).send_letter_notification(
+        PAGES_LETTER_TEMPLATE_ID, {**ADDRESS, "name": "Ada"}
+    )
+    # "²" and "１" pass str.isdigit; int() refuses the first and reads the second as 1.
+    for number in ("%C2%B2", "%EF%BC%91", "%D9%A1"):
+        answer = get(emulator, f"/notifications/{sent['id']}/pages/{number}.png")
+        assert answer.status_code == 404, number

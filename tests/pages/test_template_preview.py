@@ -393,8 +393,9 @@ def test_the_preview_routes_need_a_service(emulator: Running) -> None:
     missing = "/services/7ac5b3a8-7b43-4d7e-9b3e-6cb3c4f4e0a1/templates/preview/email.html"
     assert fetch(emulator, missing + "?body=x").status_code == 404
     assert fetch(emulator, "/services/nope/templates/preview/letter.pdf").status_code == 404
-    bad_page = f"{SERVICE}/templates/preview/pages/x.png?body=x"
-    assert fetch(emulator, bad_page).status_code == 404
+    for number in ("x", "%C2%B2", "%EF%BC%91"):  # "²" and "１" pass str.isdigit
+        bad_page = f"{SERVICE}/templates/preview/pages/{number}.png?body=x"
+        assert fetch(emulator, bad_page).status_code == 404, number
 
 
 # --- who may use them: the guard's rules, as on every local route -------------------------

@@ -11,6 +11,7 @@ envelope's window, with Notify's 3 mm margin around it.
 from __future__ import annotations
 
 import io
+import math
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -22,6 +23,10 @@ __all__ = ["LetterImageError", "address_block", "page_count", "page_png", "preco
 
 # 96 dots per inch: an A4 page is 794 × 1123 pixels, sharp on screen and quick to render.
 RENDER_SCALE = 96 / 72
+# The most pixels one page image may have: four A4 pages' worth at RENDER_SCALE. A page
+# larger than A4 (a precompiled upload that fails validation, up to PDF's 200 × 200 inches)
+# is drawn smaller, not at over a gigabyte of memory.
+MAX_PIXELS = 4 * 794 * 1123
 # How many rendered pages to keep (each is some tens of kilobytes).
 CACHE_SIZE = 64
 
@@ -70,7 +75,8 @@ def page_png(key: str, pdf: bytes, page_number: int) -> bytes:
                 raise LetterImageError(f"the letter has no page {page_number}")
             page = document[page_number - 1]
             try:
-                image = page.render(scale=RENDER_SCALE).to_pil()
+                width, height = page.get_size()
+                image = page.render(scale=_scale(width, height)).to_pil()
             finally:
                 page.close()
         finally:
@@ -82,6 +88,14 @@ def page_png(key: str, pdf: bytes, page_number: int) -> bytes:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
         return png
+
+
+def _scale(width_points: float, height_points: float) -> float:
+    """RENDER_SCALE, or less for a page that would otherwise exceed MAX_PIXELS."""
+    area = max(width_points, 1.0) * max(height_points, 1.0) * RENDER_SCALE**2
+    if area <= MAX_PIXELS:
+        return RENDER_SCALE
+    return RENDER_SCALE * math.sqrt(MAX_PIXELS / area)
 
 
 def address_block(pdf: bytes) -> tuple[str, ...]:

@@ -460,7 +460,8 @@ def letter_page_image(emulator: Emulator, request: ApiRequest) -> Response:
     if pdf is None:
         raise PageError(404, "No PDF", "This message has no PDF.")
     raw_number = request.path_params.get("page", "")
-    if not raw_number.isdigit() or len(raw_number) > 3:
+    # ASCII digits only: str.isdigit also takes "²" (which int() refuses) and "１".
+    if not (raw_number.isascii() and raw_number.isdigit()) or len(raw_number) > 3:
         raise PageError(404, "No such page", "Pages are numbered from 1.")
     try:
         png = letter_images.page_png(record.id, pdf, int(raw_number))

@@ -442,7 +442,8 @@ def letter_preview_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}/templates/preview/pages/{n}.png?subject=&body=``: page ``n``
     (from 1) of the letter."""
     raw_number = request.path_params.get("page", "")
-    if not raw_number.isdigit() or len(raw_number) > 3:
+    # ASCII digits only: str.isdigit also takes "²" (which int() refuses) and "１".
+    if not (raw_number.isascii() and raw_number.isdigit()) or len(raw_number) > 3:
         raise PageError(404, "No such page", "Pages are numbered from 1.")
     letter, pdf = _drawn_letter(emulator, request)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import requests
 
 from tests.emulator.emulator_harness import Running
@@ -77,3 +78,64 @@ def test_a_conversation_has_both_directions_in_order(emulator: Running) -> None:
         "No text messages to or from this number yet."
         in get(emulator, "/conversations/07700900333").text
     )
+
+
+def test_a_conversation_with_something_that_is_not_a_phone_number_is_not_found(
+    emulator: Running,
+) -> None:
+    # No text can be sent to or from it, so there is no conversation, and no form whose
+    # read-only number the received-texts route would refuse.
+    for path in ("/conversations/abc%3Cscript%3E", "/conversations/00000", "/conversations/12"):
+        page = get(emulator, path)
+        assert page.status_code == 404, path
+        assert "Not a phone number" in page.text
+        assert "<script>" not in page.text
+        assert 'name="user_number"' not in page.text
+    # An international number is one.
+    assert get(emulator, "/conversations/%2B33612345678").status_code == 200
+
+
+def test_a_long_conversation_shows_an_unbroken_stretch_of_the_latest_texts(
+    emulator: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notify_emulator.pages import received
+
+    monkeypatch.setattr(received, "CONVERSATION_LIMIT", 2)
+    oldest_in = receive(emulator, "07700900444", "oldest, in")
+    sent = []
+    for code in ("1", "2", "3"):
+        sent.append(
+            client(emulator).send_sms_notification(
+                "07700900444", PAGES_SMS_TEMPLATE_ID, {"code": code}
+            )["id"]
+        )
+        emulator.clock.advance(0.001)
+    latest_in = receive(emulator, "07700900444", "latest, in")
+    page = get(emulator, "/conversations/07700900444").text
+    # The first text sent is not shown, so neither is the reply older than it: a gap in the
+    # middle of the thread would read as if nothing had been sent in between.
+    assert re.findall(r'id="m-([0-9a-f-]+)"', page) == [sent[1], sent[2], latest_in]
+    assert oldest_in not in page
+    assert "Showing the latest" in page
+
+
+def test_a_conversation_heading_says_what_became_of_a_sent_text(emulator: Running) -> None:
+    # Each text's hidden heading (what a screen reader lists) says, as the admin app's does,
+    # whether a sent text was delivered, is on its way or failed.
+    delivered = client(emulator).send_sms_notification(
+        "07700900444", PAGES_SMS_TEMPLATE_ID, {"code": "1"}
+    )["id"]
+    emulator.clock.advance(0.001)
+    failed = client(emulator).send_sms_notification(
+        "07700900444", PAGES_SMS_TEMPLATE_ID, {"code": "2"}
+    )["id"]
+    for notification_id, status in ((delivered, "delivered"), (failed, "permanent-failure")):
+        answer = requests.post(
+            emulator.base_url + f"/_emulator/notifications/{notification_id}/status",
+            json={"status": status},
+            timeout=10,
+        )
+        assert answer.ok, answer.text
+    page = get(emulator, "/conversations/07700900444").text
+    headings = re.findall(r'<h2 class="visually-hidden">([^<]*)</h2>', page)
+    assert [heading.split()[0] for heading in headings] == ["Sent", "Failed"]

@@ -15,8 +15,8 @@ from notify_emulator.clock import format_timestamp
 from notify_emulator.pages import wording
 from notify_emulator.pages.inbox import has_control_characters
 from notify_emulator.pages.web import PageError, render_page
-from notify_emulator.rules.errors import RuleError
-from notify_emulator.rules.phone_numbers import try_normalise_phone_number
+from notify_emulator.rules.errors import InvalidPhoneNumber, RuleError
+from notify_emulator.rules.phone_numbers import normalise_phone_number
 from notify_emulator.rules.sms import render_sms
 from notify_emulator.store import NotificationRecord, ReceivedTextRecord, ServiceRecord
 from notify_emulator.store.inbox import conversation, received_text_position, received_texts_page
@@ -57,6 +57,9 @@ class Message:
     time_text: str
     status_text: str
     """For a sent text: what the admin app says under it (``delivering``, ``Failed (…)``)."""
+    heading: str
+    """The text's visually hidden heading, as the admin app words it (``Received …``,
+    ``Sent …``, ``Delivering since …``, ``Failed …``)."""
     failed: bool
     url: str | None
 
@@ -134,11 +137,26 @@ def conversation_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /conversations/{phone}``: texts to and from one number, oldest first."""
     store = emulator.store
     raw = request.path_params.get("phone", "").strip()
+    not_a_number = PageError(404, "Not a phone number", "The address does not name a phone number.")
     if not raw or len(raw) > MAX_PHONE_LENGTH or has_control_characters(raw):
-        raise PageError(404, "Not a phone number", "The address does not name a phone number.")
-    number = try_normalise_phone_number(raw)
+        raise not_a_number
+    try:
+        # Nothing can be sent to or from a number that does not parse (the received-texts
+        # route refuses it too), so there is no conversation to show.
+        number = normalise_phone_number(raw)
+    except InvalidPhoneNumber:
+        raise not_a_number from None
     store.advance_due_statuses()
-    sent, received = conversation(store, number, limit=CONVERSATION_LIMIT)
+    limit = CONVERSATION_LIMIT
+    sent, received = conversation(store, number, limit=limit)
+    truncated = len(sent) == limit or len(received) == limit
+    # Each way is cut at its own oldest text kept: show only what is newer than both cuts,
+    # so that the thread has no gap in it.
+    cutoffs = [records[-1].created_at for records in (sent, received) if len(records) == limit]
+    if cutoffs:
+        since = max(cutoffs)
+        sent = [record for record in sent if record.created_at >= since]
+        received = [record for record in received if record.created_at >= since]
     services = {service.id: service for service in store.list_services()}
     now = store.now()
     messages = [_sent_message(emulator, record, services, now) for record in sent]
@@ -152,8 +170,8 @@ def conversation_page(emulator: Emulator, request: ApiRequest) -> Response:
         number=number,
         number_human=wording.human_phone_number(number),
         messages=messages,
-        limit=CONVERSATION_LIMIT,
-        truncated=len(sent) == CONVERSATION_LIMIT or len(received) == CONVERSATION_LIMIT,
+        limit=limit,
+        truncated=truncated,
         services=list(services.values()),
         reply_service_id=reply_services[0] if reply_services else "",
         live_on="notification received_text",
@@ -180,13 +198,13 @@ def _sent_message(
     # The admin app's conversation page: a delivered text shows when it was sent; one on its
     # way says so; anything else failed.
     if record.status in ("delivered", "sent"):
-        status = relative
+        status, heading = relative, "Sent"
     elif record.status == "created":
-        status = "sending"
+        status, heading = "sending", "Sending since"
     elif record.status in ("pending", "sending"):
-        status = "delivering"
+        status, heading = "delivering", "Delivering since"
     else:
-        status = f"Failed (sent {relative})"
+        status, heading = f"Failed (sent {relative})", "Failed"
         failed = True
     return Message(
         id=record.id,
@@ -196,6 +214,7 @@ def _sent_message(
         created_iso=format_timestamp(record.created_at) or "",
         time_text=relative,
         status_text=status,
+        heading=f"{heading} {relative}",
         failed=failed,
         url=f"/notifications/{record.id}",
     )
@@ -211,6 +230,7 @@ def _received_message(record: ReceivedTextRecord, now: datetime) -> Message:
         created_iso=format_timestamp(record.created_at) or "",
         time_text=relative,
         status_text=relative,
+        heading=f"Received {relative}",
         failed=False,
         url=None,
     )

@@ -14,7 +14,8 @@ emulator is seeded with its demo service, or with the seed file named by the
 
 A test can set up more with ``create_service``, ``create_api_key``, ``create_template`` and
 ``update_template`` (the emulator's set-up routes). What a test sets up lasts until the end of
-that test: the next test starts with the seeded configuration again, whatever changed it.
+that test: the next test starts with the seeded configuration again, whatever changed it. Each
+test starts with no faults, so a seed file's ``[[faults]]`` are in force in none.
 
 The plugin is registered through the ``pytest11`` entry point, so every pytest run in an
 environment where this package is installed loads it. It therefore imports nothing heavy and
@@ -551,6 +552,10 @@ class _EmulatorSession:
         self.emulator: Emulator = server.app.state.emulator
         self.store: Store = self.emulator.store
         self.root = (self.emulator.settings.base_url or server.base_url).rstrip("/")
+        # The reset before each test deletes every fault, so a seed file's [[faults]] are
+        # deleted now, before the first test: left in place, they would hold in the first
+        # tests only, used up by whichever ran first.
+        self.store.faults.clear()
         # The configuration as seeded (generated secrets included), as an export, which is put
         # back whenever a test has changed it; and its rows, as they are when it is in place.
         self.seeded = configuration(self.store)

@@ -421,3 +421,36 @@ def test_sent_covers_a_service_the_test_created(pytester: pytest.Pytester) -> No
     )
     result = pytester.runpytest(*RUN_OPTIONS)
     result.assert_outcomes(passed=1)
+
+
+def test_a_seed_files_faults_are_in_force_in_no_test(pytester: pytest.Pytester) -> None:
+    # As the reset before each test deletes every fault, the seed's too; the first test
+    # included, or it would use them up for the tests after it (and fail alone but not in
+    # the whole run, or the other way round).
+    pytester.makeini(INI + "notify_emulator_config = seeds/notify.toml\n")
+    seeds = pytester.mkdir("seeds")
+    seed = textwrap.dedent(SEED_FILE) + textwrap.dedent(
+        """
+        [[faults]]
+        match = { method = "POST", path = "/v2/notifications/sms" }
+        action = { status = 503 }
+        times = 2
+        """
+    )
+    (seeds / "notify.toml").write_text(seed, encoding="utf-8")
+    pytester.makepyfile(
+        test_seeded="""
+        import pytest
+
+        @pytest.mark.parametrize("run", range(3))
+        def test_each_test_starts_with_no_fault(notify_emulator, run):
+            assert notify_emulator.faults() == []
+            notify_emulator.client.send_sms_notification(
+                "07700900456",
+                notify_emulator.templates["Appointment reminder"],
+                personalisation={"name": "Amala", "date": "1 May"},
+            )
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(passed=3)

@@ -66,8 +66,9 @@ class Served:
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
 
-    def start(self) -> str:
-        port = free_port()
+    def start(self, port: int | None = None) -> str:
+        """Start serving (on ``port``, else a free one); the base URL."""
+        port = port or free_port()
         database = self.folder / "browser.sqlite3"
         log = (self.folder / "serve.log").open("wb")
         self.process = subprocess.Popen(

@@ -110,6 +110,11 @@
       if (indicator) {
         indicator.hidden = false;
       }
+      // Back after losing the stream: the emulator may have restarted over another database,
+      // whose change log does not hold what this page missed, so read the page again.
+      if (body.getAttribute("data-live") === "reconnecting") {
+        schedule();
+      }
       body.setAttribute("data-live", "open");
     });
     source.addEventListener("error", function () {

@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import gc
 import json
+import reprlib
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -100,6 +101,47 @@ class NotifyEmulatorError(RuntimeError):
     """An emulator-only route refused a request, or the seed gives the fixture nothing to use."""
 
 
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(repr(name) for name in names) or "none"
+
+
+class _Templates(dict[str, str]):
+    """Template ids by name; a name that is not there raises a ``KeyError`` naming those that
+    are."""
+
+    def __missing__(self, name: str) -> str:
+        raise KeyError(f"no template named {name!r}: the templates are {_names(self)}")
+
+
+class _ApiKeys(Mapping[str, str]):
+    """Key strings by name. Its repr names the keys only, and a failing comparison with it is
+    explained by :func:`pytest_assertrepr_compare` by name only: so a failing assertion about
+    it never prints a secret (pytest would show the values of two mappings that differ)."""
+
+    def __init__(self, keys: Mapping[str, str]) -> None:
+        self._keys = dict(keys)
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self._keys[name]
+        except KeyError:
+            raise KeyError(
+                f"no API key named {name!r}: the keys are {_names(self._keys)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"<API keys {_names(self._keys)}, secrets not shown>"
+
+    def _add(self, name: str, key: str) -> None:
+        self._keys[name] = key
+
+
 # The configurations of the pytest runs in progress in this process, the innermost last (a
 # pytest run can start another in the same process, as pytester's in-process runs do).
 _configs: list[pytest.Config] = []
@@ -138,15 +180,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> list[str] | None:
+    """Explain a failing comparison with the fixture's ``api_keys`` by key name only."""
+    if not isinstance(left, _ApiKeys) and not isinstance(right, _ApiKeys):
+        return None
+    lines = [f"{_described(left)} {op} {_described(right)}"]
+    if op == "==" and isinstance(left, Mapping) and isinstance(right, Mapping):
+        missing = [name for name in right if name not in left]
+        extra = [name for name in left if name not in right]
+        differing = [name for name in left if name in right and left[name] != right[name]]
+        if extra:
+            lines.append(f"Left has more keys: {_names(extra)}")
+        if missing:
+            lines.append(f"Right has more keys: {_names(missing)}")
+        if differing:
+            lines.append(f"The key strings differ for: {_names(differing)} (not shown)")
+    return lines
+
+
+def _described(value: object) -> str:
+    if isinstance(value, _ApiKeys):
+        return repr(value)
+    if isinstance(value, Mapping):
+        # A mapping compared with the keys holds key strings too, most likely.
+        return f"<mapping of {_names([str(name) for name in value])}, values not shown>"
+    return reprlib.repr(value)
+
+
 @dataclass(frozen=True)
 class _SeededService:
     """What the fixture needs to know about the first seeded service."""
 
     service_id: str
-    api_key: str
-    api_keys: Mapping[str, str]
-    templates: Mapping[str, str]
-    callbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # The secrets are left out of its repr (pytest shows it in a failing start's locals).
+    api_key: str = field(repr=False)
+    api_keys: Mapping[str, str] = field(repr=False)
+    templates: Mapping[str, str] = field()
+    callbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     """The seed's callbacks: type -> (url, bearer token), restored after callback_receiver()."""
 
 
@@ -164,8 +235,8 @@ class NotifyEmulator:
         self.base_url = emulator_session.server.base_url
         self.service_id = service.service_id
         self.api_key = service.api_key
-        self.api_keys = dict(service.api_keys)
-        self.templates = dict(service.templates)
+        self.api_keys: Mapping[str, str] = _ApiKeys(service.api_keys)
+        self.templates: dict[str, str] = _Templates(service.templates)
         self._emulator_session = emulator_session
         self._seeded_callbacks = dict(service.callbacks)
 
@@ -459,11 +530,16 @@ class NotifyEmulator:
         self, name: str | None = None, key_type: str = "team", service_id: str | None = None
     ) -> str:
         """Create an API key (``normal``, ``team`` or ``test``) for the service (default: the
-        first); return the whole key string to give a client."""
+        first); return the whole key string to give a client. A key of the first service is
+        also added to :attr:`api_keys` by name."""
         service = service_id or self.service_id
-        body = {"name": name or f"key {uuid.uuid4().hex[:8]}", "type": key_type}
+        key_name = name or f"key {uuid.uuid4().hex[:8]}"
+        body = {"name": key_name, "type": key_type}
         answer = self._admin("POST", f"/_emulator/services/{service}/api-keys", json=body)
-        return str(answer["key"])
+        key = str(answer["key"])
+        if service == self.service_id and isinstance(self.api_keys, _ApiKeys):
+            self.api_keys._add(key_name, key)
+        return key
 
     def create_template(
         self,

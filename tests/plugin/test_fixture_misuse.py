@@ -1,0 +1,70 @@
+"""What a user sees when a test misuses the fixture's helpers, or fails: an error that says
+what there is instead, and never an API key's secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from notify_emulator.demo import service as demo
+from notify_emulator.pytest_plugin import NotifyEmulator
+
+pytest_plugins = ["pytester"]
+
+RUN_OPTIONS = ("-p", "no:asyncio", "-W", "error")
+
+
+def test_a_template_name_that_is_not_there_names_those_that_are(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    with pytest.raises(KeyError, match=r"no template named 'Demo text'.*'Demo text message'"):
+        notify_emulator.templates["Demo text"]
+    assert notify_emulator.templates.get("Demo text") is None
+
+
+def test_a_key_name_that_is_not_there_names_those_that_are(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    with pytest.raises(KeyError, match=r"no API key named 'live'.*'demo_live'") as raised:
+        notify_emulator.api_keys["live"]
+    assert notify_emulator.api_key not in str(raised.value)
+    assert notify_emulator.api_keys.get("live") is None
+
+
+def test_the_keys_read_as_a_mapping_and_never_show_their_secrets(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    keys = notify_emulator.api_keys
+    assert set(keys) == {"demo_live", "demo_team", "demo_test"}
+    assert keys["demo_live"] == notify_emulator.api_key
+    assert dict(keys) == {name: keys[name] for name in keys}
+    assert keys == dict(keys.items())
+    for secret in keys.values():
+        assert secret not in repr(keys)
+
+
+def test_a_created_key_is_listed_by_name_for_the_first_service(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    key = notify_emulator.create_api_key(name="ci", key_type="test")
+    assert notify_emulator.api_keys["ci"] == key
+    other = notify_emulator.create_service("Other service")
+    notify_emulator.create_api_key(name="elsewhere", service_id=other)
+    assert "elsewhere" not in notify_emulator.api_keys
+
+
+def test_a_failing_assertion_on_the_keys_shows_no_secret(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_in(notify_emulator):
+            assert "ci" in notify_emulator.api_keys
+
+        def test_equal(notify_emulator):
+            assert notify_emulator.api_keys == {"demo_live": "x"}
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS, "-vv", "--showlocals")
+    result.assert_outcomes(failed=2)
+    output = result.stdout.str()
+    assert "demo_live" in output
+    for secret in (demo.LIVE_KEY_SECRET, demo.TEAM_KEY_SECRET, demo.TEST_KEY_SECRET):
+        assert secret not in output

@@ -364,6 +364,8 @@ _TAG = re.compile(r"<[^>]*>")
 # Where the letter's HTML starts a new line: paragraphs, list items, headings, line breaks.
 _BLOCK = re.compile(r"<(?:/?p|br|/?li|/?h[1-6]|/?ul|/?ol|/?div)\b[^>]*>", re.IGNORECASE)
 _WHITE_SPACE = re.compile(r"\s+")
+# Lines of a block at which it certainly fills more than LETTER_MAX_PAGES pages.
+_MANY_LINES = 2 * LETTER_MAX_PAGES * math.ceil(_PAGE_TEXT_HEIGHT_MM / _LINE_MM)
 
 
 @dataclass(frozen=True)
@@ -401,16 +403,20 @@ def fewest_pages(
     Every printed character is at least as wide as Helvetica draws it and every line at least
     as tall as its font; a line holds no more than the text width (plus the one space at
     which it was broken); each paragraph, list item or line break starts a line, and each
-    page break a page. Margins, the address and contact blocks and the date only add to
-    that. So a letter whose bound is over Notify's page limit would certainly render over it,
-    and need not be rendered at all: rendering costs time in proportion to the text (about a
-    second for ten pages), and a long personalisation would otherwise keep a worker busy for
-    minutes.
+    page break a page. The address and contact blocks sit side by side above the body, so
+    the taller of them comes first (a long value can make either run over pages); margins
+    and the date only add to that. So a letter whose bound is over Notify's page limit
+    would certainly render over it, and need not be rendered at all: rendering costs time
+    in proportion to the text (about a second for ten pages), and a long personalisation
+    would otherwise keep a worker busy for minutes.
     """
-    del address_lines, contact_block  # side by side on the first page: left out of the bound
     body_face, subject_face = _faces()
     pages = _PAGE_BREAK.split(body_html)
-    height: float = _lines(subject, subject_face) * _SUBJECT_LINE_MM
+    blocks_lines = max(
+        _block_lines("\n".join(address_lines), body_face, _ADDRESS_WIDTH_MM),
+        _block_lines(contact_block or "", body_face, _CONTACT_WIDTH_MM),
+    )
+    height: float = blocks_lines * _LINE_MM + _lines(subject, subject_face) * _SUBJECT_LINE_MM
     for part in pages:
         blocks = _BLOCK.split(part)
         lines = sum(_lines(html.unescape(_TAG.sub("", block)), body_face) for block in blocks)
@@ -418,13 +424,28 @@ def fewest_pages(
     return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))
 
 
-def _lines(text: str, face: _Face) -> int:
+def _lines(text: str, face: _Face, width_mm: float = _TEXT_WIDTH_MM) -> int:
     """The fewest lines a block of text can take (none if nothing in it is printed)."""
     # Runs of white space print as one space (HTML prints them so).
     width = _text_width_mm(_WHITE_SPACE.sub(" ", text).strip(), face)
     if width <= 0:
         return 0
-    return max(1, math.ceil(width / (_TEXT_WIDTH_MM + face.widest_mm)))
+    return max(1, math.ceil(width / (width_mm + face.widest_mm)))
+
+
+def _block_lines(text: str, face: _Face, width_mm: float) -> int:
+    """The fewest lines a block of plain text lines (address, contact block) can take.
+
+    fpdf2 gives every line of the block a line, blank or not. So many lines are certainly
+    over the page limit that they are only counted, not measured one by one.
+    """
+    text = text.strip("\n")
+    if not text:
+        return 0
+    count = text.count("\n") + 1
+    if count > _MANY_LINES:
+        return count
+    return sum(max(1, _lines(line, face, width_mm)) for line in text.split("\n"))
 
 
 def _text_width_mm(text: str, face: _Face) -> float:

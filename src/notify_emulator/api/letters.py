@@ -154,9 +154,13 @@ def post_letter(emulator: Emulator, request: ApiRequest) -> Result:
             "personalisation": personalisation,
             "postage": letter_postage(_postage(template.postage), address),
             "reply_to_text": contact_block,
+            # A letter over the page limit gets none (api update_validation_failed_for_
+            # templated_letter sets only its status), so it shows no cost while it waits.
             "billable_units": letter_billable_units(
                 key_type=caller.key_type, precompiled=False, pages=pages or 0
-            ),
+            )
+            if pages is not None and pages <= LETTER_MAX_PAGES
+            else 0,
             "page_count": pages,
             "international": address.international,
         },

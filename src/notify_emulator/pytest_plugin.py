@@ -406,19 +406,22 @@ class NotifyEmulator:
     def callback_receiver(
         self,
         *answers: int | CallbackAnswer,
-        types: Sequence[str] = CALLBACK_TYPES,
+        types: str | Sequence[str] = CALLBACK_TYPES,
         bearer_token: str = DEFAULT_RECEIVER_TOKEN,
         path: str = "/callbacks",
     ) -> Iterator[CallbackReceiver]:
         """A local endpoint that records what it receives, set as the first service's
         callbacks of ``types`` until the block ends (then the seed's are put back).
 
-        ``answers`` script its first answers (status codes, or ``CallbackAnswer`` for a late
-        one); then it answers 200. ``receiver.requests`` holds what arrived (``method``,
-        ``path``, ``headers``, ``body``, ``json``); ``receiver.wait_for(n)`` waits for it.
+        ``types`` may also be one type, as a string. ``answers`` script its first answers
+        (status codes, or ``CallbackAnswer`` for a late one); then it answers 200.
+        ``receiver.requests`` holds what arrived (``method``, ``path``, ``headers``, ``body``,
+        ``json``); ``receiver.wait_for(n)`` waits for it.
         """
         from notify_emulator.callbacks.receiver import CallbackReceiver
 
+        if isinstance(types, str):
+            types = (types,)  # one type, not its letters
         for kind in types:
             if kind not in CALLBACK_TYPES:
                 raise ValueError(f"unknown callback type {kind!r}: use {', '.join(CALLBACK_TYPES)}")
@@ -688,6 +691,9 @@ class _EmulatorSession:
         from notify_emulator.web.responses import encode_json
 
         store = self.store
+        if service_id is not None and store.get_service(service_id) is None:
+            # Not an empty list, which an assertion that nothing was sent would pass with.
+            raise NotifyEmulatorError(f"sent(): no service with id {service_id!r}")
         with store.config.one_check():
             records = self._stored(service_id)
             now = store.now()  # naive UTC, as stored

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from notify_emulator.demo import service as demo
-from notify_emulator.pytest_plugin import NotifyEmulator
+from notify_emulator.pytest_plugin import NotifyEmulator, NotifyEmulatorError
 
 pytest_plugins = ["pytester"]
 
@@ -68,3 +68,20 @@ def test_a_failing_assertion_on_the_keys_shows_no_secret(pytester: pytest.Pytest
     assert "demo_live" in output
     for secret in (demo.LIVE_KEY_SECRET, demo.TEAM_KEY_SECRET, demo.TEST_KEY_SECRET):
         assert secret not in output
+
+
+def test_callback_receiver_takes_one_type_given_as_a_string(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    with notify_emulator.callback_receiver(types="inbound_sms") as receiver:
+        notify_emulator.receive_text("STOP")
+        (request,) = receiver.wait_for(1)
+    assert request.json["message"] == "STOP"
+
+
+def test_sent_for_a_service_that_does_not_exist_says_so(notify_emulator: NotifyEmulator) -> None:
+    # Not an empty list, which `assert sent(service_id=...) == []` would take for a pass.
+    with pytest.raises(NotifyEmulatorError, match="no service with id 'not-a-service'"):
+        notify_emulator.sent(service_id="not-a-service")
+    other = notify_emulator.create_service("Other service")
+    assert notify_emulator.sent(service_id=other) == []

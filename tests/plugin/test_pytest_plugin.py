@@ -323,7 +323,10 @@ def test_sent_covers_every_service_and_can_be_narrowed_to_one(pytester: pytest.P
     (pytester.path / "notify.toml").write_text(TWO_SERVICES, encoding="utf-8")
     pytester.makepyfile(
         test_two_services="""
+        import pytest
+
         from notifications_python_client.notifications import NotificationsAPIClient
+        from notify_emulator.pytest_plugin import NotifyEmulatorError
 
         SECOND = "0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e02"
         SECOND_KEY = "driving-" + SECOND + "-4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c03"
@@ -342,7 +345,9 @@ def test_sent_covers_every_service_and_can_be_narrowed_to_one(pytester: pytest.P
             assert second["phone_number"] == "07700900457"
             (first,) = notify_emulator.sent(service_id=notify_emulator.service_id)
             assert first["body"] == "Passport reminder for Ada."
-            assert notify_emulator.sent(service_id="0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e09") == []
+            # A service that does not exist is an error, not a list with nothing sent.
+            with pytest.raises(NotifyEmulatorError, match="no service with id"):
+                notify_emulator.sent(service_id="0b0e5a34-39a3-4f7a-9d5e-1a2b3c4d5e09")
         """
     )
     result = pytester.runpytest(*RUN_OPTIONS)

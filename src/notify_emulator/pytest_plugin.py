@@ -568,8 +568,14 @@ class NotifyEmulator:
 
     def update_template(self, template_id: str, **changes: Any) -> int:
         """Save changes to a template (``name``, ``body``, ``subject``, ``postage``,
-        ``letter_contact_block``, or ``archived=True``) as a new version; return its number."""
+        ``letter_contact_block``, or ``archived=True``) as a new version; return its number.
+        A template of :attr:`templates` that is renamed is listed there by its new name."""
         answer = self._admin("POST", f"/_emulator/templates/{template_id}", json=changes)
+        new_name = changes.get("name")
+        if isinstance(new_name, str) and template_id in self.templates.values():
+            for name in [name for name, known in self.templates.items() if known == template_id]:
+                del self.templates[name]
+            self.templates[new_name] = template_id
         return int(answer["version"])
 
     def _admin(self, method: str, path: str, **options: Any) -> Any:

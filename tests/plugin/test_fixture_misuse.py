@@ -85,3 +85,17 @@ def test_sent_for_a_service_that_does_not_exist_says_so(notify_emulator: NotifyE
         notify_emulator.sent(service_id="not-a-service")
     other = notify_emulator.create_service("Other service")
     assert notify_emulator.sent(service_id=other) == []
+
+
+def test_a_template_renamed_by_the_test_is_found_by_its_new_name(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    template_id = notify_emulator.templates["Demo text message"]
+    assert notify_emulator.update_template(template_id, name="Reminder") == 2
+    assert notify_emulator.templates["Reminder"] == template_id
+    assert "Demo text message" not in notify_emulator.templates
+
+
+def test_the_next_test_has_the_seeded_names_again(notify_emulator: NotifyEmulator) -> None:
+    assert "Reminder" not in notify_emulator.templates
+    assert "Demo text message" in notify_emulator.templates

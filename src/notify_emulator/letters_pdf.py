@@ -42,6 +42,7 @@ __all__ = [
     "PrecompiledCheck",
     "check_precompiled_pdf",
     "fewest_pages",
+    "inflates_too_far",
     "page_count",
     "render_letter_pdf",
 ]
@@ -50,6 +51,10 @@ _A4_WIDTH_MM = 210
 _A4_HEIGHT_MM = 297
 _A4_TOLERANCE_MM = 2  # as template-preview allows
 _POINTS_PER_MM = 72 / 25.4
+# The most bytes a precompiled letter's streams (page content, images, fonts) may inflate to
+# in all: an ordinary letter needs a few megabytes. Beyond this a small upload is a
+# decompression bomb, which drawing its pages (the inbox's page images) would have to inflate.
+_MAX_DECODED_BYTES = 100_000_000
 
 # A page break: the marker the letter template renders for a markdown rule, or the element
 # Notify's own letter HTML uses for it.
@@ -115,12 +120,43 @@ def check_precompiled_pdf(data: bytes) -> PrecompiledCheck:
                 float(page.mediabox.width), float(page.mediabox.height), page.rotation
             )
         ]
+        if _decoded_bytes(reader) > _MAX_DECODED_BYTES:
+            return _invalid("the PDF inflates to too much data", UNREADABLE, pages)
     except unreadable as error:
         return _invalid(f"the PDF cannot be read ({type(error).__name__})", UNREADABLE)
     if not_a4:
         listed = ", ".join(str(number) for number in not_a4)
         return _invalid(f"not A4 portrait: page {listed}", NOT_A4_PORTRAIT, pages)
     return PrecompiledCheck(valid=True, page_count=pages)
+
+
+def inflates_too_far(data: bytes) -> bool:
+    """Whether a PDF's streams inflate past what a letter needs (a decompression bomb), or
+    cannot be read to tell: such a PDF is not to be drawn."""
+    pdf_reader, unreadable = _pdf_reader()
+    try:
+        return _decoded_bytes(pdf_reader(io.BytesIO(data))) > _MAX_DECODED_BYTES
+    except unreadable:
+        return True
+
+
+def _decoded_bytes(reader: Any) -> int:
+    """How many bytes the PDF's streams inflate to, counted until past the budget.
+
+    pypdf refuses to inflate any one stream past its own limit (``LimitReachedError``, an
+    unreadable file); this adds up the rest.
+    """
+    from pypdf.generic import IndirectObject, StreamObject
+
+    total = 0
+    for generation, objects in reader.xref.items():
+        for number in objects:
+            found = reader.get_object(IndirectObject(number, generation, reader))
+            if isinstance(found, StreamObject):
+                total += len(found.get_data())
+                if total > _MAX_DECODED_BYTES:
+                    return total
+    return total
 
 
 def _is_a4_portrait(width_points: float, height_points: float, rotation: int) -> bool:

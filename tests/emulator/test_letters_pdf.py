@@ -4,6 +4,7 @@ import base64
 import io
 import subprocess
 import sys
+import zlib
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from notify_emulator.rules import letters
 from notify_emulator.rules.errors import RuleError
 from notify_emulator.rules.letters import (
     LETTER_MAX_PAGES,
+    UNREADABLE,
     billable_sheets,
     decode_letter_content,
     format_letter_date,
@@ -337,3 +339,47 @@ assert "fpdf" in sys.modules
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def _pdf_with_content(stream: bytes, filters: str = "/FlateDecode") -> bytes:
+    """One A4 page whose content stream is ``stream`` (already encoded with ``filters``)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        f"<< /Length {len(stream)} /Filter {filters} >>\nstream\n".encode()
+        + stream
+        + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _deflated_spaces(megabytes: int) -> bytes:
+    compressor = zlib.compressobj(9)
+    chunk = b" " * 1_000_000
+    return b"".join(compressor.compress(chunk) for _ in range(megabytes)) + compressor.flush()
+
+
+def test_a_decompression_bomb_is_unreadable() -> None:
+    # Under 1 MB uploaded, a gigabyte once inflated: what drawing its page would cost.
+    check = check_precompiled_pdf(_pdf_with_content(_deflated_spaces(1000)))
+    assert (check.valid, check.code) == (False, UNREADABLE)
+    # Deflated twice, each layer within any one stream's limit.
+    twice = zlib.compress(_deflated_spaces(500), 9)
+    check = check_precompiled_pdf(_pdf_with_content(twice, "[/FlateDecode /FlateDecode]"))
+    assert (check.valid, check.code) == (False, UNREADABLE)
+
+
+def test_ordinary_compressed_content_is_readable() -> None:
+    content = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" * 1000)
+    assert check_precompiled_pdf(_pdf_with_content(content)).valid

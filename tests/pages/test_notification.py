@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+import zlib
 
 import requests
 from PIL import Image
@@ -357,3 +358,23 @@ def test_page_numbers_are_ascii_digits(emulator: Running) -> None:
     for number in ("%C2%B2", "%EF%BC%91", "%D9%A1"):
         answer = get(emulator, f"/notifications/{sent['id']}/pages/{number}.png")
         assert answer.status_code == 404, number
+
+
+def test_a_decompression_bomb_is_not_drawn(emulator: Running) -> None:
+    # Under 1 MB uploaded, a gigabyte of page content once inflated.
+    compressor = zlib.compressobj(9)
+    content = b"".join(compressor.compress(b" " * 1_000_000) for _ in range(1000))
+    content += compressor.flush()
+    pdf = _one_page_pdf("0 0 595 842").replace(
+        b"/MediaBox [0 0 595 842] >>",
+        b"/MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n4 0 obj\n"
+        + f"<< /Length {len(content)} /Filter /FlateDecode >>\nstream\n".encode()
+        + content
+        + b"\nendstream",
+    )  # the xref is now wrong: readers rebuild it, as they do for any damaged file
+    sent = client(emulator).send_precompiled_letter_notification("bomb", io.BytesIO(pdf))
+    emulator.clock.advance(5)
+    assert client(emulator).get_notification_by_id(sent["id"])["status"] == "validation-failed"
+    assert get(emulator, f"/notifications/{sent['id']}/pages/1.png").status_code == 404
+    assert get(emulator, f"/notifications/{sent['id']}").status_code == 200
+    assert get(emulator, "/").status_code == 200

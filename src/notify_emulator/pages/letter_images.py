@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 import pypdfium2
 
+from notify_emulator.letters_pdf import inflates_too_far
+
 __all__ = ["LetterImageError", "address_block", "page_count", "page_png", "precompiled_address"]
 
 # 96 dots per inch: an A4 page is 794 × 1123 pixels, sharp on screen and quick to render.
@@ -156,6 +158,10 @@ def precompiled_address(notification_id: str, load: Callable[[], bytes | None]) 
 
 
 def _open(pdf: bytes) -> pypdfium2.PdfDocument:
+    # PDFium inflates every stream it draws: a small upload that inflates to gigabytes
+    # (a precompiled letter that failed its checks) is not drawn at all.
+    if inflates_too_far(pdf):
+        raise LetterImageError("the letter's PDF inflates to too much data to draw")
     try:
         return pypdfium2.PdfDocument(pdf)
     except pypdfium2.PdfiumError as error:

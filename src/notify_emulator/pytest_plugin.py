@@ -461,6 +461,11 @@ class NotifyEmulator:
         ``key_type`` and ``recipient``. ``times`` (default 1; ``None``: until deleted) or
         ``rate`` (the chance, from 0 to 1, that each matching request is hit).
         """
+        if not isinstance(action, Mapping):
+            raise TypeError(f"action must be a mapping such as {{'status': 503}}, not {action!r}")
+        if match is not None and not isinstance(match, Mapping):
+            example = "{'path': '/v2/notifications/sms'}"
+            raise TypeError(f"match must be a mapping such as {example}, not {match!r}")
         fault: dict[str, Any] = {"match": dict(match or {}), "action": dict(action)}
         if times is not _ONCE:
             fault["times"] = times

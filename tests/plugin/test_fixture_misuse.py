@@ -99,3 +99,13 @@ def test_a_template_renamed_by_the_test_is_found_by_its_new_name(
 def test_the_next_test_has_the_seeded_names_again(notify_emulator: NotifyEmulator) -> None:
     assert "Reminder" not in notify_emulator.templates
     assert "Demo text message" in notify_emulator.templates
+
+
+def test_a_fault_that_is_not_a_mapping_says_what_it_should_be(
+    notify_emulator: NotifyEmulator,
+) -> None:
+    with pytest.raises(TypeError, match=r"action must be a mapping such as \{'status': 503\}"):
+        notify_emulator.add_fault(action="503")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"match must be a mapping such as \{'path': "):
+        notify_emulator.add_fault(match="/v2/notifications/sms", action={"status": 503})  # type: ignore[arg-type]
+    assert notify_emulator.faults() == []

@@ -461,12 +461,10 @@ class NotifyEmulator:
         ``key_type`` and ``recipient``. ``times`` (default 1; ``None``: until deleted) or
         ``rate`` (the chance, from 0 to 1, that each matching request is hit).
         """
-        if not isinstance(action, Mapping):
-            raise TypeError(f"action must be a mapping such as {{'status': 503}}, not {action!r}")
-        if match is not None and not isinstance(match, Mapping):
-            example = "{'path': '/v2/notifications/sms'}"
-            raise TypeError(f"match must be a mapping such as {example}, not {match!r}")
-        fault: dict[str, Any] = {"match": dict(match or {}), "action": dict(action)}
+        fault: dict[str, Any] = {
+            "match": _mapping("match", match or {}, "{'path': '/v2/notifications/sms'}"),
+            "action": _mapping("action", action, "{'status': 503}"),
+        }
         if times is not _ONCE:
             fault["times"] = times
         if rate is not None:
@@ -594,6 +592,13 @@ class NotifyEmulator:
         if not answer.content:
             return None
         return answer.json()
+
+
+def _mapping(name: str, value: object, example: str) -> dict[str, Any]:
+    """``value`` as a dict, or a ``TypeError`` saying what it should be (not ``dict()``'s)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{name} must be a mapping such as {example}, not {value!r}")
+    return dict(value)
 
 
 def _route(path: str | None, method: str | None) -> dict[str, str]:

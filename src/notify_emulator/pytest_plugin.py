@@ -837,7 +837,7 @@ def _start(config: pytest.Config) -> _EmulatorSession:
     # Imported here, not at the top: only the fixture needs the emulator's dependencies.
     try:
         from notify_emulator.demo import service as demo_service
-        from notify_emulator.seed import load_seed_file
+        from notify_emulator.seed import ConfigError, load_seed_file
         from notify_emulator.server import EmulatorServer
         from notify_emulator.settings import Settings
     except ImportError as error:
@@ -847,7 +847,16 @@ def _start(config: pytest.Config) -> _EmulatorSession:
         ) from error
 
     seed_path = _seed_path(config)
-    seed = load_seed_file(seed_path) if seed_path else demo_service.demo_seed()
+    refusal: str | None = None
+    try:
+        seed = load_seed_file(seed_path) if seed_path else demo_service.demo_seed()
+    except ConfigError as error:
+        refusal = str(error)
+    if refusal is not None:
+        # Its one line, without the traceback (so outside the except block): pytest would
+        # show the arguments of each frame, the seed's entries among them, secrets and all
+        # (which the message never quotes).
+        pytest.fail(refusal, pytrace=False)
     if not seed.services:
         raise NotifyEmulatorError(f"{seed_path}: the seed file declares no services")
     settings = Settings(

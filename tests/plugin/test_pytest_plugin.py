@@ -459,3 +459,40 @@ def test_a_seed_files_faults_are_in_force_in_no_test(pytester: pytest.Pytester) 
     )
     result = pytester.runpytest(*RUN_OPTIONS)
     result.assert_outcomes(passed=3)
+
+
+def test_a_seed_file_the_emulator_refuses_is_one_line_that_never_shows_a_secret(
+    pytester: pytest.Pytester,
+) -> None:
+    # pytest would print the arguments of every frame it went through, the seed's entry
+    # holding the malformed secret among them, which the seed's own message never quotes.
+    pytester.makeini(INI + "notify_emulator_config = notify.toml\n")
+    (pytester.path / "notify.toml").write_text(
+        textwrap.dedent(
+            """
+            [[services]]
+            name = "Passport Office"
+
+              [[services.api_keys]]
+              name = "live"
+              type = "normal"
+              secret = "my-own-real-looking-secret"
+            """
+        ),
+        encoding="utf-8",
+    )
+    pytester.makepyfile(
+        """
+        def test_one(notify_emulator):
+            pass
+
+        def test_two(notify_emulator):
+            pass
+        """
+    )
+    result = pytester.runpytest(*RUN_OPTIONS)
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        ["*notify.toml: services*('Passport Office').api_keys*: field 'secret': must be a UUID*"]
+    )
+    assert "my-own-real-looking-secret" not in result.stdout.str()

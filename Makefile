@@ -33,7 +33,9 @@ other-pythons: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# The bench extra (py-spy) profiles the targets a run misses.
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
 
 # The README's pictures of the inbox, taken with Chromium (apt-get install chromium).

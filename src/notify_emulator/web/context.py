@@ -143,7 +143,8 @@ async def read_request(
         root=response_root(request, settings),
         raw_query=request.scope.get("query_string", b"").decode("latin-1"),
         screens_text=screens_text,
-        navigation=_is_navigation(request),
+        # Only the emulator's own pages ask; Notify's routes (the send path) skip the lookups.
+        navigation=screens_text and _is_navigation(request),
     )
 
 

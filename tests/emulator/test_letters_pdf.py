@@ -23,6 +23,7 @@ from notify_emulator.rules.letters import (
     format_letter_date,
     letter_billable_units,
 )
+from tests.pdf_objects import pdf_of_objects
 
 ADDRESS = ["Ada Lovelace", "1 Example Street", "London", "SW1A 1AA"]
 
@@ -351,17 +352,7 @@ def _pdf_with_content(stream: bytes, filters: str = "/FlateDecode") -> bytes:
         + stream
         + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
-    out += f"startxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_of_objects(objects)
 
 
 def _deflated_spaces(megabytes: int) -> bytes:

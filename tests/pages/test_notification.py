@@ -18,6 +18,7 @@ from notify_emulator.demo import service as demo
 from notify_emulator.letters_pdf import render_letter_pdf
 from notify_emulator.rules.timings import print_run
 from tests.emulator.emulator_harness import Running
+from tests.pdf_objects import pdf_of_objects
 
 from .conftest import (
     PAGES_EMAIL_TEMPLATE_ID,
@@ -322,17 +323,7 @@ def _one_page_pdf(media_box: str) -> bytes:
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         f"<< /Type /Page /Parent 2 0 R /MediaBox [{media_box}] >>".encode(),
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
-    out += f"startxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_of_objects(objects)
 
 
 def test_a_huge_page_is_drawn_small_enough_to_show(emulator: Running) -> None:

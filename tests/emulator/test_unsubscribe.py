@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
@@ -16,6 +17,10 @@ from .emulator_harness import Running
 SUCCESS = {"message": "Unsubscribe successful", "result": "success"}
 NOT_VALID = {
     "message": {"unsubscribe request": "This is not a valid unsubscribe link."},
+    "result": "error",
+}
+INVALID_OR_EXPIRED = {
+    "message": {"unsubscribe request": "This unsubscribe link is invalid or expired."},
     "result": "error",
 }
 NOT_FOUND = {
@@ -108,10 +113,31 @@ def test_a_wrong_token_is_not_a_valid_link(emulator: Running) -> None:
     assert _requests(emulator) == []
 
 
-def test_an_unknown_notification_is_not_a_valid_link(emulator: Running) -> None:
+def test_an_unknown_notification_is_an_invalid_or_expired_link(emulator: Running) -> None:
+    # Notify's answer when the token is good but neither its notifications nor their history
+    # hold the id.
     unknown = str(uuid.uuid4())
     answer = _post(f"{emulator.base_url}/unsubscribe/{unknown}/{unsubscribe_token(unknown)}")
-    assert (answer.status_code, answer.json()) == (404, NOT_VALID)
+    assert (answer.status_code, answer.json()) == (404, INVALID_OR_EXPIRED)
+    assert _requests(emulator) == []
+
+
+def test_a_link_still_unsubscribes_after_the_retention_period(emulator: Running) -> None:
+    # Reads no longer find the email, but Notify finds it in its history and records the
+    # request.
+    email = _sent_email(emulator)
+    emulator.set_emulator_clock(emulator.clock.now() + timedelta(days=8))
+    assert emulator.client().get_all_notifications()["notifications"] == []
+    answer = _post(str(email["one_click_unsubscribe_url"]), headers=ONE_CLICK)
+    assert (answer.status_code, answer.json()) == (200, SUCCESS)
+    assert [request["notification_id"] for request in _requests(emulator)] == [email["id"]]
+
+
+def test_a_link_after_a_reset_is_invalid_or_expired(emulator: Running) -> None:
+    email = _sent_email(emulator)
+    assert requests.post(f"{emulator.base_url}/_emulator/reset", timeout=10).status_code == 200
+    answer = _post(str(email["one_click_unsubscribe_url"]), headers=ONE_CLICK)
+    assert (answer.status_code, answer.json()) == (404, INVALID_OR_EXPIRED)
 
 
 def test_only_an_email_can_be_unsubscribed_from(emulator: Running) -> None:

@@ -9,8 +9,12 @@ not a hyphenated UUID matches no route (404). The answers:
 
 - a token that is not the notification's → 404 ``{"message": {"unsubscribe request": "This is
   not a valid unsubscribe link."}, "result": "error"}``;
-- no such email notification → the same 404 (Notify's token is the recipient's email address,
-  so a text or letter never has one);
+- a text or a letter → the same 404 (Notify's token is the recipient's email address, so a
+  text or letter never has one);
+- no such notification (a reset forgot it) → 404 with "This unsubscribe link is invalid or
+  expired.", Notify's answer when neither its notifications nor their history hold the id
+  (the emulator keeps notifications past their retention period, so those still unsubscribe,
+  as Notify finds them in its history);
 - otherwise the request is recorded (once per notification: a repeat is a success too) → 200
   ``{"message": "Unsubscribe successful", "result": "success"}``.
 
@@ -32,6 +36,7 @@ __all__ = ["PATH", "ROUTES"]
 PATH = "/unsubscribe/{notification_id:werkzeug_uuid}/{token}"
 
 NOT_VALID = "This is not a valid unsubscribe link."
+INVALID_OR_EXPIRED = "This unsubscribe link is invalid or expired."
 SUCCESS: dict[str, object] = {"message": "Unsubscribe successful", "result": "success"}
 
 
@@ -44,7 +49,10 @@ def one_click_unsubscribe(emulator: Emulator, request: ApiRequest) -> Result:
     notification_id = request.path_params["notification_id"]  # canonical: the route's uuid
     if request.path_params["token"] != unsubscribe_token(notification_id):
         return _error(NOT_VALID)
-    if record_unsubscribe_request(emulator.store, notification_id) == "unknown":
+    outcome = record_unsubscribe_request(emulator.store, notification_id)
+    if outcome == "unknown":
+        return _error(INVALID_OR_EXPIRED)
+    if outcome == "not an email":
         return _error(NOT_VALID)
     return 200, SUCCESS
 

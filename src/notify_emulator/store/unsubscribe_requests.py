@@ -37,20 +37,27 @@ class UnsubscribeRequest:
 
 def record_unsubscribe_request(
     store: Store, notification_id: str
-) -> Literal["recorded", "duplicate", "unknown"]:
+) -> Literal["recorded", "duplicate", "unknown", "not an email"]:
     """Record a request for the notification: ``recorded``, ``duplicate`` (one is kept
-    already) or ``unknown`` (no such email notification, or it holds no recipient)."""
+    already), ``unknown`` (no such notification) or ``not an email`` (a text or a letter,
+    or an email that holds no recipient)."""
     n = t.notifications.c
     u = t.unsubscribe_requests.c
     try:
         with store.db.begin() as connection:
             row = connection.execute(
-                select(n.service_id, n.template_id, n.template_version, n.recipient).where(
-                    n.id == notification_id, n.notification_type == "email"
-                )
+                select(
+                    n.service_id,
+                    n.template_id,
+                    n.template_version,
+                    n.recipient,
+                    n.notification_type,
+                ).where(n.id == notification_id)
             ).first()
-            if row is None or row.recipient is None:
+            if row is None:
                 return "unknown"
+            if row.notification_type != "email" or row.recipient is None:
+                return "not an email"
             if connection.execute(
                 select(u.notification_id).where(u.notification_id == notification_id)
             ).first():

@@ -171,6 +171,35 @@ def test_a_received_text_sent_in_through_the_form(page: Page, base_url: str) -> 
     )
 
 
+def test_a_received_text_from_a_bad_number_is_refused_by_its_field(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + "/received-texts")
+    number = page.get_by_label("From the phone number")
+    number.fill("07700 9")
+    page.fill("textarea[name=content]", "Hello?")
+    page.get_by_role("button", name="Send it in").click()
+    # GOV.UK's pattern, in the admin app's words: the summary links to the field.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    link = summary.get_by_role("link")
+    expect(link).to_have_text("Mobile number is too short")
+    error = page.locator('[data-error-for="user_number"]')
+    expect(error).to_have_text("Error: Mobile number is too short")
+    assert str(error.get_attribute("id")) in str(number.get_attribute("aria-describedby")).split()
+    expect(page.locator("[data-flash]")).to_be_hidden()
+    expect(page.locator("textarea[name=content]")).to_have_value("Hello?")  # kept to correct
+    link.click()
+    expect(number).to_be_focused()
+    # Corrected, it is sent in and the error goes.
+    number.fill("07700900555")
+    page.get_by_role("button", name="Send it in").click()
+    expect(page.locator("[data-flash]")).to_have_text("Sent.")
+    expect(summary).to_be_hidden()
+    expect(error).to_be_hidden()
+    expect(page.locator(".received__item").first).to_contain_text("Hello?")
+
+
 def test_a_script_in_personalisation_never_runs(page: Page, base_url: str) -> None:
     dialogs: list[str] = []
 

@@ -166,6 +166,7 @@ def test_each_wheel_holds_its_own_package_only(wheelhouse: Wheelhouse) -> None:
     assert "notify_emulator/pages/templates/base.html" in names
     assert "notify_emulator/pages/static/inbox.css" in names
     assert "notify_emulator/pages/static/inbox.js" in names
+    assert "notify_emulator/pages/static/forms.js" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
 
 

@@ -150,8 +150,11 @@ def test_personalisation_holding_markup_stays_text(emulator: Running) -> None:
     assert (
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in page
     )
-    # No inline script at all: the only script is the static file.
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/_emulator/static/inbox.js" defer>']
+    # No inline script at all: the only scripts are the static files.
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/_emulator/static/forms.js" defer>',
+        '<script src="/_emulator/static/inbox.js" defer>',
+    ]
 
 
 def test_a_search_reads_a_bounded_number_per_request_and_goes_on(

@@ -20,7 +20,7 @@ from notify_emulator.rules.lifecycle import (
     RETURNED_LETTER,
     is_valid_forced_status,
 )
-from notify_emulator.rules.phone_numbers import normalise_phone_number
+from notify_emulator.rules.phone_numbers import normalise_phone_number, phone_error_message
 from notify_emulator.seed import ConfigError, parse_seed, parse_seed_text
 from notify_emulator.store import apply_seed
 from notify_emulator.store.returned_letters import NotReturnable, return_letter
@@ -182,11 +182,13 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
     for name in ("service_id", "user_number", "content"):
         value = data.get(name)
         if not isinstance(value, str) or not value:
-            raise AdminError(f"{name} is required and must be a non-empty string")
+            raise AdminError(f"{name} is required and must be a non-empty string", field=name)
         fields[name] = value
     service = emulator.store.get_service(fields["service_id"])
     if service is None:
-        raise AdminError(f"no service with id {fields['service_id']}", status_code=404)
+        raise AdminError(
+            f"no service with id {fields['service_id']}", status_code=404, field="service_id"
+        )
     if not service.inbound_number:
         # Texts arrive on a service's inbound number (callbacks.md §3): without one there is
         # nothing to send to, and the callback's destination_number would be null. The
@@ -195,12 +197,16 @@ def inject_received_text(emulator: Emulator, request: ApiRequest) -> Result:
         raise AdminError(
             f"service {service.id} has no inbound number, so it cannot receive text messages: "
             "give it one (inbound_number in the seed file, or "
-            f"POST /_emulator/services/{service.id} with an inbound_number)"
+            f"POST /_emulator/services/{service.id} with an inbound_number)",
+            field="service_id",
         )
     try:
         user_number = normalise_phone_number(fields["user_number"])
     except InvalidPhoneNumber as error:
-        raise AdminError(f"user_number must be a phone number: {error}") from None
+        # The admin app's wording ("Mobile number is too short"), not the v2 API's: it is shown
+        # by the field of the inbox's form.
+        message = phone_error_message(error.code, legacy_v2_api=False)
+        raise AdminError(message, field="user_number") from None
     record = emulator.store.insert_received_text(
         service.id, user_number, fields["content"], notify_number=service.inbound_number
     )

@@ -164,6 +164,8 @@
     if (question && !window.confirm(question)) {
       return;
     }
+    var forms = window.notifyEmulatorForms;
+    forms.clearErrors(form);
     var data = {};
     new FormData(form).forEach(function (value, name) {
       data[name] = value;
@@ -194,7 +196,8 @@
                 }
               });
               schedule();
-            } else {
+            } else if (!(answer && answer.field && forms.showError(form, answer, response.status))) {
+              // A refusal of no one field, or a form with no place for it: said in the flash.
               var reason = answer && answer.error ? answer.error : "HTTP " + response.status;
               if (response.status === 404 || response.status === 405) {
                 reason = answer && answer.error ? answer.error : "this emulator cannot do that yet";

@@ -72,95 +72,13 @@
     return data;
   }
 
-  // --- errors, as GOV.UK shows them: a summary at the top of the page linking to each field,
-  // and the message by the field, which names it in its aria-describedby -------------------
-
-  var summary = document.querySelector("[data-error-summary]");
-
-  function describedBy(input, id, shown) {
-    var ids = (input.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (one) {
-      return one && one !== id;
-    });
-    if (shown) {
-      ids.push(id);
-    }
-    if (ids.length) {
-      input.setAttribute("aria-describedby", ids.join(" "));
-    } else {
-      input.removeAttribute("aria-describedby");
-    }
-  }
-
-  function clearErrors(form) {
-    form.querySelectorAll("[data-error-for]").forEach(function (element) {
-      element.textContent = "";
-      element.hidden = true;
-    });
-    form.querySelectorAll(".field--error").forEach(function (element) {
-      element.classList.remove("field--error");
-      if (element.hasAttribute("data-error-id")) {
-        describedBy(element, element.getAttribute("data-error-id"), false);
-        element.removeAttribute("data-error-id");
-      }
-    });
-    if (summary) {
-      summary.hidden = true;
-      summary.querySelector("[data-error-summary-list]").textContent = "";
-    }
-  }
-
-  function summarise(message, input) {
-    if (!summary) {
-      return;
-    }
-    var item = document.createElement("li");
-    if (input && input.id) {
-      var link = document.createElement("a");
-      link.href = "#" + input.id;
-      link.textContent = message;
-      link.addEventListener("click", function (event) {
-        event.preventDefault();
-        input.focus();
-      });
-      item.appendChild(link);
-    } else {
-      item.textContent = message;
-    }
-    summary.querySelector("[data-error-summary-list]").appendChild(item);
-    summary.hidden = false;
-    summary.focus();
-  }
+  // Errors by their fields and in the page's summary (forms.js).
+  var forms = window.notifyEmulatorForms;
 
   function showError(form, answer, status) {
-    var message = answer.error || "The emulator answered HTTP " + status;
-    var field = answer.field || "";
-    var place = form.querySelector('[data-error-for="' + CSS.escape(field) + '"]');
-    var input = field ? form.querySelector('[name="' + CSS.escape(field) + '"]') : null;
-    if (!place) {
-      place = form.querySelector('[data-error-for=""]');
+    if (!forms.showError(form, answer, status)) {
+      say(answer.error || "The emulator answered HTTP " + status, true);
     }
-    if (!place) {
-      say(message, true);
-      return;
-    }
-    place.textContent = "";
-    var prefix = document.createElement("span");
-    prefix.className = "visually-hidden";
-    prefix.textContent = "Error: ";
-    place.appendChild(prefix);
-    place.appendChild(document.createTextNode(message));
-    place.hidden = false;
-    if (input) {
-      input.classList.add("field--error");
-      if (!place.id && input.id) {
-        place.id = input.id + "-error";
-      }
-      if (place.id) {
-        input.setAttribute("data-error-id", place.id);
-        describedBy(input, place.id, true);
-      }
-    }
-    summarise(message, input);
   }
 
   function showKey(answer) {
@@ -185,7 +103,7 @@
       return;
     }
     event.preventDefault();
-    clearErrors(form);
+    forms.clearErrors(form);
     var button = form.querySelector("button[type=submit]");
     if (button) {
       button.disabled = true;

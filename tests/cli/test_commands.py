@@ -230,6 +230,8 @@ def test_errors_in_json_are_notifys_error_body(notify_cli: NotifyCli) -> None:
     assert answer["status_code"] == 400
     assert answer["errors"][0]["error"] == "ValidationError"
     assert answer["errors"][0]["message"].startswith("phone_number ")
+    assert answer["description"].startswith("400 ValidationError: phone_number ")
+    assert "origin" not in answer  # only for a request that got no answer
 
 
 def test_a_malformed_personalisation_pair_is_a_usage_error(notify_cli: NotifyCli) -> None:
@@ -551,6 +553,17 @@ def test_a_connection_failure_names_the_url_tried_and_never_the_key(
         f"Error: Request to {nowhere} failed: could not connect; the request was not sent\n"
     )
     assert notify_emulator.api_key[-36:] not in outcome.output
+
+    as_json = notify_cli("templates", "--json", env={"NOTIFY_BASE_URL": nowhere})
+
+    assert as_json.exit_code == 1
+    assert as_json.json() == {
+        "status_code": 503,
+        "message": "Request failed",
+        "description": f"Request to {nowhere} failed: could not connect; the request was not sent",
+        "origin": nowhere,
+    }
+    assert notify_emulator.api_key[-36:] not in as_json.output
 
 
 def test_without_a_base_url_the_command_says_it_uses_the_live_service(

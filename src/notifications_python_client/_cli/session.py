@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from notifications_python_client._constants import DEFAULT_TIMEOUT, LOGGER_NAME
-from notifications_python_client.errors import APIError
+from notifications_python_client.errors import APIError, NetworkError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from .render import print_json
@@ -129,6 +129,11 @@ class CliSession:
                 body["errors"] = error.errors
             else:
                 body["message"] = str(error.message)
+            # What the human output says, and for a request that got no answer the server it
+            # went to: its 503 "Request failed" alone names neither.
+            body["description"] = error.description
+            if isinstance(error, NetworkError):
+                body["origin"] = error.origin
             print_json(self.stdout(), json.loads(self.redact(json.dumps(body))))
         else:
             # Notify's text is printed as it is: brackets in it are not rich markup.

@@ -372,6 +372,27 @@ def test_templates_lists_the_services_templates(notify_cli: NotifyCli) -> None:
     assert SMS_TEMPLATE in human.stdout
 
 
+def test_templates_at_80_columns_keep_whole_ids_and_unbroken_headings(
+    notify_cli: NotifyCli,
+) -> None:
+    narrow = notify_cli("templates", env={"COLUMNS": "80"})
+    wide = notify_cli("templates", env={"COLUMNS": "120"})
+
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    # One heading row, every heading whole: the version gives way first.
+    assert [cell.strip() for cell in lines[2].strip("┃").split("┃")] == [
+        "id",
+        "name",
+        "type",
+        "placeholders",
+    ]
+    for template_id in (SMS_TEMPLATE, EMAIL_TEMPLATE, LETTER_TEMPLATE):
+        assert template_id in narrow.stdout  # never folded or cut: the other commands take it
+    assert " version " in wide.stdout.splitlines()[2]
+
+
 def test_template_shows_the_latest_version_or_the_one_asked_for(notify_cli: NotifyCli) -> None:
     latest = notify_cli("template", EMAIL_TEMPLATE, "--json").json()
     first = notify_cli("template", EMAIL_TEMPLATE, "--version", "1", "--json").json()

@@ -380,7 +380,8 @@ def templates(session: CliSession, template_type: str | None) -> None:
     if session.json_output:
         render.print_json(session.stdout(), answer)
     else:
-        session.stdout().print(render.templates_table(answer["templates"]))
+        console = session.stdout()
+        console.print(render.templates_table(answer["templates"], console.width))
 
 
 @notify.command()

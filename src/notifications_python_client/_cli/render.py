@@ -139,23 +139,20 @@ def notifications_table(notifications: Sequence[Mapping[str, Any]], width: int) 
     return fit_table("Notifications", _NOTIFICATION_COLUMNS, notifications, width)
 
 
-def templates_table(templates: Iterable[Mapping[str, Any]]) -> Table:
-    """The service's templates, in the API's order (by name)."""
-    table = Table(title="Templates", title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("name", overflow="fold")
-    table.add_column("type")
-    table.add_column("version", justify="right")
-    table.add_column("placeholders", overflow="fold")
-    for item in templates:
-        table.add_row(
-            _text(item.get("id")),
-            _text(item.get("name")),
-            _text(item.get("type")),
-            _text(item.get("version")),
-            ", ".join(item.get("personalisation") or {}),
-        )
-    return table
+# The id (what the other commands take), name, type and placeholders always show; the
+# version joins when the terminal is wide enough (at 80 columns it is not).
+_TEMPLATE_COLUMNS = (
+    Column("id", lambda item: _text(item.get("id"))),
+    Column("name", lambda item: _text(item.get("name")), minimum=12),
+    Column("type", lambda item: _text(item.get("type"))),
+    Column("version", lambda item: _text(item.get("version")), rank=1),
+    Column("placeholders", lambda item: ", ".join(item.get("personalisation") or {}), minimum=12),
+)
+
+
+def templates_table(templates: Sequence[Mapping[str, Any]], width: int) -> Table:
+    """The service's templates, in the API's order (by name), fitted to ``width``."""
+    return fit_table("Templates", _TEMPLATE_COLUMNS, templates, width)
 
 
 def template_panel(template: Mapping[str, Any]) -> Panel:

@@ -476,6 +476,9 @@ class ClientCore:
         #: Where this client's retries and failures are logged (its transport module's logger).
         self.log = log
         self._headers_for: tuple[str, dict[str, str]] | None = None
+        # Taken by rekey(): two threads assigning service_id and api_key at once would each
+        # build the new key from the old one, and the second would undo the first.
+        self._rekey_lock = threading.Lock()
 
     @property
     def service_id(self) -> str:
@@ -487,14 +490,15 @@ class ClientCore:
         The reused token and its headers are dropped with the old key; a request another
         thread is preparing may still carry the old token.
         """
-        key = ApiKey(
-            key_name=self.key.key_name,
-            service_id=self.key.service_id if service_id is None else service_id,
-            secret=self.key.secret if secret is None else secret,
-        )
-        self.key = key
-        self.tokens = TokenSource(key, mint=self._mint_token)
-        self._headers_for = None
+        with self._rekey_lock:
+            key = ApiKey(
+                key_name=self.key.key_name,
+                service_id=self.key.service_id if service_id is None else service_id,
+                secret=self.key.secret if secret is None else secret,
+            )
+            self.key = key
+            self.tokens = TokenSource(key, mint=self._mint_token)
+            self._headers_for = None
 
     def headers(self, token: str) -> dict[str, str]:
         """The official client's headers (it sends ``Content-type`` on every request)."""
@@ -549,13 +553,14 @@ class ClientCore:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        del state["tokens"]
+        del state["tokens"], state["_rekey_lock"]
         state["_headers_for"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.tokens = TokenSource(self.key, mint=self._mint_token)
+        self._rekey_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"ClientCore(base_url={self.base_url!r}, service_id={self.service_id!r})"

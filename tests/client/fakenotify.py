@@ -73,12 +73,12 @@ class Received:
     def json(self) -> Any:
         return json.loads(self.body)
 
-    def claims(self) -> dict[str, Any]:
-        """The bearer token's claims, verified with the test secret."""
+    def claims(self, secret: str = SECRET) -> dict[str, Any]:
+        """The bearer token's claims, verified with ``secret`` (the test secret by default)."""
         scheme, _, token = self.headers["authorization"].partition(" ")
         assert scheme == "Bearer"
         assert jwt.get_unverified_header(token) == {"typ": "JWT", "alg": "HS256"}
-        claims: dict[str, Any] = jwt.decode(token, key=SECRET, algorithms=["HS256"])
+        claims: dict[str, Any] = jwt.decode(token, key=secret, algorithms=["HS256"])
         return claims
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from notifications_python_client import NotificationsAPIClient
+import pytest
+
+from notifications_python_client import NotificationsAPIClient, _core
 
 from .fakenotify import API_KEY, SERVICE_ID, FakeNotify, Received, Reply
 
@@ -45,3 +49,42 @@ def test_tokens_are_reused_for_a_few_seconds(notify: FakeNotify) -> None:
     # Three calls within moments of each other; at most a second boundary splits them.
     assert 1 <= len(tokens) <= 2
     assert all(re.fullmatch(r"Bearer [\w-]+\.[\w-]+\.[\w-]+", token) for token in tokens)
+
+
+def _assign(
+    start: threading.Barrier, client: NotificationsAPIClient, name: str, value: str
+) -> None:
+    start.wait()
+    setattr(client, name, value)
+
+
+def test_assigning_the_service_id_and_the_key_at_once_keeps_both(
+    notify: FakeNotify, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each assignment builds the new key from the current one; two at once must not let the
+    # second undo the first. Building a key is made slow, so that the other thread runs while
+    # one is part-way through (as a thread switch at the wrong moment would have it).
+    notify.responder = echo_notification
+    real_api_key = _core.ApiKey
+
+    def slowly_built_key(**fields: str) -> _core.ApiKey:
+        time.sleep(0.002)
+        return real_api_key(**fields)
+
+    monkeypatch.setattr(_core, "ApiKey", slowly_built_key)
+    for round_number in range(10):
+        client = NotificationsAPIClient(API_KEY, base_url=notify.url, max_retries=0)
+        service_id, secret = str(uuid.uuid4()), str(uuid.uuid4())
+        start = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=_assign, args=(start, client, "service_id", service_id)),
+            threading.Thread(target=_assign, args=(start, client, "api_key", secret)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with client:
+            client.get_notification_by_id(str(uuid.uuid4()))
+        # Signed with the new secret, issued by the new service.
+        assert notify.last.claims(secret)["iss"] == service_id, round_number

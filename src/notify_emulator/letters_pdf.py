@@ -37,6 +37,7 @@ from notify_emulator.rules.letters import (
     UNREADABLE,
     format_letter_date,
 )
+from notify_emulator.rules.placeholders import unescape_strict
 
 __all__ = [
     "PrecompiledCheck",
@@ -257,6 +258,16 @@ _ADDRESS_WIDTH_MM = 90
 _CONTACT_WIDTH_MM = 70
 _DATE_Y_MM = 95
 _BLACK = (0, 0, 0)
+_POINTS_TO_MM = 25.4 / 72
+# A QR code as Notify's letters print it (utils' letter CSS, in its 16 pt lines): a square of
+# 5.25 lines, centred, with 1.25 lines above it and 1.5 below.
+_QR_SIZE_MM = 84 * _POINTS_TO_MM
+_QR_ABOVE_MM = 20 * _POINTS_TO_MM
+_QR_BELOW_MM = 24 * _POINTS_TO_MM
+_QR_PLACEHOLDER_BORDER_MM = 4 * _POINTS_TO_MM
+# The letter HTML's QR code paragraphs (rules/letter_template.py): the data HTML-escaped, or,
+# where it holds a placeholder not yet filled (a template's preview), the placeholder box.
+_QR_BLOCK = re.compile(r"<div class='(qrcode|qrcode-placeholder)'>(.*?)</div>", re.S)
 
 
 @cache
@@ -341,17 +352,89 @@ def render_letter_pdf(
     for number, part in enumerate(_PAGE_BREAK.split(body_html)):
         if number:
             pdf.add_page()
-        part = _balanced(part)
-        if part.strip():
-            pdf.write_html(
-                part,
-                font_family=_FONT,
-                ul_bullet_char="\u2022",
-                li_prefix_color=_BLACK,
-                tag_styles=_tag_styles(),
-                warn_on_tags_not_matching=False,
-            )
+        position = 0
+        for qr_code in _QR_BLOCK.finditer(part):
+            _write_html(pdf, part[position : qr_code.start()])
+            if qr_code.group(1) == "qrcode":
+                _draw_qr_code(pdf, unescape_strict(qr_code.group(2)))
+            else:
+                _draw_qr_code_placeholder(pdf, html.unescape(_TAG.sub("", qr_code.group(2))))
+            position = qr_code.end()
+        _write_html(pdf, part[position:])
     return bytes(pdf.output())
+
+
+def _write_html(pdf: Any, part: str) -> None:
+    part = _balanced(part)
+    if part.strip():
+        pdf.write_html(
+            part,
+            font_family=_FONT,
+            ul_bullet_char="\u2022",
+            li_prefix_color=_BLACK,
+            tag_styles=_tag_styles(),
+            warn_on_tags_not_matching=False,
+        )
+
+
+def _qr_code_top(pdf: Any) -> float:
+    """Where a QR code's square starts: below the text, or at the top of the next page when
+    it does not fit (where, as in Notify's letters, the space above it is dropped)."""
+    top = pdf.get_y() + _QR_ABOVE_MM
+    if top + _QR_SIZE_MM > pdf.h - pdf.b_margin:
+        pdf.add_page()
+        top = pdf.t_margin
+    return float(top)
+
+
+def _draw_qr_code(pdf: Any, data: str) -> None:
+    """Draw ``data`` as Notify does (segno, medium error correction, no quiet zone), one
+    filled path of the dark modules' rows, so that no seam shows between them."""
+    import segno
+    from fpdf.enums import PathPaintRule
+
+    try:
+        code = segno.make(data, error="m", micro=False)
+    except segno.DataOverflowError:
+        # More than any QR code holds (a send is refused long before, at 504 bytes).
+        _write_html(pdf, f"<p>{html.escape(data)}</p>")
+        return
+    top = _qr_code_top(pdf)
+    left = (pdf.w - _QR_SIZE_MM) / 2
+    module = _QR_SIZE_MM / code.symbol_size(border=0)[0]
+    with pdf.new_path(paint_rule=PathPaintRule.FILL_NONZERO) as path:
+        path.style.fill_color = "#000000"
+        for row_number, row in enumerate(code.matrix):
+            y = top + row_number * module
+            column = 0
+            while column < len(row):
+                if not row[column] & 1:
+                    column += 1
+                    continue
+                start = column
+                while column < len(row) and row[column] & 1:
+                    column += 1
+                path.rectangle(left + start * module, y, (column - start) * module, module)
+    pdf.set_y(top + _QR_SIZE_MM + _QR_BELOW_MM)
+
+
+def _draw_qr_code_placeholder(pdf: Any, text: str) -> None:
+    """The dashed square Notify's preview shows where a QR code's data is still a
+    placeholder, the placeholder written across its middle."""
+    top = _qr_code_top(pdf)
+    left = (pdf.w - _QR_SIZE_MM) / 2
+    inset = _QR_PLACEHOLDER_BORDER_MM / 2
+    pdf.set_draw_color(*_BLACK)
+    pdf.set_line_width(_QR_PLACEHOLDER_BORDER_MM)
+    # fpdf2's lines end in square caps, which reach half the width into each gap: these
+    # dashes show three widths long with a gap of one.
+    pdf.set_dash_pattern(dash=2 * _QR_PLACEHOLDER_BORDER_MM, gap=2 * _QR_PLACEHOLDER_BORDER_MM)
+    pdf.rect(left + inset, top + inset, _QR_SIZE_MM - 2 * inset, _QR_SIZE_MM - 2 * inset)
+    pdf.set_dash_pattern()
+    pdf.set_line_width(0.2)
+    pdf.set_xy(left, top + _QR_SIZE_MM / 2 - _LINE_MM / 2)
+    pdf.multi_cell(_QR_SIZE_MM, _LINE_MM, text, align="C")
+    pdf.set_xy(pdf.l_margin, top + _QR_SIZE_MM + _QR_BELOW_MM)
 
 
 _ELEMENT_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
@@ -389,7 +472,6 @@ def _balanced(part: str) -> str:
 
 # --- how many pages a letter needs at least, without rendering it ---------------------------
 
-_POINTS_TO_MM = 25.4 / 72
 _TEXT_WIDTH_MM = _A4_WIDTH_MM - 2 * _MARGIN_MM
 _PAGE_TEXT_HEIGHT_MM = _A4_HEIGHT_MM - 2 * _MARGIN_MM
 # The body's lines are at least as tall as its font (fpdf2's HTML line height is 1.0 of it);
@@ -454,7 +536,10 @@ def fewest_pages(
     )
     height: float = blocks_lines * _LINE_MM + _lines(subject, subject_face) * _SUBJECT_LINE_MM
     for part in pages:
-        blocks = _BLOCK.split(part)
+        # A QR code takes at least its square, however much data it holds (one that does not
+        # fit goes to the next page, leaving the rest of this one empty).
+        height += len(_QR_BLOCK.findall(part)) * _QR_SIZE_MM
+        blocks = _BLOCK.split(_QR_BLOCK.sub("", part))
         lines = sum(_lines(html.unescape(_TAG.sub("", block)), body_face) for block in blocks)
         height += lines * _BODY_LINE_MM
     return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))

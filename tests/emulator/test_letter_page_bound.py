@@ -29,6 +29,8 @@ ADDRESS = {
 # Text as letters hold it: words of any characters (wide and narrow, outside the PDF font,
 # invisible ones), markdown the letter template reads, and blank lines.
 PIECES = [*"aeilmwW.,'|-–—•#*^`", "\u200b", "日", "ŵ", "€", "\t", "  ", "\n", "\n\n", "---\n"]
+# Paragraphs that are QR codes, drawn as squares however much data they hold.
+PIECES += ["\n\nqr: ", "\n\nQR :https://example.com/"]
 WORD = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join)
 BODY = st.lists(WORD, min_size=0, max_size=400).map(" ".join)
 

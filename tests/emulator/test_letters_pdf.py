@@ -7,14 +7,23 @@ import sys
 import zlib
 from datetime import date
 
+import pypdfium2
 import pytest
+import segno
 from fpdf import FPDF
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from notify_emulator import letters_pdf
-from notify_emulator.letters_pdf import check_precompiled_pdf, page_count, render_letter_pdf
+from notify_emulator.letters_pdf import (
+    check_precompiled_pdf,
+    fewest_pages,
+    page_count,
+    render_letter_pdf,
+)
 from notify_emulator.rules import letters
 from notify_emulator.rules.errors import RuleError
+from notify_emulator.rules.letter_template import letter_body_html
 from notify_emulator.rules.letters import (
     LETTER_MAX_PAGES,
     UNREADABLE,
@@ -374,3 +383,81 @@ def test_a_decompression_bomb_is_unreadable() -> None:
 def test_ordinary_compressed_content_is_readable() -> None:
     content = zlib.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n" * 1000)
     assert check_precompiled_pdf(_pdf_with_content(content)).valid
+
+
+# --- QR codes ------------------------------------------------------------------------------
+
+QR_DATA = "https://www.gov.uk/book?ref=A-12&x=1"
+
+
+def _dark_box(image: Image.Image, left: int, right: int) -> tuple[int, int, int, int]:
+    """The bounding box of the dark pixels between columns ``left`` and ``right``."""
+    grey = image.convert("L").crop((left, 0, right, image.height))
+    box = grey.point(lambda value: 255 if value < 128 else 0).getbbox()
+    assert box is not None
+    return box[0] + left, box[1], box[2] + left, box[3]
+
+
+def test_a_qr_code_is_drawn_module_for_module_as_notify_draws_it() -> None:
+    # segno, medium error correction, no quiet zone: each module of the page's square is the
+    # code's own (read at the centre of each module of a 300 dpi rendering).
+    body_html = letter_body_html(f"Scan this:\n\nqr: {QR_DATA}\n\nThanks.", {})
+    pdf = render(subject="S", contact_block=None, body_html=body_html)
+    document = pypdfium2.PdfDocument(pdf)
+    scale = 300 / 72
+    image = document[0].render(scale=scale).to_pil()
+    document.close()
+    # The square is centred and 84 pt wide (Notify's letter CSS); nothing else is drawn in
+    # the middle of the page below the address.
+    size = 84 * scale
+    left, top, right, bottom = _dark_box(
+        image, round(image.width / 2 - size / 2 - 5), round(image.width / 2 + size / 2 + 5)
+    )
+    assert abs((right - left) - size) < 3
+    assert abs((bottom - top) - size) < 3
+    assert abs((left + right) / 2 - image.width / 2) < 3
+    code = segno.make(QR_DATA, error="m", micro=False)
+    modules = int(code.symbol_size(border=0)[0])
+    module = (right - left) / modules
+    grey = image.convert("L")
+    drawn = [
+        [
+            grey.getpixel((int(left + (column + 0.5) * module), int(top + (row + 0.5) * module)))
+            < 128
+            for column in range(modules)
+        ]
+        for row in range(modules)
+    ]
+    assert drawn == [[bool(value & 1) for value in row] for row in code.matrix]
+    # The data is drawn, not written: the page's text has the paragraphs around it only.
+    text = page_texts(pdf)[0]
+    assert "Scan this:" in text
+    assert "Thanks." in text
+    assert "gov.uk/book" not in text
+
+
+def test_a_qr_code_whose_data_is_a_placeholder_is_the_previews_dashed_square() -> None:
+    pdf = render(body_html=letter_body_html("qr: ((link))", {}))
+    text = page_texts(pdf)[0]
+    assert "((link))" in text
+    content = PdfReader(io.BytesIO(pdf)).pages[0].get_contents()
+    assert content is not None
+    assert b"] 0.000 d" in content.get_data()  # a dash pattern: the dashed border
+
+
+def test_a_qr_code_that_does_not_fit_goes_to_the_next_page() -> None:
+    filler = "\n\n".join(["A line of the letter."] * 34)
+    pdf = render(body_html=letter_body_html(f"{filler}\n\nqr: {QR_DATA}\n\nAfter it.", {}))
+    texts = page_texts(pdf)
+    assert len(texts) == 2
+    assert "After it." in texts[1]
+
+
+def test_the_page_bound_counts_each_qr_code_as_its_square() -> None:
+    body = "\n\n".join(f"qr: {QR_DATA}{number}" for number in range(20))
+    body_html = letter_body_html(body, {})
+    bound = fewest_pages(
+        address_lines=ADDRESS, contact_block=None, subject="S", body_html=body_html
+    )
+    pages = page_count(render(subject="S", contact_block=None, body_html=body_html))
+    assert 3 <= bound <= pages

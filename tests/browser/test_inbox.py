@@ -271,3 +271,30 @@ def test_the_list_and_its_filters_fit_a_phone_screen(page: Page, base_url: str) 
     page.goto(base_url + "/received-texts")
     expect(page.locator(".filters--compact")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_recipients_one_click_unsubscribe_pressed_from_the_emails_page(
+    page: Page, base_url: str
+) -> None:
+    template = requests.post(
+        f"{base_url}/_emulator/services/{demo.SERVICE_ID}/templates",
+        json={
+            "name": "Newsletter " + datetime.now().isoformat(),
+            "type": "email",
+            "subject": "News",
+            "body": "Hello",
+            "unsubscribe_link": True,
+        },
+        timeout=10,
+    ).json()
+    sent = client(base_url).send_email_notification("reader@example.com", template["id"])
+    page.goto(f"{base_url}/notifications/{sent['id']}")
+    page.get_by_role("button", name="Unsubscribe, as the recipient would").click()
+    expect(page.locator("[data-flash]")).to_have_text("The recipient unsubscribed.")
+    notice = page.locator("#notification-unsubscribe .notice")
+    expect(notice).to_contain_text("The recipient asked to unsubscribe today at")
+    notice.get_by_role("link", name="See every unsubscribe request").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email unsubscribe requests")
+    row = page.locator(f"#u-{sent['id']}")
+    expect(row).to_contain_text("reader@example.com")
+    expect(row).to_contain_text("Newsletter")

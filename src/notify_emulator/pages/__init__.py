@@ -40,6 +40,12 @@ _PAGES = [
     ("/services", "GET", "setup", "services_page"),
     ("/services/{service_id}", "GET", "setup", "service_page"),
     ("/services/{service_id}/api-keys", "GET", "setup", "api_keys_page"),
+    (
+        "/services/{service_id}/unsubscribe-requests",
+        "GET",
+        "unsubscribes",
+        "unsubscribe_requests_page",
+    ),
     ("/services/{service_id}/templates", "GET", "setup", "templates_page"),
     ("/services/{service_id}/templates/new", "GET", "setup", "new_template_page"),
     ("/services/{service_id}/templates/preview/email.html", "GET", "setup", "email_preview"),

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from notify_emulator.callbacks.delivery import safe_url
 from notify_emulator.clock import format_timestamp
 from notify_emulator.pages import letter_images, wording
+from notify_emulator.pages.unsubscribes import unsubscribe_view
 from notify_emulator.pages.views import (
     letter_address_lines,
     notification_row,
@@ -155,6 +156,7 @@ def notification_page(emulator: Emulator, request: ApiRequest) -> Response:
             if record.notification_type == "letter"
             else None
         ),
+        unsubscribe=unsubscribe_view(store, record, template),
         timeline=_timeline(record, now),
         callbacks=[
             _callback_view(callback, now)

@@ -52,6 +52,7 @@ __all__ = [
     "letter_preview_page",
     "letter_preview_pdf",
     "new_template_page",
+    "service_for_page",
     "service_page",
     "services_page",
     "template_page",
@@ -105,7 +106,8 @@ def _uuid(value: str, what: str) -> str:
         raise PageError(404, "Page not found", f"There is no {what} with that ID.") from None
 
 
-def _service(emulator: Emulator, request: ApiRequest) -> ServiceRecord:
+def service_for_page(emulator: Emulator, request: ApiRequest) -> ServiceRecord:
+    """The service the page's address names, or the page's 404."""
     service_id = _uuid(request.path_params["service_id"], "service")
     service = emulator.store.get_service(service_id)
     if service is None:
@@ -122,7 +124,7 @@ def services_page(emulator: Emulator, _request: ApiRequest) -> Response:
 
 def service_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}``: the service's settings."""
-    service = _service(emulator, request)
+    service = service_for_page(emulator, request)
     store = emulator.store
     entries = service_callbacks(store, service.id)
     # Only the type and URL: the bearer token is never read into a page.
@@ -146,7 +148,7 @@ def service_page(emulator: Emulator, request: ApiRequest) -> Response:
 def api_keys_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}/api-keys``: the keys (never their secrets) and a form to create
     one."""
-    service = _service(emulator, request)
+    service = service_for_page(emulator, request)
     now = emulator.store.now()
     keys = [
         KeyRow(
@@ -197,7 +199,7 @@ def _template_rows(emulator: Emulator, service_id: str) -> list[TemplateRow]:
 def templates_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}/templates``: the service's templates; deleted (archived) ones
     apart, under their own heading, as they can no longer be used."""
-    service = _service(emulator, request)
+    service = service_for_page(emulator, request)
     rows = _template_rows(emulator, service.id)
     return render_page(
         "templates.html",
@@ -213,7 +215,7 @@ def templates_page(emulator: Emulator, request: ApiRequest) -> Response:
 
 def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}/templates/new?type=sms|email|letter``: the form for a template."""
-    service = _service(emulator, request)
+    service = service_for_page(emulator, request)
     kind = (request.query_lists().get("type") or [""])[0]
     if kind not in TEMPLATE_TYPES:
         raise PageError(400, "Check the address", "type must be sms, email or letter")
@@ -241,7 +243,7 @@ def new_template_page(emulator: Emulator, request: ApiRequest) -> Response:
 def template_page(emulator: Emulator, request: ApiRequest) -> Response:
     """``GET /services/{id}/templates/{template_id}[?version=n]``: the template, its ID, its
     versions and the form to edit it (an earlier version is shown read-only)."""
-    service = _service(emulator, request)
+    service = service_for_page(emulator, request)
     template_id = _uuid(request.path_params["template_id"], "template")
     template = store_setup.template_row(emulator.store, template_id)
     if template is None or template["service_id"] != service.id:
@@ -404,7 +406,7 @@ def email_preview(emulator: Emulator, request: ApiRequest) -> Response:
     the email as its recipient would see it, placeholders highlighted, ending with the
     unsubscribe link as the admin app's preview shows it when the option is on, served with
     the inbox's sandboxing CSP for the template page's frame."""
-    _service(emulator, request)
+    service_for_page(emulator, request)
     text = _preview_text(request)
     ticked = (request.query_lists().get("unsubscribe_link") or [""])[0] == CHECKED
     return Response(
@@ -419,7 +421,7 @@ def email_preview(emulator: Emulator, request: ApiRequest) -> Response:
 
 
 def _drawn_letter(emulator: Emulator, request: ApiRequest) -> tuple[LetterPreview, bytes]:
-    _service(emulator, request)
+    service_for_page(emulator, request)
     text = _preview_text(request)
     letter = _letter(emulator, text["subject"], text["body"], text["letter_contact_block"])
     if letter.pdf is None:

@@ -4,7 +4,8 @@ an in-process HTTP client over the ASGI app, and a fresh store.
 Everything here is real: a real SQLite database (a file, or ``:memory:``), the real app, uvicorn
 on a free loopback port. Tests pick the cheapest that proves their point: ``app_client`` for an
 HTTP exchange, ``serve_emulator`` when a real socket matters (the client, restarts, logging).
-``demo_text`` is a text of the demo service to put straight into a store.
+``demo_text`` is a text of the demo service to put straight into a store;
+``newsletter_template`` an email template of the demo service with the unsubscribe link.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
+import requests
 from starlette.testclient import TestClient
 
 from notify_emulator.app import create_app
@@ -87,3 +89,20 @@ def fresh_store(database_url: str = IN_MEMORY, clock: Clock | None = None) -> It
         yield store
     finally:
         store.close()
+
+
+def newsletter_template(base_url: str, name: str = "Newsletter") -> str:
+    """A new email template of the demo service with the unsubscribe link option; its id."""
+    answer = requests.post(
+        f"{base_url}/_emulator/services/{demo.SERVICE_ID}/templates",
+        json={
+            "name": name,
+            "type": "email",
+            "subject": "News",
+            "body": "Hello",
+            "unsubscribe_link": True,
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])

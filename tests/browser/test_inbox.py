@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo
 from notify_emulator.rules.timings import print_run
+from tests.emulators import newsletter_template
 
 from .screenshots import HEIGHT, NAMES, WIDTH, take
 
@@ -276,18 +277,8 @@ def test_the_list_and_its_filters_fit_a_phone_screen(page: Page, base_url: str) 
 def test_the_recipients_one_click_unsubscribe_pressed_from_the_emails_page(
     page: Page, base_url: str
 ) -> None:
-    template = requests.post(
-        f"{base_url}/_emulator/services/{demo.SERVICE_ID}/templates",
-        json={
-            "name": "Newsletter " + datetime.now().isoformat(),
-            "type": "email",
-            "subject": "News",
-            "body": "Hello",
-            "unsubscribe_link": True,
-        },
-        timeout=10,
-    ).json()
-    sent = client(base_url).send_email_notification("reader@example.com", template["id"])
+    template_id = newsletter_template(base_url, "Newsletter " + datetime.now().isoformat())
+    sent = client(base_url).send_email_notification("reader@example.com", template_id)
     page.goto(f"{base_url}/notifications/{sent['id']}")
     page.get_by_role("button", name="Unsubscribe, as the recipient would").click()
     expect(page.locator("[data-flash]")).to_have_text("The recipient unsubscribed.")

@@ -11,6 +11,7 @@ import requests
 
 from notify_emulator.demo import service as demo
 from notify_emulator.present.serialise import unsubscribe_token
+from tests.emulators import newsletter_template
 
 from .emulator_harness import Running
 
@@ -37,19 +38,10 @@ def _post(url: str, **kwargs: object) -> requests.Response:
 
 def _sent_email(emulator: Running) -> dict[str, object]:
     """An email from a template with the unsubscribe link option, read back."""
-    template = requests.post(
-        f"{emulator.base_url}/_emulator/services/{demo.SERVICE_ID}/templates",
-        json={
-            "name": "Newsletter",
-            "type": "email",
-            "subject": "News",
-            "body": "Hello",
-            "unsubscribe_link": True,
-        },
-        timeout=10,
-    ).json()
     client = emulator.client()
-    sent = client.send_email_notification("someone@example.com", template["id"])
+    sent = client.send_email_notification(
+        "someone@example.com", newsletter_template(emulator.base_url)
+    )
     got: dict[str, object] = client.get_notification_by_id(sent["id"])
     return got
 

@@ -2,8 +2,9 @@
 
 notify-api.md §5.3, §5.4, §5.6 and rules.md §4.7–§4.8. Notify renders and checks letter PDFs
 in a separate service (template-preview); the emulator does a faithful-enough version here:
-real A4 PDFs for template letters (fpdf2), and the checks a precompiled upload must pass
-(pypdf) with Notify's validation message codes.
+real A4 PDFs for template letters (fpdf2, with QR codes made by segno as Notify makes
+them), and the checks a precompiled upload must pass (pypdf) with Notify's validation
+message codes.
 
 Fonts: the PDF uses the standard Helvetica font, which every PDF reader has, so no font
 file needs shipping. It covers Windows-1252 (Western European letters, curly quotes,
@@ -11,9 +12,9 @@ dashes, the euro sign); any other character is transliterated (``ŵ`` → ``w``,
 non-breaking hyphen → ``-``) or shown as ``?``. The API's ``body`` keeps the exact text, so
 only the printed preview is affected.
 
-fpdf2 and pypdf (with fontTools and Pillow, which fpdf2 brings) are imported when a letter is
-first checked or rendered, not with this module: starting the emulator, which the pytest
-fixture does once per test session, should not wait for them.
+fpdf2, pypdf and segno (with fontTools and Pillow, which fpdf2 brings) are imported when a
+letter is first checked or rendered, not with this module: starting the emulator, which the
+pytest fixture does once per test session, should not wait for them.
 """
 
 from __future__ import annotations

@@ -339,7 +339,7 @@ def test_the_pdf_libraries_are_imported_with_the_first_letter_not_with_the_emula
     script = """
 import sys
 import notify_emulator.server
-heavy = ("fpdf", "pypdf", "fontTools")
+heavy = ("fpdf", "pypdf", "fontTools", "segno")
 assert not [name for name in heavy if name in sys.modules], sys.modules.keys() & set(heavy)
 from notify_emulator.letters_pdf import fewest_pages
 fewest_pages(address_lines=[], contact_block=None, subject="Hello", body_html="<p>Hi</p>")

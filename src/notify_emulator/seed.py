@@ -194,15 +194,20 @@ class SeedConfig:
     services: tuple[ServiceSeed, ...]
     # [[faults]]: faults to rehearse (shared/spec/emulator.md "Faults"), each with an id.
     faults: tuple[FaultSpec, ...] = ()
+    # Service names the admin app would refuse (a seed keeps them, as it always has).
+    name_warnings: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
         """What the emulator accepts but real Notify would refuse (one line each)."""
         return [
-            callback.warning
-            for service in self.services
-            for callback in service.callbacks
-            if callback.warning is not None
+            *self.name_warnings,
+            *(
+                callback.warning
+                for service in self.services
+                for callback in service.callbacks
+                if callback.warning is not None
+            ),
         ]
 
 
@@ -366,7 +371,27 @@ def parse_seed(data: Mapping[str, object], *, source: str) -> SeedConfig:
             raise ConfigError(f"{source}: services[{index}]: field 'id': repeats {service.id}")
         seen.add(service.id)
     _check_ids_across_services(source, services)
-    return SeedConfig(services=services, faults=faults)
+    return SeedConfig(
+        services=services, faults=faults, name_warnings=_name_warnings(source, services)
+    )
+
+
+def _name_warnings(source: str, services: Sequence[ServiceSeed]) -> tuple[str, ...]:
+    """The admin app's checks of a service's name, and that no two services share one (as
+    its set-up step checks them: case and outer spaces ignored)."""
+    warnings = []
+    taken: set[str] = set()
+    for index, service in enumerate(services):
+        where = f"{source}: services[{index}] ({service.name!r}): field 'name'"
+        try:
+            forms.check_service_name(service.name)
+        except forms.FormError as error:
+            warnings.append(f"{where}: real Notify would refuse it: {error.message}")
+        folded = service.name.strip().lower()
+        if folded in taken:
+            warnings.append(f"{where}: real Notify would refuse it: another service has it")
+        taken.add(folded)
+    return tuple(warnings)
 
 
 def _check_ids_across_services(source: str, services: Sequence[ServiceSeed]) -> None:

@@ -172,3 +172,39 @@ def test_a_received_text_without_a_time_is_received_when_first_seeded(store: Sto
     (received,) = store.list_received_texts(service_id, None, 10)
     assert received.content == "STOP"
     assert received.created_at == store.now()
+
+
+def test_service_names_notify_would_refuse_are_kept_with_warnings() -> None:
+    # The seed has always taken any name; the admin app's checks become warnings, which
+    # `serve` logs and POST /_emulator/config answers with.
+    seed = parse_seed_text(
+        """
+[[services]]
+name = "A"
+[[services]]
+name = "Passport office"
+[[services]]
+name = " passport OFFICE "
+[[services]]
+name = "Tax office"
+""",
+        source="s.toml",
+    )
+    assert [service.name for service in seed.services] == [
+        "A",
+        "Passport office",
+        " passport OFFICE ",
+        "Tax office",
+    ]
+    assert seed.warnings == [
+        "s.toml: services[0] ('A'): field 'name': real Notify would refuse it: "
+        "Service name must include at least 2 letters or numbers",
+        "s.toml: services[2] (' passport OFFICE '): field 'name': real Notify would refuse it: "
+        "another service has it",
+    ]
+    long_name = parse_seed_text(f'[[services]]\nname = "{"x" * 144}"\n', source="s.toml")
+    assert long_name.warnings == [
+        f"s.toml: services[0] ('{'x' * 144}'): field 'name': real Notify would refuse it: "
+        "Service name cannot be longer than 143 characters"
+    ]
+    assert demo_seed().warnings == []

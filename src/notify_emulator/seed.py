@@ -194,14 +194,15 @@ class SeedConfig:
     services: tuple[ServiceSeed, ...]
     # [[faults]]: faults to rehearse (shared/spec/emulator.md "Faults"), each with an id.
     faults: tuple[FaultSpec, ...] = ()
-    # Service names the admin app would refuse (a seed keeps them, as it always has).
-    name_warnings: tuple[str, ...] = ()
+    # Service names the admin app would refuse, and received texts of services with no
+    # inbound number to receive them (a seed keeps both, as it always has).
+    service_warnings: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
         """What the emulator accepts but real Notify would refuse (one line each)."""
         return [
-            *self.name_warnings,
+            *self.service_warnings,
             *(
                 callback.warning
                 for service in self.services
@@ -372,13 +373,14 @@ def parse_seed(data: Mapping[str, object], *, source: str) -> SeedConfig:
         seen.add(service.id)
     _check_ids_across_services(source, services)
     return SeedConfig(
-        services=services, faults=faults, name_warnings=_name_warnings(source, services)
+        services=services, faults=faults, service_warnings=_service_warnings(source, services)
     )
 
 
-def _name_warnings(source: str, services: Sequence[ServiceSeed]) -> tuple[str, ...]:
+def _service_warnings(source: str, services: Sequence[ServiceSeed]) -> tuple[str, ...]:
     """The admin app's checks of a service's name, and that no two services share one (as
-    its set-up step checks them: case and outer spaces ignored)."""
+    its set-up step checks them: case and outer spaces ignored); and received texts where
+    there is no inbound number (POST /_emulator/received-texts refuses those)."""
     warnings = []
     taken: set[str] = set()
     for index, service in enumerate(services):
@@ -391,6 +393,11 @@ def _name_warnings(source: str, services: Sequence[ServiceSeed]) -> tuple[str, .
         if folded in taken:
             warnings.append(f"{where}: real Notify would refuse it: another service has it")
         taken.add(folded)
+        if service.received_texts and not service.inbound_number:
+            warnings.append(
+                f"{source}: services[{index}] ({service.name!r}): field 'received_texts': real "
+                "Notify would not have received them: the service has no inbound_number"
+            )
     return tuple(warnings)
 
 

@@ -208,3 +208,27 @@ name = "Tax office"
         "Service name cannot be longer than 143 characters"
     ]
     assert demo_seed().warnings == []
+
+
+def test_received_texts_of_a_service_without_an_inbound_number_are_kept_with_a_warning() -> None:
+    seed = parse_seed_text(
+        """
+[[services]]
+name = "No number"
+  [[services.received_texts]]
+  user_number = "447700900111"
+  content = "STOP"
+[[services]]
+name = "With number"
+inbound_number = "07700900999"
+  [[services.received_texts]]
+  user_number = "447700900111"
+  content = "STOP"
+""",
+        source="s.toml",
+    )
+    assert [len(service.received_texts) for service in seed.services] == [1, 1]
+    assert seed.warnings == [
+        "s.toml: services[0] ('No number'): field 'received_texts': real Notify would not have "
+        "received them: the service has no inbound_number"
+    ]

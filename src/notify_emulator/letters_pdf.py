@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from notify_emulator.rules.letter_template import QR_CODE_DIV
 from notify_emulator.rules.letters import (
     LETTER_MAX_PAGES,
     NOT_A4_PORTRAIT,
@@ -266,9 +267,6 @@ _QR_SIZE_MM = 84 * _POINTS_TO_MM
 _QR_ABOVE_MM = 20 * _POINTS_TO_MM
 _QR_BELOW_MM = 24 * _POINTS_TO_MM
 _QR_PLACEHOLDER_BORDER_MM = 4 * _POINTS_TO_MM
-# The letter HTML's QR code paragraphs (rules/letter_template.py): the data HTML-escaped, or,
-# where it holds a placeholder not yet filled (a template's preview), the placeholder box.
-_QR_BLOCK = re.compile(r"<div class='(qrcode|qrcode-placeholder)'>(.*?)</div>", re.S)
 
 
 @cache
@@ -354,7 +352,7 @@ def render_letter_pdf(
         if number:
             pdf.add_page()
         position = 0
-        for qr_code in _QR_BLOCK.finditer(part):
+        for qr_code in QR_CODE_DIV.finditer(part):
             _write_html(pdf, part[position : qr_code.start()])
             if qr_code.group(1) == "qrcode":
                 _draw_qr_code(pdf, unescape_strict(qr_code.group(2)))
@@ -539,8 +537,8 @@ def fewest_pages(
     for part in pages:
         # A QR code takes at least its square, however much data it holds (one that does not
         # fit goes to the next page, leaving the rest of this one empty).
-        height += len(_QR_BLOCK.findall(part)) * _QR_SIZE_MM
-        blocks = _BLOCK.split(_QR_BLOCK.sub("", part))
+        height += len(QR_CODE_DIV.findall(part)) * _QR_SIZE_MM
+        blocks = _BLOCK.split(QR_CODE_DIV.sub("", part))
         lines = sum(_lines(html.unescape(_TAG.sub("", block)), body_face) for block in blocks)
         height += lines * _BODY_LINE_MM
     return max(len(pages), math.ceil(height / _PAGE_TEXT_HEIGHT_MM - 1e-9))

@@ -216,7 +216,7 @@ class _SeededService:
     # The secrets are left out of its repr (pytest shows it in a failing start's locals).
     api_key: str = field(repr=False)
     api_keys: Mapping[str, str] = field(repr=False)
-    templates: Mapping[str, str] = field()
+    templates: Mapping[str, str]
     callbacks: Mapping[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     """The seed's callbacks: type -> (url, bearer token), restored after callback_receiver()."""
 

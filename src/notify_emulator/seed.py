@@ -389,7 +389,7 @@ def _service_warnings(source: str, services: Sequence[ServiceSeed]) -> tuple[str
             forms.check_service_name(service.name)
         except forms.FormError as error:
             warnings.append(f"{where}: real Notify would refuse it: {error.message}")
-        folded = service.name.strip().lower()
+        folded = forms.service_name_key(service.name)
         if folded in taken:
             warnings.append(f"{where}: real Notify would refuse it: another service has it")
         taken.add(folded)

@@ -249,9 +249,9 @@ def get_service(emulator: Emulator, request: ApiRequest) -> Result:
 
 
 def _check_unique_name(emulator: Emulator, name: str, service_id: str | None) -> None:
-    wanted = name.strip().lower()
+    wanted = forms.service_name_key(name)
     for service in emulator.store.list_services():
-        if service.id != service_id and service.name.strip().lower() == wanted:
+        if service.id != service_id and forms.service_name_key(service.name) == wanted:
             raise AdminError(
                 "This service name is already in use - enter a unique name", field="name"
             )

@@ -12,7 +12,7 @@ from notify_emulator.clock import format_timestamp
 from notify_emulator.pages.setup import service_for_page
 from notify_emulator.pages.web import render_page
 from notify_emulator.pages.wording import format_datetime_human
-from notify_emulator.present.serialise import unsubscribe_token
+from notify_emulator.present.serialise import unsubscribe_path
 from notify_emulator.store import NotificationRecord, TemplateRecord
 from notify_emulator.store.store import Store
 from notify_emulator.store.unsubscribe_requests import list_unsubscribe_requests
@@ -42,9 +42,7 @@ def unsubscribe_view(
     has_own_link = template is not None and template.has_unsubscribe_link
     if not service_url and not has_own_link:
         return None
-    emulator_path = (
-        f"/unsubscribe/{record.id}/{unsubscribe_token(record.id)}" if has_own_link else None
-    )
+    emulator_path = unsubscribe_path(record.id) if has_own_link else None
     requests = list_unsubscribe_requests(store, notification_id=record.id)
     return UnsubscribeView(
         emulator_path=emulator_path,

@@ -106,8 +106,13 @@ def unsubscribe_url(
     if record.one_click_unsubscribe_url:
         return record.one_click_unsubscribe_url
     if record.notification_type == "email" and template and template.has_unsubscribe_link:
-        return f"{root}/unsubscribe/{record.id}/{unsubscribe_token(record.id)}"
+        return root + unsubscribe_path(record.id)
     return None
+
+
+def unsubscribe_path(notification_id: str) -> str:
+    """The path of a notification's generated one-click unsubscribe URL."""
+    return f"/unsubscribe/{notification_id}/{unsubscribe_token(notification_id)}"
 
 
 def unsubscribe_token(notification_id: str) -> str:

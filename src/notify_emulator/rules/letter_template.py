@@ -32,6 +32,7 @@ from notify_emulator.rules.typography import (
 
 __all__ = [
     "ADDRESS_BLOCK_LINES",
+    "QR_CODE_DIV",
     "QR_CODE_MAX_BYTES",
     "QrCodeTooLong",
     "check_qr_codes",
@@ -147,15 +148,17 @@ def letter_body_html(content: str, personalisation: Personalisation) -> str:
         qr_codes.append(match.group(0))
         return f"<div class='qrcode' data-qr='{len(qr_codes) - 1}'></div>"
 
-    html = _QR_CODE_DIV.sub(hide, html)
+    html = QR_CODE_DIV.sub(hide, html)
     html = _replace_hyphens_outside_tags(nice_typography(html))
     html = _HIDDEN_QR_CODE.sub(lambda match: qr_codes[int(match.group(1))], html)
     return html.replace(QR_HYPHEN_STAND_IN, "-")
 
 
 _TAG = re.compile(r"(<[^>]*>)")
-# The renderer's QR code paragraphs (their data is HTML-escaped, so holds no "</div>").
-_QR_CODE_DIV = re.compile(r"<div class='qrcode(?:-placeholder)?'>.*?</div>", re.S)
+# The renderer's QR code paragraphs (their data is HTML-escaped, so holds no "</div>"): the
+# class (``qrcode``, or ``qrcode-placeholder`` where the data holds an unfilled placeholder)
+# and the data. The PDF builder draws them (letters_pdf.py).
+QR_CODE_DIV = re.compile(r"<div class='(qrcode|qrcode-placeholder)'>(.*?)</div>", re.S)
 _HIDDEN_QR_CODE = re.compile(r"<div class='qrcode' data-qr='([0-9]+)'></div>")
 
 

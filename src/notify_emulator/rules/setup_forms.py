@@ -45,6 +45,7 @@ __all__ = [
     "check_template_type",
     "formatted_list",
     "key_string_name",
+    "service_name_key",
 ]
 
 # RenameServiceForm: the longest name whose "From" header stays within 320 characters.
@@ -113,6 +114,12 @@ def check_service_name(value: object, field: str = "name") -> str:
     if len(name) > MAX_SERVICE_NAME_LENGTH:
         raise FormError(field, "Service name cannot be longer than 143 characters")
     return name
+
+
+def service_name_key(name: str) -> str:
+    """A service name as two services' names are compared for being the same (case and
+    outer spaces ignored)."""
+    return name.strip().lower()
 
 
 def check_key_name(value: object, existing_names: Iterable[str], field: str = "name") -> str:

@@ -145,7 +145,7 @@ def serve(
     import uvicorn
 
     from notify_emulator.app import create_app
-    from notify_emulator.faults.connection import HTTP_PROTOCOL
+    from notify_emulator.faults.connection import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS
     from notify_emulator.web.guard import is_loopback_host, valid_admin_token
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -202,6 +202,7 @@ def serve(
             timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
             # The emulator's protocol, which can hang up without an answer (the "drop" faults).
             http=HTTP_PROTOCOL,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         uvicorn.Server(config).run(sockets=[listener])
         return
@@ -228,6 +229,7 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         http=HTTP_PROTOCOL,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

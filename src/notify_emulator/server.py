@@ -24,7 +24,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from notify_emulator.app import create_app
-from notify_emulator.faults.connection import HTTP_PROTOCOL
+from notify_emulator.faults.connection import HTTP_PROTOCOL, KEEP_ALIVE_SECONDS
 from notify_emulator.settings import Settings
 
 LOOPBACK_HOST = "127.0.0.1"
@@ -120,6 +120,7 @@ class BackgroundServer:
             ws="none",
             # The emulator's protocol, able to hang up without an answer (the "drop" faults).
             http=HTTP_PROTOCOL,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
             lifespan="auto",
             # The inbox's event streams never end by themselves: stop() ends them after this.
             timeout_graceful_shutdown=1,

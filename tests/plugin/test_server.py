@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -52,6 +54,24 @@ def test_serves_on_a_free_loopback_port_until_stopped() -> None:
     assert not is_running(server)
     with pytest.raises(requests.ConnectionError):
         requests.get(base_url + "/echo", timeout=5)
+
+
+def test_an_idle_connection_outlives_the_pauses_clients_take_between_calls() -> None:
+    # uvicorn's default keeps an idle connection 5 s: a client pausing that long between calls
+    # (the official clients' integration suites wait exactly 5 s for a letter's PDF) could reuse
+    # a pooled connection just as the server closed it, and fail with a connection error.
+    with BackgroundServer(app_with_health(200)) as server:
+        port = int(server.base_url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            connection.request("GET", "/echo")
+            assert connection.getresponse().read() == b'{"path":"/echo"}'
+            time.sleep(6)
+            connection.request("GET", "/echo")  # on the same socket: http.client never retries
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (200, b'{"path":"/echo"}')
+        finally:
+            connection.close()
 
 
 def test_stop_twice_is_harmless_and_base_url_needs_a_running_server() -> None:

@@ -32,6 +32,7 @@ from notify_emulator.web.guard import MAX_HEAD_BYTES
 __all__ = [
     "CLOSE_EXTENSION",
     "HTTP_PROTOCOL",
+    "KEEP_ALIVE_SECONDS",
     "EmulatorHttpProtocol",
     "close_without_answer",
     "connection_closer",
@@ -40,6 +41,12 @@ __all__ = [
 CLOSE_EXTENSION = "notify_emulator.close_connection"
 #: What to give uvicorn as ``http=`` (an import string, so worker processes can load it too).
 HTTP_PROTOCOL = "notify_emulator.faults.connection:EmulatorHttpProtocol"
+#: How long an idle keep-alive connection stays open (uvicorn's ``timeout_keep_alive``).
+#: uvicorn's own 5 s is as short as the pauses clients take between calls (the official clients'
+#: integration suites wait exactly 5 s for a letter's PDF), so a pooled connection could be closed
+#: just as the client reused it and its next request fail with a connection error. 75 s outlasts
+#: the 60 s idle timeout of common load balancers and HTTP clients' pools.
+KEEP_ALIVE_SECONDS = 75
 # The longest request target httptools' URL parser takes (its offsets are 16-bit).
 LONGEST_PARSED_URL = 65535
 # How long to wait for the server to see the closed connection before giving up on it.

@@ -470,7 +470,8 @@ def test_pdf_saves_a_letter(notify_cli: NotifyCli, tmp_path: Path) -> None:
     assert letter.exit_code == 0, letter.output
     target = tmp_path / "letter.pdf"
 
-    outcome = notify_cli("pdf", letter.json()["id"], "-o", str(target), "--json")
+    # Notify makes a letter's PDF after answering the send: --wait polls until it is ready.
+    outcome = notify_cli("pdf", letter.json()["id"], "-o", str(target), "--wait", "30", "--json")
 
     assert outcome.exit_code == 0, outcome.output
     assert target.read_bytes().startswith(b"%PDF")
@@ -641,7 +642,7 @@ def test_global_json_flag(notify_cli: NotifyCli) -> None:
 def test_pdf_to_standard_output(notify_cli: NotifyCli) -> None:
     letter = notify_cli("send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json")
 
-    outcome = notify_cli("pdf", letter.json()["id"], "-o", "-")
+    outcome = notify_cli("pdf", letter.json()["id"], "-o", "-", "--wait", "30")
 
     assert outcome.exit_code == 0, outcome.output
     assert outcome.result.stdout_bytes.startswith(b"%PDF")
@@ -711,6 +712,7 @@ def test_pdf_wait_fetches_the_pdf_once_notify_has_made_it(
     template_letter = notify_cli(
         "send", "letter", "-t", LETTER_TEMPLATE, "-p", "name=A", *ADDRESS, "--json"
     ).json()
+    notify_emulator.advance(seconds=1)  # past the moment Notify would have made its PDF
     pdf_bytes = notify_emulator.client.get_pdf_for_letter(template_letter["id"]).getvalue()
     # A precompiled letter's PDF is held back until Notify's virus check has run.
     precompiled = notify_emulator.client.send_precompiled_letter_notification("P1", pdf_bytes)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from notifications_python_client.errors import BadRequestError
+from notifications_python_client.errors import BadRequestError, PDFNotReadyError
 from notifications_python_client.notifications import NotificationsAPIClient
 from notify_emulator.demo import service as demo
 
@@ -21,6 +21,20 @@ pytestmark = pytest.mark.e2e
 
 # How long the server may take to print its address.
 STARTUP_LINES = 40
+# How long a letter's PDF may take to be made (the server's default is a fifth of a second).
+PDF_WAIT_SECONDS = 10
+
+
+def pdf_when_made(client: NotificationsAPIClient, notification_id: str) -> bytes:
+    """A letter's PDF, asking again while the emulator says, as Notify does, it is not made yet."""
+    deadline = time.monotonic() + PDF_WAIT_SECONDS
+    while True:
+        try:
+            return client.get_pdf_for_letter(notification_id).read()
+        except PDFNotReadyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -85,7 +99,7 @@ def test_send_read_and_fail_like_notify(served: tuple[str, Path]) -> None:
     assert client.get_notification_by_id(sms["id"])["body"] == "Hello Ada, this is a demo text."
     listed = [n["id"] for n in client.get_all_notifications()["notifications"]]
     assert listed == [letter["id"], email["id"], sms["id"]]
-    assert client.get_pdf_for_letter(letter["id"]).read().startswith(b"%PDF")
+    assert pdf_when_made(client, letter["id"]).startswith(b"%PDF")
     assert client.get_template(demo.SMS_TEMPLATE_ID)["name"] == "Demo text message"
     with pytest.raises(BadRequestError) as raised:
         client.send_sms_notification("07700900123", demo.SMS_TEMPLATE_ID)

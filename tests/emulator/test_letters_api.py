@@ -72,11 +72,18 @@ def test_template_letter(emulator: Running) -> None:
     )
     assert got["postage"] == "second"
     assert got["estimated_delivery"].endswith("Z")
+    # Notify makes the PDF after answering the send: until then clients are told to poll.
+    with pytest.raises(PDFNotReadyError) as not_ready:
+        client.get_pdf_for_letter(sent["id"])
+    assert not_ready.value.message == [
+        {"error": "PDFNotReadyError", "message": "PDF not available yet, try again later"}
+    ]
+    emulator.clock.advance(TEST_DELAYS.sending.total_seconds())
     pdf = client.get_pdf_for_letter(sent["id"]).read()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "SW1A 1AA" in text
     # It waits for the evening print run, which hands it to the printer and sets sent_at.
-    emulator.clock.advance(3)
+    emulator.clock.advance(2)
     got = client.get_notification_by_id(sent["id"])
     assert (got["status"], got["sent_at"]) == ("accepted", None)
     run = print_run(parse_timestamp(got["created_at"]))

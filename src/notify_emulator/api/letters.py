@@ -52,7 +52,7 @@ from notify_emulator.rules.postal_address import (
     validate_letter_address,
 )
 from notify_emulator.rules.timings import letter_date
-from notify_emulator.store import TemplateRecord
+from notify_emulator.store import NotificationRecord, TemplateRecord
 from notify_emulator.store.ids import new_notification_id
 from notify_emulator.store.seeding import PRECOMPILED_POSTAGE, precompiled_template_id
 from notify_emulator.web.auth import Caller
@@ -291,6 +291,22 @@ def _post_precompiled(
     return 201, {"id": notification_id, "postage": postage, "reference": data["reference"]}
 
 
+def _pdf_still_being_made(emulator: Emulator, record: NotificationRecord) -> bool:
+    """Whether Notify would not have the letter's PDF yet.
+
+    A precompiled letter's PDF is not given out until its virus scan is over. A template letter's
+    PDF is made by a task queued after the 201 (for test keys too), ready when the letter would
+    have been found too long to print (``delivery_delays.sending`` after it was sent, on the
+    emulator's clock); until then Notify answers ``PDFNotReadyError``, which clients poll on.
+    """
+    if record.status == "pending-virus-check":
+        return True
+    if record.is_precompiled:
+        return False
+    made_at = record.created_at + emulator.settings.delivery_delays.sending
+    return utc_naive(emulator.settings.clock.now()) < made_at
+
+
 def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
     """``GET /v2/notifications/{id}/pdf``: the letter's PDF bytes (§5.6)."""
     _caller, record = readable_notification(emulator, request)
@@ -300,7 +316,7 @@ def get_pdf(emulator: Emulator, request: ApiRequest) -> Result:
         raise BadRequest("File did not pass the virus scan")
     if record.status == "technical-failure":
         raise BadRequest("PDF not available for letters in status technical-failure")
-    pdf = None if record.status == "pending-virus-check" else emulator.store.letter_pdf(record.id)
+    pdf = None if _pdf_still_being_made(emulator, record) else emulator.store.letter_pdf(record.id)
     if pdf is None:
         raise single(400, "PDFNotReadyError", "PDF not available yet, try again later")
     return Response(pdf, media_type="application/pdf")

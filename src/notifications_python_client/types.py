@@ -55,13 +55,19 @@ class ErrorResponse(TypedDict):
     errors: list[ErrorEntry]
 
 
-class FileUpload(TypedDict):
-    """A file to send by email, as ``prepare_upload`` builds it (a personalisation value)."""
-
+class _FileUploadRequired(TypedDict):
     file: str
-    filename: str | None
     confirm_email_before_download: bool | None
     retention_period: str | None
+
+
+class FileUpload(_FileUploadRequired, total=False):
+    """A file to send by email, as ``prepare_upload`` builds it (a personalisation value):
+    with ``filename`` (null when not given), or, from code written for clients before 9.0,
+    ``is_csv`` instead."""
+
+    filename: str | None
+    is_csv: bool
 
 
 # --- Sending ---

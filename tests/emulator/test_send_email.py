@@ -8,7 +8,7 @@ import io
 import pytest
 import requests
 
-from notifications_python_client.errors import NotFoundError
+from notifications_python_client.errors import BadRequestError, NotFoundError
 from notifications_python_client.utils import prepare_upload
 from notify_emulator.demo import service as demo
 
@@ -199,6 +199,29 @@ def test_send_a_file_and_download_it(emulator: Running) -> None:
     assert download.headers["Content-Type"] == "application/pdf"
     assert 'filename="report.pdf"' in download.headers["Content-Disposition"]
     assert emulator.client().get_notification_by_id(sent["id"])["body"] == body
+
+
+def test_a_file_sent_as_code_for_clients_before_9_sends_it(emulator: Running) -> None:
+    template_id = file_template(emulator)
+    upload = prepare_upload(io.BytesIO(b"name,team\nAda,maths\n"), is_csv=True)
+    sent = emulator.client().send_email_notification(
+        "someone@example.com", template_id, personalisation={"link": upload}
+    )
+    download = requests.get(sent["content"]["body"].removeprefix("Download it: "), timeout=10)
+    assert download.content == b"name,team\nAda,maths\n"
+    assert download.headers["Content-Type"].startswith("text/csv")
+    with pytest.raises(BadRequestError) as refused:
+        emulator.client().send_email_notification(
+            "someone@example.com",
+            template_id,
+            personalisation={"link": prepare_upload(io.BytesIO(b"a"), "a.csv", is_csv=True)},
+        )
+    assert refused.value.message == [
+        {
+            "error": "ValidationError",
+            "message": "Do not set a value for `is_csv` if `filename` is set.",
+        }
+    ]
 
 
 def test_file_option_errors(emulator: Running) -> None:

@@ -30,6 +30,7 @@ import pytest
 import requests
 
 from notify_emulator.clock import SystemClock
+from notify_emulator.rules.lifecycle import DeliveryDelays
 from notify_emulator.server import BackgroundServer
 from tests.emulators import emulator_settings, serve_emulator
 
@@ -757,3 +758,32 @@ def test_stored_notifications_read_back_as_notify_shows_them(emulator: Backgroun
     for query in ["", "&template_type=sms", "&template_type=letter&status=received"]:
         path = f"/v2/notifications?reference={reference}{query}"
         assert _read(emulator.base_url, path) == _read(REFERENCE_URL, path)
+
+
+def test_a_letters_pdf_asked_for_as_it_is_sent_is_not_ready_yet(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # Notify makes a letter's PDF in a task queued after the 201, for test keys too; the reference
+    # never makes one, so the emulator's answer is compared in the seconds before it would have.
+    seed = tmp_path_factory.mktemp("pdf") / "seed.toml"
+    seed.write_text(SEED)
+    settings = emulator_settings(
+        config_path=seed,
+        seed_demo=False,
+        clock=SystemClock(),
+        delivery_delays=DeliveryDelays.from_seconds(sending=30, final=60),
+    )
+    with serve_emulator(settings) as slow_emulator:
+        answers = []
+        for base in (REFERENCE_URL, slow_emulator.base_url):
+            for key in ("test", "live"):
+                item = Case("send", "POST", LETTER, body=letter(), key=key)
+                sent = requests.post(
+                    base + LETTER, json=item.body, headers=_authorization(item), timeout=30
+                )
+                assert sent.status_code == 201, sent.text
+                pdf = Case("pdf", "GET", f"/v2/notifications/{sent.json()['id']}/pdf", key=key)
+                answers.append(_answer(base, pdf))
+    real, ours = answers[:2], answers[2:]
+    assert ours == real
+    assert json.loads(real[0][1])["errors"][0]["error"] == "PDFNotReadyError"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
@@ -106,6 +107,47 @@ def test_send_read_and_fail_like_notify(served: tuple[str, Path]) -> None:
     assert raised.value.message == [
         {"error": "BadRequestError", "message": "Missing personalisation: name"}
     ]
+
+
+def test_idle_connections_outlive_a_five_second_pause_with_one_worker_or_two(
+    tmp_path: Path,
+) -> None:
+    # uvicorn's own keep-alive is 5 s: a client pausing that long could reuse a connection just
+    # as it closed. One pause, over both of serve's ways of running uvicorn.
+    servers = [
+        start("--workers", workers, "--database", f"sqlite:///{tmp_path / workers}.sqlite3")
+        for workers in ("1", "2")
+    ]
+    connections: list[http.client.HTTPConnection] = []
+    try:
+        for _, base_url in servers:
+            wait_until_answering(base_url)  # worker processes bind after the address is printed
+            host, port = base_url.removeprefix("http://").rsplit(":", 1)
+            connections.append(http.client.HTTPConnection(host, int(port), timeout=10))
+            connections[-1].request("GET", "/_emulator/health")
+            assert connections[-1].getresponse().read() == b'{"status":"ok"}'
+        time.sleep(6)
+        for connection in connections:
+            connection.request("GET", "/_emulator/health")  # the same socket: no retry
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (200, b'{"status":"ok"}')
+    finally:
+        for connection in connections:
+            connection.close()
+        for process, _ in servers:
+            stop(process)
+
+
+def wait_until_answering(base_url: str) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(base_url + "/_emulator/health", timeout=5)
+            return
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def test_demo_keys_are_printed_and_restart_keeps_data(tmp_path: Path) -> None:

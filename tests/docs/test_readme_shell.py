@@ -27,6 +27,7 @@ from notify_emulator.pytest_plugin import NotifyEmulator
 from .readme import readme_blocks
 
 README_BASE_URL = "http://127.0.0.1:6011"
+REPOSITORY = Path(__file__).resolve().parents[2]
 COMMANDS = ("notify ", "notify-emulator ", "source .venv/bin/activate")
 BLOCK_TIMEOUT = 180
 # Runs one `notify-emulator serve ...`: started on a free port, stopped once it answers.
@@ -83,7 +84,7 @@ def runnable_blocks() -> list[str]:
 
 def test_the_readme_has_the_shell_examples_this_test_runs() -> None:
     blocks = runnable_blocks()
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     for block in blocks:
         # Placeholders would not run: every example uses real values.
         for placeholder in ("TEMPLATE_ID", "NOTIFICATION_ID", "=...", "[--"):
@@ -97,6 +98,8 @@ def seed_file_example() -> str:
 
 def run_block(block: str, folder: Path, base_url: str) -> subprocess.CompletedProcess[str]:
     (folder / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    # Examples that name the repository's docs/ (run, as the README says, from its folder).
+    (folder / "docs").symlink_to(REPOSITORY / "docs", target_is_directory=True)
     (folder / "seed.toml").write_text(seed_file_example(), encoding="utf-8")
     check = folder / "serve_check.py"
     check.write_text(SERVE_CHECK, encoding="utf-8")
@@ -142,9 +145,13 @@ def test_a_readme_shell_example_runs_as_written(
     # What each kind of command leaves behind.
     if "notify-emulator serve" in block:
         assert "Notify emulator listening on http://127.0.0.1:" in result.stdout
+    if any(line.split("#")[0].strip() == "notify-emulator serve" for line in block.splitlines()):
         assert demo.LIVE_API_KEY in result.stdout  # the demo service's banner
     if "--config seed.toml" in block:
         assert "Service 'Passport Office' (c745a8d8-b48a-4b0d-96e5-dbea0165ebd1)" in result.stdout
+    if "--config docs/official-suites/seed.toml" in block:
+        service = "Service 'Client functional tests' (11111111-1111-4111-8111-111111111111)"
+        assert service in result.stdout
     if "notify pdf" in block:
         assert (tmp_path / "letter.pdf").read_bytes().startswith(b"%PDF-")
     if "notify send" in block or "notify bulk" in block:

@@ -6,11 +6,13 @@ The database it names is emptied: give it one kept for these tests.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine
+import requests
+from sqlalchemy import create_engine, make_url, text
 
 from notifications_python_client.errors import NotFoundError, ResponseNotReceivedError
 from notifications_python_client.notifications import NotificationsAPIClient
@@ -141,3 +143,48 @@ def test_a_fault_times_fits_postgres_integer_column(postgres_url: str) -> None:
         assert largest.status_code == 201
         (listed,) = requests.get(url, timeout=10).json()["faults"]
         assert listed["remaining"] == 2**31 - 1
+
+
+@pytest.fixture
+def linguistic_postgres_url() -> Iterator[str]:
+    """A database of the test server whose collation sorts as most PostgreSQL installs do
+    (en-US, which puts "Ref email" before "Ref SMS"), dropped afterwards."""
+    server = make_url(POSTGRES_URL)
+    name = f"{server.database}_en_us"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(
+            text(
+                f'CREATE DATABASE "{name}" TEMPLATE template0 '
+                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+            )
+        )
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_templates_list_in_code_point_order_whatever_the_databases_collation(
+    linguistic_postgres_url: str,
+) -> None:
+    clock = FrozenClock(datetime.now(timezone.utc))
+    with serve(linguistic_postgres_url, clock) as server:
+        for name in ("Ref letter", "Ref SMS", "Ref email"):
+            answer = requests.post(
+                server.base_url + f"/_emulator/services/{demo.SERVICE_ID}/templates",
+                json={"type": "sms", "name": name, "body": "Hello"},
+                timeout=10,
+            )
+            assert answer.status_code == 201, answer.text
+        client = NotificationsAPIClient(demo.LIVE_API_KEY, base_url=server.base_url, max_retries=0)
+        names = [template["name"] for template in client.get_all_templates("sms")["templates"]]
+    # As on SQLite, and as the reference Notify API lists them.
+    assert [name for name in names if name.startswith("Ref ")] == [
+        "Ref SMS",
+        "Ref email",
+        "Ref letter",
+    ]

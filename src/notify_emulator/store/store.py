@@ -245,9 +245,14 @@ class Store:
         )
         if template_type is not None:
             query = query.where(t.templates.c.template_type == template_type)
-        query = query.order_by(t.template_versions.c.name, t.templates.c.template_type)
         with self.db.connect() as connection:
-            rows = connection.execute(query).all()
+            name: ColumnElement[str] = t.template_versions.c.name
+            # Names sort by code point on every backend (SQLite's own order, and the reference
+            # Notify API's on its C-collated database), not by whatever collation a PostgreSQL
+            # database was created with, so the list reads the same on either.
+            if connection.dialect.name == "postgresql":
+                name = name.collate("C")
+            rows = connection.execute(query.order_by(name, t.templates.c.template_type)).all()
         return [_template(row._mapping) for row in rows]
 
     # --- daily counts ------------------------------------------------------------------------
